@@ -1,0 +1,164 @@
+//! When to try an HTTP request again, and how long to wait first.
+//!
+//! Shared by the token exchange and the Management API client. It decides delays only: it
+//! sends nothing and sleeps nowhere, so every rule here is a pure function tested without a
+//! clock. Auth0's rate-limit answers can carry a reset equal to "now" for a burst limit, so a
+//! reset-derived wait gets 25 % padding and a floor of one second (as go-auth0 #501 learned).
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use reqwest::header::HeaderMap;
+
+/// Exponential backoff with full jitter, bounded in attempts and in each delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The delay before the first retry (before jitter).
+    pub initial: Duration,
+    /// No single delay is longer than this.
+    pub max_delay: Duration,
+    /// How many attempts in all, the first included.
+    pub max_attempts: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+            max_attempts: 6,
+        }
+    }
+}
+
+impl Backoff {
+    /// The upper bound of the delay after failed attempt number `attempt` (1-based).
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let exponent = attempt.saturating_sub(1).min(20);
+        self.initial
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay)
+    }
+
+    /// The delay after failed attempt number `attempt`: uniform between half the ceiling and
+    /// the ceiling, so concurrent clients spread out but never retry at once.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let ceiling = self.ceiling(attempt);
+        let half = ceiling / 2;
+        half + ceiling.saturating_sub(half).mul_f64(fastrand::f64())
+    }
+
+    /// Whether another attempt is allowed after `attempts` have been made.
+    pub fn allows_another(&self, attempts: u32) -> bool {
+        attempts < self.max_attempts
+    }
+}
+
+/// The shortest wait a rate-limit reset can produce.
+pub const RESET_FLOOR: Duration = Duration::from_secs(1);
+
+/// How long a `Retry-After` header asks to wait: delta-seconds or an HTTP date.
+pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    Some(until(now, at))
+}
+
+/// How long until `x-ratelimit-reset` (epoch seconds), padded by a quarter and at least
+/// [`RESET_FLOOR`], so a reset equal to "now" does not turn into a busy loop.
+pub fn ratelimit_reset(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+    let epoch = header_u64(headers, "x-ratelimit-reset")?;
+    let at = Timestamp::from_second(i64::try_from(epoch).ok()?).ok()?;
+    let wait = until(now, at);
+    Some((wait + wait / 4).max(RESET_FLOOR))
+}
+
+/// The `x-ratelimit-remaining` header, if present and numeric.
+pub fn ratelimit_remaining(headers: &HeaderMap) -> Option<u64> {
+    header_u64(headers, "x-ratelimit-remaining")
+}
+
+/// The wait a 429 asks for: `Retry-After`, else the padded reset, else `None` (use backoff).
+pub fn rate_limited_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+    retry_after(headers, now).or_else(|| ratelimit_reset(headers, now))
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn until(now: Timestamp, at: Timestamp) -> Duration {
+    let span = at.duration_since(now);
+    Duration::try_from(span).unwrap_or(Duration::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).expect("header value"));
+        }
+        map
+    }
+
+    fn at(second: i64) -> Timestamp {
+        Timestamp::from_second(second).expect("timestamp")
+    }
+
+    #[test]
+    fn retry_after_in_seconds_is_taken_as_is() {
+        let wait = retry_after(&headers(&[("retry-after", "7")]), at(1_000));
+        assert_eq!(wait, Some(Duration::from_secs(7)));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_measured_from_now() {
+        let now: Timestamp = "2026-11-28T10:00:00Z".parse().expect("ts");
+        let wait = retry_after(&headers(&[("retry-after", "Sat, 28 Nov 2026 10:00:03 GMT")]), now);
+        assert_eq!(wait, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn a_reset_equal_to_now_still_waits_the_floor() {
+        let wait = ratelimit_reset(&headers(&[("x-ratelimit-reset", "1000")]), at(1_000));
+        assert_eq!(wait, Some(RESET_FLOOR));
+    }
+
+    #[test]
+    fn a_reset_in_the_future_is_padded_by_a_quarter() {
+        let wait = ratelimit_reset(&headers(&[("x-ratelimit-reset", "1004")]), at(1_000));
+        assert_eq!(wait, Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn retry_after_wins_over_the_reset_header() {
+        let map = headers(&[("retry-after", "2"), ("x-ratelimit-reset", "1100")]);
+        assert_eq!(rate_limited_wait(&map, at(1_000)), Some(Duration::from_secs(2)));
+        assert_eq!(rate_limited_wait(&HeaderMap::new(), at(1_000)), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_within_its_bounds() {
+        let backoff = Backoff {
+            initial: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            max_attempts: 4,
+        };
+        assert_eq!(backoff.ceiling(1), Duration::from_millis(100));
+        assert_eq!(backoff.ceiling(3), Duration::from_millis(400));
+        assert_eq!(backoff.ceiling(30), Duration::from_secs(1));
+        for attempt in 1..10 {
+            let delay = backoff.delay(attempt);
+            assert!(delay <= backoff.ceiling(attempt) && delay >= backoff.ceiling(attempt) / 2);
+        }
+        assert!(backoff.allows_another(3));
+        assert!(!backoff.allows_another(4));
+    }
+}
