@@ -1,0 +1,149 @@
+//! One function per subcommand. Each builds what it needs from the settings and returns the
+//! [`Exit`] it ends with.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+
+use super::summary::{self, JobResult};
+use super::{Exit, failure, usage_error};
+use crate::clock;
+use crate::config::{self, Overrides, RawEnv, Settings};
+use crate::jobs::{self, Job};
+use crate::runner::{self, RunContext};
+use crate::services::Services;
+
+/// `a0snap run [--job NAME]...`
+pub async fn run(env: RawEnv, overrides: &Overrides, names: &[String]) -> Exit {
+    let (settings, jobs) = match load(env, overrides, names) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let services = match Services::new(&settings, clock::system()) {
+        Ok(services) => services,
+        Err(error) => return usage_error(&error),
+    };
+    run_all(&settings, &services, jobs).await
+}
+
+/// Runs `jobs` once each, up to the configured number at a time, and prints the summary.
+async fn run_all(settings: &Settings, services: &Services, jobs: Vec<Job>) -> Exit {
+    let context = Arc::new(services.run_context(settings));
+    let results: Vec<JobResult> = futures_util::stream::iter(jobs)
+        .map(|job| run_one(job, context.clone()))
+        .buffered(settings.job_concurrency)
+        .collect()
+        .await;
+    print!("{}", summary::render(&results));
+    if results.iter().any(|result| result.outcome.is_err()) {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
+    tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
+    let outcome = runner::run_job(&job, &context).await;
+    match &outcome {
+        Ok(runner::Outcome::Exported(exported)) => tracing::info!(
+            job = %job.name,
+            records = exported.records,
+            pages = exported.pages,
+            duration_ms = exported.duration.as_millis() as u64,
+            "job finished"
+        ),
+        Ok(runner::Outcome::Skipped { reason }) => tracing::warn!(job = %job.name, %reason, "job skipped"),
+        Err(error) => tracing::error!(job = %job.name, error = %error, "job failed"),
+    }
+    JobResult { job: job.name, outcome }
+}
+
+/// Settings and the selected jobs, or the exit code of a configuration error.
+fn load(env: RawEnv, overrides: &Overrides, names: &[String]) -> Result<(Settings, Vec<Job>), Exit> {
+    let settings = Settings::resolve(&env, overrides).map_err(|error| usage_error(&error))?;
+    let jobs = jobs::load_dir(&settings.jobs_dir)
+        .and_then(|jobs| jobs::select(jobs, names))
+        .map_err(|error| usage_error(&error))?;
+    Ok((settings, jobs))
+}
+
+/// `a0snap daemon`
+pub async fn daemon(env: RawEnv, overrides: &Overrides) -> Exit {
+    let (_settings, _jobs) = match load(env, overrides, &[]) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    usage_error(&"the daemon is not available in this build yet; run `a0snap run` from cron instead")
+}
+
+/// `a0snap validate`
+pub fn validate(env: RawEnv, overrides: &Overrides) -> Exit {
+    let settings = Settings::resolve(&env, overrides);
+    let jobs = jobs::load_dir(&config::jobs_dir(&env, overrides));
+    let mut valid = true;
+    if let Err(error) = &settings {
+        eprintln!("a0snap: {error}");
+        valid = false;
+    }
+    match &jobs {
+        Ok(jobs) => print!("{}", summary::render_jobs(jobs, clock::system().now())),
+        Err(error) => {
+            eprintln!("a0snap: {error}");
+            valid = false;
+        }
+    }
+    if valid { Exit::Success } else { Exit::Usage }
+}
+
+/// `a0snap token [--info]`
+pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Exit {
+    let settings = match Settings::resolve(&env, overrides) {
+        Ok(settings) => settings,
+        Err(error) => return usage_error(&error),
+    };
+    let services = match Services::new(&settings, clock::system()) {
+        Ok(services) => services,
+        Err(error) => return usage_error(&error),
+    };
+    let token = match services.tokens.get().await {
+        Ok(token) => token,
+        Err(error) => return failure(&error),
+    };
+    if info {
+        println!("{}", summary::token_info(&token, services.clock.now()));
+    } else {
+        println!("{}", token.bearer());
+    }
+    Exit::Success
+}
+
+/// `a0snap demo`: the bundled sandbox tenant on loopback, the jobs run against it once.
+pub async fn demo(overrides: &Overrides) -> Exit {
+    let tenant = match fake_auth0::start(fake_auth0::Config::demo()).await {
+        Ok(tenant) => tenant,
+        Err(error) => return failure(&format!("cannot start the sandbox tenant: {error}")),
+    };
+    let config = fake_auth0::Config::demo();
+    let mut vars: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| !name.starts_with("AUTH0_") && name != "A0SNAP_TOKEN_CACHE")
+        .collect();
+    vars.extend([
+        ("AUTH0_DOMAIN".to_owned(), tenant.base_url()),
+        ("AUTH0_CLIENT_ID".to_owned(), config.client_id.clone()),
+        ("AUTH0_CLIENT_SECRET".to_owned(), config.client_secret.clone()),
+        ("A0SNAP_TOKEN_CACHE".to_owned(), "memory".to_owned()),
+    ]);
+    let env = match RawEnv::from_vars(vars) {
+        Ok(env) => env,
+        Err(error) => return usage_error(&error),
+    };
+    println!("sandbox tenant listening on {}", tenant.base_url());
+    let out = config::output_dir(&env, overrides);
+    let exit = run(env, overrides, &[]).await;
+    if exit == Exit::Success {
+        println!("snapshots written below {}/", out.display());
+    }
+    tenant.shutdown().await;
+    exit
+}

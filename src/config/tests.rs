@@ -1,0 +1,115 @@
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> RawEnv {
+    RawEnv::from_vars(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).expect("env")
+}
+
+const GOOD: &[(&str, &str)] = &[
+    ("AUTH0_DOMAIN", "acme.eu.auth0.com"),
+    ("AUTH0_CLIENT_ID", "abc"),
+    ("AUTH0_CLIENT_SECRET", "s3cr3t-value"),
+    ("HOME", "/home/ops"),
+];
+
+fn problems_of(result: Result<Settings, ConfigError>) -> Vec<String> {
+    match result {
+        Err(ConfigError::Invalid { problems }) => problems
+            .into_iter()
+            .map(|problem| format!("{}: {}", problem.variable, problem.message))
+            .collect(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bare_domain_becomes_an_https_base_url_and_the_default_audience() {
+    let settings = Settings::resolve(&env(GOOD), &Overrides::default()).expect("settings");
+    assert_eq!(settings.tenant.base_url.as_str(), "https://acme.eu.auth0.com/");
+    assert_eq!(settings.tenant.audience, "https://acme.eu.auth0.com/api/v2/");
+    assert_eq!(settings.state_dir, PathBuf::from("/home/ops/.local/state/a0snap"));
+    assert_eq!(settings.jobs_dir, PathBuf::from("jobs"));
+    assert_eq!(settings.output_dir, PathBuf::from("out"));
+    assert_eq!(settings.token_cache, TokenCacheSetting::File);
+}
+
+#[test]
+fn plain_http_is_refused_unless_the_host_is_loopback() {
+    assert!(parse_domain("http://127.0.0.1:8080").is_ok());
+    assert!(parse_domain("http://localhost:1").is_ok());
+    assert!(parse_domain("http://[::1]:1/").is_ok());
+    let error = parse_domain("http://acme.eu.auth0.com").expect_err("plain http");
+    assert!(error.contains("use https://acme.eu.auth0.com"), "{error}");
+    assert!(parse_domain("https://acme.eu.auth0.com/").is_ok());
+    assert!(parse_domain("https://acme.eu.auth0.com/api").is_err());
+    assert!(parse_domain("ftp://acme").is_err());
+}
+
+#[test]
+fn every_missing_variable_is_reported_at_once_with_its_fix() {
+    let problems = problems_of(Settings::resolve(&env(&[("HOME", "/h")]), &Overrides::default()));
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].starts_with("AUTH0_DOMAIN: is not set; set it to your tenant's domain"));
+    assert!(problems[1].starts_with("AUTH0_CLIENT_ID: is not set"));
+    assert!(problems[2].starts_with("AUTH0_CLIENT_SECRET: is not set; set it, or AUTH0_CLIENT_SECRET_FILE"));
+}
+
+#[test]
+fn malformed_knobs_name_their_variable() {
+    let mut pairs = GOOD.to_vec();
+    pairs.extend([
+        ("A0SNAP_TOKEN_CACHE", "disk"),
+        ("A0SNAP_MAX_IN_FLIGHT", "0"),
+        ("A0SNAP_REQUESTS_PER_SECOND", "fast"),
+        ("A0SNAP_LOG_FORMAT", "xml"),
+        ("A0SNAP_METRICS_ADDR", "nine"),
+    ]);
+    let problems = problems_of(Settings::resolve(&env(&pairs), &Overrides::default()));
+    let variables: Vec<&str> = problems.iter().map(|p| p.split(':').next().unwrap_or("")).collect();
+    assert_eq!(
+        variables,
+        ["A0SNAP_TOKEN_CACHE", "A0SNAP_MAX_IN_FLIGHT", "A0SNAP_REQUESTS_PER_SECOND", "A0SNAP_METRICS_ADDR", "A0SNAP_LOG_FORMAT"]
+    );
+}
+
+#[test]
+fn the_secret_can_come_from_a_file_without_its_newline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("secret");
+    std::fs::write(&path, "from-file\n").expect("write");
+    let mut pairs: Vec<(&str, &str)> = GOOD.iter().filter(|(k, _)| *k != "AUTH0_CLIENT_SECRET").copied().collect();
+    let path_text = path.display().to_string();
+    pairs.push(("AUTH0_CLIENT_SECRET_FILE", &path_text));
+    let settings = Settings::resolve(&env(&pairs), &Overrides::default()).expect("settings");
+    assert_eq!(settings.tenant.client_secret.expose(), "from-file");
+}
+
+#[test]
+fn both_secret_variables_at_once_are_an_error() {
+    let mut pairs = GOOD.to_vec();
+    pairs.push(("AUTH0_CLIENT_SECRET_FILE", "/nope"));
+    let problems = problems_of(Settings::resolve(&env(&pairs), &Overrides::default()));
+    assert_eq!(problems, ["AUTH0_CLIENT_SECRET: and AUTH0_CLIENT_SECRET_FILE are both set; keep only one"]);
+}
+
+#[test]
+fn flags_win_over_the_environment() {
+    let mut pairs = GOOD.to_vec();
+    pairs.extend([("A0SNAP_OUTPUT_DIR", "/env/out"), ("A0SNAP_JOBS_DIR", "/env/jobs")]);
+    let overrides = Overrides {
+        output_dir: Some("/flag/out".into()),
+        ..Overrides::default()
+    };
+    let settings = Settings::resolve(&env(&pairs), &overrides).expect("settings");
+    assert_eq!(settings.output_dir, PathBuf::from("/flag/out"));
+    assert_eq!(settings.jobs_dir, PathBuf::from("/env/jobs"));
+}
+
+#[test]
+fn neither_settings_nor_errors_ever_show_the_secret() {
+    let settings = Settings::resolve(&env(GOOD), &Overrides::default()).expect("settings");
+    assert!(!format!("{settings:?}").contains("s3cr3t-value"));
+    let mut pairs = GOOD.to_vec();
+    pairs.push(("AUTH0_DOMAIN", "http://evil.example"));
+    let error = Settings::resolve(&env(&pairs[1..]), &Overrides::default()).expect_err("bad");
+    assert!(!error.to_string().contains("s3cr3t-value"));
+}

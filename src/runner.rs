@@ -1,0 +1,175 @@
+//! Runs one job once: pages from the API client flow into the snapshot writers, and the result
+//! is an outcome the CLI or the daemon reports.
+//!
+//! This is the one place where `api` and `snapshot` meet. Records are written on a blocking
+//! thread fed page by page through a small channel, so the next request is already under way
+//! while a page is written, and memory holds a few pages at most. If the export fails, or the
+//! future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
+//! temporary files go with it: nothing visible changes.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use crate::api::{ApiClient, ApiError, Pager};
+use crate::clock::SharedClock;
+use crate::jobs::Job;
+use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
+
+/// Pages buffered between the fetching and the writing side.
+const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
+
+/// What a job run needs from its surroundings.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// The shared API client.
+    pub api: ApiClient,
+    /// The output folder; each job writes below `{output_dir}/{job}/`.
+    pub output_dir: PathBuf,
+    /// The clock for snapshot names and metadata.
+    pub clock: SharedClock,
+}
+
+/// How a run ended, when it did not fail.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A snapshot was written.
+    Exported(Exported),
+    /// Another process holds the job's lock; nothing was done.
+    Skipped {
+        /// Why, for the summary.
+        reason: String,
+    },
+}
+
+/// The facts of a written snapshot.
+#[derive(Debug)]
+pub struct Exported {
+    /// Records written.
+    pub records: u64,
+    /// Pages fetched.
+    pub pages: u64,
+    /// The total the API reported, if any.
+    pub total: Option<u64>,
+    /// Wall time of the run.
+    pub duration: Duration,
+    /// The files and metadata written.
+    pub committed: Committed,
+}
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The API could not be read.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The snapshot could not be written.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The writing thread stopped without an answer (a bug).
+    #[error("the snapshot writer of job {job} stopped unexpectedly: {detail}")]
+    Writer {
+        /// The job.
+        job: String,
+        /// What the runtime said.
+        detail: String,
+    },
+}
+
+/// Runs `job` once.
+pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
+    let started = Instant::now();
+    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
+    let Some(lock) = lock_job(&job_dir)? else {
+        tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
+        return Ok(Outcome::Skipped {
+            reason: "another a0snap process is writing this job".to_owned(),
+        });
+    };
+    let swept = snapshot::sweep_temp_files(&job_dir)?;
+    if swept > 0 {
+        tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
+    }
+    let started_at = context.clock.now();
+    let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
+    let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
+    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink));
+    let mut pager = Pager::new(&context.api, &job.endpoint, &job.params, job.page_size, None);
+    let fetched = fetch_into(&mut pager, &pages, &job.name).await;
+    drop(pages);
+    let draft = join_writer(writer, &job.name).await?;
+    fetched?;
+    let meta = MetaInput {
+        endpoint: job.endpoint.path.clone(),
+        finished_at: context.clock.now(),
+        pages: pager.pages(),
+        extra: meta_extras(job, pager.total(), started.elapsed()),
+    };
+    let committed = tokio::task::spawn_blocking(move || draft.commit(meta))
+        .await
+        .map_err(|error| JobError::Writer {
+            job: job.name.clone(),
+            detail: error.to_string(),
+        })??;
+    drop(lock);
+    Ok(Outcome::Exported(Exported {
+        records: committed.records,
+        pages: pager.pages(),
+        total: pager.total(),
+        duration: started.elapsed(),
+        committed,
+    }))
+}
+
+fn lock_job(job_dir: &Path) -> Result<Option<JobLock>, SnapshotError> {
+    std::fs::create_dir_all(job_dir).map_err(|source| SnapshotError::io(job_dir, source))?;
+    JobLock::try_acquire(job_dir)
+}
+
+/// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
+/// error is reported by [`join_writer`]).
+async fn fetch_into(pager: &mut Pager<'_>, pages: &mpsc::Sender<Vec<Box<RawValue>>>, job: &str) -> Result<(), ApiError> {
+    while let Some(page) = pager.next_page().await? {
+        tracing::debug!(job, page = pager.pages(), records = pager.records(), total = pager.total(), "page received");
+        if pages.send(page.records).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The writing side: runs on a blocking thread until the channel closes.
+fn write_pages(mut draft: Snapshot, mut sink: mpsc::Receiver<Vec<Box<RawValue>>>) -> Result<Snapshot, SnapshotError> {
+    while let Some(records) = sink.blocking_recv() {
+        draft.write_all(records.iter().map(|record| &**record))?;
+    }
+    Ok(draft)
+}
+
+async fn join_writer(
+    writer: tokio::task::JoinHandle<Result<Snapshot, SnapshotError>>,
+    job: &str,
+) -> Result<Snapshot, JobError> {
+    match writer.await {
+        Ok(result) => Ok(result?),
+        Err(error) => Err(JobError::Writer {
+            job: job.to_owned(),
+            detail: error.to_string(),
+        }),
+    }
+}
+
+fn meta_extras(job: &Job, total: Option<u64>, elapsed: Duration) -> serde_json::Map<String, serde_json::Value> {
+    let mut extra = serde_json::Map::new();
+    if let Some(total) = total {
+        extra.insert("total".to_owned(), total.into());
+    }
+    extra.insert("duration_ms".to_owned(), (elapsed.as_millis() as u64).into());
+    extra.insert("pagination".to_owned(), job.endpoint.pagination.name().into());
+    let params: serde_json::Map<String, serde_json::Value> =
+        job.params.iter().map(|(key, value)| (key.clone(), value.clone().into())).collect();
+    extra.insert("params".to_owned(), params.into());
+    extra
+}

@@ -1,0 +1,72 @@
+//! The process's shared services, built once from the settings: the HTTP client, the token
+//! cache, the request pacer and the API client. Every job of the process uses these same
+//! instances, which is what makes "one token, one limiter per process" true.
+
+use std::sync::Arc;
+
+use crate::api::{ApiClient, Limiter};
+use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
+use crate::clock::SharedClock;
+use crate::config::{Settings, TokenCacheSetting};
+use crate::http::{self, HttpError};
+use crate::retry::Backoff;
+use crate::runner::RunContext;
+
+/// The shared services.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The token cache (also used by `a0snap token`).
+    pub tokens: Arc<TokenCache>,
+    /// The API client.
+    pub api: ApiClient,
+    /// The clock.
+    pub clock: SharedClock,
+}
+
+impl Services {
+    /// Builds the services for `settings`.
+    pub fn new(settings: &Settings, clock: SharedClock) -> Result<Self, HttpError> {
+        let http = http::client(&settings.http)?;
+        let credentials = Credentials {
+            base_url: settings.tenant.base_url.clone(),
+            client_id: settings.tenant.client_id.clone(),
+            client_secret: settings.tenant.client_secret.clone(),
+            audience: settings.tenant.audience.clone(),
+        };
+        let mode = match settings.token_cache {
+            TokenCacheSetting::File => CacheMode::File {
+                state_dir: settings.state_dir.clone(),
+            },
+            TokenCacheSetting::Memory => CacheMode::Memory,
+        };
+        let tokens = Arc::new(TokenCache::new(
+            credentials,
+            http.clone(),
+            mode,
+            clock.clone(),
+            StalePolicy::default(),
+            Backoff::default(),
+        ));
+        let rate = settings.http.requests_per_second;
+        let burst = rate.map_or(1, |rate| rate.ceil() as u32);
+        let limiter = Arc::new(Limiter::new(settings.http.max_in_flight, rate, burst));
+        let api = ApiClient::new(
+            http,
+            settings.tenant.base_url.clone(),
+            tokens.clone(),
+            limiter,
+            Backoff::default(),
+            clock.clone(),
+        );
+        Ok(Self { tokens, api, clock })
+    }
+
+    /// The context a job run needs, writing below `settings.output_dir`.
+    pub fn run_context(&self, settings: &Settings) -> RunContext {
+        RunContext {
+            api: self.api.clone(),
+            output_dir: settings.output_dir.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+}
