@@ -14,6 +14,7 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata and retention.
 //! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
 
+pub mod auth;
 pub mod clock;
 pub mod endpoint;
 pub mod retry;

@@ -1,0 +1,228 @@
+//! The token exchange: one `POST /oauth/token` with the client credentials grant, retried on
+//! 429, 5xx, timeouts and connection errors with bounded backoff that honours `Retry-After`,
+//! and never retried when Auth0 refuses the credentials.
+//!
+//! It caches nothing; [`super::TokenCache`] decides when to call it. It logs the attempt,
+//! the status and the wait, never the form body, the secret or the token.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tracing::{debug, warn};
+
+use super::answer::{parse_token, rejection, unexpected};
+use super::credentials::Credentials;
+use super::error::AuthError;
+use super::token::Token;
+use crate::clock::SharedClock;
+use crate::retry::{Backoff, rate_limited_wait, retry_after};
+
+/// How long one token request may take, unless set otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A wait longer than this (from `Retry-After`) ends the retries instead of stalling a job.
+pub const LONGEST_HONOURED_WAIT: Duration = Duration::from_secs(60);
+
+/// Asks Auth0 for tokens with one application's credentials.
+#[derive(Debug, Clone)]
+pub struct TokenExchange {
+    /// Whose token, from which tenant, for which API.
+    credentials: Credentials,
+    /// The HTTP client (TLS roots, proxies and connection pool are the caller's).
+    http: reqwest::Client,
+    /// Where `issued_at` comes from.
+    clock: SharedClock,
+    /// Retry bounds for 429, 5xx and transport errors.
+    backoff: Backoff,
+    /// The timeout of each request.
+    timeout: Duration,
+}
+
+/// What one attempt ended with.
+enum Attempt {
+    /// A token.
+    Done(Token),
+    /// An error that retrying cannot fix.
+    Fatal(AuthError),
+    /// A failure worth retrying after `wait`.
+    Retry { wait: Duration, failure: Failure },
+}
+
+/// A retryable failure, kept to build the error if the retries run out.
+enum Failure {
+    Status {
+        status: u16,
+        asked: Option<Duration>,
+    },
+    Transport {
+        message: String,
+    },
+}
+
+impl TokenExchange {
+    /// An exchange with the default request timeout.
+    pub fn new(
+        credentials: Credentials,
+        http: reqwest::Client,
+        clock: SharedClock,
+        backoff: Backoff,
+    ) -> Self {
+        Self {
+            credentials,
+            http,
+            clock,
+            backoff,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+
+    /// The same exchange with another timeout per request.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The credentials used.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// Requests a fresh token, retrying transient failures within the backoff's bounds.
+    pub async fn request(&self) -> Result<Token, AuthError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (wait, failure) = match self.attempt(attempts).await {
+                Attempt::Done(token) => return Ok(token),
+                Attempt::Fatal(error) => return Err(error),
+                Attempt::Retry { wait, failure } => (wait, failure),
+            };
+            if !self.backoff.allows_another(attempts) || wait > LONGEST_HONOURED_WAIT {
+                return Err(self.give_up(failure, attempts));
+            }
+            warn!(
+                client_id = %self.credentials.client_id,
+                attempt = attempts,
+                wait_ms = wait.as_millis() as u64,
+                reason = %failure.describe(),
+                "token request failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Sends one request and classifies its outcome.
+    async fn attempt(&self, number: u32) -> Attempt {
+        let credentials = &self.credentials;
+        debug!(
+            client_id = %credentials.client_id,
+            audience = %credentials.audience,
+            attempt = number,
+            "requesting a token"
+        );
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.client_secret.expose()),
+            ("audience", credentials.audience.as_str()),
+        ];
+        let sent_at = self.clock.now();
+        let sent = self
+            .http
+            .post(credentials.token_url())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return self.transport_failure(number, error),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(error) => return self.transport_failure(number, error),
+        };
+        let code = status.as_u16();
+        let now = self.clock.now();
+        if status.is_success() {
+            match parse_token(code, &body, sent_at, &credentials.client_secret) {
+                Ok(token) => Attempt::Done(token),
+                Err(error) => Attempt::Fatal(error),
+            }
+        } else if status == StatusCode::TOO_MANY_REQUESTS {
+            let asked = rate_limited_wait(&headers, now);
+            self.retry_status(code, asked, number)
+        } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+            let asked = retry_after(&headers, now);
+            self.retry_status(code, asked, number)
+        } else if status.is_client_error() {
+            Attempt::Fatal(rejection(code, &body, credentials))
+        } else {
+            let detail = "an unexpected status";
+            Attempt::Fatal(unexpected(code, &body, detail, &credentials.client_secret))
+        }
+    }
+
+    fn retry_status(&self, status: u16, asked: Option<Duration>, number: u32) -> Attempt {
+        Attempt::Retry {
+            wait: asked.unwrap_or_else(|| self.backoff.delay(number)),
+            failure: Failure::Status { status, asked },
+        }
+    }
+
+    fn transport_failure(&self, number: u32, error: reqwest::Error) -> Attempt {
+        Attempt::Retry {
+            wait: self.backoff.delay(number),
+            failure: Failure::Transport {
+                message: describe_transport(error),
+            },
+        }
+    }
+
+    fn give_up(&self, failure: Failure, attempts: u32) -> AuthError {
+        match failure {
+            Failure::Status { status, asked } => AuthError::Unavailable {
+                status,
+                attempts,
+                retry_after: asked.filter(|wait| *wait > LONGEST_HONOURED_WAIT),
+            },
+            Failure::Transport { message } => AuthError::Transport {
+                host: self.credentials.domain(),
+                attempts,
+                message,
+            },
+        }
+    }
+}
+
+impl Failure {
+    fn describe(&self) -> String {
+        match self {
+            Failure::Status { status, .. } => format!("http {status}"),
+            Failure::Transport { message } => message.clone(),
+        }
+    }
+}
+
+/// A transport error and its causes, without the URL.
+fn describe_transport(error: reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "connection failed"
+    } else {
+        "request failed"
+    };
+    let error = error.without_url();
+    let mut message = format!("{kind}: {error}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}

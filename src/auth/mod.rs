@@ -1,0 +1,31 @@
+//! Management API tokens: one exchange with `/oauth/token`, and a cache that makes a token
+//! seem never to expire.
+//!
+//! - [`Credentials`] say whose token, from which tenant, for which API.
+//! - [`TokenExchange`] asks Auth0 for a fresh [`Token`], with bounded retries.
+//! - [`is_stale`] and [`StalePolicy`] decide when a token must be renewed.
+//! - [`TokenCache`] hands out tokens from memory, the token file or Auth0, one renewal at a
+//!   time within a process and across processes; [`TokenCache::invalidate`] drops a token
+//!   the API refused.
+//!
+//! Neither the client secret nor a token ever appears in `Debug` output, logs or errors. This
+//! module knows nothing of jobs or of the Management API's list endpoints.
+
+mod answer;
+mod cache;
+mod credentials;
+mod error;
+mod exchange;
+mod stale;
+mod store;
+mod token;
+
+#[cfg(test)]
+mod tests;
+
+pub use cache::{CacheMode, TokenCache};
+pub use credentials::Credentials;
+pub use error::AuthError;
+pub use exchange::{DEFAULT_REQUEST_TIMEOUT, LONGEST_HONOURED_WAIT, TokenExchange};
+pub use stale::{StalePolicy, is_stale};
+pub use token::{Token, TokenSource};
