@@ -15,6 +15,7 @@
 //! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
 
 pub mod clock;
+pub mod cron;
 pub mod endpoint;
 pub mod retry;
 pub mod secret;
