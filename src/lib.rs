@@ -17,6 +17,7 @@
 pub mod clock;
 pub mod cron;
 pub mod endpoint;
+pub mod interval;
 pub mod retry;
 pub mod secret;
 pub mod snapshot;
