@@ -18,6 +18,7 @@ pub mod clock;
 pub mod cron;
 pub mod endpoint;
 pub mod interval;
+pub mod jobs;
 pub mod retry;
 pub mod secret;
 pub mod snapshot;
