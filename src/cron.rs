@@ -108,9 +108,13 @@ pub enum CronError {
 pub struct CronSchedule {
     /// The expression as written (a macro stays a macro).
     expression: String,
+    /// Minutes of the hour, 0-59.
     minutes: Bits,
+    /// Hours of the day, 0-23.
     hours: Bits,
+    /// Days of the month, 1-31.
     days_of_month: Bits,
+    /// Months, 1-12.
     months: Bits,
     /// Days of week, Sunday = 0 (a written 7 is folded into 0).
     days_of_week: Bits,

@@ -11,7 +11,9 @@ use super::Problem;
 /// The problems found in one job file so far.
 #[derive(Debug)]
 pub(super) struct Problems<'f> {
+    /// The job file every problem is about.
     file: &'f Path,
+    /// The problems, in the order they were found.
     list: Vec<Problem>,
 }
 
@@ -64,7 +66,9 @@ pub(super) struct Keys {
 /// A TOML table being read; `prefix` is its dotted path (`"output."`) for messages.
 #[derive(Debug)]
 pub(super) struct Fields {
+    /// The keys not read yet.
     table: Table,
+    /// The table's dotted path with a trailing dot, or empty for the top level.
     prefix: &'static str,
 }
 

@@ -171,10 +171,15 @@ fn read_timezone(fields: &mut Fields, p: &mut Problems) -> Option<TimeZone> {
 /// The top-level switches, with their defaults where unset or wrong.
 #[derive(Debug)]
 struct Switches {
+    /// `redact`, default true.
     redact: bool,
+    /// `incremental`, default false; logs only.
     incremental: bool,
+    /// `since`, incremental jobs only.
     since: Option<Timestamp>,
+    /// `mode`, default page; export for users only.
     mode: Mode,
+    /// `changes`, default false.
     changes: bool,
 }
 

@@ -11,8 +11,11 @@ use crate::endpoint::{self, Endpoint, Pagination};
 /// The endpoint with its query parameters and page size.
 #[derive(Debug)]
 pub(super) struct Target {
+    /// Where to send requests and how to read the answers.
     pub endpoint: Endpoint,
+    /// Query parameters in file order, without the paging ones.
     pub params: Vec<(String, String)>,
+    /// Records per page.
     pub page_size: u32,
 }
 
