@@ -14,15 +14,19 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata and retention.
 //! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
 
-pub mod auth;
-pub mod clock;
-pub mod endpoint;
-pub mod retry;
-pub mod secret;
 pub mod api;
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod cron;
+pub mod endpoint;
 pub mod http;
+pub mod interval;
+pub mod jobs;
+pub mod retry;
 pub mod runner;
+pub mod secret;
 pub mod services;
+pub mod snapshot;
 pub mod telemetry;

@@ -1,0 +1,159 @@
+//! Fixed intervals for `every = "..."` in job files: a number and a unit (`"30s"`, `"15m"`,
+//! `"6h"`, `"1d"`), or several from the largest unit to the smallest (`"1h30m"`).
+//!
+//! An interval is at least one second and at most 366 days (so that adding it to any time
+//! a0snap meets stays in range). This module is pure: it parses and formats, nothing more.
+
+use std::time::Duration;
+
+/// The longest interval accepted.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * SECONDS_PER_DAY);
+
+const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
+
+/// The units, largest first, with their length in seconds.
+const UNITS: [(char, u64); 4] = [('d', SECONDS_PER_DAY), ('h', 3600), ('m', 60), ('s', 1)];
+
+/// Why an interval was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntervalError {
+    /// Not a sequence of numbers with units.
+    #[error(
+        "\"{text}\" is not an interval; write a number and a unit (s, m, h or d), or several from largest to smallest, as in \"30s\", \"15m\", \"6h\", \"1d\" or \"1h30m\""
+    )]
+    Malformed {
+        /// The interval as written.
+        text: String,
+    },
+    /// Zero.
+    #[error("\"{text}\" is shorter than a second; use at least \"1s\"")]
+    TooShort {
+        /// The interval as written.
+        text: String,
+    },
+    /// More than [`MAX_INTERVAL`].
+    #[error("\"{text}\" is longer than a year; use at most \"366d\", or a schedule")]
+    TooLong {
+        /// The interval as written.
+        text: String,
+    },
+}
+
+/// Parses an interval such as `"15m"` or `"1h30m"`.
+pub fn parse_every(text: &str) -> Result<Duration, IntervalError> {
+    let malformed = || IntervalError::Malformed {
+        text: text.to_owned(),
+    };
+    let too_long = || IntervalError::TooLong {
+        text: text.to_owned(),
+    };
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(malformed());
+    }
+    let mut units = UNITS.iter();
+    let mut seconds: u64 = 0;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let unit = rest[digits..].chars().next().ok_or_else(malformed)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| malformed())?;
+        // Units must come largest first, each at most once: `units` only moves forward.
+        let (_, length) = units
+            .find(|(name, _)| *name == unit)
+            .ok_or_else(malformed)?;
+        let part = number.checked_mul(*length).ok_or_else(too_long)?;
+        seconds = seconds.checked_add(part).ok_or_else(too_long)?;
+        rest = &rest[digits + unit.len_utf8()..];
+    }
+    let interval = Duration::from_secs(seconds);
+    if interval.is_zero() {
+        Err(IntervalError::TooShort {
+            text: text.to_owned(),
+        })
+    } else if interval > MAX_INTERVAL {
+        Err(too_long())
+    } else {
+        Ok(interval)
+    }
+}
+
+/// Writes an interval the way a job file would (`"1h30m"`), to whole seconds.
+pub fn format_every(interval: Duration) -> String {
+    let mut remaining = interval.as_secs();
+    let mut text = String::new();
+    for (name, length) in UNITS {
+        let count = remaining / length;
+        if count > 0 {
+            text.push_str(&format!("{count}{name}"));
+            remaining %= length;
+        }
+    }
+    if text.is_empty() {
+        text.push_str("0s");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_and_compound_intervals_parse_to_their_length() {
+        for (text, seconds) in [
+            ("30s", 30),
+            ("15m", 900),
+            ("6h", 21_600),
+            ("1d", 86_400),
+            ("1h30m", 5_400),
+            ("1d2h3m4s", 93_784),
+            (" 90m ", 5_400),
+            ("366d", 366 * 86_400),
+        ] {
+            assert_eq!(
+                parse_every(text),
+                Ok(Duration::from_secs(seconds)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_intervals_explain_the_form() {
+        let form = "write a number and a unit (s, m, h or d), or several from largest to smallest, as in \"30s\", \"15m\", \"6h\", \"1d\" or \"1h30m\"";
+        for text in [
+            "", "15", "m", "15x", "1.5h", "30m1h", "1h1h", "-5m", "1 h", "15M",
+        ] {
+            let message = parse_every(text).expect_err(text).to_string();
+            assert_eq!(message, format!("\"{text}\" is not an interval; {form}"));
+        }
+    }
+
+    #[test]
+    fn an_interval_must_be_at_least_a_second_and_at_most_a_year() {
+        assert_eq!(
+            parse_every("0s").expect_err("zero").to_string(),
+            "\"0s\" is shorter than a second; use at least \"1s\""
+        );
+        assert_eq!(
+            parse_every("367d").expect_err("too long").to_string(),
+            "\"367d\" is longer than a year; use at most \"366d\", or a schedule"
+        );
+        assert!(matches!(
+            parse_every("99999999999999999999d"),
+            Err(IntervalError::Malformed { .. })
+        ));
+        assert!(matches!(
+            parse_every("9999999999999999d"),
+            Err(IntervalError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn intervals_are_written_back_in_job_file_form() {
+        assert_eq!(format_every(Duration::from_secs(5_400)), "1h30m");
+        assert_eq!(format_every(Duration::from_secs(93_784)), "1d2h3m4s");
+        assert_eq!(format_every(Duration::from_secs(30)), "30s");
+        assert_eq!(format_every(Duration::ZERO), "0s");
+    }
+}

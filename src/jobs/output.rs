@@ -1,0 +1,202 @@
+//! What a job writes: the `[output]` table (formats, CSV columns, retention, formula guard)
+//! and the top-level `redact`, into a [`crate::snapshot::OutputSpec`].
+//!
+//! Defaults when unset: `format = "json"`, `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
+//! every snapshot), `redact = true`, and `csv_formula_guard = true`, which neutralises CSV
+//! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
+//! carriage return); set it to `false` only when no one opens the CSV in a spreadsheet.
+
+use toml::Value;
+
+use super::DEFAULT_KEEP;
+use super::fields::{Fields, Keys, Problems, kind, wrong_type};
+use crate::snapshot::{Column, Format, OutputSpec};
+
+/// The keys of the `[output]` table.
+pub(super) const OUTPUT_KEYS: &[&str] = &["format", "columns", "keep", "csv_formula_guard"];
+
+const OUTPUT: Keys = Keys {
+    known: OUTPUT_KEYS,
+    misplaced: &[
+        "schedule",
+        "every",
+        "timezone",
+        "endpoint",
+        "pagination",
+        "items",
+        "params",
+        "redact",
+        "incremental",
+        "since",
+        "mode",
+        "changes",
+    ],
+    misplaced_hint: "is a top-level key; move it above the [output] line",
+};
+
+const FORMATS: &str = "\"json\", \"ndjson\", \"csv\"";
+
+/// Reads `[output]`; `redact` comes from the top level.
+pub(super) fn read_output(
+    fields: &mut Fields,
+    redact: bool,
+    p: &mut Problems,
+) -> Option<OutputSpec> {
+    let table = match fields.take("output") {
+        None => toml::Table::new(),
+        Some(Value::Table(table)) => table,
+        Some(other) => {
+            p.at("output", format!(
+                "expected a table, found {}; write [output] on a line of its own, with format, columns and keep below it",
+                kind(&other)
+            ));
+            return None;
+        }
+    };
+    let mut output = Fields::new(table, "output.");
+    let formats = read_formats(&mut output, p);
+    let columns = read_columns(&mut output, p);
+    if formats.contains(&Format::Csv) && !output_has_columns(&columns) {
+        p.at("output.columns", "csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]");
+    }
+    let keep = read_keep(&mut output, p);
+    let guard = output.boolean("csv_formula_guard", "csv_formula_guard = false", p);
+    output.report_unknown(&OUTPUT, p);
+    Some(OutputSpec {
+        formats,
+        columns: columns.unwrap_or_default(),
+        keep: keep?,
+        redact,
+        neutralise_formulas: guard.unwrap_or(true),
+    })
+}
+
+fn output_has_columns(columns: &Option<Vec<Column>>) -> bool {
+    columns.as_ref().is_some_and(|columns| !columns.is_empty())
+}
+
+/// `format = "csv"` or `format = ["csv", "json"]`, each known and listed once.
+fn read_formats(output: &mut Fields, p: &mut Problems) -> Vec<Format> {
+    let written = match output.take("format") {
+        None => return vec![Format::Json],
+        Some(Value::String(name)) => vec![("output.format".to_owned(), Value::String(name))],
+        Some(Value::Array(items)) if items.is_empty() => {
+            p.at(
+                "output.format",
+                format!("is empty; list at least one of {FORMATS}"),
+            );
+            return Vec::new();
+        }
+        Some(Value::Array(items)) => indexed("output.format", items),
+        Some(other) => {
+            p.at(
+                "output.format",
+                wrong_type(
+                    "a string or an array of strings",
+                    &other,
+                    "format = [\"csv\", \"json\"]",
+                ),
+            );
+            return Vec::new();
+        }
+    };
+    let mut formats = Vec::new();
+    for (key, value) in written {
+        let Value::String(name) = value else {
+            p.at(
+                key,
+                wrong_type("a string", &value, "format = [\"csv\", \"json\"]"),
+            );
+            continue;
+        };
+        match Format::from_name(&name) {
+            Some(format) if formats.contains(&format) => {
+                p.at(
+                    key,
+                    format!("\"{name}\" is listed twice; list each format once"),
+                );
+            }
+            Some(format) => formats.push(format),
+            None => p.at(
+                key,
+                format!("\"{name}\" is not a format; use one or several of {FORMATS}"),
+            ),
+        }
+    }
+    formats
+}
+
+/// `columns = ["client_id", "jwt_configuration.alg"]`, each a valid path listed once.
+fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<Vec<Column>> {
+    const EXAMPLE: &str = "columns = [\"client_id\", \"name\"]";
+    let items = match output.take("columns")? {
+        Value::Array(items) => items,
+        other => {
+            p.at(
+                "output.columns",
+                wrong_type("an array of strings", &other, EXAMPLE),
+            );
+            return None;
+        }
+    };
+    let mut columns: Vec<Column> = Vec::new();
+    for (key, value) in indexed("output.columns", items) {
+        let Value::String(text) = value else {
+            p.at(key, wrong_type("a string", &value, EXAMPLE));
+            continue;
+        };
+        match Column::parse(&text) {
+            Ok(column) if columns.contains(&column) => {
+                p.at(
+                    key,
+                    format!("\"{text}\" is listed twice; list each column once"),
+                );
+            }
+            Ok(column) => columns.push(column),
+            Err(error) => p.at(
+                key,
+                format!(
+                    "{error}; write a dotted path into the record, as in \"jwt_configuration.alg\""
+                ),
+            ),
+        }
+    }
+    Some(columns)
+}
+
+/// `keep = 48`: 0 keeps every snapshot.
+fn read_keep(output: &mut Fields, p: &mut Problems) -> Option<u32> {
+    let Some(keep) = output.integer("keep", "keep = 30", p) else {
+        // Unset is the default; a wrong type has been reported and fails the job anyway.
+        return Some(DEFAULT_KEEP);
+    };
+    match u32::try_from(keep) {
+        Ok(keep) => Some(keep),
+        Err(_) if keep < 0 => {
+            p.at(
+                "output.keep",
+                format!("{keep} is negative; use 0 to keep every snapshot, or how many to keep"),
+            );
+            None
+        }
+        Err(_) => {
+            p.at(
+                "output.keep",
+                format!(
+                    "{keep} is too large; use at most {}, or 0 to keep every snapshot",
+                    u32::MAX
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Array items with their dotted keys (`output.columns[2]`).
+fn indexed(key: &str, items: Vec<Value>) -> Vec<(String, Value)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| (format!("{key}[{index}]"), value))
+        .collect()
+}

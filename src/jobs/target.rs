@@ -1,0 +1,196 @@
+//! What a job fetches: `endpoint` (known by name, or described with `pagination` and `items`)
+//! and `params`, from which the page size is taken and the paging parameters a0snap sets
+//! itself are refused.
+
+use toml::Value;
+
+use super::fields::{Fields, Problems, kind};
+use super::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::endpoint::{self, Endpoint, Pagination};
+
+/// The endpoint with its query parameters and page size.
+#[derive(Debug)]
+pub(super) struct Target {
+    /// Where to send requests and how to read the answers.
+    pub endpoint: Endpoint,
+    /// Query parameters in file order, without the paging ones.
+    pub params: Vec<(String, String)>,
+    /// Records per page.
+    pub page_size: u32,
+}
+
+/// Reads `endpoint`, `pagination`, `items` and `params`.
+pub(super) fn read_target(fields: &mut Fields, p: &mut Problems) -> Option<Target> {
+    let endpoint = read_endpoint(fields, p);
+    let pagination = endpoint.as_ref().map(|endpoint| endpoint.pagination);
+    let (params, page_size) = read_params(fields, pagination, p);
+    Some(Target {
+        endpoint: endpoint?,
+        params,
+        page_size,
+    })
+}
+
+fn read_endpoint(fields: &mut Fields, p: &mut Problems) -> Option<Endpoint> {
+    let (pagination_written, items_written) = (fields.has("pagination"), fields.has("items"));
+    let pagination = read_pagination(fields, p);
+    let items = fields.string("items", "items = \"clients\"", p);
+    if items.as_deref().is_some_and(str::is_empty) {
+        p.at("items", "is empty; write the key that holds the records in each page, as in items = \"clients\"");
+    }
+    if !fields.has("endpoint") {
+        p.whole_file(
+            "no endpoint; add endpoint = \"clients\" (or another management api list endpoint)",
+        );
+        return None;
+    }
+    let written = fields.string("endpoint", "endpoint = \"clients\"", p)?;
+    check_path(&written, p)?;
+    let endpoint = match (endpoint::lookup(&written), pagination) {
+        (Some(known), _) => {
+            let mut endpoint = Endpoint::from_known(known);
+            endpoint.pagination = pagination.unwrap_or(endpoint.pagination);
+            endpoint.items = items.or(endpoint.items);
+            endpoint
+        }
+        (None, Some(pagination)) => Endpoint::custom(&written, pagination, items),
+        (None, None) if pagination_written => return None,
+        (None, None) => {
+            p.at("endpoint", format!(
+                "\"{written}\" is not an endpoint a0snap knows; describe it with pagination = \"offset\", \"checkpoint\" or \"none\" and items = \"<array key>\", or use one of: {}",
+                known_names()
+            ));
+            return None;
+        }
+    };
+    if endpoint.items.is_none()
+        && !items_written
+        && matches!(
+            endpoint.pagination,
+            Pagination::Offset | Pagination::Checkpoint
+        )
+    {
+        p.at("items", format!(
+            "missing; {} pagination returns its records under a key, so add items = \"<array key>\", as in items = \"clients\"",
+            endpoint.pagination
+        ));
+        return None;
+    }
+    Some(endpoint)
+}
+
+/// `pagination = "offset" | "checkpoint" | "none"`.
+fn read_pagination(fields: &mut Fields, p: &mut Problems) -> Option<Pagination> {
+    let name = fields.string("pagination", "pagination = \"offset\"", p)?;
+    match name.as_str() {
+        "offset" => Some(Pagination::Offset),
+        "checkpoint" => Some(Pagination::Checkpoint),
+        "none" => Some(Pagination::None),
+        _ => {
+            p.at("pagination", format!(
+                "\"{name}\" is not a pagination kind; use \"offset\" (page and per_page), \"checkpoint\" (from and take) or \"none\" (one request)"
+            ));
+            None
+        }
+    }
+}
+
+/// Refuses what cannot be a path below `/api/v2/`.
+fn check_path(written: &str, p: &mut Problems) -> Option<()> {
+    let name = endpoint::normalise_name(written);
+    let problem = if name.is_empty() {
+        "is empty; write a management api list endpoint, as in endpoint = \"clients\"".to_owned()
+    } else if written.contains("://") {
+        format!(
+            "\"{written}\" is a url; write the path below /api/v2/, as in endpoint = \"clients\""
+        )
+    } else if written.contains(['?', '#']) {
+        format!(
+            "\"{written}\" has a query; write the path alone and put query parameters in params"
+        )
+    } else if name.starts_with("api/") {
+        format!(
+            "\"{written}\" is not below /api/v2/; write the path below it, as in \"clients\" or \"/api/v2/clients\""
+        )
+    } else if name.chars().any(char::is_whitespace)
+        || name
+            .split('/')
+            .any(|segment| matches!(segment, "" | "." | ".."))
+    {
+        format!(
+            "\"{written}\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""
+        )
+    } else {
+        return Some(());
+    };
+    p.at("endpoint", problem);
+    None
+}
+
+fn known_names() -> String {
+    let names: Vec<&str> = endpoint::KNOWN.iter().map(|known| known.name).collect();
+    names.join(", ")
+}
+
+/// `params = { ... }` in file order, with the page size taken out.
+fn read_params(
+    fields: &mut Fields,
+    pagination: Option<Pagination>,
+    p: &mut Problems,
+) -> (Vec<(String, String)>, u32) {
+    let mut params = Vec::new();
+    let mut page_size = DEFAULT_PAGE_SIZE;
+    let Some(table) = fields.table("params", "params = { fields = \"name\" }", p) else {
+        return (params, page_size);
+    };
+    let size_param = pagination.and_then(Pagination::page_size_param);
+    let managed = pagination.map_or(&[][..], Pagination::managed_params);
+    for (name, value) in table {
+        let key = format!("params.{name}");
+        let Some(text) = param_text(&name, &value, &key, p) else {
+            continue;
+        };
+        if size_param == Some(name.as_str()) {
+            page_size = read_page_size(&text, &key, p);
+        } else if managed.contains(&name.as_str()) {
+            p.at(
+                key,
+                format!("a0snap sets {name} itself while paging; remove it"),
+            );
+        } else {
+            params.push((name, text));
+        }
+    }
+    (params, page_size)
+}
+
+/// A parameter value as query text: strings as they are, numbers and booleans as written.
+fn param_text(name: &str, value: &Value, key: &str, p: &mut Problems) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Integer(number) => Some(number.to_string()),
+        Value::Boolean(flag) => Some(flag.to_string()),
+        Value::Array(_) => {
+            p.at(key, format!("expected a string, a whole number or true or false, found an array; join the values in one string, as in {name} = \"a,b\""));
+            None
+        }
+        other => {
+            p.at(key, format!("expected a string, a whole number or true or false, found {}; write it in quotes, as in {name} = \"...\"", kind(other)));
+            None
+        }
+    }
+}
+
+/// The page size from `per_page` or `take`: 1 to 100.
+fn read_page_size(text: &str, key: &str, p: &mut Problems) -> u32 {
+    match text.parse::<u32>() {
+        Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+        _ => {
+            p.at(
+                key,
+                format!("{text} is not a page size; use a whole number from 1 to {MAX_PAGE_SIZE}"),
+            );
+            DEFAULT_PAGE_SIZE
+        }
+    }
+}

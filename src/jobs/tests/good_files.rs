@@ -1,0 +1,194 @@
+use std::time::Duration;
+
+use super::good;
+use crate::endpoint::{KNOWN, Pagination};
+use crate::jobs::{DEFAULT_KEEP, Mode, Trigger};
+use crate::snapshot::Format;
+
+#[test]
+fn the_example_from_the_spec_is_a_good_job() {
+    let job = good(
+        r#"
+# jobs/applications.toml: every application, hourly, as CSV and JSON
+schedule = "0 * * * *"
+endpoint = "clients"
+params = { is_global = "false" }
+[output]
+format = ["csv", "json"]
+columns = ["client_id", "name", "app_type", "jwt_configuration.alg", "callbacks"]
+keep = 48
+"#,
+    );
+    assert_eq!(job.name, "apps");
+    assert_eq!(job.source.to_str(), Some("jobs/apps.toml"));
+    assert_eq!(job.trigger.describe(), "cron \"0 * * * *\" (UTC)");
+    assert_eq!(job.endpoint.path, "/api/v2/clients");
+    assert_eq!(
+        job.params,
+        vec![("is_global".to_owned(), "false".to_owned())]
+    );
+    assert_eq!(job.page_size, 50);
+    assert_eq!(job.output.formats, vec![Format::Csv, Format::Json]);
+    let columns: Vec<&str> = job.output.columns.iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        columns,
+        [
+            "client_id",
+            "name",
+            "app_type",
+            "jwt_configuration.alg",
+            "callbacks"
+        ]
+    );
+    assert_eq!(job.output.keep, 48);
+    assert!(job.output.redact && job.output.neutralise_formulas);
+    assert!(!job.incremental && !job.changes && job.since.is_none());
+    assert_eq!(job.mode, Mode::Page);
+}
+
+#[test]
+fn every_known_endpoint_makes_a_good_job_with_its_paging() {
+    for known in KNOWN {
+        let job = good(&format!("every = \"1h\"\nendpoint = \"{}\"\n", known.name));
+        assert_eq!(job.endpoint.path, format!("/api/v2/{}", known.name));
+        assert_eq!(job.endpoint.pagination, known.pagination, "{}", known.name);
+        assert_eq!(job.endpoint.items.as_deref(), known.items, "{}", known.name);
+        assert_eq!(job.endpoint.identity.as_deref(), Some(known.identity));
+    }
+}
+
+#[test]
+fn the_full_api_path_names_the_same_endpoint() {
+    let short = good("every = \"1h\"\nendpoint = \"clients\"\n");
+    let long = good("every = \"1h\"\nendpoint = \"/api/v2/clients\"\n");
+    assert_eq!(short.endpoint, long.endpoint);
+}
+
+#[test]
+fn an_unknown_endpoint_works_when_described() {
+    let job = good(
+        "every = \"1d\"\nendpoint = \"/api/v2/organizations/org_1/members\"\npagination = \"checkpoint\"\nitems = \"members\"\n",
+    );
+    assert_eq!(job.endpoint.path, "/api/v2/organizations/org_1/members");
+    assert_eq!(job.endpoint.pagination, Pagination::Checkpoint);
+    assert_eq!(job.endpoint.items.as_deref(), Some("members"));
+    assert_eq!(job.endpoint.identity, None);
+    let single = good("every = \"1d\"\nendpoint = \"branding/themes\"\npagination = \"none\"\n");
+    assert_eq!(single.endpoint.pagination, Pagination::None);
+    assert_eq!(single.endpoint.items, None);
+}
+
+#[test]
+fn a_known_endpoint_can_be_told_to_page_differently() {
+    let job = good("every = \"1h\"\nendpoint = \"organizations\"\npagination = \"offset\"\n");
+    assert_eq!(job.endpoint.pagination, Pagination::Offset);
+    assert_eq!(job.endpoint.items.as_deref(), Some("organizations"));
+}
+
+#[test]
+fn params_keep_file_order_as_text_and_give_up_the_page_size() {
+    let job = good(
+        "every = \"1h\"\nendpoint = \"users\"\nparams = { q = \"email:*@acme.com\", per_page = 100, search_engine = \"v3\", include_fields = true, limit = 7 }\n",
+    );
+    let params: Vec<(&str, &str)> = job
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("q", "email:*@acme.com"),
+            ("search_engine", "v3"),
+            ("include_fields", "true"),
+            ("limit", "7")
+        ]
+    );
+    assert_eq!(job.page_size, 100);
+}
+
+#[test]
+fn checkpoint_and_log_paging_take_their_page_size_from_take() {
+    let job =
+        good("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = \"25\", q = \"type:f\" }\n");
+    assert_eq!(job.page_size, 25);
+    assert_eq!(job.params, vec![("q".to_owned(), "type:f".to_owned())]);
+    let job = good("every = \"1h\"\nendpoint = \"connections\"\nparams = { take = 10 }\n");
+    assert_eq!(job.page_size, 10);
+    assert!(job.params.is_empty());
+}
+
+#[test]
+fn an_endpoint_without_paging_passes_every_param_through() {
+    let job = good("every = \"1h\"\nendpoint = \"custom-domains\"\nparams = { per_page = 5 }\n");
+    assert_eq!(job.params, vec![("per_page".to_owned(), "5".to_owned())]);
+    assert_eq!(job.page_size, 50);
+}
+
+#[test]
+fn defaults_fill_what_a_minimal_job_leaves_out() {
+    let job = good("every = \"15m\"\nendpoint = \"roles\"\n");
+    assert!(
+        matches!(job.trigger, Trigger::Every(interval) if interval == Duration::from_secs(900))
+    );
+    assert_eq!(job.trigger.describe(), "every 15m");
+    assert_eq!(job.output.formats, vec![Format::Json]);
+    assert!(job.output.columns.is_empty());
+    assert_eq!(job.output.keep, DEFAULT_KEEP);
+    assert!(job.output.redact && job.output.neutralise_formulas);
+}
+
+#[test]
+fn top_level_switches_and_output_options_are_read() {
+    let job = good(
+        r#"
+schedule = "30 2 * * mon-fri"
+timezone = "Europe/Paris"
+endpoint = "logs"
+incremental = true
+since = 2026-01-01T00:00:00Z
+redact = false
+changes = true
+[output]
+format = "ndjson"
+keep = 0
+csv_formula_guard = false
+"#,
+    );
+    assert_eq!(
+        job.trigger.describe(),
+        "cron \"30 2 * * mon-fri\" (Europe/Paris)"
+    );
+    assert!(job.incremental && job.changes);
+    assert_eq!(
+        job.since,
+        Some("2026-01-01T00:00:00Z".parse().expect("a timestamp"))
+    );
+    assert_eq!(job.output.formats, vec![Format::Ndjson]);
+    assert_eq!(job.output.keep, 0);
+    assert!(!job.output.redact && !job.output.neutralise_formulas);
+    let export = good("every = \"1d\"\nendpoint = \"users\"\nmode = \"export\"\n");
+    assert_eq!(export.mode, Mode::Export);
+}
+
+#[test]
+fn a_trigger_lists_its_next_fire_times() {
+    let after = "2026-03-28T00:00:00Z".parse().expect("a timestamp");
+    let job =
+        good("schedule = \"30 2 * * *\"\ntimezone = \"Europe/Paris\"\nendpoint = \"clients\"\n");
+    let times: Vec<String> = job
+        .trigger
+        .next_fire_times(after, 2)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(times, ["2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z"]);
+    let job = good("every = \"1h30m\"\nendpoint = \"clients\"\n");
+    let times: Vec<String> = job
+        .trigger
+        .next_fire_times(after, 2)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(times, ["2026-03-28T01:30:00Z", "2026-03-28T03:00:00Z"]);
+}
