@@ -114,7 +114,7 @@ impl ApiClient {
         let sent = self.http.get(url.clone()).bearer_auth(token.bearer()).send().await;
         let response = match sent {
             Ok(response) => response,
-            Err(error) => return Err(transport_failure(&error)),
+            Err(error) => return Err(transport_failure(error)),
         };
         let status = response.status();
         let headers = response.headers().clone();
@@ -123,7 +123,7 @@ impl ApiClient {
         self.observe_budget(&headers);
         let body = match body {
             Ok(body) => body,
-            Err(error) => return Err(transport_failure(&error)),
+            Err(error) => return Err(transport_failure(error)),
         };
         self.classify(path, status, &headers, body)
     }
@@ -170,7 +170,7 @@ impl ApiClient {
     }
 }
 
-fn transport_failure(error: &reqwest::Error) -> Attempt {
+fn transport_failure(error: reqwest::Error) -> Attempt {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -180,9 +180,20 @@ fn transport_failure(error: &reqwest::Error) -> Attempt {
     } else {
         "the connection failed"
     };
-    // reqwest's message names the URL, which holds no secret (tokens go in a header).
     Attempt::Retry {
-        reason: format!("{kind}: {}", error.without_url()),
+        reason: format!("{kind}: {}", error_chain(&error.without_url())),
         wait: None,
     }
+}
+
+/// An error and its causes on one line ("error sending request: connection reset").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

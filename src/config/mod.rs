@@ -6,7 +6,7 @@
 //! is held as a [`Secret`] from the moment it is read, so no `Debug` or error can print it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
