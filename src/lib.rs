@@ -18,3 +18,4 @@ pub mod clock;
 pub mod endpoint;
 pub mod retry;
 pub mod secret;
+pub mod snapshot;
