@@ -122,6 +122,8 @@ impl Snapshot {
     }
 
     /// Appends one record (a JSON object, exactly as the API returned it) to every file.
+    ///
+    /// After an error the files may be partial: drop the snapshot (nothing becomes visible).
     pub fn write(&mut self, record: &RawValue) -> Result<(), SnapshotError> {
         let number = self.records + 1;
         let text = if self.wants_text && self.redact {
