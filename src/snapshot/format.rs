@@ -1,0 +1,64 @@
+//! The file formats a snapshot can be written in.
+
+use std::fmt;
+
+/// One output format of a snapshot; a job may ask for several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A JSON array of the records, one record a line.
+    Json,
+    /// One JSON record a line (newline-delimited JSON).
+    Ndjson,
+    /// A header row of column paths, then one row per record.
+    Csv,
+}
+
+impl Format {
+    /// Every format, in the order files are listed in the meta file.
+    pub const ALL: [Format; 3] = [Format::Json, Format::Ndjson, Format::Csv];
+
+    /// The name used in job files and in the meta file (`"json"`, `"ndjson"`, `"csv"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Csv => "csv",
+        }
+    }
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        self.name()
+    }
+
+    /// Parses a job-file format name; `None` for anything else.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_parses_back_from_its_name() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.name()), Some(format));
+            assert_eq!(format.extension(), format.name());
+        }
+    }
+
+    #[test]
+    fn unknown_or_differently_cased_names_are_rejected() {
+        assert_eq!(Format::from_name("xlsx"), None);
+        assert_eq!(Format::from_name("JSON"), None);
+        assert_eq!(Format::from_name(""), None);
+    }
+}

@@ -1,0 +1,107 @@
+//! `latest.{ext}`: the newest complete snapshot under a fixed name, replaced atomically.
+//!
+//! Each `latest` file is first staged under a temporary name, as a hard link to the snapshot
+//! file (no copy, no extra space) or, where the file system has no hard links, as a copy.
+//! Only when every one is staged are they renamed over the old ones, so a failure while
+//! staging leaves the previous `latest` files untouched.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::error::{IoContext, SnapshotError};
+use super::files::TempPath;
+
+/// The name of the `latest` file for a snapshot file suffix (`csv`, `meta.json`).
+pub(crate) fn latest_name(suffix: &str) -> String {
+    format!("latest.{suffix}")
+}
+
+/// A `latest` file ready to be renamed into place.
+#[derive(Debug)]
+pub(crate) struct StagedLatest {
+    /// The staged link or copy.
+    temp: TempPath,
+    /// `{dir}/latest.{suffix}`.
+    target: PathBuf,
+}
+
+/// Stages `latest.{suffix}` as a link to (or copy of) `source`.
+pub(crate) fn stage(
+    dir: &Path,
+    source: &Path,
+    suffix: &str,
+) -> Result<StagedLatest, SnapshotError> {
+    let name = latest_name(suffix);
+    let temp = match TempPath::hard_link(dir, &name, source) {
+        Ok(temp) => temp,
+        Err(_) => copy_to_temp(dir, &name, source)?,
+    };
+    Ok(StagedLatest {
+        temp,
+        target: dir.join(name),
+    })
+}
+
+fn copy_to_temp(dir: &Path, name: &str, source: &Path) -> Result<TempPath, SnapshotError> {
+    let (temp, mut file) = TempPath::create(dir, name)?;
+    let mut reader = File::open(source).context("read", source)?;
+    io::copy(&mut reader, &mut file).context("copy to", &dir.join(name))?;
+    file.sync_all().context("flush to disk", &dir.join(name))?;
+    Ok(temp)
+}
+
+impl StagedLatest {
+    /// Renames the staged file over `latest.{suffix}`.
+    pub(crate) fn replace(self) -> Result<(), SnapshotError> {
+        self.temp.persist(&self.target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    #[test]
+    fn latest_replaces_the_previous_file_and_leaves_no_temporary_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("a-1.csv");
+        let second = dir.path().join("a-2.csv");
+        fs::write(&first, "one").unwrap();
+        fs::write(&second, "two").unwrap();
+        stage(dir.path(), &first, "csv").unwrap().replace().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("latest.csv")).unwrap(),
+            "one"
+        );
+        stage(dir.path(), &second, "csv")
+            .unwrap()
+            .replace()
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("latest.csv")).unwrap(),
+            "two"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn a_staged_latest_that_is_dropped_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a-1.json");
+        fs::write(&source, "[]").unwrap();
+        drop(stage(dir.path(), &source, "json").unwrap());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn copying_works_where_hard_links_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("a-1.json");
+        fs::write(&source, "[1]").unwrap();
+        let temp = copy_to_temp(dir.path(), "latest.json", &source).unwrap();
+        assert_eq!(fs::read_to_string(temp.path()).unwrap(), "[1]");
+    }
+}

@@ -1,0 +1,263 @@
+//! Finding the CSV columns' values in a record without building a `serde_json::Value`.
+//!
+//! The columns are merged into a tree of path segments once. For each record, only the levels
+//! the tree needs are parsed, every matched value is kept as borrowed raw JSON, and everything
+//! else is skipped by the parser without allocating.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::column::Column;
+use super::raw::{KeySeed, Kind, kind};
+use super::secret_keys::is_secret_key;
+
+/// What a column holds for one record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    /// The path leads nowhere in this record.
+    Missing,
+    /// The path passes through a secret field, which redaction replaces.
+    Redacted,
+    /// The raw JSON value at the path.
+    Value(&'a RawValue),
+}
+
+/// The columns' paths merged into a tree.
+#[derive(Debug, Default)]
+pub(crate) struct ColumnTree {
+    /// The record level.
+    root: Node,
+    /// How many columns there are.
+    width: usize,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// The columns that end here.
+    columns: Vec<usize>,
+    /// The keys (or array indexes) columns continue with.
+    children: Vec<Child>,
+}
+
+#[derive(Debug)]
+struct Child {
+    /// The object key this step matches.
+    key: String,
+    /// The array index this step matches, when the key is a number.
+    index: Option<usize>,
+    /// Where the path goes from here.
+    node: Node,
+}
+
+impl ColumnTree {
+    /// Merges the columns' paths.
+    pub(crate) fn new(columns: &[Column]) -> Self {
+        let mut root = Node::default();
+        for (position, column) in columns.iter().enumerate() {
+            let mut node = &mut root;
+            for segment in column.segments() {
+                let found = node
+                    .children
+                    .iter()
+                    .position(|child| child.key == segment.key);
+                let at = found.unwrap_or_else(|| {
+                    node.children.push(Child {
+                        key: segment.key.clone(),
+                        index: segment.index,
+                        node: Node::default(),
+                    });
+                    node.children.len() - 1
+                });
+                node = &mut node.children[at].node;
+            }
+            node.columns.push(position);
+        }
+        Self {
+            root,
+            width: columns.len(),
+        }
+    }
+
+    /// Fills `cells` (resized to one per column) with the record's values.
+    pub(crate) fn resolve<'a>(
+        &self,
+        record: &'a str,
+        redact: bool,
+        cells: &mut Vec<Cell<'a>>,
+    ) -> Result<(), serde_json::Error> {
+        cells.clear();
+        cells.resize(self.width, Cell::Missing);
+        descend(&self.root, record, redact, cells)
+    }
+}
+
+fn descend<'a>(
+    node: &Node,
+    json: &'a str,
+    redact: bool,
+    cells: &mut [Cell<'a>],
+) -> Result<(), serde_json::Error> {
+    if node.children.is_empty() {
+        return Ok(());
+    }
+    let walker = Walker {
+        node,
+        redact,
+        cells,
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    match kind(json) {
+        Kind::Object => deserializer.deserialize_map(walker),
+        Kind::Array => deserializer.deserialize_seq(walker),
+        _ => Ok(()),
+    }
+}
+
+/// Records the values one level of the tree asks for.
+struct Walker<'n, 'c, 'a> {
+    node: &'n Node,
+    redact: bool,
+    cells: &'c mut [Cell<'a>],
+}
+
+impl<'a> Walker<'_, '_, 'a> {
+    fn found(&mut self, child: &Child, value: &'a RawValue) -> Result<(), serde_json::Error> {
+        if self.redact && is_secret_key(&child.key) {
+            // As in the redacted JSON: the field holds a plain string, with nothing below it.
+            for &column in &child.node.columns {
+                self.cells[column] = Cell::Redacted;
+            }
+            return Ok(());
+        }
+        for &column in &child.node.columns {
+            self.cells[column] = Cell::Value(value);
+        }
+        descend(&child.node, value.get(), self.redact, self.cells)
+    }
+}
+
+impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json object or array")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match self.node.children.iter().find(|child| child.key == key) {
+                Some(child) => {
+                    let value = map.next_value::<&'a RawValue>()?;
+                    self.found(child, value).map_err(de::Error::custom)?;
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        loop {
+            match self
+                .node
+                .children
+                .iter()
+                .find(|child| child.index == Some(index))
+            {
+                Some(child) => match seq.next_element::<&'a RawValue>()? {
+                    Some(value) => self.found(child, value).map_err(de::Error::custom)?,
+                    None => return Ok(()),
+                },
+                None => {
+                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                        return Ok(());
+                    }
+                }
+            }
+            index += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(record: &str, columns: &[&str], redact: bool) -> Vec<Option<String>> {
+        let columns: Vec<_> = columns.iter().map(|c| Column::parse(c).unwrap()).collect();
+        let tree = ColumnTree::new(&columns);
+        let mut cells = Vec::new();
+        tree.resolve(record, redact, &mut cells).unwrap();
+        cells
+            .into_iter()
+            .map(|cell| match cell {
+                Cell::Missing => None,
+                Cell::Redacted => Some("<redacted>".to_owned()),
+                Cell::Value(raw) => Some(raw.get().to_owned()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nested_paths_array_indexes_and_repeated_columns_are_found() {
+        let record = r#"{"name":"a","jwt_configuration":{"alg":"RS256","x":1},"callbacks":["u0",{"k":"u1"}],"0":"zero"}"#;
+        let got = cells(
+            record,
+            &[
+                "jwt_configuration.alg",
+                "callbacks.1.k",
+                "callbacks",
+                "name",
+                "0",
+                "name",
+            ],
+            false,
+        );
+        let want = [
+            r#""RS256""#,
+            r#""u1""#,
+            r#"["u0",{"k":"u1"}]"#,
+            r#""a""#,
+            r#""zero""#,
+            r#""a""#,
+        ];
+        assert_eq!(got, want.map(|s| Some(s.to_owned())));
+    }
+
+    #[test]
+    fn paths_that_lead_nowhere_are_missing() {
+        let record = r#"{"a":{"b":1},"list":[1],"s":"text","n":null}"#;
+        let got = cells(
+            record,
+            &["a.c", "list.5", "s.x", "n.x", "absent", "a.b.c", "list.01"],
+            false,
+        );
+        assert!(got.iter().all(Option::is_none), "{got:?}");
+    }
+
+    #[test]
+    fn a_path_through_a_secret_field_is_redacted_there_and_missing_below() {
+        let record =
+            r#"{"client_secret":"s","signing_keys":[{"cert":"c"}],"options":{"app_secret":"x"}}"#;
+        let got = cells(
+            record,
+            &["client_secret", "signing_keys.0.cert", "options.app_secret"],
+            true,
+        );
+        assert_eq!(
+            got,
+            [
+                Some("<redacted>".to_owned()),
+                None,
+                Some("<redacted>".to_owned())
+            ]
+        );
+        let kept = cells(record, &["client_secret"], false);
+        assert_eq!(kept, [Some(r#""s""#.to_owned())]);
+    }
+}

@@ -1,0 +1,132 @@
+//! Small tools for JSON text that is walked without building a `serde_json::Value`: what kind
+//! of value a raw text holds, object keys that borrow when they can, and whitespace stripping.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+
+/// The kind of a JSON value, from its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `{...}`
+    Object,
+    /// `[...]`
+    Array,
+    /// `"..."`
+    String,
+    /// `null`
+    Null,
+    /// A number, `true` or `false`.
+    Scalar,
+}
+
+/// The kind of the JSON value `raw` holds (`raw` is valid JSON, possibly padded with spaces).
+pub(crate) fn kind(raw: &str) -> Kind {
+    match raw.trim_start().as_bytes().first() {
+        Some(b'{') => Kind::Object,
+        Some(b'[') => Kind::Array,
+        Some(b'"') => Kind::String,
+        Some(b'n') => Kind::Null,
+        _ => Kind::Scalar,
+    }
+}
+
+/// Deserializes an object key, borrowing it from the input unless it holds escapes.
+pub(crate) struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(key))
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(key.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(key))
+    }
+}
+
+/// Appends `json` to `out` without the whitespace between tokens (strings are kept intact).
+pub(crate) fn minify_into(json: &[u8], out: &mut Vec<u8>) {
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if matches!(byte, b' ' | b'\n' | b'\r' | b'\t') {
+            continue;
+        }
+        out.push(byte);
+    }
+}
+
+/// The text of a JSON string value, unescaped; borrowed when it holds no escapes.
+pub(crate) fn string_text(raw: &str) -> Result<Cow<'_, str>, serde_json::Error> {
+    let quoted = raw.trim();
+    match quoted.get(1..quoted.len().saturating_sub(1)) {
+        Some(inner) if quoted.len() >= 2 && !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<String>(quoted).map(Cow::Owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_comes_from_the_first_byte_after_spaces() {
+        assert_eq!(kind(" {\"a\":1}"), Kind::Object);
+        assert_eq!(kind("[1]"), Kind::Array);
+        assert_eq!(kind("\"x\""), Kind::String);
+        assert_eq!(kind("null"), Kind::Null);
+        assert_eq!(kind("-1.5"), Kind::Scalar);
+        assert_eq!(kind("true"), Kind::Scalar);
+    }
+
+    #[test]
+    fn minifying_keeps_spaces_and_escaped_quotes_inside_strings() {
+        let mut out = Vec::new();
+        minify_into(b"{ \"a b\" : [ 1 ,\n 2 ], \"c\": \"x \\\" y\" }", &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a b":[1,2],"c":"x \" y"}"#
+        );
+    }
+
+    #[test]
+    fn string_text_unescapes_only_when_needed() {
+        assert!(matches!(
+            string_text("\"plain\"").unwrap(),
+            Cow::Borrowed("plain")
+        ));
+        assert_eq!(string_text(r#""a\"b\u00e9""#).unwrap(), "a\"bé");
+        assert_eq!(string_text("\"\"").unwrap(), "");
+    }
+}

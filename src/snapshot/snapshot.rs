@@ -1,0 +1,304 @@
+//! An export in progress: records stream into one temporary file per format; a commit makes
+//! them visible together with their meta file, updates `latest.*` and applies retention.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde_json::value::RawValue;
+
+use super::error::{IoContext, SnapshotError};
+use super::files::{sync_dir, write_atomically};
+use super::format::Format;
+use super::latest::{self, StagedLatest};
+use super::meta::{MetaInput, SnapshotFacts, meta_document};
+use super::naming::{choose_stem, is_usable_job_name};
+use super::redact::Redactor;
+use super::retention::apply_retention;
+use super::spec::OutputSpec;
+use super::writer::PendingFile;
+
+/// An export being written. Dropping it without [`Snapshot::commit`] removes every
+/// temporary file: nothing becomes visible, and `latest.*` and older snapshots stay as they were.
+pub struct Snapshot {
+    /// One file per format, in the spec's order.
+    files: Vec<PendingFile>,
+    /// The job's folder.
+    dir: PathBuf,
+    /// The job's name.
+    job: String,
+    /// `{job}-{YYYYMMDDTHHMMSSZ}`, perhaps with `-2`, `-3`, ...
+    stem: String,
+    /// When the run started.
+    started_at: Timestamp,
+    /// How many snapshots retention keeps; 0 keeps all.
+    keep: u32,
+    /// Whether secret fields are redacted.
+    redact: bool,
+    /// Whether a JSON or NDJSON file needs each record's text.
+    wants_text: bool,
+    /// Reused for the records that hold secrets.
+    redactor: Redactor,
+    /// Records written so far.
+    records: u64,
+}
+
+/// A committed snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    /// The name every file of this snapshot starts with.
+    pub stem: String,
+    /// How many records it holds.
+    pub records: u64,
+    /// The data files, in the spec's order of formats.
+    pub files: Vec<WrittenFile>,
+    /// `{stem}.meta.json`.
+    pub meta_path: PathBuf,
+    /// The stems of the older snapshots retention removed, oldest first.
+    pub removed_by_retention: Vec<String>,
+}
+
+/// One data file of a committed snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its file name (`apps-20240305T050809Z.csv`).
+    pub name: String,
+    /// Its format.
+    pub format: Format,
+    /// Its size.
+    pub bytes: u64,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+}
+
+impl Snapshot {
+    /// Starts a snapshot of `job` in `job_dir` (created if needed) for a run started at
+    /// `started_at`, with one temporary file per format of `spec`.
+    pub fn begin(
+        job_dir: &Path,
+        job: &str,
+        started_at: Timestamp,
+        spec: &OutputSpec,
+    ) -> Result<Snapshot, SnapshotError> {
+        check_spec(job, spec)?;
+        fs::create_dir_all(job_dir).context("create", job_dir)?;
+        let stem = choose_stem(job_dir, job, started_at)?;
+        let mut formats: Vec<Format> = Vec::with_capacity(spec.formats.len());
+        for format in &spec.formats {
+            if !formats.contains(format) {
+                formats.push(*format);
+            }
+        }
+        let files = formats
+            .into_iter()
+            .map(|format| PendingFile::open(job_dir, &stem, format, spec))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Snapshot {
+            wants_text: files.iter().any(PendingFile::wants_text),
+            files,
+            dir: job_dir.to_owned(),
+            job: job.to_owned(),
+            stem,
+            started_at,
+            keep: spec.keep,
+            redact: spec.redact,
+            redactor: Redactor::new(),
+            records: 0,
+        })
+    }
+
+    /// The stem this snapshot's files will carry.
+    pub fn stem(&self) -> &str {
+        &self.stem
+    }
+
+    /// How many records have been written.
+    pub fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Appends one record (a JSON object, exactly as the API returned it) to every file.
+    ///
+    /// After an error the files may be partial: drop the snapshot (nothing becomes visible).
+    pub fn write(&mut self, record: &RawValue) -> Result<(), SnapshotError> {
+        let number = self.records + 1;
+        let text = if self.wants_text && self.redact {
+            self.redactor
+                .redact(record)
+                .map_err(|source| record_error(number, &self.dir, &self.stem, source.into()))?
+        } else {
+            record.get().as_bytes()
+        };
+        for file in &mut self.files {
+            file.write(record, text)
+                .map_err(|error| write_error(number, file.target(), error))?;
+        }
+        self.records = number;
+        Ok(())
+    }
+
+    /// Appends every record of `records`, such as one page.
+    pub fn write_all<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = &'a RawValue>,
+    ) -> Result<(), SnapshotError> {
+        records
+            .into_iter()
+            .try_for_each(|record| self.write(record))
+    }
+
+    /// Makes the snapshot visible: each file is finished, synced and renamed into place, then
+    /// the meta file is written, `latest.*` replaced and retention applied.
+    ///
+    /// If a data file or the meta file cannot be written, the files already renamed are removed
+    /// again, so a failed commit leaves nothing visible. Retention failures are only logged:
+    /// the snapshot itself is complete by then.
+    pub fn commit(self, meta: MetaInput) -> Result<Committed, SnapshotError> {
+        let Snapshot {
+            files,
+            dir,
+            job,
+            stem,
+            started_at,
+            keep,
+            records,
+            ..
+        } = self;
+        let mut visible = Rollback::default();
+        let mut written = Vec::with_capacity(files.len());
+        for file in files {
+            let file = file.persist()?;
+            visible.paths.push(file.path.clone());
+            written.push(file);
+        }
+        let meta_path = dir.join(format!("{stem}.meta.json"));
+        let facts = SnapshotFacts {
+            job: &job,
+            started_at,
+            records,
+            files: &written,
+        };
+        let document = meta_document(&facts, &meta)
+            .map_err(|error| SnapshotError::io("write", &meta_path, error.into()))?;
+        write_atomically(&dir, &meta_path, &document)?;
+        visible.paths.push(meta_path.clone());
+        sync_dir(&dir)?;
+
+        let staged = stage_latest(&dir, &written, &meta_path)?;
+        visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
+        for latest in staged {
+            latest.replace()?;
+        }
+        sync_dir(&dir)?;
+
+        let removed_by_retention = retain(&dir, &job, keep, &stem);
+        Ok(Committed {
+            stem,
+            records,
+            files: written,
+            meta_path,
+            removed_by_retention,
+        })
+    }
+}
+
+fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
+    if !is_usable_job_name(job) {
+        return Err(SnapshotError::InvalidJobName {
+            job: job.to_owned(),
+        });
+    }
+    if spec.formats.is_empty() {
+        return Err(SnapshotError::NoFormat {
+            job: job.to_owned(),
+        });
+    }
+    if spec.formats.contains(&Format::Csv) && spec.columns.is_empty() {
+        return Err(SnapshotError::CsvWithoutColumns {
+            job: job.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
+fn stage_latest(
+    dir: &Path,
+    files: &[WrittenFile],
+    meta_path: &Path,
+) -> Result<Vec<StagedLatest>, SnapshotError> {
+    let mut staged = Vec::with_capacity(files.len() + 1);
+    for file in files {
+        staged.push(latest::stage(dir, &file.path, file.format.extension())?);
+    }
+    staged.push(latest::stage(dir, meta_path, "meta.json")?);
+    Ok(staged)
+}
+
+/// Applies retention; a failure is logged, since the new snapshot is already complete.
+fn retain(dir: &Path, job: &str, keep: u32, stem: &str) -> Vec<String> {
+    match apply_retention(dir, job, keep, stem) {
+        Ok(removed) => {
+            if !removed.is_empty() {
+                let _ = sync_dir(dir);
+            }
+            removed
+        }
+        Err(error) => {
+            tracing::warn!(job, %error, "old snapshots could not be removed; they will be retried after the next run");
+            Vec::new()
+        }
+    }
+}
+
+fn record_error(number: u64, dir: &Path, stem: &str, source: io::Error) -> SnapshotError {
+    SnapshotError::Record {
+        number,
+        path: dir.join(stem),
+        source,
+    }
+}
+
+fn write_error(number: u64, target: &Path, error: io::Error) -> SnapshotError {
+    let is_json = error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<serde_json::Error>());
+    if is_json {
+        SnapshotError::Record {
+            number,
+            path: target.to_owned(),
+            source: error,
+        }
+    } else {
+        SnapshotError::io("write", target, error)
+    }
+}
+
+/// Files made visible by a commit in progress; removed again unless the commit gets through.
+#[derive(Default)]
+struct Rollback {
+    /// What to remove on drop.
+    paths: Vec<PathBuf>,
+}
+
+impl Drop for Rollback {
+    fn drop(&mut self) {
+        for path in &self.paths {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("dir", &self.dir)
+            .field("stem", &self.stem)
+            .field("records", &self.records)
+            .finish_non_exhaustive()
+    }
+}

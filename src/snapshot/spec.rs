@@ -1,0 +1,32 @@
+//! What a job asks the snapshot writer for: formats, CSV columns, retention and safety switches.
+
+use super::column::Column;
+use super::format::Format;
+
+/// The output part of a job, already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The files to write, one per format; duplicates are written once.
+    pub formats: Vec<Format>,
+    /// The CSV columns, in order; required when `formats` holds [`Format::Csv`].
+    pub columns: Vec<Column>,
+    /// How many snapshots of the job to keep after a commit; 0 keeps all.
+    pub keep: u32,
+    /// Whether secret fields are replaced by `"[REDACTED]"` (the default).
+    pub redact: bool,
+    /// Whether CSV cells a spreadsheet would run as a formula get a leading `'` (the default).
+    pub neutralise_formulas: bool,
+}
+
+impl Default for OutputSpec {
+    /// JSON only, no columns, every snapshot kept, redaction and formula neutralising on.
+    fn default() -> Self {
+        Self {
+            formats: vec![Format::Json],
+            columns: Vec::new(),
+            keep: 0,
+            redact: true,
+            neutralise_formulas: true,
+        }
+    }
+}
