@@ -7,7 +7,7 @@
 //! future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
 //! temporary files go with it: nothing visible changes.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::value::RawValue;
@@ -82,7 +82,7 @@ pub enum JobError {
 pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
     let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
-    let Some(lock) = lock_job(&job_dir)? else {
+    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
             reason: "another a0snap process is writing this job".to_owned(),
@@ -121,11 +121,6 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         duration: started.elapsed(),
         committed,
     }))
-}
-
-fn lock_job(job_dir: &Path) -> Result<Option<JobLock>, SnapshotError> {
-    std::fs::create_dir_all(job_dir).map_err(|source| SnapshotError::io(job_dir, source))?;
-    JobLock::try_acquire(job_dir)
 }
 
 /// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
