@@ -111,10 +111,12 @@ pub fn custom_domains(g: &mut Gen, count: usize) -> Vec<Value> {
                 "custom_domain_id": format!("cd_{}", g.alnum(16)),
                 "domain": domain,
                 "primary": index == 0,
+                "is_default": index == 0,
                 "status": "ready",
                 "type": "auth0_managed_certs",
                 "verification": { "methods": [{ "name": "CNAME", "record": format!("{}.edge.tenants.auth0.com", g.alnum(12).to_lowercase()) }] },
                 "tls_policy": "recommended",
+                "domain_metadata": { "team": "identity" },
                 "created_at": iso(g.past(100))
             })
         })
