@@ -11,7 +11,19 @@
 //! - [`tenant`]: [`Tenant`] records and their generation from [`Sizes`] and a seed.
 //! - [`endpoints`]: the served list endpoints, their keys, scopes and paging.
 //! - `token`, `pagination`, `cursor`, `rate_limit`, `faults`, `counters`: one concern each.
+//! - `answer`: Auth0-shaped error bodies; `conn`: connections a fault can cut.
 //! - `server`: the HTTP side and the [`FakeAuth0`] handle returned by [`start`].
+//!
+//! # Example
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let fake = fake_auth0::start(fake_auth0::Config::demo()).await?;
+//! fake.inject(fake_auth0::FaultRule::nth(Some("users"), 2, fake_auth0::Fault::Status(503)));
+//! // ... point a client at fake.base_url() with demo-client / demo-secret ...
+//! assert_eq!(fake.counters().rate_limited, 0);
+//! fake.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 mod answer;
 pub mod config;

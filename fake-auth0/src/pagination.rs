@@ -93,15 +93,19 @@ pub fn answer(
     let checkpoint = query.has("take") || query.has("from");
     match spec.paging {
         Paging::Logs if checkpoint => log_stream(records, query),
-        Paging::Logs => offset(spec, &newest_first(records), query),
+        Paging::Logs => offset(spec, records, query, Order::NewestFirst),
         _ if checkpoint && spec.checkpoint => checkpoint_page(spec, records, query, cursors),
         Paging::Whole => Ok(Value::Array(records.to_vec())),
-        Paging::Offset => offset(spec, records, query),
+        Paging::Offset => offset(spec, records, query, Order::AsStored),
     }
 }
 
-fn newest_first(records: &[Value]) -> Vec<Value> {
-    records.iter().rev().cloned().collect()
+/// The order offset pages walk the records in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    AsStored,
+    /// `/logs` with `page`/`per_page`: the newest event first.
+    NewestFirst,
 }
 
 fn window(records: &[Value], start: usize, size: usize) -> Vec<Value> {
@@ -110,7 +114,18 @@ fn window(records: &[Value], start: usize, size: usize) -> Vec<Value> {
     records[begin..end].to_vec()
 }
 
-fn offset(spec: &Spec, records: &[Value], query: &Query) -> Result<Value, ApiError> {
+fn window_in(order: Order, records: &[Value], start: usize, size: usize) -> Vec<Value> {
+    match order {
+        Order::AsStored => window(records, start, size),
+        Order::NewestFirst => {
+            let end = records.len().saturating_sub(start);
+            let begin = end.saturating_sub(size);
+            records[begin..end].iter().rev().cloned().collect()
+        }
+    }
+}
+
+fn offset(spec: &Spec, records: &[Value], query: &Query, order: Order) -> Result<Value, ApiError> {
     let per_page = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
     let page = query.number("page", 0, usize::MAX)?;
     let totals = query.flag("include_totals")?;
@@ -128,7 +143,7 @@ fn offset(spec: &Spec, records: &[Value], query: &Query) -> Result<Value, ApiErr
             Some("invalid_paging"),
         ));
     }
-    let items = window(records, start, per_page);
+    let items = window_in(order, records, start, per_page);
     if !totals {
         return Ok(Value::Array(items));
     }
@@ -197,10 +212,7 @@ fn log_stream(records: &[Value], query: &Query) -> Result<Value, ApiError> {
     let start = match query.single("from", "string")? {
         None => 0,
         Some(from) => {
-            let position = records
-                .iter()
-                .position(|r| r.get("log_id").and_then(Value::as_str) == Some(from));
-            position.map(|p| p + 1).ok_or_else(|| {
+            log_position(records, from).map(|p| p + 1).ok_or_else(|| {
                 ApiError::bad_query(format!(
                     "Invalid 'from' parameter: no log event has log_id {from}; use the log_id of an event you received"
                 ))
@@ -208,6 +220,24 @@ fn log_stream(records: &[Value], query: &Query) -> Result<Value, ApiError> {
         }
     };
     Ok(Value::Array(window(records, start, take)))
+}
+
+/// Where the event with this `log_id` is: a binary search (generated ids grow), then a scan
+/// (records pushed by tests may be out of order).
+fn log_position(records: &[Value], log_id: &str) -> Option<usize> {
+    if let Ok(found) = records.binary_search_by(|record| log_id_of(record).cmp(log_id)) {
+        return Some(found);
+    }
+    records
+        .iter()
+        .position(|record| log_id_of(record) == log_id)
+}
+
+fn log_id_of(record: &Value) -> &str {
+    record
+        .get("log_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! a rate limit is set.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -36,7 +37,7 @@ pub async fn handle(
     let decision = app.rate_decision();
     let fault = app.fault_for(path);
     let mut response = match fault {
-        Some(Fault::Status(code)) => ApiError::for_status(code).into_response(),
+        Some(Fault::Status(code)) => status_fault(code, path).into_response(),
         Some(Fault::MalformedJson) => faulty::malformed_json(),
         Some(Fault::DropConnection) => {
             tracing::debug!(%method, path, "dropping the connection (injected fault)");
@@ -53,14 +54,39 @@ pub async fn handle(
         Some(Fault::TruncatedBody) | None => regular(&app, decision, &method, &uri, &headers),
     };
     count_refusals(&app, response.status());
-    if let Some(decision) = decision {
-        add_rate_headers(&mut response, &decision, app.config.send_retry_after);
+    match decision {
+        Some(decision) => add_rate_headers(&mut response, &decision, app.config.send_retry_after),
+        None if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+            add_rate_headers(&mut response, &unlimited_429(), app.config.send_retry_after);
+        }
+        None => {}
     }
     tracing::debug!(%method, path, peer = %conn.peer, status = response.status().as_u16(), "api request");
     if fault == Some(Fault::TruncatedBody) {
         return faulty::truncated(response, conn.kill).await;
     }
     response
+}
+
+/// The answer to `Fault::Status(code)`; a 403 names the scope of the requested endpoint.
+fn status_fault(code: u16, path: &str) -> ApiError {
+    let endpoint = path.strip_prefix("/api/v2/").and_then(endpoints::lookup);
+    match endpoint {
+        Some(spec) if code == 403 => ApiError::insufficient_scope(spec.scope),
+        _ => ApiError::for_status(code),
+    }
+}
+
+/// The headers of an injected 429 on a server without a rate limit: an empty bucket of 10
+/// that allows the next request a second later.
+fn unlimited_429() -> Decision {
+    Decision {
+        allowed: false,
+        limit: 10,
+        remaining: 0,
+        reset_in: Duration::from_secs(1),
+        retry_in: Duration::from_secs(1),
+    }
 }
 
 /// The answer without faults: rate limit, authentication, scope, then the records.

@@ -135,3 +135,24 @@ async fn the_token_endpoint_can_fail_when_a_rule_names_it() {
     assert_eq!(answer.status, 503);
     assert_eq!(answer.keys(), ["error", "error_description"]);
 }
+
+#[tokio::test]
+async fn an_injected_429_carries_rate_limit_headers_even_without_a_limit() {
+    let session = session().await;
+    session
+        .fake
+        .inject(FaultRule::nth(Some("users"), 1, Fault::Status(429)));
+    session
+        .fake
+        .inject(FaultRule::nth(Some("users"), 2, Fault::Status(403)));
+    let limited = session.get("users", &[]).await;
+    assert_auth0_error(&limited, 429);
+    assert_eq!(limited.header("x-ratelimit-remaining"), Some("0"));
+    assert!(limited.header("x-ratelimit-reset").is_some());
+    assert_eq!(session.fake.counters().rate_limited, 1);
+    let forbidden = session.get("users", &[]).await;
+    assert_eq!(
+        forbidden.body["message"],
+        "Insufficient scope, expected any of: read:users"
+    );
+}
