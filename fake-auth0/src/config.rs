@@ -1,0 +1,137 @@
+//! What a fake tenant looks like from outside: the one machine-to-machine application it
+//! accepts, the scopes it grants, how slow and how strict it is, and the records it serves.
+//!
+//! Plain data with public fields, so a test builds a [`Config`] with [`Config::new`] or
+//! [`Config::demo`] and changes what it needs. The client secret never shows in `Debug`.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::tenant::Tenant;
+
+/// The read scopes a0snap needs for every endpoint the fake serves; the default grant.
+pub const DEFAULT_SCOPES: &[&str] = &[
+    "read:clients",
+    "read:users",
+    "read:roles",
+    "read:connections",
+    "read:resource_servers",
+    "read:client_grants",
+    "read:organizations",
+    "read:logs",
+    "read:rules",
+    "read:hooks",
+    "read:actions",
+    "read:encryption_keys",
+    "read:custom_domains",
+];
+
+/// The client id [`Config::demo`] accepts.
+pub const DEMO_CLIENT_ID: &str = "demo-client";
+/// The client secret [`Config::demo`] accepts.
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
+
+/// A token bucket on `/api/v2/*`: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// The bucket size, reported as `x-ratelimit-limit`.
+    pub burst: u32,
+    /// Requests per second added back to the bucket, continuously.
+    pub per_second: f64,
+}
+
+/// Everything a fake tenant needs before it starts.
+#[derive(Clone)]
+pub struct Config {
+    /// The only client id `POST /oauth/token` accepts.
+    pub client_id: String,
+    /// The only client secret `POST /oauth/token` accepts; never printed.
+    pub client_secret: String,
+    /// The lifetime of issued tokens (`expires_in`); enforced against the wall clock.
+    pub token_lifetime: Duration,
+    /// The scopes every issued token grants (default [`DEFAULT_SCOPES`]).
+    pub scopes: Vec<String>,
+    /// Slept inside every `/api/v2` request, while it counts as in flight.
+    pub latency: Duration,
+    /// Slept inside every token request.
+    pub token_latency: Duration,
+    /// The rate limit on `/api/v2/*`; `None` serves without limit and without headers.
+    pub rate_limit: Option<RateLimit>,
+    /// Whether a 429 carries `Retry-After` (real Management API answers give only
+    /// `x-ratelimit-*`, so the default is `false`).
+    pub send_retry_after: bool,
+    /// The accepted token audience; `None` means `{base_url}/api/v2/` (also with `localhost`).
+    pub audience: Option<String>,
+    /// The records served.
+    pub tenant: Tenant,
+}
+
+impl Config {
+    /// A tenant accepting one client, with the defaults described on each field.
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        tenant: Tenant,
+    ) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            token_lifetime: Duration::from_secs(86_400),
+            scopes: DEFAULT_SCOPES
+                .iter()
+                .map(|scope| (*scope).to_owned())
+                .collect(),
+            latency: Duration::ZERO,
+            token_latency: Duration::ZERO,
+            rate_limit: None,
+            send_retry_after: false,
+            audience: None,
+            tenant,
+        }
+    }
+
+    /// The sandbox used by `a0snap demo`: client `demo-client` / `demo-secret` and
+    /// [`Tenant::sample`].
+    pub fn demo() -> Self {
+        Self::new(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Tenant::sample())
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("token_lifetime", &self.token_lifetime)
+            .field("scopes", &self.scopes)
+            .field("latency", &self.latency)
+            .field("token_latency", &self.token_latency)
+            .field("rate_limit", &self.rate_limit)
+            .field("send_retry_after", &self.send_retry_after)
+            .field("audience", &self.audience)
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_client_secret() {
+        let config = Config::new("id", "s3cr3t-value", Tenant::default());
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(shown.contains("[REDACTED]"));
+    }
+
+    #[test]
+    fn the_demo_grants_every_read_scope_for_a_day() {
+        let config = Config::demo();
+        assert_eq!(config.client_id, DEMO_CLIENT_ID);
+        assert_eq!(config.token_lifetime, Duration::from_secs(86_400));
+        assert!(config.scopes.iter().any(|scope| scope == "read:logs"));
+        assert!(config.rate_limit.is_none());
+    }
+}

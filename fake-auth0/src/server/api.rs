@@ -1,0 +1,179 @@
+//! `/api/v2/*`: the Management API list endpoints.
+//!
+//! A request is counted and held in flight, sleeps the configured latency, takes a token from
+//! the rate-limit bucket, meets any injected fault, then is authenticated (bearer token, then
+//! scope) and answered from the tenant. Every answer carries the `x-ratelimit-*` headers when
+//! a rate limit is set.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use super::faulty;
+use super::state::{App, lock};
+use crate::answer::{API_JSON, ApiError, json_response};
+use crate::conn::Conn;
+use crate::endpoints;
+use crate::faults::Fault;
+use crate::pagination::{self, Query};
+use crate::rate_limit::Decision;
+use crate::token::TokenCheck;
+
+/// Answers a Management API request.
+pub async fn handle(
+    State(app): State<Arc<App>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path();
+    let path_and_query = uri.path_and_query().map_or(path, |pq| pq.as_str());
+    let _in_flight = app.counters.api_request(path, path_and_query);
+    tokio::time::sleep(app.config.latency).await;
+    let decision = app.rate_decision();
+    let fault = app.fault_for(path);
+    let mut response = match fault {
+        Some(Fault::Status(code)) => status_fault(code, path).into_response(),
+        Some(Fault::MalformedJson) => faulty::malformed_json(),
+        Some(Fault::DropConnection) => {
+            tracing::debug!(%method, path, "dropping the connection (injected fault)");
+            return faulty::dropped(&conn.kill);
+        }
+        Some(Fault::Delay(pause)) => {
+            tokio::time::sleep(pause).await;
+            regular(&app, decision, &method, &uri, &headers)
+        }
+        Some(Fault::RevokeToken) => {
+            app.tokens.revoke_all();
+            regular(&app, decision, &method, &uri, &headers)
+        }
+        Some(Fault::TruncatedBody) | None => regular(&app, decision, &method, &uri, &headers),
+    };
+    count_refusals(&app, response.status());
+    match decision {
+        Some(decision) => add_rate_headers(&mut response, &decision, app.config.send_retry_after),
+        None if response.status() == StatusCode::TOO_MANY_REQUESTS => {
+            add_rate_headers(&mut response, &unlimited_429(), app.config.send_retry_after);
+        }
+        None => {}
+    }
+    tracing::debug!(%method, path, peer = %conn.peer, status = response.status().as_u16(), "api request");
+    if fault == Some(Fault::TruncatedBody) {
+        return faulty::truncated(response, conn.kill).await;
+    }
+    response
+}
+
+/// The answer to `Fault::Status(code)`; a 403 names the scope of the requested endpoint.
+fn status_fault(code: u16, path: &str) -> ApiError {
+    let endpoint = path.strip_prefix("/api/v2/").and_then(endpoints::lookup);
+    match endpoint {
+        Some(spec) if code == 403 => ApiError::insufficient_scope(spec.scope),
+        _ => ApiError::for_status(code),
+    }
+}
+
+/// The headers of an injected 429 on a server without a rate limit: an empty bucket of 10
+/// that allows the next request a second later.
+fn unlimited_429() -> Decision {
+    Decision {
+        allowed: false,
+        limit: 10,
+        remaining: 0,
+        reset_in: Duration::from_secs(1),
+        retry_in: Duration::from_secs(1),
+    }
+}
+
+/// The answer without faults: rate limit, authentication, scope, then the records.
+fn regular(
+    app: &App,
+    decision: Option<Decision>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
+    if decision.is_some_and(|d| !d.allowed) {
+        return ApiError::too_many_requests().into_response();
+    }
+    match authorised_answer(app, method, uri, headers) {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+fn authorised_answer(
+    app: &App,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let scopes = authenticate(app, headers)?;
+    let name = uri.path().strip_prefix("/api/v2/").unwrap_or_default();
+    let spec = endpoints::lookup(name)
+        .filter(|spec| spec.name == name.trim_end_matches('/'))
+        .filter(|_| method == Method::GET)
+        .ok_or_else(ApiError::not_found)?;
+    if !scopes.iter().any(|scope| scope == spec.scope) {
+        return Err(ApiError::insufficient_scope(spec.scope));
+    }
+    let query = Query::parse(uri.query());
+    let body = {
+        let tenant = lock(&app.tenant);
+        pagination::answer(spec, tenant.records(spec.name), &query, &app.cursors)?
+    };
+    Ok(json_response(StatusCode::OK, &body, API_JSON))
+}
+
+fn authenticate(app: &App, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let token = value
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or_else(ApiError::missing_authentication)?;
+    match app.tokens.check(token) {
+        TokenCheck::Valid(scopes) => Ok(scopes),
+        TokenCheck::Invalid => Err(ApiError::invalid_token()),
+        TokenCheck::Expired => Err(ApiError::expired_token()),
+    }
+}
+
+fn count_refusals(app: &App, status: StatusCode) {
+    match status {
+        StatusCode::UNAUTHORIZED => app.counters.unauthorized(),
+        StatusCode::TOO_MANY_REQUESTS => app.counters.rate_limited(),
+        _ => {}
+    }
+}
+
+fn add_rate_headers(response: &mut Response, decision: &Decision, retry_after: bool) {
+    let limited = response.status() == StatusCode::TOO_MANY_REQUESTS;
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(decision.remaining),
+    );
+    headers.insert(
+        "x-ratelimit-reset",
+        HeaderValue::from(decision.reset_epoch()),
+    );
+    if retry_after && limited {
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(decision.retry_after_secs()),
+        );
+    }
+}
+
+/// 404 for anything outside `/oauth/token` and `/api/v2/`.
+pub async fn not_found() -> Response {
+    ApiError::not_found().into_response()
+}

@@ -1,0 +1,86 @@
+//! The state every request handler shares: settings, tenant, tokens, faults, rate-limit bucket
+//! and counters.
+//!
+//! Each part has its own std mutex, held only for quick, non-async work (never across an
+//! `.await`), so a slow request never blocks another. `with_tenant` callers must not call
+//! back into the server from inside their closure.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::counters::CounterBook;
+use crate::cursor::Cursors;
+use crate::faults::{Fault, FaultBook};
+use crate::rate_limit::{Bucket, Decision};
+use crate::tenant::Tenant;
+use crate::token::TokenStore;
+
+/// Locks a mutex, carrying on after a panic elsewhere (the data stays usable for a fake).
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Shared by all handlers of one server.
+pub struct App {
+    /// The settings; its `tenant` is empty (the records live in [`App::tenant`]).
+    pub config: Config,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The audiences a token request may name.
+    pub audiences: Vec<String>,
+    /// The records served.
+    pub tenant: Mutex<Tenant>,
+    /// Issued tokens.
+    pub tokens: TokenStore,
+    /// Injected faults.
+    pub faults: Mutex<FaultBook>,
+    /// The rate-limit bucket, if limited.
+    pub bucket: Option<Mutex<Bucket>>,
+    /// What the server saw.
+    pub counters: Arc<CounterBook>,
+    /// Checkpoint `next` values.
+    pub cursors: Cursors,
+}
+
+impl App {
+    /// The state of a server bound to `addr`.
+    pub fn new(mut config: Config, addr: SocketAddr) -> Self {
+        let tenant = std::mem::take(&mut config.tenant);
+        let base_url = format!("http://{addr}");
+        let audiences = match &config.audience {
+            Some(audience) => vec![audience.clone()],
+            None => vec![
+                format!("{base_url}/api/v2/"),
+                format!("http://localhost:{}/api/v2/", addr.port()),
+            ],
+        };
+        let bucket = config
+            .rate_limit
+            .map(|limit| Mutex::new(Bucket::new(limit, Instant::now())));
+        Self {
+            config,
+            base_url,
+            audiences,
+            tenant: Mutex::new(tenant),
+            tokens: TokenStore::default(),
+            faults: Mutex::default(),
+            bucket,
+            counters: Arc::default(),
+            cursors: Cursors::new(fastrand::u64(..)),
+        }
+    }
+
+    /// Counts a request against the fault rules; the fault that hits it, if any.
+    pub fn fault_for(&self, path: &str) -> Option<Fault> {
+        lock(&self.faults).on_request(path)
+    }
+
+    /// Takes a token from the bucket; `None` when there is no rate limit.
+    pub fn rate_decision(&self) -> Option<Decision> {
+        self.bucket
+            .as_ref()
+            .map(|bucket| lock(bucket).take(Instant::now()))
+    }
+}

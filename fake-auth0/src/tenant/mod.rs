@@ -1,0 +1,226 @@
+//! The records a fake tenant serves, per endpoint, as `serde_json::Value` objects whose keys
+//! keep their insertion order (so answers list fields in the order Auth0 does).
+//!
+//! A [`Tenant`] is generated from [`Sizes`] and a seed (the same seed gives the same records),
+//! or is the fixed [`Tenant::sample`] used by `a0snap demo`. Tests change it through
+//! [`crate::FakeAuth0::with_tenant`] to check change reports and incremental log exports.
+//! This module knows nothing of HTTP or paging.
+
+mod apps;
+mod extras;
+mod logs;
+mod people;
+mod seeded;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::endpoints;
+use logs::{LogContext, LogCursor};
+use seeded::Gen;
+pub use seeded::TENANT_DOMAIN;
+
+/// How many records of each kind [`Tenant::generate`] creates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sizes {
+    /// Applications (`/clients`).
+    pub clients: usize,
+    /// Users (`/users`); offset paging stops at 1000 of them.
+    pub users: usize,
+    /// Roles (`/roles`).
+    pub roles: usize,
+    /// Connections (`/connections`); the second one is a social connection with a secret.
+    pub connections: usize,
+    /// APIs (`/resource-servers`); the first is the Management API.
+    pub resource_servers: usize,
+    /// Client grants (`/client-grants`).
+    pub client_grants: usize,
+    /// Organizations (`/organizations`).
+    pub organizations: usize,
+    /// Log events (`/logs`), oldest first.
+    pub logs: usize,
+}
+
+impl Sizes {
+    /// The sizes of [`Tenant::sample`]: several pages of 10 to 50 records on each endpoint.
+    pub const SAMPLE: Sizes = Sizes {
+        clients: 36,
+        users: 120,
+        roles: 8,
+        connections: 6,
+        resource_servers: 5,
+        client_grants: 12,
+        organizations: 60,
+        logs: 500,
+    };
+}
+
+/// The records of a fake tenant, per endpoint name (`"clients"`, `"resource-servers"`, ...).
+#[derive(Clone)]
+pub struct Tenant {
+    records: BTreeMap<String, Vec<Value>>,
+    seed: u64,
+    log_cursor: LogCursor,
+}
+
+impl Default for Tenant {
+    fn default() -> Self {
+        Self {
+            records: BTreeMap::new(),
+            seed: 0,
+            log_cursor: LogCursor::start(),
+        }
+    }
+}
+
+impl Tenant {
+    /// A tenant with no records.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// A deterministic tenant: the same sizes and seed always give the same records.
+    pub fn generate(sizes: &Sizes, seed: u64) -> Self {
+        let mut g = Gen::new(seed);
+        let clients = apps::clients(&mut g, sizes.clients);
+        let apis = apps::resource_servers(&mut g, sizes.resource_servers);
+        let grants = apps::client_grants(&mut g, sizes.client_grants, &clients, &apis);
+        let connections = apps::connections(&mut g, sizes.connections, &clients);
+        let users = people::users(&mut g, sizes.users);
+        let mut tenant = Self {
+            seed,
+            ..Self::default()
+        };
+        tenant.set("roles", people::roles(&mut g, sizes.roles));
+        tenant.set(
+            "organizations",
+            people::organizations(&mut g, sizes.organizations),
+        );
+        tenant.set("clients", clients);
+        tenant.set("resource-servers", apis);
+        tenant.set("client-grants", grants);
+        tenant.set("connections", connections);
+        tenant.set("users", users);
+        tenant.set("logs", Vec::new());
+        tenant.append_logs(sizes.logs);
+        tenant
+    }
+
+    /// The demo tenant: [`Sizes::SAMPLE`] plus a few rules, hooks, actions, encryption keys
+    /// and custom domains. One client description starts with `=`, to show CSV neutralising.
+    pub fn sample() -> Self {
+        let mut tenant = Self::generate(&Sizes::SAMPLE, 2024);
+        let mut g = Gen::new(2025);
+        tenant.set("rules", extras::rules(&mut g, 3));
+        tenant.set("hooks", extras::hooks(&mut g, 2));
+        tenant.set("actions/actions", extras::actions(&mut g, 4));
+        tenant.set("keys/encryption", extras::encryption_keys(&mut g, 3));
+        tenant.set("custom-domains", extras::custom_domains(&mut g, 2));
+        if let Some(client) = tenant.records.get_mut("clients").and_then(|c| c.get_mut(5)) {
+            client["description"] =
+                Value::from("=HYPERLINK(\"https://example.com\",\"spreadsheet formula\")");
+        }
+        tenant
+    }
+
+    fn set(&mut self, endpoint: &str, records: Vec<Value>) {
+        self.records
+            .insert(endpoints::normalise(endpoint).to_owned(), records);
+    }
+
+    /// The records of an endpoint (`"clients"` or `"/api/v2/clients"`), empty if none.
+    pub fn records(&self, endpoint: &str) -> &[Value] {
+        self.records
+            .get(endpoints::normalise(endpoint))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The endpoints that hold a list (possibly empty).
+    pub fn endpoints(&self) -> impl Iterator<Item = &str> {
+        self.records.keys().map(String::as_str)
+    }
+
+    /// The record whose identity field (`client_id`, `user_id`, `id`, ...) is `id`.
+    pub fn find(&self, endpoint: &str, id: &str) -> Option<&Value> {
+        let field = id_field(endpoint);
+        self.records(endpoint)
+            .iter()
+            .find(|r| r.get(field).and_then(Value::as_str) == Some(id))
+    }
+
+    /// Adds a record at the end of an endpoint's list.
+    pub fn push(&mut self, endpoint: &str, record: Value) {
+        self.records
+            .entry(endpoints::normalise(endpoint).to_owned())
+            .or_default()
+            .push(record);
+    }
+
+    /// Removes the record with this identity; false if there was none.
+    pub fn remove(&mut self, endpoint: &str, id: &str) -> bool {
+        let field = id_field(endpoint);
+        let Some(list) = self.records.get_mut(endpoints::normalise(endpoint)) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|r| r.get(field).and_then(Value::as_str) != Some(id));
+        list.len() != before
+    }
+
+    /// Sets a top-level field of the record with this identity; false if there is none.
+    pub fn update(&mut self, endpoint: &str, id: &str, field: &str, value: Value) -> bool {
+        let id_field = id_field(endpoint);
+        let record = self
+            .records
+            .get_mut(endpoints::normalise(endpoint))
+            .and_then(|list| {
+                list.iter_mut()
+                    .find(|r| r.get(id_field).and_then(Value::as_str) == Some(id))
+            });
+        match record.and_then(Value::as_object_mut) {
+            Some(object) => {
+                object.insert(field.to_owned(), value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds `n` log events, later and with larger `log_id`s than every event before.
+    pub fn append_logs(&mut self, n: usize) {
+        let context = LogContext::from_records(
+            self.records("clients"),
+            self.records("users"),
+            self.records("connections"),
+        );
+        let mut g = Gen::new(self.seed ^ self.log_cursor.seq.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let events = logs::events(&mut g, &context, &mut self.log_cursor, n);
+        self.records
+            .entry("logs".to_owned())
+            .or_default()
+            .extend(events);
+    }
+}
+
+fn id_field(endpoint: &str) -> &'static str {
+    endpoints::lookup(endpoint).map_or("id", |spec| spec.id_field)
+}
+
+impl fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts: BTreeMap<&str, usize> = self
+            .records
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.len()))
+            .collect();
+        f.debug_struct("Tenant")
+            .field("records", &counts)
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;
