@@ -88,13 +88,37 @@ pub struct KnownEndpoint {
 
 /// Every endpoint a0snap knows, in the order the README lists them.
 pub const KNOWN: &[KnownEndpoint] = &[
-    known("clients", Pagination::Offset, Some("clients"), "client_id", "read:clients"),
+    known(
+        "clients",
+        Pagination::Offset,
+        Some("clients"),
+        "client_id",
+        "read:clients",
+    ),
     KnownEndpoint {
         offset_cap: Some(1000),
-        ..known("users", Pagination::Offset, Some("users"), "user_id", "read:users")
+        ..known(
+            "users",
+            Pagination::Offset,
+            Some("users"),
+            "user_id",
+            "read:users",
+        )
     },
-    known("roles", Pagination::Offset, Some("roles"), "id", "read:roles"),
-    known("connections", Pagination::Checkpoint, Some("connections"), "id", "read:connections"),
+    known(
+        "roles",
+        Pagination::Offset,
+        Some("roles"),
+        "id",
+        "read:roles",
+    ),
+    known(
+        "connections",
+        Pagination::Checkpoint,
+        Some("connections"),
+        "id",
+        "read:connections",
+    ),
     known(
         "resource-servers",
         Pagination::Offset,
@@ -117,11 +141,41 @@ pub const KNOWN: &[KnownEndpoint] = &[
         "read:organizations",
     ),
     known("logs", Pagination::LogStream, None, "log_id", "read:logs"),
-    known("rules", Pagination::Offset, Some("rules"), "id", "read:rules"),
-    known("hooks", Pagination::Offset, Some("hooks"), "id", "read:hooks"),
-    known("actions/actions", Pagination::Offset, Some("actions"), "id", "read:actions"),
-    known("keys/encryption", Pagination::Offset, Some("keys"), "kid", "read:encryption_keys"),
-    known("custom-domains", Pagination::None, None, "custom_domain_id", "read:custom_domains"),
+    known(
+        "rules",
+        Pagination::Offset,
+        Some("rules"),
+        "id",
+        "read:rules",
+    ),
+    known(
+        "hooks",
+        Pagination::Offset,
+        Some("hooks"),
+        "id",
+        "read:hooks",
+    ),
+    known(
+        "actions/actions",
+        Pagination::Offset,
+        Some("actions"),
+        "id",
+        "read:actions",
+    ),
+    known(
+        "keys/encryption",
+        Pagination::Offset,
+        Some("keys"),
+        "kid",
+        "read:encryption_keys",
+    ),
+    known(
+        "custom-domains",
+        Pagination::None,
+        None,
+        "custom_domain_id",
+        "read:custom_domains",
+    ),
 ];
 
 const fn known(
@@ -207,7 +261,10 @@ mod tests {
     fn both_spellings_of_a_known_endpoint_resolve_to_it() {
         assert_eq!(lookup("clients").map(|e| e.name), Some("clients"));
         assert_eq!(lookup("/api/v2/clients").map(|e| e.name), Some("clients"));
-        assert_eq!(lookup("/api/v2/resource-servers/").map(|e| e.items), Some(Some("resource_servers")));
+        assert_eq!(
+            lookup("/api/v2/resource-servers/").map(|e| e.items),
+            Some(Some("resource_servers"))
+        );
         assert!(lookup("nope").is_none());
     }
 

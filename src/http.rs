@@ -12,7 +12,9 @@ use crate::config::HttpSettings;
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     /// The CA file could not be read.
-    #[error("cannot read the CA file {path}: {source}; point A0SNAP_CA_FILE at a readable PEM file")]
+    #[error(
+        "cannot read the CA file {path}: {source}; point A0SNAP_CA_FILE at a readable PEM file"
+    )]
     CaFileUnreadable {
         /// The file.
         path: PathBuf,
@@ -20,7 +22,9 @@ pub enum HttpError {
         source: std::io::Error,
     },
     /// The CA file holds no usable certificate.
-    #[error("the CA file {path} holds no PEM certificate ({detail}); A0SNAP_CA_FILE needs a file with -----BEGIN CERTIFICATE-----")]
+    #[error(
+        "the CA file {path} holds no PEM certificate ({detail}); A0SNAP_CA_FILE needs a file with -----BEGIN CERTIFICATE-----"
+    )]
     CaFileInvalid {
         /// The file.
         path: PathBuf,
@@ -51,9 +55,11 @@ pub fn client(settings: &HttpSettings) -> Result<reqwest::Client, HttpError> {
             path: path.clone(),
             source,
         })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| HttpError::CaFileInvalid {
-            path: path.clone(),
-            detail: error.to_string(),
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|error| {
+            HttpError::CaFileInvalid {
+                path: path.clone(),
+                detail: error.to_string(),
+            }
         })?;
         if certs.is_empty() {
             return Err(HttpError::CaFileInvalid {

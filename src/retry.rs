@@ -59,7 +59,11 @@ pub const RESET_FLOOR: Duration = Duration::from_secs(1);
 
 /// How long a `Retry-After` header asks to wait: delta-seconds or an HTTP date.
 pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -121,7 +125,10 @@ mod tests {
     #[test]
     fn retry_after_as_an_http_date_is_measured_from_now() {
         let now: Timestamp = "2026-11-28T10:00:00Z".parse().expect("ts");
-        let wait = retry_after(&headers(&[("retry-after", "Sat, 28 Nov 2026 10:00:03 GMT")]), now);
+        let wait = retry_after(
+            &headers(&[("retry-after", "Sat, 28 Nov 2026 10:00:03 GMT")]),
+            now,
+        );
         assert_eq!(wait, Some(Duration::from_secs(3)));
     }
 
@@ -140,7 +147,10 @@ mod tests {
     #[test]
     fn retry_after_wins_over_the_reset_header() {
         let map = headers(&[("retry-after", "2"), ("x-ratelimit-reset", "1100")]);
-        assert_eq!(rate_limited_wait(&map, at(1_000)), Some(Duration::from_secs(2)));
+        assert_eq!(
+            rate_limited_wait(&map, at(1_000)),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(rate_limited_wait(&HeaderMap::new(), at(1_000)), None);
     }
 

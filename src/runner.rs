@@ -96,7 +96,13 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
     let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
     let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink));
-    let mut pager = Pager::new(&context.api, &job.endpoint, &job.params, job.page_size, None);
+    let mut pager = Pager::new(
+        &context.api,
+        &job.endpoint,
+        &job.params,
+        job.page_size,
+        None,
+    );
     let fetched = fetch_into(&mut pager, &pages, &job.name).await;
     drop(pages);
     let draft = join_writer(writer, &job.name).await?;
@@ -125,9 +131,19 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
 
 /// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
 /// error is reported by [`join_writer`]).
-async fn fetch_into(pager: &mut Pager<'_>, pages: &mpsc::Sender<Vec<Box<RawValue>>>, job: &str) -> Result<(), ApiError> {
+async fn fetch_into(
+    pager: &mut Pager<'_>,
+    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    job: &str,
+) -> Result<(), ApiError> {
     while let Some(page) = pager.next_page().await? {
-        tracing::debug!(job, page = pager.pages(), records = pager.records(), total = pager.total(), "page received");
+        tracing::debug!(
+            job,
+            page = pager.pages(),
+            records = pager.records(),
+            total = pager.total(),
+            "page received"
+        );
         if pages.send(page.records).await.is_err() {
             break;
         }
@@ -136,7 +152,10 @@ async fn fetch_into(pager: &mut Pager<'_>, pages: &mpsc::Sender<Vec<Box<RawValue
 }
 
 /// The writing side: runs on a blocking thread until the channel closes.
-fn write_pages(mut draft: Snapshot, mut sink: mpsc::Receiver<Vec<Box<RawValue>>>) -> Result<Snapshot, SnapshotError> {
+fn write_pages(
+    mut draft: Snapshot,
+    mut sink: mpsc::Receiver<Vec<Box<RawValue>>>,
+) -> Result<Snapshot, SnapshotError> {
     while let Some(records) = sink.blocking_recv() {
         draft.write_all(records.iter().map(|record| &**record))?;
     }
@@ -156,15 +175,28 @@ async fn join_writer(
     }
 }
 
-fn meta_extras(job: &Job, total: Option<u64>, elapsed: Duration) -> serde_json::Map<String, serde_json::Value> {
+fn meta_extras(
+    job: &Job,
+    total: Option<u64>,
+    elapsed: Duration,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut extra = serde_json::Map::new();
     if let Some(total) = total {
         extra.insert("total".to_owned(), total.into());
     }
-    extra.insert("duration_ms".to_owned(), (elapsed.as_millis() as u64).into());
-    extra.insert("pagination".to_owned(), job.endpoint.pagination.name().into());
-    let params: serde_json::Map<String, serde_json::Value> =
-        job.params.iter().map(|(key, value)| (key.clone(), value.clone().into())).collect();
+    extra.insert(
+        "duration_ms".to_owned(),
+        (elapsed.as_millis() as u64).into(),
+    );
+    extra.insert(
+        "pagination".to_owned(),
+        job.endpoint.pagination.name().into(),
+    );
+    let params: serde_json::Map<String, serde_json::Value> = job
+        .params
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone().into()))
+        .collect();
     extra.insert("params".to_owned(), params.into());
     extra
 }

@@ -11,7 +11,11 @@ fn snapshot_files(world: &World, job: &str, ext: &str) -> Vec<String> {
     world
         .files(job)
         .into_iter()
-        .filter(|name| name.starts_with(&format!("{job}-")) && name.ends_with(ext) && !name.ends_with(".meta.json"))
+        .filter(|name| {
+            name.starts_with(&format!("{job}-"))
+                && name.ends_with(ext)
+                && !name.ends_with(".meta.json")
+        })
         .collect()
 }
 
@@ -36,17 +40,32 @@ async fn every_pagination_kind_exports_exactly_the_served_records_in_order_with_
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
 
-    for (job, endpoint) in [("apps", "clients"), ("orgs", "organizations"), ("logs", "logs")] {
-        assert_eq!(read_json(&world, job, "latest.json"), world.served(endpoint), "{job}");
+    for (job, endpoint) in [
+        ("apps", "clients"),
+        ("orgs", "organizations"),
+        ("logs", "logs"),
+    ] {
+        assert_eq!(
+            read_json(&world, job, "latest.json"),
+            world.served(endpoint),
+            "{job}"
+        );
     }
     let counters = world.fake.counters();
     assert_eq!(counters.token_requests, 1);
     // 120 clients at 50 a page: 3 pages and no extra empty one.
     assert_eq!(counters.requests_by_path.get("/api/v2/clients"), Some(&3));
-    assert_eq!(counters.requests_by_path.get("/api/v2/organizations"), Some(&3));
+    assert_eq!(
+        counters.requests_by_path.get("/api/v2/organizations"),
+        Some(&3)
+    );
     // 230 logs at 100 a page, then the empty page that ends the walk.
     assert_eq!(counters.requests_by_path.get("/api/v2/logs"), Some(&4));
-    assert!(run.stdout.contains("3 jobs: 3 succeeded, 0 failed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("3 jobs: 3 succeeded, 0 failed"),
+        "{}",
+        run.stdout
+    );
     world.assert_no_secrets(&run.all_output());
 }
 
@@ -67,12 +86,18 @@ async fn no_paging_parameter_is_ever_sent_twice() {
     assert_eq!(requests.len(), 3, "{requests:?}");
     for request in requests {
         let query = request.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let mut names: Vec<&str> = query.split('&').map(|pair| pair.split('=').next().unwrap_or("")).collect();
+        let mut names: Vec<&str> = query
+            .split('&')
+            .map(|pair| pair.split('=').next().unwrap_or(""))
+            .collect();
         let count = names.len();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "a parameter was sent twice: {request}");
-        assert!(query.contains("per_page=30") && query.contains("include_totals=true"), "{request}");
+        assert!(
+            query.contains("per_page=30") && query.contains("include_totals=true"),
+            "{request}"
+        );
     }
 }
 
@@ -83,17 +108,26 @@ async fn ndjson_holds_one_served_record_per_line_and_secrets_are_redacted() {
         ..empty_sizes()
     }))
     .await;
-    world.job("apps", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = [\"ndjson\", \"json\"]\n");
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = [\"ndjson\", \"json\"]\n",
+    );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     let served = world.served("clients");
     let text = world.read("apps", "latest.ndjson");
-    let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).expect("line")).collect();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("line"))
+        .collect();
     assert_eq!(lines.len(), served.len());
     for (line, record) in lines.iter().zip(&served) {
         assert_eq!(line["client_id"], record["client_id"]);
         assert_eq!(line["client_secret"], json!("[REDACTED]"));
-        assert!(record["client_secret"].is_string(), "the fake serves a secret to redact");
+        assert!(
+            record["client_secret"].is_string(),
+            "the fake serves a secret to redact"
+        );
         // Field order survives redaction.
         let line_keys: Vec<&String> = line.as_object().expect("object").keys().collect();
         let served_keys: Vec<&String> = record.as_object().expect("object").keys().collect();
@@ -115,7 +149,10 @@ async fn csv_has_the_chosen_columns_with_json_cells_and_neutralised_formulas() {
                    "jwt_configuration": {"alg": "RS256"}, "callbacks": ["https://a", "https://b"],
                    "description": "line one\nline \"two\", three", "is_first_party": true}),
         );
-        tenant.push("clients", json!({"client_id": "c2", "name": "-2+3", "logo_uri": null}));
+        tenant.push(
+            "clients",
+            json!({"client_id": "c2", "name": "-2+3", "logo_uri": null}),
+        );
     });
     world.job(
         "apps",
@@ -123,16 +160,41 @@ async fn csv_has_the_chosen_columns_with_json_cells_and_neutralised_formulas() {
     );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let mut reader = csv::Reader::from_reader(world.read("apps", "latest.csv").as_bytes());
-    let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
-    assert_eq!(header, ["client_id", "name", "jwt_configuration.alg", "callbacks", "description", "is_first_party", "logo_uri"]);
+    let text = world.read("apps", "latest.csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "client_id",
+            "name",
+            "jwt_configuration.alg",
+            "callbacks",
+            "description",
+            "is_first_party",
+            "logo_uri"
+        ]
+    );
     let rows: Vec<Vec<String>> = reader
         .records()
         .map(|row| row.expect("row").iter().map(str::to_owned).collect())
         .collect();
     assert_eq!(
         rows[0],
-        ["c1", "'=HYPERLINK(\"x\")", "RS256", "[\"https://a\",\"https://b\"]", "line one\nline \"two\", three", "true", ""]
+        [
+            "c1",
+            "'=HYPERLINK(\"x\")",
+            "RS256",
+            "[\"https://a\",\"https://b\"]",
+            "line one\nline \"two\", three",
+            "true",
+            ""
+        ]
     );
     assert_eq!(rows[1], ["c2", "'-2+3", "", "", "", "", ""]);
 }
@@ -150,7 +212,9 @@ async fn a_failure_mid_export_leaves_no_partial_file_and_keeps_latest() {
     let before = world.files("apps");
     let latest_before = world.read("apps", "latest.json");
 
-    world.fake.with_tenant(|tenant| tenant.push("clients", json!({"client_id": "new-one"})));
+    world
+        .fake
+        .with_tenant(|tenant| tenant.push("clients", json!({"client_id": "new-one"})));
     world.fake.inject(FaultRule {
         path_prefix: Some("/api/v2/clients".into()),
         nth: 3,
@@ -159,8 +223,16 @@ async fn a_failure_mid_export_leaves_no_partial_file_and_keeps_latest() {
     });
     let second = world.a0snap(&["run"]).await;
     assert_eq!(second.code, 1, "{}", second.all_output());
-    assert!(second.stdout.contains("FAILED") && second.stdout.contains("403"), "{}", second.stdout);
-    assert_eq!(world.files("apps"), before, "a failed run changed the folder");
+    assert!(
+        second.stdout.contains("FAILED") && second.stdout.contains("403"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        world.files("apps"),
+        before,
+        "a failed run changed the folder"
+    );
     assert_eq!(world.read("apps", "latest.json"), latest_before);
 }
 
@@ -173,8 +245,14 @@ async fn one_failing_job_does_not_stop_the_others_and_the_exit_code_tells() {
     }))
     .await;
     world
-        .job("apps", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n")
-        .job("roles", "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n");
+        .job(
+            "apps",
+            "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+        )
+        .job(
+            "roles",
+            "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n",
+        );
     world.fake.inject(FaultRule {
         path_prefix: Some("/api/v2/roles".into()),
         nth: 1,
@@ -183,8 +261,16 @@ async fn one_failing_job_does_not_stop_the_others_and_the_exit_code_tells() {
     });
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 1, "{}", run.all_output());
-    assert!(run.stdout.contains("2 jobs: 1 succeeded, 1 failed"), "{}", run.stdout);
-    assert!(run.stdout.contains("GET /api/v2/roles answered 404"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 jobs: 1 succeeded, 1 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("GET /api/v2/roles answered 404"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(snapshot_files(&world, "apps", ".json").len(), 1);
     assert!(snapshot_files(&world, "roles", ".json").is_empty());
 }
@@ -196,13 +282,24 @@ async fn users_beyond_the_offset_cap_fail_with_a_reason_and_write_nothing() {
         ..empty_sizes()
     }))
     .await;
-    world.job("users", "every = \"1h\"\nendpoint = \"users\"\n[output]\nformat = \"json\"\n");
+    world.job(
+        "users",
+        "every = \"1h\"\nendpoint = \"users\"\n[output]\nformat = \"json\"\n",
+    );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 1, "{}", run.all_output());
-    assert!(run.stdout.contains("1200 records but offset paging stops at 1000"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1200 records but offset paging stops at 1000"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("mode = \"export\""), "{}", run.stdout);
     assert!(snapshot_files(&world, "users", ".json").is_empty());
-    assert_eq!(world.fake.counters().requests_by_path.get("/api/v2/users"), Some(&1));
+    assert_eq!(
+        world.fake.counters().requests_by_path.get("/api/v2/users"),
+        Some(&1)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,7 +312,11 @@ async fn the_meta_file_describes_the_snapshot() {
     world.job("roles", "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = [\"json\", \"csv\"]\ncolumns = [\"id\", \"name\"]\n");
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let meta_name = world.files("roles").into_iter().find(|name| name.ends_with(".meta.json") && name.starts_with("roles-")).expect("meta");
+    let meta_name = world
+        .files("roles")
+        .into_iter()
+        .find(|name| name.ends_with(".meta.json") && name.starts_with("roles-"))
+        .expect("meta");
     let meta: Value = serde_json::from_str(&world.read("roles", &meta_name)).expect("meta JSON");
     assert_eq!(meta["job"], "roles");
     assert_eq!(meta["endpoint"], "/api/v2/roles");
@@ -230,5 +331,9 @@ async fn the_meta_file_describes_the_snapshot() {
         assert_eq!(file["bytes"], bytes.len());
         assert_eq!(file["sha256"].as_str().map(str::len), Some(64));
     }
-    assert!(meta["a0snap_version"].is_string() && meta["started_at"].is_string() && meta["finished_at"].is_string());
+    assert!(
+        meta["a0snap_version"].is_string()
+            && meta["started_at"].is_string()
+            && meta["finished_at"].is_string()
+    );
 }

@@ -38,9 +38,17 @@ async fn ten_runs_in_a_row_make_exactly_one_token_request() {
     assert_eq!(world.fake.counters().token_requests, 1);
     let files = token_files(&world);
     assert_eq!(files.len(), 1);
-    let mode = std::fs::metadata(&files[0]).expect("meta").permissions().mode() & 0o777;
+    let mode = std::fs::metadata(&files[0])
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
-    let dir_mode = std::fs::metadata(world.state_dir().join("tokens")).expect("meta").permissions().mode() & 0o777;
+    let dir_mode = std::fs::metadata(world.state_dir().join("tokens"))
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(dir_mode, 0o700);
     let text = std::fs::read_to_string(&files[0]).expect("cache file");
     assert!(!text.contains(common::CLIENT_SECRET));
@@ -65,7 +73,9 @@ async fn eight_jobs_at_once_with_an_empty_cache_make_one_request() {
     for index in 0..8 {
         world.job(&format!("apps-{index}"), APPS);
     }
-    let run = world.a0snap_with(&["run"], &[("A0SNAP_JOB_CONCURRENCY", "8")]).await;
+    let run = world
+        .a0snap_with(&["run"], &[("A0SNAP_JOB_CONCURRENCY", "8")])
+        .await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert_eq!(world.fake.counters().token_requests, 1);
 }
@@ -75,8 +85,14 @@ async fn two_processes_started_together_make_one_request() {
     let mut tenant = small_tenant();
     tenant.token_latency = Duration::from_millis(300);
     let world = World::start(tenant).await;
-    world.job("apps", APPS).job("roles", "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n");
-    let (first, second) = tokio::join!(world.a0snap(&["run", "--job", "apps"]), world.a0snap(&["run", "--job", "roles"]));
+    world.job("apps", APPS).job(
+        "roles",
+        "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n",
+    );
+    let (first, second) = tokio::join!(
+        world.a0snap(&["run", "--job", "apps"]),
+        world.a0snap(&["run", "--job", "roles"])
+    );
     assert_eq!(first.code, 0, "{}", first.all_output());
     assert_eq!(second.code, 0, "{}", second.all_output());
     assert_eq!(world.fake.counters().token_requests, 1);
@@ -97,7 +113,8 @@ async fn a_token_revoked_mid_export_is_renewed_once_and_the_snapshot_is_complete
     let counters = world.fake.counters();
     assert_eq!(counters.token_requests, 2);
     assert_eq!(counters.unauthorized, 1);
-    let written: Vec<serde_json::Value> = serde_json::from_str(&world.read("apps", "latest.json")).expect("json");
+    let written: Vec<serde_json::Value> =
+        serde_json::from_str(&world.read("apps", "latest.json")).expect("json");
     assert_eq!(written.len(), 120);
 }
 
@@ -113,7 +130,10 @@ async fn a_world_readable_or_corrupt_cache_file_is_replaced_with_a_warning() {
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert!(run.stderr.contains("WARN"), "no warning:\n{}", run.stderr);
     assert_eq!(world.fake.counters().token_requests, 2);
-    assert_eq!(std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+        0o600
+    );
 
     std::fs::write(&file, "{not json").expect("corrupt");
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
@@ -130,7 +150,11 @@ async fn the_printed_token_is_accepted_as_a_bearer_token_and_info_hides_it() {
     let run = world.a0snap(&["token"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     let token = run.stdout.trim().to_owned();
-    assert_eq!(run.stdout.lines().count(), 1, "stdout must hold the token alone");
+    assert_eq!(
+        run.stdout.lines().count(),
+        1,
+        "stdout must hold the token alone"
+    );
     let answer = reqwest::Client::new()
         .get(format!("{}/api/v2/clients", world.fake.base_url()))
         .bearer_auth(&token)
@@ -144,7 +168,11 @@ async fn the_printed_token_is_accepted_as_a_bearer_token_and_info_hides_it() {
     assert!(!info.stdout.contains(&token));
     let facts: serde_json::Value = serde_json::from_str(info.stdout.trim()).expect("JSON");
     assert_eq!(facts["source"], "file");
-    assert!(facts["expires_in"].as_i64().is_some_and(|left| left > 86_000));
+    assert!(
+        facts["expires_in"]
+            .as_i64()
+            .is_some_and(|left| left > 86_000)
+    );
     assert!(facts["expires_at"].is_string());
     assert_eq!(world.fake.counters().token_requests, 1);
 }
@@ -153,11 +181,15 @@ async fn the_printed_token_is_accepted_as_a_bearer_token_and_info_hides_it() {
 async fn a_wrong_secret_fails_with_a_message_naming_the_client_and_no_secret() {
     let world = World::start(small_tenant()).await;
     world.job("apps", APPS);
-    let run = world.a0snap_with(&["token"], &[("AUTH0_CLIENT_SECRET", "wrong-secret-value")]).await;
+    let run = world
+        .a0snap_with(&["token"], &[("AUTH0_CLIENT_SECRET", "wrong-secret-value")])
+        .await;
     assert_eq!(run.code, 1, "{}", run.all_output());
     assert!(run.stderr.contains(common::CLIENT_ID), "{}", run.stderr);
     assert!(!run.all_output().contains("wrong-secret-value"));
-    let run = world.a0snap_with(&["run"], &[("AUTH0_CLIENT_SECRET", "wrong-secret-value")]).await;
+    let run = world
+        .a0snap_with(&["run"], &[("AUTH0_CLIENT_SECRET", "wrong-secret-value")])
+        .await;
     assert_eq!(run.code, 1, "{}", run.all_output());
     assert!(!run.all_output().contains("wrong-secret-value"));
 }
@@ -177,6 +209,9 @@ async fn nothing_printed_at_trace_level_contains_the_secret_or_a_token() {
         let run = world.a0snap_with(args, &[("RUST_LOG", "trace")]).await;
         printed.push_str(&run.all_output());
     }
-    assert!(printed.contains("TRACE") || printed.contains("DEBUG"), "trace logging was not on");
+    assert!(
+        printed.contains("TRACE") || printed.contains("DEBUG"),
+        "trace logging was not on"
+    );
     world.assert_no_secrets(&printed);
 }

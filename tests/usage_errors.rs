@@ -8,15 +8,29 @@ use common::{World, config, empty_sizes};
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_variables_are_each_named_with_exit_code_2() {
     let world = World::start(config(empty_sizes())).await;
-    world.job("apps", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n");
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
     let env = vec![
-        ("A0SNAP_JOBS_DIR".to_owned(), world.jobs_dir().display().to_string()),
+        (
+            "A0SNAP_JOBS_DIR".to_owned(),
+            world.jobs_dir().display().to_string(),
+        ),
         ("HOME".to_owned(), world.dir.path().display().to_string()),
     ];
     let run = common::run_binary(&["run"], &env, world.dir.path()).await;
     assert_eq!(run.code, 2, "{}", run.all_output());
-    for variable in ["AUTH0_DOMAIN: is not set", "AUTH0_CLIENT_ID: is not set", "AUTH0_CLIENT_SECRET: is not set"] {
-        assert!(run.stderr.contains(variable), "{variable} missing from:\n{}", run.stderr);
+    for variable in [
+        "AUTH0_DOMAIN: is not set",
+        "AUTH0_CLIENT_ID: is not set",
+        "AUTH0_CLIENT_SECRET: is not set",
+    ] {
+        assert!(
+            run.stderr.contains(variable),
+            "{variable} missing from:\n{}",
+            run.stderr
+        );
     }
     assert_eq!(world.fake.counters().token_requests, 0);
 }
@@ -24,20 +38,41 @@ async fn missing_variables_are_each_named_with_exit_code_2() {
 #[tokio::test(flavor = "multi_thread")]
 async fn plain_http_to_a_remote_host_is_refused() {
     let world = World::start(config(empty_sizes())).await;
-    world.job("apps", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n");
-    let run = world.a0snap_with(&["run"], &[("AUTH0_DOMAIN", "http://acme.eu.auth0.com")]).await;
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
+    let run = world
+        .a0snap_with(&["run"], &[("AUTH0_DOMAIN", "http://acme.eu.auth0.com")])
+        .await;
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("AUTH0_DOMAIN") && run.stderr.contains("use https://acme.eu.auth0.com"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("AUTH0_DOMAIN") && run.stderr.contains("use https://acme.eu.auth0.com"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_bad_job_file_is_reported_and_nothing_runs() {
     let world = World::start(config(empty_sizes())).await;
     world
-        .job("good", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n")
-        .job("bad-cron", "schedule = \"61 * * * *\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n")
-        .job("no-columns", "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"csv\"\n")
-        .job("typo", "every = \"1h\"\nendpont = \"roles\"\n[output]\nformat = \"json\"\n");
+        .job(
+            "good",
+            "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+        )
+        .job(
+            "bad-cron",
+            "schedule = \"61 * * * *\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+        )
+        .job(
+            "no-columns",
+            "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"csv\"\n",
+        )
+        .job(
+            "typo",
+            "every = \"1h\"\nendpont = \"roles\"\n[output]\nformat = \"json\"\n",
+        );
     std::fs::write(world.jobs_dir().join("Bad Name.toml"), "every = \"1h\"").expect("write");
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 2, "{}", run.all_output());
@@ -47,7 +82,11 @@ async fn every_bad_job_file_is_reported_and_nothing_runs() {
         "typo.toml: endpont:",
         "Bad Name.toml",
     ] {
-        assert!(run.stderr.contains(expected), "{expected:?} missing from:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{expected:?} missing from:\n{}",
+            run.stderr
+        );
     }
     assert_eq!(world.fake.counters().api_requests, 0);
     assert_eq!(world.fake.counters().token_requests, 0);
@@ -57,10 +96,17 @@ async fn every_bad_job_file_is_reported_and_nothing_runs() {
 #[tokio::test(flavor = "multi_thread")]
 async fn validate_prints_each_job_with_its_next_fire_times() {
     let world = World::start(config(empty_sizes())).await;
-    world.job("apps", "schedule = \"0 * * * *\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n");
+    world.job(
+        "apps",
+        "schedule = \"0 * * * *\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
     let run = world.a0snap(&["validate"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert!(run.stdout.contains("apps: /api/v2/clients"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("apps: /api/v2/clients"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.stdout.matches("next: ").count(), 3, "{}", run.stdout);
     assert!(run.stdout.contains(":00:00Z"), "{}", run.stdout);
 }
@@ -68,8 +114,15 @@ async fn validate_prints_each_job_with_its_next_fire_times() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_job_name_is_a_usage_error() {
     let world = World::start(config(empty_sizes())).await;
-    world.job("apps", "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n");
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
     let run = world.a0snap(&["run", "--job", "nope"]).await;
     assert_eq!(run.code, 2, "{}", run.all_output());
-    assert!(run.stderr.contains("nope") && run.stderr.contains("apps"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("nope") && run.stderr.contains("apps"),
+        "{}",
+        run.stderr
+    );
 }

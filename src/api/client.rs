@@ -35,7 +35,10 @@ pub struct ApiClient {
 /// What went wrong with one attempt, and whether to try again.
 enum Attempt {
     /// Worth another try after the given wait (or the backoff's when `None`).
-    Retry { reason: String, wait: Option<Duration> },
+    Retry {
+        reason: String,
+        wait: Option<Duration>,
+    },
     /// The token was refused; renew it once.
     Unauthorized,
     /// Final.
@@ -85,7 +88,9 @@ impl ApiClient {
                 Err(Attempt::Fail(error)) => return Err(error),
                 Err(Attempt::Unauthorized) => {
                     if renewed {
-                        return Err(ApiError::Unauthorized { path: path.to_owned() });
+                        return Err(ApiError::Unauthorized {
+                            path: path.to_owned(),
+                        });
                     }
                     tracing::info!(path, "the API refused the token; renewing it once");
                     self.tokens.invalidate(&token);
@@ -111,7 +116,12 @@ impl ApiClient {
     /// One try: a place in flight, the request and its whole body.
     async fn attempt(&self, path: &str, url: &Url, token: &Token) -> Result<Bytes, Attempt> {
         let permit = self.limiter.acquire().await;
-        let sent = self.http.get(url.clone()).bearer_auth(token.bearer()).send().await;
+        let sent = self
+            .http
+            .get(url.clone())
+            .bearer_auth(token.bearer())
+            .send()
+            .await;
         let response = match sent {
             Ok(response) => response,
             Err(error) => return Err(transport_failure(error)),
@@ -128,7 +138,13 @@ impl ApiClient {
         self.classify(path, status, &headers, body)
     }
 
-    fn classify(&self, path: &str, status: StatusCode, headers: &reqwest::header::HeaderMap, body: Bytes) -> Result<Bytes, Attempt> {
+    fn classify(
+        &self,
+        path: &str,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        body: Bytes,
+    ) -> Result<Bytes, Attempt> {
         if status.is_success() {
             return Ok(body);
         }
@@ -151,7 +167,7 @@ impl ApiClient {
                 wait: retry::retry_after(headers, self.clock.now()),
             });
         }
-        let body = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_default();
+        let body = Box::new(serde_json::from_slice::<ErrorBody>(&body).unwrap_or_default());
         Err(Attempt::Fail(ApiError::Refused {
             path: path.to_owned(),
             status: status.as_u16(),
@@ -164,7 +180,10 @@ impl ApiClient {
         if retry::ratelimit_remaining(headers) == Some(0)
             && let Some(wait) = retry::ratelimit_reset(headers, self.clock.now())
         {
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "rate-limit budget spent; pausing requests until the reset");
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "rate-limit budget spent; pausing requests until the reset"
+            );
             self.limiter.pause_for(wait);
         }
     }

@@ -22,7 +22,7 @@ pub struct ErrorBody {
 pub enum ApiError {
     /// No token could be had.
     #[error(transparent)]
-    Auth(#[from] AuthError),
+    Auth(Box<AuthError>),
     /// The API refused the request; retrying will not help.
     #[error("GET {path} answered {status}{}{}", describe(body), hint(*status, body))]
     Refused {
@@ -31,16 +31,20 @@ pub enum ApiError {
         /// The HTTP status.
         status: u16,
         /// The Auth0 error body, when it had one.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// A fresh token was refused too.
-    #[error("GET {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant")]
+    #[error(
+        "GET {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant"
+    )]
     Unauthorized {
         /// The request path.
         path: String,
     },
     /// Retries ran out.
-    #[error("GET {path} failed after {attempts} attempts, last: {last}; the tenant may be overloaded or rate-limited, try again later or lower A0SNAP_REQUESTS_PER_SECOND")]
+    #[error(
+        "GET {path} failed after {attempts} attempts, last: {last}; the tenant may be overloaded or rate-limited, try again later or lower A0SNAP_REQUESTS_PER_SECOND"
+    )]
     RetriesExhausted {
         /// The request path.
         path: String,
@@ -62,7 +66,9 @@ pub enum ApiError {
         snippet: String,
     },
     /// Offset paging cannot reach every record.
-    #[error("{path} has {total} records but offset paging stops at {cap}; the snapshot would be truncated, so nothing was written. Use `mode = \"export\"` (bulk user export) or narrow the job with `params.q`")]
+    #[error(
+        "{path} has {total} records but offset paging stops at {cap}; the snapshot would be truncated, so nothing was written. Use `mode = \"export\"` (bulk user export) or narrow the job with `params.q`"
+    )]
     OffsetCap {
         /// The request path.
         path: String,
@@ -92,7 +98,9 @@ fn hint(status: u16, body: &ErrorBody) -> &'static str {
         (403, Some("insufficient_scope")) => {
             "; grant the missing scope to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)"
         }
-        (403, _) => "; the tenant refused this request, check the application's scopes and the tenant's plan",
+        (403, _) => {
+            "; the tenant refused this request, check the application's scopes and the tenant's plan"
+        }
         (404, _) => "; check the endpoint name in the job file",
         (400, _) => "; check the job's params",
         _ => "",
@@ -110,4 +118,10 @@ pub fn snippet(body: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        ApiError::Auth(Box::new(error))
+    }
 }

@@ -112,7 +112,9 @@ impl Limiter {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -146,8 +148,15 @@ mod tests {
         let first = limiter.acquire().await;
         let _second = limiter.acquire().await;
         let third = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
-        assert!(third.is_err(), "a third permit was granted while two were held");
+        assert!(
+            third.is_err(),
+            "a third permit was granted while two were held"
+        );
         drop(first);
-        assert!(tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await.is_ok());
+        assert!(
+            tokio::time::timeout(Duration::from_secs(1), limiter.acquire())
+                .await
+                .is_ok()
+        );
     }
 }

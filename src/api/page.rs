@@ -46,7 +46,10 @@ struct Envelope<'a> {
 /// Parses a list page. `items` is the envelope key; with `None` only a bare array is a list,
 /// and with `single_object_ok` an object body is one record (for `pagination = "none"`).
 pub fn parse(body: &[u8], items: Option<&str>, single_object_ok: bool) -> Result<Page, PageError> {
-    let first = body.iter().find(|byte| !byte.is_ascii_whitespace()).copied();
+    let first = body
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .copied();
     match first {
         Some(b'[') => parse_array(body).map(|records| Page {
             records,
@@ -58,16 +61,23 @@ pub fn parse(body: &[u8], items: Option<&str>, single_object_ok: bool) -> Result
 }
 
 fn parse_array(body: &[u8]) -> Result<Vec<Box<RawValue>>, PageError> {
-    let records: Vec<Box<RawValue>> = serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
+    let records: Vec<Box<RawValue>> =
+        serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
     check_objects(&records)?;
     Ok(records)
 }
 
-fn parse_object(body: &[u8], items: Option<&str>, single_object_ok: bool) -> Result<Page, PageError> {
-    let envelope: Envelope<'_> = serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
+fn parse_object(
+    body: &[u8],
+    items: Option<&str>,
+    single_object_ok: bool,
+) -> Result<Page, PageError> {
+    let envelope: Envelope<'_> =
+        serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
     let Some(key) = items.filter(|key| envelope.fields.contains_key(*key)) else {
         if single_object_ok && items.is_none() {
-            let record: Box<RawValue> = serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
+            let record: Box<RawValue> =
+                serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
             return Ok(Page {
                 records: vec![record],
                 ..Page::default()
@@ -92,11 +102,18 @@ fn parse_object(body: &[u8], items: Option<&str>, single_object_ok: bool) -> Res
             Err(_) => return Err(shape(format!("\"next\" is {}, not a string", raw.get()))),
         },
     };
-    Ok(Page { records, total, next })
+    Ok(Page {
+        records,
+        total,
+        next,
+    })
 }
 
 fn check_objects(records: &[Box<RawValue>]) -> Result<(), PageError> {
-    match records.iter().position(|record| !record.get().starts_with('{')) {
+    match records
+        .iter()
+        .position(|record| !record.get().starts_with('{'))
+    {
         None => Ok(()),
         Some(index) => Err(shape(format!("record {index} is not a JSON object"))),
     }
@@ -142,7 +159,12 @@ mod tests {
 
     #[test]
     fn a_checkpoint_page_gives_next_until_the_key_is_absent() {
-        let page = parse(br#"{"organizations":[{"id":"org_1"}],"next":"a*b"}"#, Some("organizations"), false).expect("page");
+        let page = parse(
+            br#"{"organizations":[{"id":"org_1"}],"next":"a*b"}"#,
+            Some("organizations"),
+            false,
+        )
+        .expect("page");
         assert_eq!(page.next.as_deref(), Some("a*b"));
         let last = parse(br#"{"organizations":[]}"#, Some("organizations"), false).expect("page");
         assert_eq!(last.next, None);
@@ -159,10 +181,21 @@ mod tests {
 
     #[test]
     fn malformed_and_misshapen_bodies_are_errors_that_say_why() {
-        assert!(matches!(parse(b"{\"clients\":[", Some("clients"), false), Err(PageError::NotJson { .. })));
-        assert!(matches!(parse(b"<html>", Some("clients"), false), Err(PageError::NotJson { .. })));
+        assert!(matches!(
+            parse(b"{\"clients\":[", Some("clients"), false),
+            Err(PageError::NotJson { .. })
+        ));
+        assert!(matches!(
+            parse(b"<html>", Some("clients"), false),
+            Err(PageError::NotJson { .. })
+        ));
         let error = parse(br#"{"users":[]}"#, Some("clients"), false).expect_err("wrong key");
-        assert!(error.to_string().contains("no \"clients\" array (keys: users)"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("no \"clients\" array (keys: users)"),
+            "{error}"
+        );
         let error = parse(br#"[1,2]"#, None, false).expect_err("not objects");
         assert_eq!(error.to_string(), "record 0 is not a JSON object");
     }

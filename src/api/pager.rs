@@ -10,7 +10,7 @@
 use serde::Deserialize;
 
 use super::client::ApiClient;
-use super::error::{snippet, ApiError};
+use super::error::{ApiError, snippet};
 use super::page::{self, Page};
 use crate::endpoint::{Endpoint, Pagination};
 
@@ -97,11 +97,13 @@ impl<'a> Pager<'a> {
         };
         let body = self.client.get(&self.endpoint.path, &query).await?;
         let single = self.cursor == Cursor::Single;
-        let page = page::parse(&body, self.endpoint.items.as_deref(), single).map_err(|error| ApiError::BadAnswer {
-            path: self.endpoint.path.clone(),
-            page: self.pages + 1,
-            detail: error.to_string(),
-            snippet: snippet(&body),
+        let page = page::parse(&body, self.endpoint.items.as_deref(), single).map_err(|error| {
+            ApiError::BadAnswer {
+                path: self.endpoint.path.clone(),
+                page: self.pages + 1,
+                detail: error.to_string(),
+                snippet: snippet(&body),
+            }
         })?;
         self.pages += 1;
         self.records += page.records.len() as u64;
@@ -148,7 +150,9 @@ impl<'a> Pager<'a> {
                 }
             }
             Cursor::Checkpoint { .. } => match &page.next {
-                Some(next) => Cursor::Checkpoint { from: Some(next.clone()) },
+                Some(next) => Cursor::Checkpoint {
+                    from: Some(next.clone()),
+                },
                 None => Cursor::Done,
             },
             Cursor::Logs { .. } => match page.records.last() {
@@ -179,7 +183,9 @@ impl<'a> Pager<'a> {
             .map_err(|_| ApiError::BadAnswer {
                 path: self.endpoint.path.clone(),
                 page: self.pages,
-                detail: "a log event has no \"log_id\" string, so the next page cannot be asked for".to_owned(),
+                detail:
+                    "a log event has no \"log_id\" string, so the next page cannot be asked for"
+                        .to_owned(),
                 snippet: snippet(record.get().as_bytes()),
             })
     }

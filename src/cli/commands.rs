@@ -53,14 +53,23 @@ async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
             duration_ms = exported.duration.as_millis() as u64,
             "job finished"
         ),
-        Ok(runner::Outcome::Skipped { reason }) => tracing::warn!(job = %job.name, %reason, "job skipped"),
+        Ok(runner::Outcome::Skipped { reason }) => {
+            tracing::warn!(job = %job.name, %reason, "job skipped")
+        }
         Err(error) => tracing::error!(job = %job.name, error = %error, "job failed"),
     }
-    JobResult { job: job.name, outcome }
+    JobResult {
+        job: job.name,
+        outcome,
+    }
 }
 
 /// Settings and the selected jobs, or the exit code of a configuration error.
-fn load(env: RawEnv, overrides: &Overrides, names: &[String]) -> Result<(Settings, Vec<Job>), Exit> {
+fn load(
+    env: RawEnv,
+    overrides: &Overrides,
+    names: &[String],
+) -> Result<(Settings, Vec<Job>), Exit> {
     let settings = Settings::resolve(&env, overrides).map_err(|error| usage_error(&error))?;
     let jobs = jobs::load_dir(&settings.jobs_dir)
         .and_then(|jobs| jobs::select(jobs, names))
@@ -74,7 +83,9 @@ pub async fn daemon(env: RawEnv, overrides: &Overrides) -> Exit {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    usage_error(&"the daemon is not available in this build yet; run `a0snap run` from cron instead")
+    usage_error(
+        &"the daemon is not available in this build yet; run `a0snap run` from cron instead",
+    )
 }
 
 /// `a0snap validate`
@@ -131,7 +142,10 @@ pub async fn demo(overrides: &Overrides) -> Exit {
     vars.extend([
         ("AUTH0_DOMAIN".to_owned(), tenant.base_url()),
         ("AUTH0_CLIENT_ID".to_owned(), config.client_id.clone()),
-        ("AUTH0_CLIENT_SECRET".to_owned(), config.client_secret.clone()),
+        (
+            "AUTH0_CLIENT_SECRET".to_owned(),
+            config.client_secret.clone(),
+        ),
         ("A0SNAP_TOKEN_CACHE".to_owned(), "memory".to_owned()),
     ]);
     let env = match RawEnv::from_vars(vars) {

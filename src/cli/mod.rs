@@ -16,7 +16,11 @@ use crate::config::{LogFormat, Overrides, RawEnv};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
-#[command(name = "a0snap", version, about = "Scheduled snapshots of an Auth0 tenant, and a Management API token that never seems to expire")]
+#[command(
+    name = "a0snap",
+    version,
+    about = "Scheduled snapshots of an Auth0 tenant, and a Management API token that never seems to expire"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -101,7 +105,10 @@ pub fn execute(cli: Cli) -> Exit {
         Ok(format) => crate::telemetry::init(format),
         Err(error) => return usage_error(&error),
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("a0snap: cannot start the async runtime: {error}");

@@ -20,7 +20,11 @@ pub struct JobResult {
 
 /// The summary of a run: one line per job, then the counts; failures name their cause.
 pub fn render(results: &[JobResult]) -> String {
-    let width = results.iter().map(|result| result.job.len()).max().unwrap_or(0);
+    let width = results
+        .iter()
+        .map(|result| result.job.len())
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     let mut failed = 0;
     let mut skipped = 0;
@@ -28,10 +32,10 @@ pub fn render(results: &[JobResult]) -> String {
         let _ = match &result.outcome {
             Ok(Outcome::Exported(exported)) => writeln!(
                 text,
-                "{:width$}  ok       {} records, {} pages, {:.1}s -> {}",
+                "{:width$}  ok       {}, {}, {:.1}s -> {}",
                 result.job,
-                exported.records,
-                exported.pages,
+                plural(exported.records, "record"),
+                plural(exported.pages, "page"),
                 exported.duration.as_secs_f64(),
                 files_written(&exported.committed),
             ),
@@ -54,8 +58,20 @@ pub fn render(results: &[JobResult]) -> String {
     text
 }
 
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 fn files_written(committed: &crate::snapshot::Committed) -> String {
-    let names: Vec<String> = committed.files.iter().map(|file| file.path.display().to_string()).collect();
+    let names: Vec<String> = committed
+        .files
+        .iter()
+        .map(|file| file.path.display().to_string())
+        .collect();
     names.join(", ")
 }
 
@@ -63,7 +79,12 @@ fn files_written(committed: &crate::snapshot::Committed) -> String {
 pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     let mut text = String::new();
     for job in jobs {
-        let formats: Vec<&str> = job.output.formats.iter().map(|format| format.name()).collect();
+        let formats: Vec<&str> = job
+            .output
+            .formats
+            .iter()
+            .map(|format| format.name())
+            .collect();
         let _ = writeln!(
             text,
             "{}: {} ({} paging, {} a page) as {}; {}",

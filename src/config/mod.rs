@@ -12,12 +12,15 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-mod values;
 #[cfg(test)]
 mod tests;
+mod values;
 
 pub use values::{default_audience, parse_domain};
-use values::{parse_count, parse_duration, parse_metrics_addr, parse_rate, parse_token_cache, read_secret_file};
+use values::{
+    parse_count, parse_duration, parse_metrics_addr, parse_rate, parse_token_cache,
+    read_secret_file,
+};
 
 use crate::secret::Secret;
 
@@ -59,7 +62,9 @@ impl RawEnv {
     }
 
     /// Reads the given variables (tests pass their own).
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let vars = vars.into_iter().filter(|(_, value)| !value.is_empty());
         envy::from_iter(vars).map_err(|source| ConfigError::Environment {
             detail: source.to_string(),
@@ -246,7 +251,10 @@ impl Settings {
     pub fn resolve(env: &RawEnv, overrides: &Overrides) -> Result<Self, ConfigError> {
         let mut problems = Problems::default();
         let tenant = resolve_tenant(env, &mut problems);
-        let token_cache = problems.take("A0SNAP_TOKEN_CACHE", parse_token_cache(env.a0snap_token_cache.as_deref()));
+        let token_cache = problems.take(
+            "A0SNAP_TOKEN_CACHE",
+            parse_token_cache(env.a0snap_token_cache.as_deref()),
+        );
         let state_dir = overrides
             .state_dir
             .clone()
@@ -266,53 +274,90 @@ impl Settings {
         let http = resolve_http(env, &mut problems);
         let job_concurrency = problems.take(
             "A0SNAP_JOB_CONCURRENCY",
-            parse_count(env.a0snap_job_concurrency.as_deref(), defaults::JOB_CONCURRENCY),
+            parse_count(
+                env.a0snap_job_concurrency.as_deref(),
+                defaults::JOB_CONCURRENCY,
+            ),
         );
         let grace_period = problems.take(
             "A0SNAP_GRACE_PERIOD",
             parse_duration(env.a0snap_grace_period.as_deref(), defaults::GRACE_PERIOD),
         );
-        let metrics_addr = problems.take("A0SNAP_METRICS_ADDR", parse_metrics_addr(env.a0snap_metrics_addr.as_deref()));
-        if let Some(format) = overrides.log_format.as_deref().or(env.a0snap_log_format.as_deref())
+        let metrics_addr = problems.take(
+            "A0SNAP_METRICS_ADDR",
+            parse_metrics_addr(env.a0snap_metrics_addr.as_deref()),
+        );
+        if let Some(format) = overrides
+            .log_format
+            .as_deref()
+            .or(env.a0snap_log_format.as_deref())
             && LogFormat::parse(format).is_none()
         {
-            problems.add("A0SNAP_LOG_FORMAT", format!("{format:?} is not a log format; use \"text\" or \"json\""));
+            problems.add(
+                "A0SNAP_LOG_FORMAT",
+                format!("{format:?} is not a log format; use \"text\" or \"json\""),
+            );
         }
-        match (tenant, token_cache, state_dir, http, job_concurrency, grace_period, metrics_addr) {
-            (Some(tenant), Some(token_cache), Some(state_dir), Some(http), Some(job_concurrency), Some(grace_period), Some(metrics_addr))
-                if problems.0.is_empty() =>
-            {
-                Ok(Settings {
-                    tenant,
-                    jobs_dir: jobs_dir(env, overrides),
-                    output_dir: output_dir(env, overrides),
-                    state_dir,
-                    token_cache,
-                    http,
-                    job_concurrency,
-                    grace_period,
-                    metrics_addr,
-                })
-            }
-            _ => Err(ConfigError::Invalid { problems: problems.0 }),
+        match (
+            tenant,
+            token_cache,
+            state_dir,
+            http,
+            job_concurrency,
+            grace_period,
+            metrics_addr,
+        ) {
+            (
+                Some(tenant),
+                Some(token_cache),
+                Some(state_dir),
+                Some(http),
+                Some(job_concurrency),
+                Some(grace_period),
+                Some(metrics_addr),
+            ) if problems.0.is_empty() => Ok(Settings {
+                tenant,
+                jobs_dir: jobs_dir(env, overrides),
+                output_dir: output_dir(env, overrides),
+                state_dir,
+                token_cache,
+                http,
+                job_concurrency,
+                grace_period,
+                metrics_addr,
+            }),
+            _ => Err(ConfigError::Invalid {
+                problems: problems.0,
+            }),
         }
     }
 }
 
 /// The jobs folder: `--jobs-dir`, else `A0SNAP_JOBS_DIR`, else `jobs`.
 pub fn jobs_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
-    overrides.jobs_dir.clone().or_else(|| env.a0snap_jobs_dir.clone()).unwrap_or_else(|| PathBuf::from("jobs"))
+    overrides
+        .jobs_dir
+        .clone()
+        .or_else(|| env.a0snap_jobs_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("jobs"))
 }
 
 /// The output folder: `--out`, else `A0SNAP_OUTPUT_DIR`, else `out`.
 pub fn output_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
-    overrides.output_dir.clone().or_else(|| env.a0snap_output_dir.clone()).unwrap_or_else(|| PathBuf::from("out"))
+    overrides
+        .output_dir
+        .clone()
+        .or_else(|| env.a0snap_output_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("out"))
 }
 
 fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Tenant> {
     let base_url = match env.auth0_domain.as_deref() {
         None => {
-            problems.add("AUTH0_DOMAIN", "is not set; set it to your tenant's domain, e.g. acme.eu.auth0.com");
+            problems.add(
+                "AUTH0_DOMAIN",
+                "is not set; set it to your tenant's domain, e.g. acme.eu.auth0.com",
+            );
             None
         }
         Some(domain) => problems.take("AUTH0_DOMAIN", parse_domain(domain)),
@@ -362,40 +407,51 @@ fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<Secret> {
     }
 }
 
-
-
-
-
 fn default_state_dir(env: &RawEnv) -> Option<PathBuf> {
     env.xdg_state_home
         .as_ref()
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join("a0snap"))
-        .or_else(|| env.home.as_ref().map(|home| home.join(".local/state/a0snap")))
+        .or_else(|| {
+            env.home
+                .as_ref()
+                .map(|home| home.join(".local/state/a0snap"))
+        })
 }
-
 
 fn resolve_http(env: &RawEnv, problems: &mut Problems) -> Option<HttpSettings> {
     let connect_timeout = problems.take(
         "A0SNAP_CONNECT_TIMEOUT",
-        parse_duration(env.a0snap_connect_timeout.as_deref(), defaults::CONNECT_TIMEOUT),
+        parse_duration(
+            env.a0snap_connect_timeout.as_deref(),
+            defaults::CONNECT_TIMEOUT,
+        ),
     );
     let request_timeout = problems.take(
         "A0SNAP_REQUEST_TIMEOUT",
-        parse_duration(env.a0snap_request_timeout.as_deref(), defaults::REQUEST_TIMEOUT),
+        parse_duration(
+            env.a0snap_request_timeout.as_deref(),
+            defaults::REQUEST_TIMEOUT,
+        ),
     );
     let max_in_flight = problems.take(
         "A0SNAP_MAX_IN_FLIGHT",
         parse_count(env.a0snap_max_in_flight.as_deref(), defaults::MAX_IN_FLIGHT),
     );
-    let requests_per_second = problems.take("A0SNAP_REQUESTS_PER_SECOND", parse_rate(env.a0snap_requests_per_second.as_deref()));
+    let requests_per_second = problems.take(
+        "A0SNAP_REQUESTS_PER_SECOND",
+        parse_rate(env.a0snap_requests_per_second.as_deref()),
+    );
     let ca_file = env.a0snap_ca_file.clone();
     if let Some(path) = &ca_file
         && !path.is_file()
     {
         problems.add(
             "A0SNAP_CA_FILE",
-            format!("{} is not a readable file; point it at a PEM certificate", path.display()),
+            format!(
+                "{} is not a readable file; point it at a PEM certificate",
+                path.display()
+            ),
         );
     }
     Some(HttpSettings {
@@ -407,17 +463,19 @@ fn resolve_http(env: &RawEnv, problems: &mut Problems) -> Option<HttpSettings> {
     })
 }
 
-
-
-
-
 /// The variables a0snap reads, for `--help` and for the README check.
 pub fn variables() -> BTreeMap<&'static str, &'static str> {
     BTreeMap::from([
         ("AUTH0_DOMAIN", "tenant domain or base URL"),
-        ("AUTH0_CLIENT_ID", "machine-to-machine application client id"),
+        (
+            "AUTH0_CLIENT_ID",
+            "machine-to-machine application client id",
+        ),
         ("AUTH0_CLIENT_SECRET", "its client secret"),
-        ("AUTH0_CLIENT_SECRET_FILE", "a file holding the client secret"),
+        (
+            "AUTH0_CLIENT_SECRET_FILE",
+            "a file holding the client secret",
+        ),
         ("AUTH0_AUDIENCE", "token audience"),
         ("A0SNAP_JOBS_DIR", "folder of job files"),
         ("A0SNAP_OUTPUT_DIR", "where snapshots go"),
@@ -428,7 +486,10 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("A0SNAP_CONNECT_TIMEOUT", "time to open a connection"),
         ("A0SNAP_REQUEST_TIMEOUT", "time for one whole request"),
         ("A0SNAP_MAX_IN_FLIGHT", "API requests in flight at once"),
-        ("A0SNAP_REQUESTS_PER_SECOND", "API requests started per second"),
+        (
+            "A0SNAP_REQUESTS_PER_SECOND",
+            "API requests started per second",
+        ),
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),

@@ -1,7 +1,12 @@
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> RawEnv {
-    RawEnv::from_vars(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).expect("env")
+    RawEnv::from_vars(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .expect("env")
 }
 
 const GOOD: &[(&str, &str)] = &[
@@ -24,9 +29,18 @@ fn problems_of(result: Result<Settings, ConfigError>) -> Vec<String> {
 #[test]
 fn a_bare_domain_becomes_an_https_base_url_and_the_default_audience() {
     let settings = Settings::resolve(&env(GOOD), &Overrides::default()).expect("settings");
-    assert_eq!(settings.tenant.base_url.as_str(), "https://acme.eu.auth0.com/");
-    assert_eq!(settings.tenant.audience, "https://acme.eu.auth0.com/api/v2/");
-    assert_eq!(settings.state_dir, PathBuf::from("/home/ops/.local/state/a0snap"));
+    assert_eq!(
+        settings.tenant.base_url.as_str(),
+        "https://acme.eu.auth0.com/"
+    );
+    assert_eq!(
+        settings.tenant.audience,
+        "https://acme.eu.auth0.com/api/v2/"
+    );
+    assert_eq!(
+        settings.state_dir,
+        PathBuf::from("/home/ops/.local/state/a0snap")
+    );
     assert_eq!(settings.jobs_dir, PathBuf::from("jobs"));
     assert_eq!(settings.output_dir, PathBuf::from("out"));
     assert_eq!(settings.token_cache, TokenCacheSetting::File);
@@ -46,11 +60,17 @@ fn plain_http_is_refused_unless_the_host_is_loopback() {
 
 #[test]
 fn every_missing_variable_is_reported_at_once_with_its_fix() {
-    let problems = problems_of(Settings::resolve(&env(&[("HOME", "/h")]), &Overrides::default()));
+    let problems = problems_of(Settings::resolve(
+        &env(&[("HOME", "/h")]),
+        &Overrides::default(),
+    ));
     assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(problems[0].starts_with("AUTH0_DOMAIN: is not set; set it to your tenant's domain"));
     assert!(problems[1].starts_with("AUTH0_CLIENT_ID: is not set"));
-    assert!(problems[2].starts_with("AUTH0_CLIENT_SECRET: is not set; set it, or AUTH0_CLIENT_SECRET_FILE"));
+    assert!(
+        problems[2]
+            .starts_with("AUTH0_CLIENT_SECRET: is not set; set it, or AUTH0_CLIENT_SECRET_FILE")
+    );
 }
 
 #[test]
@@ -64,10 +84,19 @@ fn malformed_knobs_name_their_variable() {
         ("A0SNAP_METRICS_ADDR", "nine"),
     ]);
     let problems = problems_of(Settings::resolve(&env(&pairs), &Overrides::default()));
-    let variables: Vec<&str> = problems.iter().map(|p| p.split(':').next().unwrap_or("")).collect();
+    let variables: Vec<&str> = problems
+        .iter()
+        .map(|p| p.split(':').next().unwrap_or(""))
+        .collect();
     assert_eq!(
         variables,
-        ["A0SNAP_TOKEN_CACHE", "A0SNAP_MAX_IN_FLIGHT", "A0SNAP_REQUESTS_PER_SECOND", "A0SNAP_METRICS_ADDR", "A0SNAP_LOG_FORMAT"]
+        [
+            "A0SNAP_TOKEN_CACHE",
+            "A0SNAP_MAX_IN_FLIGHT",
+            "A0SNAP_REQUESTS_PER_SECOND",
+            "A0SNAP_METRICS_ADDR",
+            "A0SNAP_LOG_FORMAT"
+        ]
     );
 }
 
@@ -76,7 +105,11 @@ fn the_secret_can_come_from_a_file_without_its_newline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("secret");
     std::fs::write(&path, "from-file\n").expect("write");
-    let mut pairs: Vec<(&str, &str)> = GOOD.iter().filter(|(k, _)| *k != "AUTH0_CLIENT_SECRET").copied().collect();
+    let mut pairs: Vec<(&str, &str)> = GOOD
+        .iter()
+        .filter(|(k, _)| *k != "AUTH0_CLIENT_SECRET")
+        .copied()
+        .collect();
     let path_text = path.display().to_string();
     pairs.push(("AUTH0_CLIENT_SECRET_FILE", &path_text));
     let settings = Settings::resolve(&env(&pairs), &Overrides::default()).expect("settings");
@@ -88,13 +121,19 @@ fn both_secret_variables_at_once_are_an_error() {
     let mut pairs = GOOD.to_vec();
     pairs.push(("AUTH0_CLIENT_SECRET_FILE", "/nope"));
     let problems = problems_of(Settings::resolve(&env(&pairs), &Overrides::default()));
-    assert_eq!(problems, ["AUTH0_CLIENT_SECRET: and AUTH0_CLIENT_SECRET_FILE are both set; keep only one"]);
+    assert_eq!(
+        problems,
+        ["AUTH0_CLIENT_SECRET: and AUTH0_CLIENT_SECRET_FILE are both set; keep only one"]
+    );
 }
 
 #[test]
 fn flags_win_over_the_environment() {
     let mut pairs = GOOD.to_vec();
-    pairs.extend([("A0SNAP_OUTPUT_DIR", "/env/out"), ("A0SNAP_JOBS_DIR", "/env/jobs")]);
+    pairs.extend([
+        ("A0SNAP_OUTPUT_DIR", "/env/out"),
+        ("A0SNAP_JOBS_DIR", "/env/jobs"),
+    ]);
     let overrides = Overrides {
         output_dir: Some("/flag/out".into()),
         ..Overrides::default()

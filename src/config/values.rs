@@ -13,11 +13,18 @@ use crate::secret::Secret;
 
 /// Reads a secret from a file (a Kubernetes secret volume), without its trailing newline.
 pub(super) fn read_secret_file(path: &Path) -> Result<Secret, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read {}: {error}; point it at a readable file holding the client secret", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        format!(
+            "cannot read {}: {error}; point it at a readable file holding the client secret",
+            path.display()
+        )
+    })?;
     let secret = text.trim_end_matches(['\r', '\n']).trim();
     if secret.is_empty() {
-        return Err(format!("{} is empty; put the client secret in it", path.display()));
+        return Err(format!(
+            "{} is empty; put the client secret in it",
+            path.display()
+        ));
     }
     Ok(Secret::new(secret))
 }
@@ -25,7 +32,11 @@ pub(super) fn read_secret_file(path: &Path) -> Result<Secret, String> {
 /// Turns a bare domain or a base URL into a base URL ending in `/`.
 pub fn parse_domain(value: &str) -> Result<Url, String> {
     let value = value.trim();
-    let text = if value.contains("://") { value.to_owned() } else { format!("https://{value}") };
+    let text = if value.contains("://") {
+        value.to_owned()
+    } else {
+        format!("https://{value}")
+    };
     let url = Url::parse(&text).map_err(|error| {
         format!("{value:?} is not a domain or URL ({error}); use e.g. acme.eu.auth0.com or https://acme.eu.auth0.com")
     })?;
@@ -43,11 +54,19 @@ pub fn parse_domain(value: &str) -> Result<Url, String> {
         }
         other => return Err(format!("{value:?} has scheme {other:?}; use https://")),
     }
-    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("{value:?} must be a plain domain or base URL, without credentials, query or fragment"));
+    if !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(format!(
+            "{value:?} must be a plain domain or base URL, without credentials, query or fragment"
+        ));
     }
     if url.path() != "/" {
-        return Err(format!("{value:?} has a path; give only the domain, e.g. https://{host}"));
+        return Err(format!(
+            "{value:?} has a path; give only the domain, e.g. https://{host}"
+        ));
     }
     Ok(url)
 }
@@ -70,7 +89,9 @@ pub(super) fn parse_token_cache(value: Option<&str>) -> Result<TokenCacheSetting
     match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("file") => Ok(TokenCacheSetting::File),
         Some("memory") => Ok(TokenCacheSetting::Memory),
-        Some(other) => Err(format!("{other:?} is not a cache kind; use \"file\" or \"memory\"")),
+        Some(other) => Err(format!(
+            "{other:?} is not a cache kind; use \"file\" or \"memory\""
+        )),
     }
 }
 
@@ -99,16 +120,22 @@ pub(super) fn parse_rate(value: Option<&str>) -> Result<Option<f64>, String> {
         None | Some("0") => Ok(None),
         Some(text) => match text.parse::<f64>() {
             Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(Some(rate)),
-            _ => Err(format!("{text:?} is not a positive number of requests per second (0 turns the limit off)")),
+            _ => Err(format!(
+                "{text:?} is not a positive number of requests per second (0 turns the limit off)"
+            )),
         },
     }
 }
 
-pub(super) fn parse_metrics_addr(value: Option<&str>) -> Result<Option<std::net::SocketAddr>, String> {
+pub(super) fn parse_metrics_addr(
+    value: Option<&str>,
+) -> Result<Option<std::net::SocketAddr>, String> {
     match value.map(str::trim) {
         None => Ok(None),
         Some(text) => text.parse().map(Some).map_err(|_| {
-            format!("{text:?} is not an address; use host:port, e.g. 0.0.0.0:9464 or 127.0.0.1:9464")
+            format!(
+                "{text:?} is not an address; use host:port, e.g. 0.0.0.0:9464 or 127.0.0.1:9464"
+            )
         }),
     }
 }

@@ -153,12 +153,7 @@ fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<Vec<Column>> {
                 );
             }
             Ok(column) => columns.push(column),
-            Err(error) => p.at(
-                key,
-                format!(
-                    "{error}; write a dotted path into the record, as in \"jwt_configuration.alg\""
-                ),
-            ),
+            Err(error) => p.at(key, error.to_string()),
         }
     }
     Some(columns)

@@ -103,9 +103,18 @@ impl World {
             ("AUTH0_DOMAIN".into(), self.fake.base_url()),
             ("AUTH0_CLIENT_ID".into(), CLIENT_ID.into()),
             ("AUTH0_CLIENT_SECRET".into(), CLIENT_SECRET.into()),
-            ("A0SNAP_JOBS_DIR".into(), self.jobs_dir().display().to_string()),
-            ("A0SNAP_OUTPUT_DIR".into(), self.out_dir().display().to_string()),
-            ("A0SNAP_STATE_DIR".into(), self.state_dir().display().to_string()),
+            (
+                "A0SNAP_JOBS_DIR".into(),
+                self.jobs_dir().display().to_string(),
+            ),
+            (
+                "A0SNAP_OUTPUT_DIR".into(),
+                self.out_dir().display().to_string(),
+            ),
+            (
+                "A0SNAP_STATE_DIR".into(),
+                self.state_dir().display().to_string(),
+            ),
             ("HOME".into(), self.dir.path().display().to_string()),
             ("RUST_LOG".into(), "info".into()),
         ]
@@ -138,12 +147,16 @@ impl World {
 
     /// The served records of `endpoint`, as JSON values.
     pub fn served(&self, endpoint: &str) -> Vec<serde_json::Value> {
-        self.fake.with_tenant(|tenant| tenant.records(endpoint).to_vec())
+        self.fake
+            .with_tenant(|tenant| tenant.records(endpoint).to_vec())
     }
 
     /// Asserts that neither the secret nor any issued token appears in `text`.
     pub fn assert_no_secrets(&self, text: &str) {
-        assert!(!text.contains(CLIENT_SECRET), "the client secret leaked:\n{text}");
+        assert!(
+            !text.contains(CLIENT_SECRET),
+            "the client secret leaked:\n{text}"
+        );
         for token in self.fake.issued_tokens() {
             assert!(!text.contains(&token), "an access token leaked:\n{text}");
         }

@@ -13,7 +13,7 @@ const ONE_PROBLEM: &[(&str, &str)] = &[
     ("[output]\nformat = 3", "jobs/apps.toml: output.format: expected a string or an array of strings, found an integer; write it as in format = [\"csv\", \"json\"]"),
     ("[output]\nformat = \"csv\"", "jobs/apps.toml: output.columns: csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]"),
     ("[output]\nformat = \"csv\"\ncolumns = []", "jobs/apps.toml: output.columns: csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]"),
-    ("[output]\nformat = \"csv\"\ncolumns = [\"a\", \"b\", \"a..b\"]", "jobs/apps.toml: output.columns[2]: column \"a..b\" has an empty segment; write a dotted path into the record, as in \"jwt_configuration.alg\""),
+    ("[output]\nformat = \"csv\"\ncolumns = [\"a\", \"b\", \"a..b\"]", "jobs/apps.toml: output.columns[2]: csv column \"a..b\" has an empty part: separate field names with single dots, as in \"jwt_configuration.alg\""),
     ("[output]\nformat = \"csv\"\ncolumns = [\"name\", \"name\"]", "jobs/apps.toml: output.columns[1]: \"name\" is listed twice; list each column once"),
     ("[output]\nformat = \"csv\"\ncolumns = [\"name\", 2]", "jobs/apps.toml: output.columns[1]: expected a string, found an integer; write it as in columns = [\"client_id\", \"name\"]"),
     ("[output]\nkeep = -1", "jobs/apps.toml: output.keep: -1 is negative; use 0 to keep every snapshot, or how many to keep"),
