@@ -7,6 +7,7 @@
 //! - [`cli`] parses commands and wires the pieces; `main.rs` only maps its result to an exit code.
 //! - [`config`] turns the environment and flags into checked [`config::Settings`].
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers.
+//! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
 //! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s.
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
@@ -24,6 +25,7 @@ pub mod endpoint;
 pub mod http;
 pub mod interval;
 pub mod jobs;
+pub mod progress;
 pub mod retry;
 pub mod runner;
 pub mod secret;

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use crate::api::{ApiClient, ApiError, Pager};
 use crate::clock::SharedClock;
 use crate::jobs::Job;
+use crate::progress::{JobProgress, SharedProgress};
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
 
 /// Pages buffered between the fetching and the writing side.
@@ -30,6 +31,8 @@ pub struct RunContext {
     pub output_dir: PathBuf,
     /// The clock for snapshot names and metadata.
     pub clock: SharedClock,
+    /// Where each page's progress is shown, if anywhere (a person at a terminal).
+    pub progress: Option<SharedProgress>,
 }
 
 /// How a run ended, when it did not fail.
@@ -103,7 +106,9 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         job.page_size,
         None,
     );
-    let fetched = fetch_into(&mut pager, &pages, &job.name).await;
+    let progress = JobProgress::new(context.progress.as_ref(), &job.name);
+    let fetched = fetch_into(&mut pager, &pages, &progress).await;
+    drop(progress);
     drop(pages);
     let draft = join_writer(writer, &job.name).await?;
     fetched?;
@@ -130,20 +135,21 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
 }
 
 /// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
-/// error is reported by [`join_writer`]).
+/// error is reported by [`join_writer`]). Each page is logged at debug and shown as progress.
 async fn fetch_into(
     pager: &mut Pager<'_>,
     pages: &mpsc::Sender<Vec<Box<RawValue>>>,
-    job: &str,
+    progress: &JobProgress<'_>,
 ) -> Result<(), ApiError> {
     while let Some(page) = pager.next_page().await? {
         tracing::debug!(
-            job,
+            job = progress.job(),
             page = pager.pages(),
             records = pager.records(),
             total = pager.total(),
             "page received"
         );
+        progress.page(pager.pages(), pager.records(), pager.total());
         if pages.send(page.records).await.is_err() {
             break;
         }

@@ -10,11 +10,17 @@ use super::{Exit, failure, usage_error};
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
+use crate::progress::{LiveProgress, SharedProgress};
 use crate::runner::{self, RunContext};
 use crate::services::Services;
 
-/// `a0snap run [--job NAME]...`
-pub async fn run(env: RawEnv, overrides: &Overrides, names: &[String]) -> Exit {
+/// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
+pub async fn run(
+    env: RawEnv,
+    overrides: &Overrides,
+    names: &[String],
+    progress: Option<Arc<LiveProgress>>,
+) -> Exit {
     let (settings, jobs) = match load(env, overrides, names) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
@@ -23,17 +29,27 @@ pub async fn run(env: RawEnv, overrides: &Overrides, names: &[String]) -> Exit {
         Ok(services) => services,
         Err(error) => return usage_error(&error),
     };
-    run_all(&settings, &services, jobs).await
+    run_all(&settings, &services, jobs, progress).await
 }
 
 /// Runs `jobs` once each, up to the configured number at a time, and prints the summary.
-async fn run_all(settings: &Settings, services: &Services, jobs: Vec<Job>) -> Exit {
-    let context = Arc::new(services.run_context(settings));
+async fn run_all(
+    settings: &Settings,
+    services: &Services,
+    jobs: Vec<Job>,
+    progress: Option<Arc<LiveProgress>>,
+) -> Exit {
+    let mut context = services.run_context(settings);
+    context.progress = progress.clone().map(|live| live as SharedProgress);
+    let context = Arc::new(context);
     let results: Vec<JobResult> = futures_util::stream::iter(jobs)
         .map(|job| run_one(job, context.clone()))
         .buffered(settings.job_concurrency)
         .collect()
         .await;
+    if let Some(progress) = progress {
+        progress.clear();
+    }
     print!("{}", summary::render(&results));
     if results.iter().any(|result| result.outcome.is_err()) {
         Exit::Failure
@@ -50,6 +66,7 @@ async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
             job = %job.name,
             records = exported.records,
             pages = exported.pages,
+            total = exported.total,
             duration_ms = exported.duration.as_millis() as u64,
             "job finished"
         ),
@@ -130,7 +147,7 @@ pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Exit {
 }
 
 /// `a0snap demo`: the bundled sandbox tenant on loopback, the jobs run against it once.
-pub async fn demo(overrides: &Overrides) -> Exit {
+pub async fn demo(overrides: &Overrides, progress: Option<Arc<LiveProgress>>) -> Exit {
     let tenant = match fake_auth0::start(fake_auth0::Config::demo()).await {
         Ok(tenant) => tenant,
         Err(error) => return failure(&format!("cannot start the sandbox tenant: {error}")),
@@ -154,7 +171,7 @@ pub async fn demo(overrides: &Overrides) -> Exit {
     };
     println!("sandbox tenant listening on {}", tenant.base_url());
     let out = config::output_dir(&env, overrides);
-    let exit = run(env, overrides, &[]).await;
+    let exit = run(env, overrides, &[], progress).await;
     if exit == Exit::Success {
         println!("snapshots written below {}/", out.display());
     }

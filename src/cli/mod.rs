@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{LogFormat, Overrides, RawEnv};
+use crate::progress::LiveProgress;
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
@@ -101,10 +102,16 @@ pub fn execute(cli: Cli) -> Exit {
         Ok(env) => env,
         Err(error) => return usage_error(&error),
     };
-    match LogFormat::choose(cli.log_format.as_deref(), &env) {
-        Ok(format) => crate::telemetry::init(format),
+    let format = match LogFormat::choose(cli.log_format.as_deref(), &env) {
+        Ok(format) => format,
         Err(error) => return usage_error(&error),
-    }
+    };
+    // Live progress is for runs a person watches; the other commands only share its writer.
+    let progress = match cli.command {
+        Command::Run { .. } | Command::Demo => LiveProgress::detect(format),
+        _ => None,
+    };
+    crate::telemetry::init(format, progress.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -118,11 +125,11 @@ pub fn execute(cli: Cli) -> Exit {
     let overrides = cli.overrides();
     runtime.block_on(async move {
         match cli.command {
-            Command::Run { jobs } => commands::run(env, &overrides, &jobs).await,
+            Command::Run { jobs } => commands::run(env, &overrides, &jobs, progress).await,
             Command::Daemon => commands::daemon(env, &overrides).await,
             Command::Validate => commands::validate(env, &overrides),
             Command::Token { info } => commands::token(env, &overrides, info).await,
-            Command::Demo => commands::demo(&overrides).await,
+            Command::Demo => commands::demo(&overrides, progress).await,
         }
     })
 }
