@@ -97,6 +97,15 @@ async fn the_example_crontab_lines_run_as_written_and_append_to_the_log() {
         2,
         "one line for every job, one for a single job"
     );
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    for entry in &entries {
+        let line = format!("{} {}", entry.schedule, entry.command);
+        assert!(
+            readme.contains(&line),
+            "the README's cron section should show: {line}"
+        );
+    }
     for entry in &entries {
         CronSchedule::parse(&entry.schedule, jiff::tz::TimeZone::UTC)
             .unwrap_or_else(|error| panic!("{}: {error}", entry.schedule));
