@@ -181,7 +181,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_replaced_instant_nudges_once_at_the_new_time() {
+    async fn a_replaced_instant_nudges_at_the_new_time_and_not_the_old_one() {
         let clock = clock::system();
         let (nudges, mut woken) = mpsc::unbounded_channel();
         let mut alarm = SchedulerAlarm::start(clock.clone(), nudges)

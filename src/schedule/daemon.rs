@@ -82,6 +82,7 @@ impl Daemon {
             tracing::info!(job, next = %at, "job scheduled");
             alarm.set(job, at);
         }
+        warn_never_firing(&plan);
         loop {
             let watchdog = watchdog(plan.next_fire(), self.clock.now());
             let mut late = false;
@@ -159,6 +160,7 @@ impl Daemon {
             }
         }
         self.metrics.register_jobs(plan.jobs());
+        warn_never_firing(plan);
         tracing::info!(
             jobs = count,
             rescheduled = changes.rescheduled.len(),
@@ -214,6 +216,16 @@ impl Daemon {
         } else {
             Stopped::Aborted { jobs: aborted }
         }
+    }
+}
+
+/// Says which jobs will never run because their schedule has no future time.
+fn warn_never_firing(plan: &Plan) {
+    for job in plan.never_firing() {
+        tracing::warn!(
+            job,
+            "the job's schedule has no future fire time; it will not run"
+        );
     }
 }
 

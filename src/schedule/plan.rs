@@ -178,6 +178,14 @@ impl Plan {
             .filter_map(|(name, entry)| Some((name.as_str(), entry.next?)))
     }
 
+    /// The jobs in the set whose schedule has no future fire time.
+    pub fn never_firing(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter(|(_, entry)| !entry.retired && entry.next.is_none())
+            .map(|(name, _)| name.as_str())
+    }
+
     /// The names of the jobs in the set (not the retired ones).
     pub fn jobs(&self) -> impl Iterator<Item = &str> {
         self.entries

@@ -109,6 +109,7 @@ fn the_daemon_fires_cron_jobs_at_the_cron_modules_times_across_dst_changes() {
 fn a_schedule_without_a_future_time_never_fires() {
     let plan = Plan::new(vec![job("apps", "schedule = \"0 0 30 2 *\"")], ts(START));
     assert_eq!(plan.next_fire(), None);
+    assert_eq!(plan.never_firing().collect::<Vec<_>>(), ["apps"]);
 }
 
 #[test]
