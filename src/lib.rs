@@ -9,6 +9,7 @@
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
+//! - [`metrics`] counts runs, records, tokens and 429s for the daemon's `/metrics`.
 //! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s.
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
 //! - [`auth`] gets tokens (one exchange) and caches them (memory and file, single flight).
@@ -25,9 +26,11 @@ pub mod endpoint;
 pub mod http;
 pub mod interval;
 pub mod jobs;
+pub mod metrics;
 pub mod progress;
 pub mod retry;
 pub mod runner;
+pub mod schedule;
 pub mod secret;
 pub mod services;
 pub mod snapshot;

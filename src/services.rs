@@ -9,6 +9,7 @@ use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
 use crate::http::{self, HttpError};
+use crate::metrics::Metrics;
 use crate::retry::Backoff;
 use crate::runner::RunContext;
 
@@ -21,6 +22,8 @@ pub struct Services {
     pub api: ApiClient,
     /// The clock.
     pub clock: SharedClock,
+    /// The process's counters (token requests, 429s, and the daemon's runs).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Services {
@@ -39,14 +42,18 @@ impl Services {
             },
             TokenCacheSetting::Memory => CacheMode::Memory,
         };
-        let tokens = Arc::new(TokenCache::new(
-            credentials,
-            http.clone(),
-            mode,
-            clock.clone(),
-            StalePolicy::default(),
-            Backoff::default(),
-        ));
+        let metrics = Arc::new(Metrics::default());
+        let tokens = Arc::new(
+            TokenCache::new(
+                credentials,
+                http.clone(),
+                mode,
+                clock.clone(),
+                StalePolicy::default(),
+                Backoff::default(),
+            )
+            .with_metrics(metrics.clone()),
+        );
         let rate = settings.http.requests_per_second;
         let burst = rate.map_or(1, |rate| rate.ceil() as u32);
         let limiter = Arc::new(Limiter::new(settings.http.max_in_flight, rate, burst));
@@ -57,8 +64,14 @@ impl Services {
             limiter,
             Backoff::default(),
             clock.clone(),
-        );
-        Ok(Self { tokens, api, clock })
+        )
+        .with_metrics(metrics.clone());
+        Ok(Self {
+            tokens,
+            api,
+            clock,
+            metrics,
+        })
     }
 
     /// The context a job run needs, writing below `settings.output_dir`.

@@ -13,10 +13,23 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 use crate::progress::{LiveProgress, StderrWriter};
 
+/// tokio-cron-scheduler logs every job it adds at info level (the daemon adds one per fire)
+/// and logs its own channels closing as errors when the process stops. None of that is
+/// actionable (the daemon logs failed alarms and late fires itself), so it is off unless
+/// `RUST_LOG` names it.
+fn quiet_scheduler(filter: EnvFilter) -> EnvFilter {
+    let named = std::env::var("RUST_LOG").is_ok_and(|value| value.contains("tokio_cron_scheduler"));
+    match "tokio_cron_scheduler=off".parse() {
+        Ok(directive) if !named => filter.add_directive(directive),
+        _ => filter,
+    }
+}
+
 /// Installs the global subscriber. Call once, first thing in `main`. With `progress` shown,
 /// log lines are written above its lines.
 pub fn init(format: LogFormat, progress: Option<Arc<LiveProgress>>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = quiet_scheduler(filter);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(StderrWriter::new(progress))

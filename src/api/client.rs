@@ -13,6 +13,7 @@ use super::error::{ApiError, ErrorBody};
 use super::limiter::Limiter;
 use crate::auth::{Token, TokenCache};
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 use crate::retry::{self, Backoff};
 
 /// The Management API client, shared by every job of a process.
@@ -30,6 +31,8 @@ pub struct ApiClient {
     backoff: Backoff,
     /// Time for `Retry-After` dates and reset headers.
     clock: SharedClock,
+    /// Counts 429 answers.
+    metrics: Arc<Metrics>,
 }
 
 /// What went wrong with one attempt, and whether to try again.
@@ -62,7 +65,14 @@ impl ApiClient {
             limiter,
             backoff,
             clock,
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same client, counting 429 answers in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The URL of `path` with `query`, each pair encoded once.
@@ -152,6 +162,7 @@ impl ApiClient {
             return Err(Attempt::Unauthorized);
         }
         if status == StatusCode::TOO_MANY_REQUESTS {
+            self.metrics.rate_limited();
             let wait = retry::rate_limited_wait(headers, self.clock.now());
             if let Some(wait) = wait {
                 self.limiter.pause_for(wait);

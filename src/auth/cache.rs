@@ -20,6 +20,7 @@ use super::stale::StalePolicy;
 use super::store::{FileStore, Loaded};
 use super::token::{Token, TokenSource};
 use crate::clock::SharedClock;
+use crate::metrics::Metrics;
 use crate::retry::Backoff;
 
 /// Where tokens are kept besides memory.
@@ -50,6 +51,8 @@ pub struct TokenCache {
     /// Held for a whole renewal (file lock, file, HTTP), so one task renews at a time. A tokio
     /// mutex because it is held across awaits and waiters must not block their threads.
     renewal: tokio::sync::Mutex<()>,
+    /// Counts the token requests made to Auth0.
+    metrics: Arc<Metrics>,
 }
 
 /// What the cache knows right now.
@@ -88,7 +91,14 @@ impl TokenCache {
             policy,
             slot: Mutex::new(Slot::default()),
             renewal: tokio::sync::Mutex::new(()),
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same cache, counting its token requests in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// The same cache with another timeout for each token request (default 30 s).
@@ -242,6 +252,7 @@ impl TokenCache {
     }
 
     async fn fetch(&self) -> Result<Token, AuthError> {
+        self.metrics.token_requested();
         let token = self.exchange.request().await?;
         info!(
             expires_at = %token.expires_at(),

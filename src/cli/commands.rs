@@ -96,13 +96,10 @@ fn load(
 
 /// `a0snap daemon`
 pub async fn daemon(env: RawEnv, overrides: &Overrides) -> Exit {
-    let (_settings, _jobs) = match load(env, overrides, &[]) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
-    usage_error(
-        &"the daemon is not available in this build yet; run `a0snap run` from cron instead",
-    )
+    match load(env, overrides, &[]) {
+        Ok((settings, jobs)) => super::daemon::run(settings, jobs).await,
+        Err(exit) => exit,
+    }
 }
 
 /// `a0snap validate`

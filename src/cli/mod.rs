@@ -5,6 +5,7 @@
 //! [`Exit`] into a process exit code.
 
 mod commands;
+mod daemon;
 mod summary;
 
 use std::path::PathBuf;

@@ -1,0 +1,49 @@
+//! What the daemon says and counts when a run ends: one log line per run, and the run's
+//! outcome, records and finish time in the metrics.
+
+use jiff::Timestamp;
+
+use super::runs::RunResult;
+use crate::metrics::{Metrics, RunOutcome};
+use crate::runner::Outcome;
+
+/// Logs and counts the end of `job`'s run.
+pub fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp) {
+    let (outcome, records) = match result {
+        RunResult::Ran(Ok(Outcome::Exported(exported))) => {
+            tracing::info!(
+                job,
+                records = exported.records,
+                pages = exported.pages,
+                duration_ms = exported.duration.as_millis() as u64,
+                snapshot = %exported.committed.stem,
+                "job finished"
+            );
+            (RunOutcome::Success, exported.records)
+        }
+        RunResult::Ran(Ok(Outcome::Skipped { reason })) => {
+            tracing::warn!(job, %reason, "job skipped");
+            (RunOutcome::Locked, 0)
+        }
+        RunResult::Ran(Err(error)) => {
+            tracing::error!(job, %error, "job failed");
+            (RunOutcome::Failure, 0)
+        }
+        RunResult::Panicked(detail) => {
+            tracing::error!(job, %detail, "job run crashed; this is a bug, please report it");
+            (RunOutcome::Failure, 0)
+        }
+        RunResult::Aborted => {
+            tracing::warn!(
+                job,
+                "job aborted: the grace period ran out; nothing of this run was kept"
+            );
+            (RunOutcome::Aborted, 0)
+        }
+        RunResult::NotStarted => {
+            tracing::info!(job, "job not started: the daemon is stopping");
+            return;
+        }
+    };
+    metrics.run_finished(job, outcome, records, now);
+}
