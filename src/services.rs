@@ -9,7 +9,7 @@ use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
 use crate::http::{self, HttpError};
-use crate::retry::Backoff;
+use crate::retry::{Backoff, RetryPolicy};
 use crate::runner::RunContext;
 
 /// The shared services.
@@ -39,13 +39,17 @@ impl Services {
             },
             TokenCacheSetting::Memory => CacheMode::Memory,
         };
+        let backoff = Backoff {
+            max_attempts: settings.http.max_retries.saturating_add(1),
+            ..Backoff::default()
+        };
         let tokens = Arc::new(TokenCache::new(
             credentials,
             http.clone(),
             mode,
             clock.clone(),
             StalePolicy::default(),
-            Backoff::default(),
+            backoff,
         ));
         let rate = settings.http.requests_per_second;
         let burst = rate.map_or(1, |rate| rate.ceil() as u32);
@@ -55,7 +59,11 @@ impl Services {
             settings.tenant.base_url.clone(),
             tokens.clone(),
             limiter,
-            Backoff::default(),
+            RetryPolicy {
+                backoff,
+                longest_wait: settings.http.max_retry_wait,
+            },
+            settings.http.job_timeout,
             clock.clone(),
         );
         Ok(Self { tokens, api, clock })

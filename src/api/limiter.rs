@@ -1,26 +1,37 @@
 //! One request pacer per process, shared by every job: a cap on requests in flight, an
-//! optional token bucket on request starts, and a pause that every job honours when Auth0 says
-//! the bucket is empty (`x-ratelimit-remaining: 0`) or answers 429.
+//! optional fixed rate (`A0SNAP_REQUESTS_PER_SECOND`), a mirror of Auth0's own bucket learned
+//! from the `x-ratelimit-*` headers ([`super::budget`]), and a pause that every job honours
+//! after a 429.
 //!
-//! The aim is few 429s rather than many retries: when one job learns the tenant is out of
-//! budget, all jobs wait, instead of each finding out with a 429 of its own.
+//! The aim is few 429s rather than many retries: when one answer shows the tenant's budget
+//! spent, every job waits for the refill instead of each finding out with a 429 of its own.
+//! Every wait is logged at debug level with its reason.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
+
+use super::budget::{Budget, Grant};
+use crate::retry::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Limiter {
     /// Requests in flight; a permit is held from send until the body is read.
     in_flight: Semaphore,
-    /// The token bucket on request starts, if a rate is set.
+    /// The size of `in_flight`, for the log.
+    max_in_flight: usize,
+    /// The fixed rate on request starts, if one is set.
     bucket: Option<Mutex<Bucket>>,
-    /// No request starts before this instant (set by 429s and empty-bucket headers).
-    /// A std mutex: it is held only to read or raise an instant, never across an await.
-    paused_until: Mutex<Option<Instant>>,
+    /// Auth0's bucket as the answers describe it.
+    /// A std mutex: it is held only for arithmetic, never across an await.
+    budget: Mutex<Budget>,
+    /// Woken when an answer arrives, for requests waiting on the first one.
+    answered: Notify,
+    /// No request starts before this instant (set by 429s), and why.
+    paused_until: Mutex<Option<(Instant, String)>>,
 }
 
 /// A token bucket: `burst` tokens, refilled at `rate` per second.
@@ -47,10 +58,33 @@ impl Bucket {
     }
 }
 
-/// Holding this allows one request to be in flight.
+/// Holding this allows one request to be in flight. Hand the answer's rate-limit headers to
+/// [`Permit::answered`]; a permit dropped without an answer counts as a request lost.
 #[derive(Debug)]
 pub struct Permit<'a> {
-    _permit: SemaphorePermit<'a>,
+    _place: SemaphorePermit<'a>,
+    limiter: &'a Limiter,
+    seq: u64,
+    answered: bool,
+}
+
+impl Permit<'_> {
+    /// The answer came: `state` is its `x-ratelimit-*` headers, `limited` whether it was a 429.
+    pub fn answered(mut self, state: Option<RateLimitState>, limited: bool) {
+        self.answered = true;
+        let wake = lock(&self.limiter.budget).observe(self.seq, state, limited, Instant::now());
+        if wake {
+            self.limiter.answered.notify_waiters();
+        }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.answered && lock(&self.limiter.budget).forget(self.seq) {
+            self.limiter.answered.notify_waiters();
+        }
+    }
 }
 
 impl Limiter {
@@ -67,48 +101,111 @@ impl Limiter {
         });
         Self {
             in_flight: Semaphore::new(max_in_flight.max(1)),
+            max_in_flight: max_in_flight.max(1),
             bucket,
+            budget: Mutex::new(Budget::default()),
+            answered: Notify::new(),
             paused_until: Mutex::new(None),
         }
     }
 
     /// Waits until a request may start, then holds a place in flight.
     pub async fn acquire(&self) -> Permit<'_> {
+        let place = self.place_in_flight().await;
         self.wait_for_pause().await;
-        // The semaphore is never closed, so acquire cannot fail; fall back to waiting again.
-        let permit = loop {
-            if let Ok(permit) = self.in_flight.acquire().await {
-                break permit;
-            }
-        };
-        if let Some(bucket) = &self.bucket {
-            let wait = lock(bucket).take(Instant::now());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
+        self.wait_for_fixed_rate().await;
+        let seq = self.reserve_budget().await;
+        Permit {
+            _place: place,
+            limiter: self,
+            seq,
+            answered: false,
         }
-        self.wait_for_pause().await;
-        Permit { _permit: permit }
     }
 
-    /// Stops every request from starting for `wait`.
-    pub fn pause_for(&self, wait: Duration) {
+    /// Stops every request from starting for `wait`, for `reason`.
+    pub fn pause_for(&self, wait: Duration, reason: &str) {
         let until = Instant::now() + wait;
         let mut paused = lock(&self.paused_until);
-        if paused.is_none_or(|current| current < until) {
-            *paused = Some(until);
+        if paused.as_ref().is_none_or(|(current, _)| *current < until) {
+            *paused = Some((until, reason.to_owned()));
+        }
+    }
+
+    async fn place_in_flight(&self) -> SemaphorePermit<'_> {
+        if let Ok(permit) = self.in_flight.try_acquire() {
+            return permit;
+        }
+        tracing::debug!(
+            max_in_flight = self.max_in_flight,
+            reason = "every place in flight is taken (A0SNAP_MAX_IN_FLIGHT)",
+            "waiting before a request"
+        );
+        // The semaphore is never closed, so acquire cannot fail; fall back to waiting again.
+        loop {
+            if let Ok(permit) = self.in_flight.acquire().await {
+                return permit;
+            }
+        }
+    }
+
+    async fn wait_for_fixed_rate(&self) {
+        let Some(bucket) = &self.bucket else { return };
+        let wait = lock(bucket).take(Instant::now());
+        if !wait.is_zero() {
+            log_wait(
+                wait,
+                "the request rate is capped (A0SNAP_REQUESTS_PER_SECOND)",
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Takes a token of the mirrored Auth0 bucket, waiting for it if need be.
+    async fn reserve_budget(&self) -> u64 {
+        loop {
+            let answered = self.answered.notified();
+            tokio::pin!(answered);
+            answered.as_mut().enable();
+            let grant = lock(&self.budget).reserve(Instant::now());
+            match grant {
+                Grant::Go(seq) => return seq,
+                Grant::WaitUntil { at, reason } => {
+                    log_wait(at.saturating_duration_since(Instant::now()), &reason);
+                    tokio::time::sleep_until(at).await;
+                }
+                Grant::WaitForProbe => {
+                    tracing::debug!(
+                        reason = "the first answer tells the tenant's rate limit",
+                        "waiting before a request"
+                    );
+                    answered.await;
+                }
+            }
+            self.wait_for_pause().await;
         }
     }
 
     async fn wait_for_pause(&self) {
         loop {
-            let until = *lock(&self.paused_until);
-            match until {
-                Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
+            let paused = lock(&self.paused_until).clone();
+            match paused {
+                Some((until, reason)) if until > Instant::now() => {
+                    log_wait(until.saturating_duration_since(Instant::now()), &reason);
+                    tokio::time::sleep_until(until).await;
+                }
                 _ => return,
             }
         }
     }
+}
+
+fn log_wait(wait: Duration, reason: &str) {
+    tracing::debug!(
+        wait_ms = wait.as_millis() as u64,
+        reason,
+        "waiting before a request"
+    );
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,12 +218,20 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 mod tests {
     use super::*;
 
+    fn answer(limit: u64, remaining: u64, reset_ms: u64) -> Option<RateLimitState> {
+        Some(RateLimitState {
+            limit,
+            remaining,
+            reset_in: Duration::from_millis(reset_ms),
+        })
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn the_bucket_allows_a_burst_then_paces_at_the_rate() {
+    async fn the_fixed_rate_allows_a_burst_then_paces_at_the_rate() {
         let limiter = Limiter::new(10, Some(2.0), 2);
         let start = Instant::now();
         for _ in 0..6 {
-            drop(limiter.acquire().await);
+            limiter.acquire().await.answered(None, false);
         }
         // 2 at once, then 4 more at 2 per second.
         assert_eq!(start.elapsed().as_millis(), 2000);
@@ -135,8 +240,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_back_every_request_until_it_ends() {
         let limiter = Limiter::new(10, None, 1);
-        limiter.pause_for(Duration::from_secs(3));
-        limiter.pause_for(Duration::from_secs(1));
+        limiter.pause_for(Duration::from_secs(3), "test");
+        limiter.pause_for(Duration::from_secs(1), "test");
         let start = Instant::now();
         drop(limiter.acquire().await);
         assert_eq!(start.elapsed().as_secs(), 3);
@@ -146,17 +251,42 @@ mod tests {
     async fn no_more_than_the_cap_are_in_flight() {
         let limiter = Limiter::new(2, None, 1);
         let first = limiter.acquire().await;
-        let _second = limiter.acquire().await;
-        let third = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
+        first.answered(None, false);
+        let second = limiter.acquire().await;
+        let _third = limiter.acquire().await;
+        let fourth = tokio::time::timeout(Duration::from_secs(1), limiter.acquire()).await;
         assert!(
-            third.is_err(),
+            fourth.is_err(),
             "a third permit was granted while two were held"
         );
-        drop(first);
+        drop(second);
         assert!(
             tokio::time::timeout(Duration::from_secs(1), limiter.acquire())
                 .await
                 .is_ok()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_wait_for_the_first_answer_then_for_the_budget_it_shows() {
+        let limiter = std::sync::Arc::new(Limiter::new(8, None, 1));
+        let probe = limiter.acquire().await;
+        let waiting = tokio::spawn({
+            let limiter = limiter.clone();
+            async move {
+                let start = Instant::now();
+                drop(limiter.acquire().await);
+                start.elapsed()
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !waiting.is_finished(),
+            "a second request went before the probe's answer"
+        );
+        // None left, and one of two missing until a reset 0.8 s away: a token every 0.8 s.
+        probe.answered(answer(2, 0, 800), false);
+        let waited = waiting.await.expect("task");
+        assert_eq!(waited, Duration::from_millis(1100));
     }
 }
