@@ -62,6 +62,9 @@ struct Mirror {
     rate: Option<f64>,
     /// When the last answer said the bucket would be full (padded like a reset wait).
     full_at: Instant,
+    /// What `full_at` brings back without a known rate: the whole bucket, or after a 429
+    /// (whose reset is when one request is allowed again) a single request.
+    refill_to: f64,
     /// The sequence number of the answer `tokens` was synchronised from.
     synced: u64,
 }
@@ -125,13 +128,13 @@ impl Budget {
             Knowledge::Known(mirror) if mirror.limit == state.limit as f64 => {
                 mirror.learn_rate(&state, limited);
                 if seq >= mirror.synced || limited {
-                    mirror.sync(seq, &state, later, now);
+                    mirror.sync(seq, &state, later, limited, now);
                 }
             }
             _ => {
                 let mut mirror = Mirror::new(&state, now);
                 mirror.learn_rate(&state, limited);
-                mirror.sync(seq, &state, later, now);
+                mirror.sync(seq, &state, later, limited, now);
                 self.knowledge = Knowledge::Known(mirror);
             }
         }
@@ -167,6 +170,7 @@ impl Mirror {
             at: now,
             rate: None,
             full_at: now,
+            refill_to: state.limit as f64,
             synced: 0,
         }
     }
@@ -176,13 +180,19 @@ impl Mirror {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         match self.rate {
             Some(rate) => self.tokens = (self.tokens + elapsed * rate).min(self.limit),
-            None if now >= self.full_at => self.tokens = self.tokens.max(self.limit),
+            None if now >= self.full_at => {
+                self.tokens = self.tokens.max(self.refill_to);
+                // Once only: without a new answer, the next refill is a second later.
+                self.full_at = now + RESET_FLOOR;
+            }
             None => {}
         }
         self.at = now;
     }
 
-    /// When the next token should be there.
+    /// When the next token should be there: at the learned rate, else at the reset. Waiting
+    /// requests ask again then (and the answers that arrived meanwhile may say more); no token
+    /// is reserved ahead, so a budget the tenant shows as spare is used at once.
     fn wait(&self, now: Instant) -> Grant {
         let (at, reason) = match self.rate {
             Some(rate) => (
@@ -203,13 +213,14 @@ impl Mirror {
     }
 
     /// Takes the answer's `remaining` as the truth, less the requests started after it.
-    fn sync(&mut self, seq: u64, state: &RateLimitState, later: f64, now: Instant) {
+    fn sync(&mut self, seq: u64, state: &RateLimitState, later: f64, limited: bool, now: Instant) {
         self.tokens = state.remaining as f64 - later;
         if state.remaining == 0 {
             self.tokens = self.tokens.min(0.0);
         }
         self.at = now;
         self.synced = seq;
+        self.refill_to = if limited { 1.0 } else { self.limit };
         let padded = (state.reset_in + state.reset_in / 4).max(RESET_FLOOR);
         self.full_at = now + padded;
     }
@@ -287,6 +298,7 @@ mod tests {
         // 1 token missing of 2, full in 1.6 s: it refills at least at 1/1.6 per second.
         budget.observe(second, state(2, 0, 1600), false, now);
         assert_eq!(budget.rate(), Some(1.0 / 1.6));
+        // Now the next token is expected at the learned rate: one every 1.6 s.
         match budget.reserve(now) {
             Grant::WaitUntil { at, .. } => assert_eq!(at - now, Duration::from_secs_f64(1.6)),
             other => panic!("{other:?}"),
@@ -324,6 +336,18 @@ mod tests {
         budget.observe(seq, state(10, 0, 0), true, later);
         assert_eq!(budget.rate(), Some(4.5));
         assert!(matches!(budget.reserve(later), Grant::WaitUntil { .. }));
+    }
+
+    #[test]
+    fn after_a_429_with_no_rate_known_one_request_goes_at_the_reset() {
+        let now = Instant::now();
+        let mut budget = Budget::default();
+        let probe = go(budget.reserve(now));
+        budget.observe(probe, state(2, 0, 400), true, now);
+        assert!(matches!(budget.reserve(now), Grant::WaitUntil { .. }));
+        let reset = now + Duration::from_secs(1);
+        go(budget.reserve(reset));
+        assert!(matches!(budget.reserve(reset), Grant::WaitUntil { .. }));
     }
 
     #[test]

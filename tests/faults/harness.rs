@@ -1,0 +1,440 @@
+//! Plays one row of the fault table: a fake tenant, job files, optionally a good run first (so
+//! there is a `latest` to keep), then faults, then the run under test, and every check the
+//! table asks for: the exit code, what was printed, the requests the fake saw, the files on
+//! disk (complete, untouched or absent, never a temporary file) and no secret anywhere.
+
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fake_auth0::{Config, FaultRule};
+use serde_json::Value;
+
+use crate::common::{self, Run, World};
+
+/// One scenario of the table.
+pub struct Scenario {
+    /// The fake tenant.
+    pub tenant: Config,
+    /// Job files: (name, body).
+    pub jobs: Vec<(&'static str, String)>,
+    /// Extra environment for the run under test.
+    pub env: Vec<(&'static str, String)>,
+    /// Whether a good run comes first, so that `latest` exists and must survive.
+    pub baseline: bool,
+    /// Faults injected after the baseline.
+    pub faults: Vec<FaultRule>,
+    /// Done to the world after the baseline, before the run.
+    pub prepare: Prepare,
+    /// How the run under test happens.
+    pub act: Act,
+    /// What must be seen.
+    pub expect: Expect,
+}
+
+/// Changes to the world before the run under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prepare {
+    /// Nothing.
+    Nothing,
+    /// Every issued token answers 401 from now on.
+    RevokeTokens,
+    /// `out/{job}` is a regular file, so the job folder cannot be made.
+    JobFolderIsAFile(&'static str),
+    /// `out/` and every job folder lose their write bits.
+    ReadOnlyOutput,
+    /// `{tmp}/{name}` (the runs' working folder) holds `contents`.
+    WriteFile(&'static str, &'static str),
+}
+
+/// How the run under test happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    /// `a0snap run`, once.
+    Run,
+    /// `a0snap run` killed with SIGKILL once job `.0` has a temporary file; then a normal run
+    /// (the one checked), which must remove the leftovers.
+    KilledThenRun(&'static str),
+    /// `a0snap run` started while another, slow one holds job `.0`; the second is checked,
+    /// the first must still succeed.
+    Overlapping(&'static str),
+}
+
+/// What a job's folder must look like after the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Files {
+    /// `latest.json` holds every served record of `endpoint`, by `key`, in order.
+    Complete {
+        job: &'static str,
+        endpoint: &'static str,
+        key: &'static str,
+    },
+    /// Exactly as the baseline left it, `latest.json` byte for byte.
+    Unchanged { job: &'static str },
+    /// No snapshot at all.
+    Absent { job: &'static str },
+    /// `out/{job}/{file}` contains `text`.
+    Contains {
+        job: &'static str,
+        file: &'static str,
+        text: &'static str,
+    },
+    /// `out/{job}/{file}` does not contain `text`.
+    Lacks {
+        job: &'static str,
+        file: &'static str,
+        text: &'static str,
+    },
+}
+
+/// The checks of one row.
+pub struct Expect {
+    /// The exit code.
+    pub code: i32,
+    /// Texts that stdout or stderr must contain.
+    pub printed: Vec<&'static str>,
+    /// Texts that must appear nowhere: not printed, not in any file (beyond the client secret
+    /// and the tokens, which are always checked).
+    pub hidden: Vec<&'static str>,
+    /// API requests the fake saw during the run under test.
+    pub api_requests: RangeInclusive<u64>,
+    /// Token requests during the run under test, when it matters.
+    pub token_requests: Option<u64>,
+    /// 429s the fake sent during the run under test.
+    pub rate_limited: RangeInclusive<u64>,
+    /// The job folders.
+    pub files: Vec<Files>,
+}
+
+impl Default for Expect {
+    fn default() -> Self {
+        Self {
+            code: 0,
+            printed: Vec::new(),
+            hidden: Vec::new(),
+            api_requests: 0..=u64::MAX,
+            token_requests: None,
+            rate_limited: 0..=0,
+            files: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// A scenario on `tenant` with `jobs`, a baseline run, nothing injected, one run.
+    pub fn new(tenant: Config, jobs: Vec<(&'static str, String)>) -> Self {
+        Self {
+            tenant,
+            jobs,
+            env: Vec::new(),
+            baseline: true,
+            faults: Vec::new(),
+            prepare: Prepare::Nothing,
+            act: Act::Run,
+            expect: Expect::default(),
+        }
+    }
+}
+
+/// A job exporting `endpoint` as JSON, with extra top-level lines.
+pub fn json_job(endpoint: &str, extra: &str) -> String {
+    format!("every = \"1h\"\nendpoint = \"{endpoint}\"\n{extra}\n[output]\nformat = \"json\"\n")
+}
+
+/// Plays `scenario` and asserts everything it expects.
+pub async fn play(scenario: Scenario) {
+    let world = World::start(scenario.tenant).await;
+    for (name, body) in &scenario.jobs {
+        world.job(name, body);
+    }
+    if scenario.baseline {
+        let first = world.a0snap(&["run"]).await;
+        assert_eq!(
+            first.code,
+            0,
+            "the baseline run failed:\n{}",
+            first.all_output()
+        );
+    }
+    let before = Baseline::take(&world, &scenario.jobs);
+    world.fake.reset_counters();
+    for rule in scenario.faults {
+        world.fake.inject(rule);
+    }
+    if !prepare(&world, scenario.prepare) {
+        return;
+    }
+    let env: Vec<(&str, &str)> = scenario
+        .env
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let run = act(&world, scenario.act, &env).await;
+    restore_permissions(&world.out_dir());
+    check(&world, &scenario.expect, &run, &before);
+}
+
+/// Returns `false` when the scenario cannot be played here (and says why).
+fn prepare(world: &World, prepare: Prepare) -> bool {
+    match prepare {
+        Prepare::Nothing => {}
+        Prepare::RevokeTokens => world.fake.revoke_tokens(),
+        Prepare::WriteFile(name, contents) => {
+            std::fs::write(world.dir.path().join(name), contents).expect("write");
+        }
+        Prepare::JobFolderIsAFile(job) => {
+            std::fs::write(world.out_dir().join(job), "not a folder").expect("write");
+        }
+        Prepare::ReadOnlyOutput => {
+            set_read_only(&world.out_dir());
+            let probe = world.out_dir().join(".probe");
+            if std::fs::write(&probe, "x").is_ok() {
+                restore_permissions(&world.out_dir());
+                let _ = std::fs::remove_file(probe);
+                eprintln!(
+                    "skipped: this user writes into read-only folders (root); permission bits cannot be tested here"
+                );
+                return false;
+            }
+        }
+    }
+    true
+}
+
+async fn act(world: &World, act: Act, env: &[(&str, &str)]) -> Run {
+    match act {
+        Act::Run => world.a0snap_with(&["run"], env).await,
+        Act::KilledThenRun(job) => {
+            let mut child = spawn(world, env);
+            let dir = world.out_dir().join(job);
+            wait_for_temp_file(&dir).await;
+            child.start_kill().expect("kill");
+            let status = child.wait().await.expect("wait");
+            assert!(!status.success(), "the killed run exited normally");
+            assert!(
+                !temp_files(&dir).is_empty(),
+                "the killed run left no temporary file to sweep"
+            );
+            world.a0snap_with(&["run"], env).await
+        }
+        Act::Overlapping(job) => {
+            let first = spawn(world, env);
+            wait_for_temp_file(&world.out_dir().join(job)).await;
+            let second = world.a0snap_with(&["run"], env).await;
+            let first = first.wait_with_output().await.expect("first run");
+            let stdout = String::from_utf8_lossy(&first.stdout);
+            assert_eq!(
+                first.status.code(),
+                Some(0),
+                "the first run failed:\n{stdout}"
+            );
+            world.assert_no_secrets(&stdout);
+            second
+        }
+    }
+}
+
+fn spawn(world: &World, extra: &[(&str, &str)]) -> tokio::process::Child {
+    let mut env = world.env();
+    for (name, value) in extra {
+        env.retain(|(existing, _)| existing != name);
+        env.push(((*name).into(), (*value).into()));
+    }
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_a0snap"))
+        .arg("run")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env)
+        .current_dir(world.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("a0snap starts")
+}
+
+async fn wait_for_temp_file(dir: &Path) {
+    for _ in 0..200 {
+        if !temp_files(dir).is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no temporary file appeared in {}", dir.display());
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    common::list(dir)
+        .into_iter()
+        .filter(|name| name.starts_with(".a0snap-tmp-"))
+        .collect()
+}
+
+/// The folders as they were before the run under test.
+struct Baseline {
+    listings: Vec<(String, Vec<String>, Option<String>)>,
+}
+
+impl Baseline {
+    fn take(world: &World, jobs: &[(&'static str, String)]) -> Self {
+        let listings = jobs
+            .iter()
+            .map(|(job, _)| {
+                let latest = std::fs::read_to_string(world.out_dir().join(job).join("latest.json"));
+                ((*job).to_owned(), world.files(job), latest.ok())
+            })
+            .collect();
+        Self { listings }
+    }
+
+    fn of(&self, job: &str) -> &(String, Vec<String>, Option<String>) {
+        self.listings
+            .iter()
+            .find(|(name, _, _)| name == job)
+            .expect("job of the scenario")
+    }
+}
+
+fn check(world: &World, expect: &Expect, run: &Run, before: &Baseline) {
+    let output = run.all_output();
+    assert_eq!(run.code, expect.code, "exit code; output:\n{output}");
+    for text in &expect.printed {
+        assert!(output.contains(text), "{text:?} was not printed:\n{output}");
+    }
+    let counters = world.fake.counters();
+    eprintln!(
+        "the fake saw {} API requests, {} token requests, sent {} 429s",
+        counters.api_requests, counters.token_requests, counters.rate_limited
+    );
+    assert!(
+        expect.api_requests.contains(&counters.api_requests),
+        "the fake saw {} API requests, expected {:?}; output:\n{output}",
+        counters.api_requests,
+        expect.api_requests
+    );
+    if let Some(tokens) = expect.token_requests {
+        assert_eq!(
+            counters.token_requests, tokens,
+            "token requests; output:\n{output}"
+        );
+    }
+    assert!(
+        expect.rate_limited.contains(&counters.rate_limited),
+        "the fake sent {} 429s, expected {:?}",
+        counters.rate_limited,
+        expect.rate_limited
+    );
+    for files in &expect.files {
+        check_files(world, files, before);
+    }
+    for dir in job_dirs(&world.out_dir()) {
+        let left = temp_files(&dir);
+        assert!(
+            left.is_empty(),
+            "temporary files left in {}: {left:?}",
+            dir.display()
+        );
+    }
+    let files = all_files(&world.out_dir());
+    let texts = files
+        .iter()
+        .map(|file| String::from_utf8_lossy(&std::fs::read(file).unwrap_or_default()).into_owned());
+    for text in texts.chain([output]) {
+        world.assert_no_secrets(&text);
+        for hidden in &expect.hidden {
+            assert!(!text.contains(hidden), "{hidden:?} leaked:\n{text}");
+        }
+    }
+}
+
+fn check_files(world: &World, files: &Files, before: &Baseline) {
+    match files {
+        Files::Complete { job, endpoint, key } => {
+            let latest: Vec<Value> =
+                serde_json::from_str(&world.read(job, "latest.json")).expect("latest.json is JSON");
+            let ids = |records: &[Value]| -> Vec<Value> {
+                records.iter().map(|record| record[*key].clone()).collect()
+            };
+            assert_eq!(
+                ids(&latest),
+                ids(&world.served(endpoint)),
+                "{job}: latest.json"
+            );
+            let snapshots = snapshots(world, job);
+            let (_, _, old) = before.of(job);
+            assert_eq!(
+                snapshots.len(),
+                1 + usize::from(old.is_some()),
+                "{job}: {snapshots:?}"
+            );
+        }
+        Files::Unchanged { job } => {
+            let (_, listing, latest) = before.of(job);
+            assert!(latest.is_some(), "{job} had no baseline to keep");
+            assert_eq!(&world.files(job), listing, "{job}: the folder changed");
+            assert_eq!(
+                std::fs::read_to_string(world.out_dir().join(job).join("latest.json")).ok(),
+                *latest,
+                "{job}: latest.json changed"
+            );
+        }
+        Files::Absent { job } => {
+            assert!(
+                snapshots(world, job).is_empty(),
+                "{job}: {:?}",
+                world.files(job)
+            );
+        }
+        Files::Contains { job, file, text } => {
+            let body = world.read(job, file);
+            assert!(body.contains(text), "{job}/{file} lacks {text:?}:\n{body}");
+        }
+        Files::Lacks { job, file, text } => {
+            let body = world.read(job, file);
+            assert!(!body.contains(text), "{job}/{file} holds {text:?}:\n{body}");
+        }
+    }
+}
+
+/// The snapshot files (not meta, not latest) of `job`.
+fn snapshots(world: &World, job: &str) -> Vec<String> {
+    world
+        .files(job)
+        .into_iter()
+        .filter(|name| name.starts_with(&format!("{job}-")) && !name.ends_with(".meta.json"))
+        .collect()
+}
+
+fn job_dirs(out: &Path) -> Vec<PathBuf> {
+    common::list(out)
+        .into_iter()
+        .map(|name| out.join(name))
+        .filter(|path| path.is_dir())
+        .collect()
+}
+
+fn all_files(out: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in job_dirs(out) {
+        for name in common::list(&dir) {
+            files.push(dir.join(name));
+        }
+    }
+    files
+}
+
+fn set_read_only(out: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for dir in job_dirs(out).into_iter().chain([out.to_owned()]) {
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555));
+    }
+}
+
+fn restore_permissions(out: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o755));
+    for dir in job_dirs(out) {
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    }
+}
