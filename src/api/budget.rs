@@ -105,23 +105,21 @@ impl Budget {
         Grant::Go(seq)
     }
 
-    /// Learns from the answer to request `seq`; `limited` when it was a 429. Returns whether
-    /// requests waiting for the probe should look again.
+    /// Learns from the answer to request `seq`; `limited` when it was a 429.
     pub(super) fn observe(
         &mut self,
         seq: u64,
         state: Option<RateLimitState>,
         limited: bool,
         now: Instant,
-    ) -> bool {
-        let was_probing = matches!(self.knowledge, Knowledge::Unknown { probe: Some(_) });
+    ) {
         let Some(state) = state.filter(|state| state.limit > 0) else {
             match &self.knowledge {
                 Knowledge::Unknown { .. } if limited => self.knowledge = Knowledge::default(),
                 Knowledge::Unknown { .. } => self.knowledge = Knowledge::Unlimited,
                 Knowledge::Unlimited | Knowledge::Known(_) => {}
             }
-            return was_probing;
+            return;
         };
         let later = self.started.saturating_sub(seq + 1) as f64;
         match &mut self.knowledge {
@@ -138,7 +136,6 @@ impl Budget {
                 self.knowledge = Knowledge::Known(mirror);
             }
         }
-        was_probing
     }
 
     /// Request `seq` ended without an answer; if it was the probe, another may go.
@@ -268,7 +265,7 @@ mod tests {
         assert_eq!(budget.reserve(now), Grant::WaitForProbe);
         assert!(budget.forget(probe), "a lost probe lets another go");
         let probe = go(budget.reserve(now));
-        assert!(budget.observe(probe, state(50, 49, 1000), false, now));
+        budget.observe(probe, state(50, 49, 1000), false, now);
         go(budget.reserve(now));
     }
 

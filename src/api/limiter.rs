@@ -28,10 +28,53 @@ pub struct Limiter {
     /// Auth0's bucket as the answers describe it.
     /// A std mutex: it is held only for arithmetic, never across an await.
     budget: Mutex<Budget>,
-    /// Woken when an answer arrives, for requests waiting on the first one.
+    /// Requests waiting for the budget take turns in arrival order, so a job whose answer just
+    /// came does not take every token while the others sleep.
+    turns: Mutex<Turns>,
+    /// Woken when an answer arrives or a turn passes.
     answered: Notify,
     /// No request starts before this instant (set by 429s), and why.
     paused_until: Mutex<Option<(Instant, String)>>,
+}
+
+/// A ticket queue: `serving` may ask the budget, the others wait their turn.
+#[derive(Debug, Default)]
+struct Turns {
+    /// The next ticket handed out.
+    next: u64,
+    /// The ticket whose turn it is.
+    serving: u64,
+    /// Tickets given up (their request was dropped while waiting), skipped when reached.
+    abandoned: std::collections::BTreeSet<u64>,
+}
+
+impl Turns {
+    /// Passes the turn on, past any abandoned ticket.
+    fn advance(&mut self) {
+        self.serving += 1;
+        while self.abandoned.remove(&self.serving) {
+            self.serving += 1;
+        }
+    }
+}
+
+/// A ticket in [`Turns`]; passes the turn on (or gives the ticket up) when dropped.
+struct Ticket<'a> {
+    limiter: &'a Limiter,
+    number: u64,
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        let mut turns = lock(&self.limiter.turns);
+        if turns.serving == self.number {
+            turns.advance();
+        } else {
+            turns.abandoned.insert(self.number);
+        }
+        drop(turns);
+        self.limiter.answered.notify_waiters();
+    }
 }
 
 /// A token bucket: `burst` tokens, refilled at `rate` per second.
@@ -72,10 +115,9 @@ impl Permit<'_> {
     /// The answer came: `state` is its `x-ratelimit-*` headers, `limited` whether it was a 429.
     pub fn answered(mut self, state: Option<RateLimitState>, limited: bool) {
         self.answered = true;
-        let wake = lock(&self.limiter.budget).observe(self.seq, state, limited, Instant::now());
-        if wake {
-            self.limiter.answered.notify_waiters();
-        }
+        lock(&self.limiter.budget).observe(self.seq, state, limited, Instant::now());
+        // Requests waiting for the probe, or for budget, look again at what the answer said.
+        self.limiter.answered.notify_waiters();
     }
 }
 
@@ -104,6 +146,7 @@ impl Limiter {
             max_in_flight: max_in_flight.max(1),
             bucket,
             budget: Mutex::new(Budget::default()),
+            turns: Mutex::new(Turns::default()),
             answered: Notify::new(),
             paused_until: Mutex::new(None),
         }
@@ -161,18 +204,37 @@ impl Limiter {
         }
     }
 
-    /// Takes a token of the mirrored Auth0 bucket, waiting for it if need be.
+    /// Takes a token of the mirrored Auth0 bucket in turn, waiting for it if need be.
     async fn reserve_budget(&self) -> u64 {
+        let ticket = {
+            let mut turns = lock(&self.turns);
+            turns.next += 1;
+            Ticket {
+                limiter: self,
+                number: turns.next - 1,
+            }
+        };
         loop {
             let answered = self.answered.notified();
             tokio::pin!(answered);
             answered.as_mut().enable();
+            if lock(&self.turns).serving != ticket.number {
+                answered.await;
+                continue;
+            }
             let grant = lock(&self.budget).reserve(Instant::now());
             match grant {
-                Grant::Go(seq) => return seq,
+                Grant::Go(seq) => {
+                    drop(ticket);
+                    return seq;
+                }
                 Grant::WaitUntil { at, reason } => {
                     log_wait(at.saturating_duration_since(Instant::now()), &reason);
-                    tokio::time::sleep_until(at).await;
+                    // An answer meanwhile may show budget to spare: look again then.
+                    tokio::select! {
+                        () = tokio::time::sleep_until(at) => {}
+                        () = answered => {}
+                    }
                 }
                 Grant::WaitForProbe => {
                     tracing::debug!(
@@ -288,5 +350,30 @@ mod tests {
         probe.answered(answer(2, 0, 800), false);
         let waited = waiting.await.expect("task");
         assert_eq!(waited, Duration::from_millis(1100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_waiting_for_the_budget_go_in_the_order_they_came() {
+        let limiter = std::sync::Arc::new(Limiter::new(8, None, 1));
+        let start = Instant::now();
+        limiter.acquire().await.answered(answer(2, 0, 800), false);
+        let (order, mut finished) = tokio::sync::mpsc::unbounded_channel();
+        for name in ["first", "second", "third"] {
+            let (limiter, order) = (limiter.clone(), order.clone());
+            tokio::spawn(async move {
+                let permit = limiter.acquire().await;
+                let _ = order.send((name, Instant::now()));
+                permit.answered(answer(2, 0, 800), false);
+            });
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(finished.recv().await.expect("a request went"));
+        }
+        let names: Vec<&str> = seen.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["first", "second", "third"]);
+        // One token every 0.8 s, the first due 0.8 s after the answer.
+        assert_eq!(seen[2].1.duration_since(start), Duration::from_millis(2400));
     }
 }

@@ -41,7 +41,8 @@ pub enum Prepare {
     RevokeTokens,
     /// `out/{job}` is a regular file, so the job folder cannot be made.
     JobFolderIsAFile(&'static str),
-    /// `out/` and every job folder lose their write bits.
+    /// `out/` and every job folder lose their write bits. Root ignores them, so as root the
+    /// run under test runs as `nobody` (with `setpriv`), for whom they hold.
     ReadOnlyOutput,
     /// `{tmp}/{name}` (the runs' working folder) holds `contents`.
     WriteFile(&'static str, &'static str),
@@ -161,20 +162,22 @@ pub async fn play(scenario: Scenario) {
     for rule in scenario.faults {
         world.fake.inject(rule);
     }
-    if !prepare(&world, scenario.prepare) {
-        return;
-    }
+    let as_nobody = prepare(&world, scenario.prepare);
     let env: Vec<(&str, &str)> = scenario
         .env
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect();
-    let run = act(&world, scenario.act, &env).await;
+    let run = if as_nobody {
+        run_as_nobody(&world, &env).await
+    } else {
+        act(&world, scenario.act, &env).await
+    };
     restore_permissions(&world.out_dir());
     check(&world, &scenario.expect, &run, &before);
 }
 
-/// Returns `false` when the scenario cannot be played here (and says why).
+/// Returns whether the run must be made as `nobody` (as root, for permission bits to hold).
 fn prepare(world: &World, prepare: Prepare) -> bool {
     match prepare {
         Prepare::Nothing => {}
@@ -189,16 +192,52 @@ fn prepare(world: &World, prepare: Prepare) -> bool {
             set_read_only(&world.out_dir());
             let probe = world.out_dir().join(".probe");
             if std::fs::write(&probe, "x").is_ok() {
-                restore_permissions(&world.out_dir());
                 let _ = std::fs::remove_file(probe);
-                eprintln!(
-                    "skipped: this user writes into read-only folders (root); permission bits cannot be tested here"
-                );
-                return false;
+                open_to_nobody(world);
+                return true;
             }
         }
     }
-    true
+    false
+}
+
+/// Lets `nobody` into the work folder, run the jobs and keep state, but not write `out/`.
+fn open_to_nobody(world: &World) {
+    use std::os::unix::fs::PermissionsExt;
+    for (dir, mode) in [
+        (world.dir.path().to_owned(), 0o755),
+        (world.jobs_dir(), 0o755),
+        (world.state_dir(), 0o777),
+    ] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+}
+
+/// `a0snap run` as user `nobody`, with a token cache in memory (the cache file is root's).
+async fn run_as_nobody(world: &World, extra: &[(&str, &str)]) -> Run {
+    let mut env = world.env();
+    env.push(("A0SNAP_TOKEN_CACHE".into(), "memory".into()));
+    for (name, value) in extra {
+        env.retain(|(existing, _)| existing != name);
+        env.push(((*name).into(), (*value).into()));
+    }
+    let output = tokio::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_a0snap"))
+        .arg("run")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env)
+        .current_dir(world.dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("setpriv runs a0snap as nobody");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }
 
 async fn act(world: &World, act: Act, env: &[(&str, &str)]) -> Run {
