@@ -3,6 +3,8 @@
 //! fake saw, the files on disk (no partial file, `latest` intact) and that no secret or token
 //! appears in any output. The README's "Failure behaviour" table describes the same rows.
 
+#[path = "faults/checks.rs"]
+mod checks;
 mod common;
 #[path = "faults/harness.rs"]
 mod harness;

@@ -4,13 +4,13 @@
 //! disk (complete, untouched or absent, never a temporary file) and no secret anywhere.
 
 use std::ops::RangeInclusive;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use fake_auth0::{Config, FaultRule};
-use serde_json::Value;
 
-use crate::common::{self, Run, World};
+use crate::checks::{Baseline, check, job_dirs, temp_files};
+use crate::common::{Run, World};
 
 /// One scenario of the table.
 pub struct Scenario {
@@ -301,166 +301,6 @@ async fn wait_for_temp_file(dir: &Path) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("no temporary file appeared in {}", dir.display());
-}
-
-fn temp_files(dir: &Path) -> Vec<String> {
-    common::list(dir)
-        .into_iter()
-        .filter(|name| name.starts_with(".a0snap-tmp-"))
-        .collect()
-}
-
-/// The folders as they were before the run under test.
-struct Baseline {
-    listings: Vec<(String, Vec<String>, Option<String>)>,
-}
-
-impl Baseline {
-    fn take(world: &World, jobs: &[(&'static str, String)]) -> Self {
-        let listings = jobs
-            .iter()
-            .map(|(job, _)| {
-                let latest = std::fs::read_to_string(world.out_dir().join(job).join("latest.json"));
-                ((*job).to_owned(), world.files(job), latest.ok())
-            })
-            .collect();
-        Self { listings }
-    }
-
-    fn of(&self, job: &str) -> &(String, Vec<String>, Option<String>) {
-        self.listings
-            .iter()
-            .find(|(name, _, _)| name == job)
-            .expect("job of the scenario")
-    }
-}
-
-fn check(world: &World, expect: &Expect, run: &Run, before: &Baseline) {
-    let output = run.all_output();
-    assert_eq!(run.code, expect.code, "exit code; output:\n{output}");
-    for text in &expect.printed {
-        assert!(output.contains(text), "{text:?} was not printed:\n{output}");
-    }
-    let counters = world.fake.counters();
-    eprintln!(
-        "the fake saw {} API requests, {} token requests, sent {} 429s",
-        counters.api_requests, counters.token_requests, counters.rate_limited
-    );
-    assert!(
-        expect.api_requests.contains(&counters.api_requests),
-        "the fake saw {} API requests, expected {:?}; output:\n{output}",
-        counters.api_requests,
-        expect.api_requests
-    );
-    if let Some(tokens) = expect.token_requests {
-        assert_eq!(
-            counters.token_requests, tokens,
-            "token requests; output:\n{output}"
-        );
-    }
-    assert!(
-        expect.rate_limited.contains(&counters.rate_limited),
-        "the fake sent {} 429s, expected {:?}",
-        counters.rate_limited,
-        expect.rate_limited
-    );
-    for files in &expect.files {
-        check_files(world, files, before);
-    }
-    for dir in job_dirs(&world.out_dir()) {
-        let left = temp_files(&dir);
-        assert!(
-            left.is_empty(),
-            "temporary files left in {}: {left:?}",
-            dir.display()
-        );
-    }
-    let files = all_files(&world.out_dir());
-    let texts = files
-        .iter()
-        .map(|file| String::from_utf8_lossy(&std::fs::read(file).unwrap_or_default()).into_owned());
-    for text in texts.chain([output]) {
-        world.assert_no_secrets(&text);
-        for hidden in &expect.hidden {
-            assert!(!text.contains(hidden), "{hidden:?} leaked:\n{text}");
-        }
-    }
-}
-
-fn check_files(world: &World, files: &Files, before: &Baseline) {
-    match files {
-        Files::Complete { job, endpoint, key } => {
-            let latest: Vec<Value> =
-                serde_json::from_str(&world.read(job, "latest.json")).expect("latest.json is JSON");
-            let ids = |records: &[Value]| -> Vec<Value> {
-                records.iter().map(|record| record[*key].clone()).collect()
-            };
-            assert_eq!(
-                ids(&latest),
-                ids(&world.served(endpoint)),
-                "{job}: latest.json"
-            );
-            let snapshots = snapshots(world, job);
-            let (_, _, old) = before.of(job);
-            assert_eq!(
-                snapshots.len(),
-                1 + usize::from(old.is_some()),
-                "{job}: {snapshots:?}"
-            );
-        }
-        Files::Unchanged { job } => {
-            let (_, listing, latest) = before.of(job);
-            assert!(latest.is_some(), "{job} had no baseline to keep");
-            assert_eq!(&world.files(job), listing, "{job}: the folder changed");
-            assert_eq!(
-                std::fs::read_to_string(world.out_dir().join(job).join("latest.json")).ok(),
-                *latest,
-                "{job}: latest.json changed"
-            );
-        }
-        Files::Absent { job } => {
-            assert!(
-                snapshots(world, job).is_empty(),
-                "{job}: {:?}",
-                world.files(job)
-            );
-        }
-        Files::Contains { job, file, text } => {
-            let body = world.read(job, file);
-            assert!(body.contains(text), "{job}/{file} lacks {text:?}:\n{body}");
-        }
-        Files::Lacks { job, file, text } => {
-            let body = world.read(job, file);
-            assert!(!body.contains(text), "{job}/{file} holds {text:?}:\n{body}");
-        }
-    }
-}
-
-/// The snapshot files (not meta, not latest) of `job`.
-fn snapshots(world: &World, job: &str) -> Vec<String> {
-    world
-        .files(job)
-        .into_iter()
-        .filter(|name| name.starts_with(&format!("{job}-")) && !name.ends_with(".meta.json"))
-        .collect()
-}
-
-fn job_dirs(out: &Path) -> Vec<PathBuf> {
-    common::list(out)
-        .into_iter()
-        .map(|name| out.join(name))
-        .filter(|path| path.is_dir())
-        .collect()
-}
-
-fn all_files(out: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in job_dirs(out) {
-        for name in common::list(&dir) {
-            files.push(dir.join(name));
-        }
-    }
-    files
 }
 
 fn set_read_only(out: &Path) {
