@@ -69,6 +69,17 @@ struct Mirror {
     synced: u64,
 }
 
+/// How a request was answered, as far as the budget cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// A 2xx: the API answered as asked.
+    Success,
+    /// A 429.
+    RateLimited,
+    /// Any other status (a 5xx from a proxy may lack the headers; it says nothing of them).
+    Other,
+}
+
 /// What a request may do now.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Grant {
@@ -105,19 +116,21 @@ impl Budget {
         Grant::Go(seq)
     }
 
-    /// Learns from the answer to request `seq`; `limited` when it was a 429.
+    /// Learns from the answer to request `seq`.
     pub(super) fn observe(
         &mut self,
         seq: u64,
         state: Option<RateLimitState>,
-        limited: bool,
+        answer: Answer,
         now: Instant,
     ) {
+        let limited = answer == Answer::RateLimited;
         let Some(state) = state.filter(|state| state.limit > 0) else {
-            match &self.knowledge {
-                Knowledge::Unknown { .. } if limited => self.knowledge = Knowledge::default(),
-                Knowledge::Unknown { .. } => self.knowledge = Knowledge::Unlimited,
-                Knowledge::Unlimited | Knowledge::Known(_) => {}
+            // Only a successful answer without the headers shows there is no limit to mirror.
+            match (&self.knowledge, answer) {
+                (_, Answer::Success) => self.knowledge = Knowledge::Unlimited,
+                (Knowledge::Unknown { .. }, _) => self.knowledge = Knowledge::default(),
+                (Knowledge::Unlimited | Knowledge::Known(_), _) => {}
             }
             return;
         };

@@ -213,10 +213,7 @@ impl ApiClient {
         let headers = response.headers().clone();
         let body = response.bytes().await;
         let now = self.clock.now();
-        permit.answered(
-            retry::ratelimit_state(&headers, now),
-            status == StatusCode::TOO_MANY_REQUESTS,
-        );
+        permit.answered(retry::ratelimit_state(&headers, now), status);
         let body = body.map_err(transport_failure)?;
         if status == StatusCode::UNAUTHORIZED {
             self.tokens.invalidate(&token);

@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use super::budget::{Budget, Grant};
+use super::budget::{Answer, Budget, Grant};
 use crate::retry::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.
@@ -112,10 +112,17 @@ pub struct Permit<'a> {
 }
 
 impl Permit<'_> {
-    /// The answer came: `state` is its `x-ratelimit-*` headers, `limited` whether it was a 429.
-    pub fn answered(mut self, state: Option<RateLimitState>, limited: bool) {
+    /// The answer came with `status`; `state` is its `x-ratelimit-*` headers.
+    pub fn answered(mut self, state: Option<RateLimitState>, status: reqwest::StatusCode) {
         self.answered = true;
-        lock(&self.limiter.budget).observe(self.seq, state, limited, Instant::now());
+        let answer = if status.is_success() {
+            Answer::Success
+        } else if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            Answer::RateLimited
+        } else {
+            Answer::Other
+        };
+        lock(&self.limiter.budget).observe(self.seq, state, answer, Instant::now());
         // Requests waiting for the probe, or for budget, look again at what the answer said.
         self.limiter.answered.notify_waiters();
     }
