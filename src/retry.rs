@@ -57,6 +57,84 @@ impl Backoff {
 /// The shortest wait a rate-limit reset can produce.
 pub const RESET_FLOOR: Duration = Duration::from_secs(1);
 
+/// How the Management API client retries: the backoff for failures that name no wait, and
+/// the longest wait a server may ask for before the request fails instead of waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts and delays for 5xx, timeouts, broken connections and bare 429s.
+    pub backoff: Backoff,
+    /// No single wait is longer: a `Retry-After` or reset further away fails the request
+    /// with a message, rather than holding the job (and, through the pacer, every job).
+    pub longest_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            backoff: Backoff::default(),
+            longest_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Where a wait before a retry came from, for the debug log and for error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitSource {
+    /// The answer's `Retry-After` header.
+    RetryAfter,
+    /// The answer's `x-ratelimit-reset` header, padded.
+    RateLimitReset,
+    /// Exponential backoff with jitter.
+    Backoff,
+}
+
+impl WaitSource {
+    /// A short phrase for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            WaitSource::RetryAfter => "Retry-After",
+            WaitSource::RateLimitReset => "x-ratelimit-reset (+25 %, at least 1 s)",
+            WaitSource::Backoff => "backoff with jitter",
+        }
+    }
+}
+
+/// The wait a 429 asks for and where it came from: `Retry-After`, else the padded reset;
+/// either is at least [`RESET_FLOOR`], so a 429 is never retried at once.
+pub fn rate_limited_wait_from(
+    headers: &HeaderMap,
+    now: Timestamp,
+) -> Option<(Duration, WaitSource)> {
+    if let Some(wait) = retry_after(headers, now) {
+        return Some((wait.max(RESET_FLOOR), WaitSource::RetryAfter));
+    }
+    ratelimit_reset(headers, now).map(|wait| (wait, WaitSource::RateLimitReset))
+}
+
+/// What one answer's `x-ratelimit-*` headers say of the tenant's bucket.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimitState {
+    /// `x-ratelimit-limit`: the bucket's size.
+    pub limit: u64,
+    /// `x-ratelimit-remaining`: requests left after this one.
+    pub remaining: u64,
+    /// Time until `x-ratelimit-reset`, unpadded (zero when it is now or past).
+    pub reset_in: Duration,
+}
+
+/// The `x-ratelimit-*` headers of an answer, when all three are there and numeric.
+pub fn ratelimit_state(headers: &HeaderMap, now: Timestamp) -> Option<RateLimitState> {
+    let limit = header_u64(headers, "x-ratelimit-limit")?;
+    let remaining = header_u64(headers, "x-ratelimit-remaining")?;
+    let epoch = header_u64(headers, "x-ratelimit-reset")?;
+    let at = Timestamp::from_second(i64::try_from(epoch).ok()?).ok()?;
+    Some(RateLimitState {
+        limit,
+        remaining: remaining.min(limit),
+        reset_in: until(now, at),
+    })
+}
+
 /// How long a `Retry-After` header asks to wait: delta-seconds or an HTTP date.
 pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let value = headers
@@ -152,6 +230,49 @@ mod tests {
             Some(Duration::from_secs(2))
         );
         assert_eq!(rate_limited_wait(&HeaderMap::new(), at(1_000)), None);
+    }
+
+    #[test]
+    fn a_429_wait_names_its_source_and_is_never_shorter_than_the_floor() {
+        let map = headers(&[("retry-after", "0"), ("x-ratelimit-reset", "1100")]);
+        assert_eq!(
+            rate_limited_wait_from(&map, at(1_000)),
+            Some((RESET_FLOOR, WaitSource::RetryAfter))
+        );
+        let map = headers(&[("x-ratelimit-reset", "1000")]);
+        assert_eq!(
+            rate_limited_wait_from(&map, at(1_000)),
+            Some((RESET_FLOOR, WaitSource::RateLimitReset))
+        );
+        assert_eq!(rate_limited_wait_from(&HeaderMap::new(), at(1_000)), None);
+    }
+
+    #[test]
+    fn the_rate_limit_headers_are_read_together_or_not_at_all() {
+        let map = headers(&[
+            ("x-ratelimit-limit", "50"),
+            ("x-ratelimit-remaining", "49"),
+            ("x-ratelimit-reset", "1002"),
+        ]);
+        assert_eq!(
+            ratelimit_state(&map, at(1_000)),
+            Some(RateLimitState {
+                limit: 50,
+                remaining: 49,
+                reset_in: Duration::from_secs(2)
+            })
+        );
+        let past = headers(&[
+            ("x-ratelimit-limit", "2"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "990"),
+        ]);
+        assert_eq!(
+            ratelimit_state(&past, at(1_000)).map(|state| state.reset_in),
+            Some(Duration::ZERO)
+        );
+        let partial = headers(&[("x-ratelimit-remaining", "0")]);
+        assert_eq!(ratelimit_state(&partial, at(1_000)), None);
     }
 
     #[test]

@@ -99,13 +99,9 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
     let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
     let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink));
-    let mut pager = Pager::new(
-        &context.api,
-        &job.endpoint,
-        &job.params,
-        job.page_size,
-        None,
-    );
+    // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
+    let api = context.api.for_job();
+    let mut pager = Pager::new(&api, &job.endpoint, &job.params, job.page_size, None);
     let progress = JobProgress::new(context.progress.as_ref(), &job.name);
     let fetched = fetch_into(&mut pager, &pages, &progress).await;
     drop(progress);

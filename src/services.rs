@@ -10,7 +10,7 @@ use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
 use crate::http::{self, HttpError};
 use crate::metrics::Metrics;
-use crate::retry::Backoff;
+use crate::retry::{Backoff, RetryPolicy};
 use crate::runner::RunContext;
 
 /// The shared services.
@@ -43,6 +43,10 @@ impl Services {
             TokenCacheSetting::Memory => CacheMode::Memory,
         };
         let metrics = Arc::new(Metrics::default());
+        let backoff = Backoff {
+            max_attempts: settings.http.max_retries.saturating_add(1),
+            ..Backoff::default()
+        };
         let tokens = Arc::new(
             TokenCache::new(
                 credentials,
@@ -50,7 +54,7 @@ impl Services {
                 mode,
                 clock.clone(),
                 StalePolicy::default(),
-                Backoff::default(),
+                backoff,
             )
             .with_metrics(metrics.clone()),
         );
@@ -62,7 +66,11 @@ impl Services {
             settings.tenant.base_url.clone(),
             tokens.clone(),
             limiter,
-            Backoff::default(),
+            RetryPolicy {
+                backoff,
+                longest_wait: settings.http.max_retry_wait,
+            },
+            settings.http.job_timeout,
             clock.clone(),
         )
         .with_metrics(metrics.clone());

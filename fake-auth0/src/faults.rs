@@ -22,6 +22,15 @@ pub enum Fault {
     Delay(Duration),
     /// Revoke every token issued so far, then answer normally (so this request gets 401).
     RevokeToken,
+    /// Answer 429 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` this many seconds
+    /// after the current epoch second (0: "now", as Auth0 sends for a burst limit), plus
+    /// `Retry-After` in seconds when given.
+    RateLimited {
+        /// Seconds from the current epoch second (rounded down) to `x-ratelimit-reset`.
+        reset_in_secs: i64,
+        /// `Retry-After`, in seconds, if any.
+        retry_after: Option<u64>,
+    },
 }
 
 /// Which requests a fault hits.

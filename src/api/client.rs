@@ -1,20 +1,27 @@
 //! One authenticated GET against the Management API, with everything that makes it reliable:
-//! the shared pacer, retries with backoff for 429, 5xx and broken connections, and one token
-//! renewal when the API answers 401.
+//! the shared pacer, retries with backoff for 429, 5xx, timeouts and broken connections, one
+//! token renewal when the API answers 401, and a deadline per job.
+//!
+//! Every GET a0snap sends is idempotent, so any transient failure may be retried. Each retry
+//! waits for what the answer asked (`Retry-After`, else the padded `x-ratelimit-reset`), else
+//! backoff with jitter; no wait is longer than [`RetryPolicy::longest_wait`], no request is
+//! tried more often than the backoff allows, and nothing outlives the job's deadline.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
 use url::Url;
 
-use super::error::{ApiError, ErrorBody};
+use super::error::{ApiError, ErrorBody, Failure};
 use super::limiter::Limiter;
-use crate::auth::{Token, TokenCache};
+use crate::auth::TokenCache;
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
-use crate::retry::{self, Backoff};
+use crate::retry::{self, RetryPolicy, WaitSource};
 
 /// The Management API client, shared by every job of a process.
 #[derive(Debug, Clone)]
@@ -28,7 +35,11 @@ pub struct ApiClient {
     /// The process's one pacer.
     limiter: Arc<Limiter>,
     /// How often and how long to retry.
-    backoff: Backoff,
+    retry: RetryPolicy,
+    /// The time one job may take (`A0SNAP_JOB_TIMEOUT`); `None` for no limit.
+    job_timeout: Option<Duration>,
+    /// When this job's time is up; set by [`ApiClient::for_job`].
+    deadline: Option<Instant>,
     /// Time for `Retry-After` dates and reset headers.
     clock: SharedClock,
     /// Counts 429 answers.
@@ -37,10 +48,10 @@ pub struct ApiClient {
 
 /// What went wrong with one attempt, and whether to try again.
 enum Attempt {
-    /// Worth another try after the given wait (or the backoff's when `None`).
+    /// Worth another try after the wait the answer asked for (or backoff when `None`).
     Retry {
-        reason: String,
-        wait: Option<Duration>,
+        failure: Failure,
+        asked: Option<(Duration, WaitSource)>,
     },
     /// The token was refused; renew it once.
     Unauthorized,
@@ -49,13 +60,14 @@ enum Attempt {
 }
 
 impl ApiClient {
-    /// A client for `base_url` using the given token cache and pacer.
+    /// A client for `base_url` using the given token cache, pacer and retry policy.
     pub fn new(
         http: reqwest::Client,
         base_url: Url,
         tokens: Arc<TokenCache>,
         limiter: Arc<Limiter>,
-        backoff: Backoff,
+        retry: RetryPolicy,
+        job_timeout: Option<Duration>,
         clock: SharedClock,
     ) -> Self {
         Self {
@@ -63,7 +75,9 @@ impl ApiClient {
             base_url,
             tokens,
             limiter,
-            backoff,
+            retry,
+            job_timeout,
+            deadline: None,
             clock,
             metrics: Arc::default(),
         }
@@ -73,6 +87,15 @@ impl ApiClient {
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
         self
+    }
+
+    /// This client for one job run starting now: every request of the run, its waits and
+    /// retries included, ends by the job's deadline.
+    pub fn for_job(&self) -> Self {
+        Self {
+            deadline: self.job_timeout.map(|timeout| Instant::now() + timeout),
+            ..self.clone()
+        }
     }
 
     /// The URL of `path` with `query`, each pair encoded once.
@@ -90,41 +113,104 @@ impl ApiClient {
         let url = self.url(path, query);
         let mut attempts = 0;
         let mut renewed = false;
+        let mut last: Option<Failure> = None;
         loop {
             attempts += 1;
-            let token = self.tokens.get().await?;
-            let (reason, wait) = match self.attempt(path, &url, &token).await {
+            let tried = self.before_deadline(path, &last, self.attempt(path, &url));
+            let (failure, asked) = match tried.await? {
                 Ok(body) => return Ok(body),
                 Err(Attempt::Fail(error)) => return Err(error),
+                Err(Attempt::Unauthorized) if renewed => {
+                    return Err(ApiError::Unauthorized {
+                        path: path.to_owned(),
+                    });
+                }
                 Err(Attempt::Unauthorized) => {
-                    if renewed {
-                        return Err(ApiError::Unauthorized {
-                            path: path.to_owned(),
-                        });
-                    }
                     tracing::info!(path, "the API refused the token; renewing it once");
-                    self.tokens.invalidate(&token);
                     renewed = true;
                     attempts -= 1;
                     continue;
                 }
-                Err(Attempt::Retry { reason, wait }) => (reason, wait),
+                Err(Attempt::Retry { failure, asked }) => (failure, asked),
             };
-            if !self.backoff.allows_another(attempts) {
-                return Err(ApiError::RetriesExhausted {
-                    path: path.to_owned(),
-                    attempts,
-                    last: reason,
-                });
-            }
-            let wait = wait.unwrap_or_else(|| self.backoff.delay(attempts));
-            tracing::debug!(path, attempt = attempts, wait_ms = wait.as_millis() as u64, reason = %reason, "waiting before retrying");
+            let wait = self.wait_before_retry(path, attempts, &failure, asked)?;
+            tracing::debug!(
+                path,
+                attempt = attempts,
+                wait_ms = wait.as_millis() as u64,
+                reason = %failure.reason,
+                source = asked.map_or(WaitSource::Backoff, |(_, source)| source).describe(),
+                "waiting before retrying"
+            );
+            last = Some(failure);
             tokio::time::sleep(wait).await;
         }
     }
 
-    /// One try: a place in flight, the request and its whole body.
-    async fn attempt(&self, path: &str, url: &Url, token: &Token) -> Result<Bytes, Attempt> {
+    /// How long to wait before the next attempt, or why there is none.
+    fn wait_before_retry(
+        &self,
+        path: &str,
+        attempts: u32,
+        failure: &Failure,
+        asked: Option<(Duration, WaitSource)>,
+    ) -> Result<Duration, ApiError> {
+        if !self.retry.backoff.allows_another(attempts) {
+            return Err(ApiError::RetriesExhausted {
+                path: path.to_owned(),
+                attempts,
+                last: failure.clone(),
+            });
+        }
+        let (wait, source) =
+            asked.unwrap_or_else(|| (self.retry.backoff.delay(attempts), WaitSource::Backoff));
+        if wait > self.retry.longest_wait {
+            return Err(ApiError::WaitTooLong {
+                path: path.to_owned(),
+                reason: failure.reason.clone(),
+                wait,
+                asked_by: source.describe(),
+                longest: self.retry.longest_wait,
+            });
+        }
+        if let Some(deadline) = self.deadline
+            && Instant::now() + wait >= deadline
+        {
+            return Err(self.out_of_time(path, Some(failure)));
+        }
+        Ok(wait)
+    }
+
+    /// Runs `work` within the job's deadline, if it has one.
+    async fn before_deadline<T>(
+        &self,
+        path: &str,
+        last: &Option<Failure>,
+        work: impl Future<Output = T>,
+    ) -> Result<T, ApiError> {
+        match self.deadline {
+            None => Ok(work.await),
+            Some(deadline) => tokio::time::timeout_at(deadline, work)
+                .await
+                .map_err(|_| self.out_of_time(path, last.as_ref())),
+        }
+    }
+
+    fn out_of_time(&self, path: &str, last: Option<&Failure>) -> ApiError {
+        ApiError::DeadlineExceeded {
+            path: path.to_owned(),
+            limit: self.job_timeout.unwrap_or_default(),
+            last: last.map(|failure| failure.reason.clone()),
+        }
+    }
+
+    /// One try: a token, a place in flight, the request and its whole body.
+    async fn attempt(&self, path: &str, url: &Url) -> Result<Bytes, Attempt> {
+        let token = self
+            .tokens
+            .get()
+            .await
+            .map_err(|error| Attempt::Fail(error.into()))?;
         let permit = self.limiter.acquire().await;
         let sent = self
             .http
@@ -132,19 +218,17 @@ impl ApiClient {
             .bearer_auth(token.bearer())
             .send()
             .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(error) => return Err(transport_failure(error)),
-        };
+        let response = sent.map_err(transport_failure)?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await;
-        drop(permit);
-        self.observe_budget(&headers);
-        let body = match body {
-            Ok(body) => body,
-            Err(error) => return Err(transport_failure(error)),
-        };
+        let now = self.clock.now();
+        permit.answered(retry::ratelimit_state(&headers, now), status);
+        let body = body.map_err(transport_failure)?;
+        if status == StatusCode::UNAUTHORIZED {
+            self.tokens.invalidate(&token);
+            return Err(Attempt::Unauthorized);
+        }
         self.classify(path, status, &headers, body)
     }
 
@@ -152,30 +236,31 @@ impl ApiClient {
         &self,
         path: &str,
         status: StatusCode,
-        headers: &reqwest::header::HeaderMap,
+        headers: &HeaderMap,
         body: Bytes,
     ) -> Result<Bytes, Attempt> {
         if status.is_success() {
             return Ok(body);
         }
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(Attempt::Unauthorized);
-        }
+        let now = self.clock.now();
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.metrics.rate_limited();
-            let wait = retry::rate_limited_wait(headers, self.clock.now());
-            if let Some(wait) = wait {
-                self.limiter.pause_for(wait);
+            let asked = retry::rate_limited_wait_from(headers, now);
+            if let Some((wait, source)) = asked
+                && wait <= self.retry.longest_wait
+            {
+                let reason = format!("429 Too Many Requests, waiting for {}", source.describe());
+                self.limiter.pause_for(wait, &reason);
             }
             return Err(Attempt::Retry {
-                reason: "429 Too Many Requests".to_owned(),
-                wait,
+                failure: Failure::rate_limited(),
+                asked,
             });
         }
         if status.is_server_error() {
             return Err(Attempt::Retry {
-                reason: format!("{status}"),
-                wait: retry::retry_after(headers, self.clock.now()),
+                failure: Failure::server(status),
+                asked: retry::retry_after(headers, now).map(|wait| (wait, WaitSource::RetryAfter)),
             });
         }
         let body = Box::new(serde_json::from_slice::<ErrorBody>(&body).unwrap_or_default());
@@ -185,45 +270,11 @@ impl ApiClient {
             body,
         }))
     }
-
-    /// When Auth0 says the bucket is empty, every job waits for the reset.
-    fn observe_budget(&self, headers: &reqwest::header::HeaderMap) {
-        if retry::ratelimit_remaining(headers) == Some(0)
-            && let Some(wait) = retry::ratelimit_reset(headers, self.clock.now())
-        {
-            tracing::debug!(
-                wait_ms = wait.as_millis() as u64,
-                "rate-limit budget spent; pausing requests until the reset"
-            );
-            self.limiter.pause_for(wait);
-        }
-    }
 }
 
 fn transport_failure(error: reqwest::Error) -> Attempt {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "could not connect"
-    } else if error.is_body() || error.is_decode() {
-        "the answer broke off"
-    } else {
-        "the connection failed"
-    };
     Attempt::Retry {
-        reason: format!("{kind}: {}", error_chain(&error.without_url())),
-        wait: None,
+        failure: Failure::transport(error),
+        asked: None,
     }
-}
-
-/// An error and its causes on one line ("error sending request: connection reset").
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

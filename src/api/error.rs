@@ -1,7 +1,99 @@
 //! Errors of the Management API client. Each names the endpoint path and, where it helps, the
 //! likely fix. None carries a token, a secret or an `Authorization` header.
 
+use std::time::Duration;
+
 use crate::auth::AuthError;
+
+/// One failed attempt that was worth retrying: what happened, in words and as a kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What happened ("500 Internal Server Error", "timed out: ...").
+    pub reason: String,
+    /// Which kind of failure, for the hint.
+    pub kind: FailureKind,
+}
+
+/// The kinds of transient failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// 429.
+    RateLimited,
+    /// 5xx.
+    Server,
+    /// The connect or request timeout passed.
+    Timeout,
+    /// The connection could not be made, was reset, or the body broke off.
+    Connection,
+}
+
+impl FailureKind {
+    /// What a user can do when retries of this kind ran out.
+    pub fn hint(self) -> &'static str {
+        match self {
+            FailureKind::RateLimited => {
+                "the tenant's rate limit stayed exhausted: try again later, run fewer jobs at once (A0SNAP_JOB_CONCURRENCY) or set A0SNAP_REQUESTS_PER_SECOND below the plan's limit"
+            }
+            FailureKind::Server => {
+                "auth0 kept answering with server errors: try again later, or raise A0SNAP_MAX_RETRIES"
+            }
+            FailureKind::Timeout => {
+                "the answers took too long: raise A0SNAP_REQUEST_TIMEOUT, or lower the page size (params.per_page or params.take)"
+            }
+            FailureKind::Connection => {
+                "check the network, proxies, AUTH0_DOMAIN and A0SNAP_CA_FILE"
+            }
+        }
+    }
+}
+
+impl Failure {
+    /// A 429.
+    pub fn rate_limited() -> Self {
+        Self {
+            reason: "429 Too Many Requests".to_owned(),
+            kind: FailureKind::RateLimited,
+        }
+    }
+
+    /// A 5xx.
+    pub fn server(status: reqwest::StatusCode) -> Self {
+        Self {
+            reason: status.to_string(),
+            kind: FailureKind::Server,
+        }
+    }
+
+    /// A transport error, described without its URL.
+    pub fn transport(error: reqwest::Error) -> Self {
+        let (kind, words) = if error.is_timeout() {
+            (FailureKind::Timeout, "timed out")
+        } else if error.is_connect() {
+            (FailureKind::Connection, "could not connect")
+        } else if error.is_body() || error.is_decode() {
+            (FailureKind::Connection, "the answer broke off")
+        } else {
+            (FailureKind::Connection, "the connection failed")
+        };
+        let reason = format!("{words}: {}", error_chain(&error.without_url()));
+        Self { reason, kind }
+    }
+}
+
+/// An error and its causes on one line ("error sending request: connection reset").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
 
 /// An Auth0 error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -42,16 +134,46 @@ pub enum ApiError {
         path: String,
     },
     /// Retries ran out.
-    #[error(
-        "GET {path} failed after {attempts} attempts, last: {last}; the tenant may be overloaded or rate-limited, try again later or lower A0SNAP_REQUESTS_PER_SECOND"
-    )]
+    #[error("GET {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
     RetriesExhausted {
         /// The request path.
         path: String,
         /// Attempts made.
         attempts: u32,
         /// The last failure.
-        last: String,
+        last: Failure,
+    },
+    /// The answer asked for a wait longer than a0snap waits at once.
+    #[error(
+        "GET {path} answered {reason} and asked to wait {}s ({asked_by}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
+        wait.as_secs_f64().ceil(),
+        longest.as_secs()
+    )]
+    WaitTooLong {
+        /// The request path.
+        path: String,
+        /// The failure that asked for the wait.
+        reason: String,
+        /// The wait asked for.
+        wait: Duration,
+        /// Where it came from (`Retry-After`, `x-ratelimit-reset`).
+        asked_by: &'static str,
+        /// The longest wait allowed.
+        longest: Duration,
+    },
+    /// The job's time ran out.
+    #[error(
+        "GET {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
+        crate::interval::format_every(*limit),
+        last.as_deref().map(|last| format!(", last failure: {last}")).unwrap_or_default()
+    )]
+    DeadlineExceeded {
+        /// The request path.
+        path: String,
+        /// The time limit.
+        limit: Duration,
+        /// The last failure before time ran out, if any.
+        last: Option<String>,
     },
     /// The body was not a page of records.
     #[error("GET {path} (page {page}) gave an unexpected answer: {detail}; body starts: {snippet}")]
@@ -110,10 +232,10 @@ fn hint(status: u16, body: &ErrorBody) -> &'static str {
 /// At most this many bytes of a body go into an error message.
 pub const SNIPPET_BYTES: usize = 120;
 
-/// The first bytes of a body, as text, for an error message.
+/// The first bytes of a body, as text, for an error message; secret values are hidden.
 pub fn snippet(body: &[u8]) -> String {
     let end = body.len().min(SNIPPET_BYTES);
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    let mut text = super::redact::hide_secret_values(&String::from_utf8_lossy(&body[..end]));
     if body.len() > end {
         text.push('…');
     }

@@ -50,7 +50,11 @@ pub fn render(results: &[JobResult]) -> String {
         };
     }
     let succeeded = results.len() - failed - skipped;
-    let _ = write!(text, "{} jobs: {succeeded} succeeded", results.len());
+    let _ = write!(
+        text,
+        "{}: {succeeded} succeeded",
+        plural(results.len() as u64, "job")
+    );
     if skipped > 0 {
         let _ = write!(text, ", {skipped} skipped");
     }

@@ -18,8 +18,8 @@ mod values;
 
 pub use values::{default_audience, parse_domain};
 use values::{
-    parse_count, parse_duration, parse_metrics_addr, parse_rate, parse_token_cache,
-    read_secret_file,
+    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
+    parse_retries, parse_token_cache, read_secret_file,
 };
 
 use crate::secret::Secret;
@@ -42,6 +42,9 @@ pub struct RawEnv {
     a0snap_request_timeout: Option<String>,
     a0snap_max_in_flight: Option<String>,
     a0snap_requests_per_second: Option<String>,
+    a0snap_max_retries: Option<String>,
+    a0snap_max_retry_wait: Option<String>,
+    a0snap_job_timeout: Option<String>,
     a0snap_job_concurrency: Option<String>,
     a0snap_grace_period: Option<String>,
     a0snap_metrics_addr: Option<String>,
@@ -130,6 +133,12 @@ pub struct HttpSettings {
     pub max_in_flight: usize,
     /// Most API requests started per second, across all jobs; `None` paces by Auth0's headers only.
     pub requests_per_second: Option<f64>,
+    /// Retries of one request after its first attempt (429, 5xx, timeouts, broken connections).
+    pub max_retries: u32,
+    /// The longest single wait before a retry; an answer asking for more fails the request.
+    pub max_retry_wait: Duration,
+    /// The time one job run may take, its waits and retries included; `None` for no limit.
+    pub job_timeout: Option<Duration>,
 }
 
 /// Everything the program needs, checked.
@@ -168,6 +177,12 @@ pub mod defaults {
     pub const JOB_CONCURRENCY: usize = 4;
     /// `A0SNAP_GRACE_PERIOD`: below Kubernetes' 30 s termination grace.
     pub const GRACE_PERIOD: Duration = Duration::from_secs(25);
+    /// `A0SNAP_MAX_RETRIES`
+    pub const MAX_RETRIES: u32 = 5;
+    /// `A0SNAP_MAX_RETRY_WAIT`
+    pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+    /// `A0SNAP_JOB_TIMEOUT`
+    pub const JOB_TIMEOUT: Duration = Duration::from_secs(3600);
 }
 
 /// One configuration problem: the variable and what to do.
@@ -442,6 +457,21 @@ fn resolve_http(env: &RawEnv, problems: &mut Problems) -> Option<HttpSettings> {
         "A0SNAP_REQUESTS_PER_SECOND",
         parse_rate(env.a0snap_requests_per_second.as_deref()),
     );
+    let max_retries = problems.take(
+        "A0SNAP_MAX_RETRIES",
+        parse_retries(env.a0snap_max_retries.as_deref(), defaults::MAX_RETRIES),
+    );
+    let max_retry_wait = problems.take(
+        "A0SNAP_MAX_RETRY_WAIT",
+        parse_duration(
+            env.a0snap_max_retry_wait.as_deref(),
+            defaults::MAX_RETRY_WAIT,
+        ),
+    );
+    let job_timeout = problems.take(
+        "A0SNAP_JOB_TIMEOUT",
+        parse_optional_duration(env.a0snap_job_timeout.as_deref(), defaults::JOB_TIMEOUT),
+    );
     let ca_file = env.a0snap_ca_file.clone();
     if let Some(path) = &ca_file
         && !path.is_file()
@@ -460,6 +490,9 @@ fn resolve_http(env: &RawEnv, problems: &mut Problems) -> Option<HttpSettings> {
         request_timeout: request_timeout?,
         max_in_flight: max_in_flight?,
         requests_per_second: requests_per_second?,
+        max_retries: max_retries?,
+        max_retry_wait: max_retry_wait?,
+        job_timeout: job_timeout?,
     })
 }
 
@@ -490,6 +523,15 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
             "A0SNAP_REQUESTS_PER_SECOND",
             "API requests started per second",
         ),
+        (
+            "A0SNAP_MAX_RETRIES",
+            "retries of one request after its first attempt",
+        ),
+        (
+            "A0SNAP_MAX_RETRY_WAIT",
+            "longest single wait before a retry",
+        ),
+        ("A0SNAP_JOB_TIMEOUT", "time one job run may take"),
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),

@@ -152,3 +152,30 @@ fn neither_settings_nor_errors_ever_show_the_secret() {
     let error = Settings::resolve(&env(&pairs[1..]), &Overrides::default()).expect_err("bad");
     assert!(!error.to_string().contains("s3cr3t-value"));
 }
+
+#[test]
+fn retry_and_job_time_knobs_have_defaults_and_can_be_turned_off() {
+    let settings = Settings::resolve(&env(GOOD), &Overrides::default()).expect("settings");
+    assert_eq!(settings.http.max_retries, defaults::MAX_RETRIES);
+    assert_eq!(settings.http.max_retry_wait, defaults::MAX_RETRY_WAIT);
+    assert_eq!(settings.http.job_timeout, Some(defaults::JOB_TIMEOUT));
+    let mut vars = GOOD.to_vec();
+    vars.extend([
+        ("A0SNAP_MAX_RETRIES", "0"),
+        ("A0SNAP_MAX_RETRY_WAIT", "2m"),
+        ("A0SNAP_JOB_TIMEOUT", "off"),
+    ]);
+    let settings = Settings::resolve(&env(&vars), &Overrides::default()).expect("settings");
+    assert_eq!(settings.http.max_retries, 0);
+    assert_eq!(settings.http.max_retry_wait, Duration::from_secs(120));
+    assert_eq!(settings.http.job_timeout, None);
+    let mut bad = GOOD.to_vec();
+    bad.push(("A0SNAP_MAX_RETRIES", "101"));
+    let problems = problems_of(Settings::resolve(&env(&bad), &Overrides::default()));
+    assert_eq!(
+        problems,
+        [
+            "A0SNAP_MAX_RETRIES: \"101\" is not a whole number from 0 to 100; use e.g. 5 (0 turns retries off)"
+        ]
+    );
+}

@@ -105,6 +105,30 @@ pub(super) fn parse_duration(value: Option<&str>, default: Duration) -> Result<D
     }
 }
 
+/// A duration, or `0` / `off` for none.
+pub(super) fn parse_optional_duration(
+    value: Option<&str>,
+    default: Duration,
+) -> Result<Option<Duration>, String> {
+    match value.map(str::trim) {
+        Some("0") | Some("off") => Ok(None),
+        other => parse_duration(other, default).map(Some),
+    }
+}
+
+/// A number of retries, 0 to 100.
+pub(super) fn parse_retries(value: Option<&str>, default: u32) -> Result<u32, String> {
+    match value.map(str::trim) {
+        None => Ok(default),
+        Some(text) => match text.parse::<u32>() {
+            Ok(count) if count <= 100 => Ok(count),
+            _ => Err(format!(
+                "{text:?} is not a whole number from 0 to 100; use e.g. 5 (0 turns retries off)"
+            )),
+        },
+    }
+}
+
 pub(super) fn parse_count(value: Option<&str>, default: usize) -> Result<usize, String> {
     match value.map(str::trim) {
         None => Ok(default),

@@ -38,6 +38,13 @@ pub async fn handle(
     let fault = app.fault_for(path);
     let mut response = match fault {
         Some(Fault::Status(code)) => status_fault(code, path).into_response(),
+        Some(Fault::RateLimited {
+            reset_in_secs,
+            retry_after,
+        }) => {
+            app.counters.rate_limited();
+            return faulty::rate_limited(reset_in_secs, retry_after);
+        }
         Some(Fault::MalformedJson) => faulty::malformed_json(),
         Some(Fault::DropConnection) => {
             tracing::debug!(%method, path, "dropping the connection (injected fault)");

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures_util::stream;
 
-use crate::answer::{API_JSON, raw_response};
+use crate::answer::{API_JSON, ApiError, raw_response};
 use crate::conn::KillSwitch;
 
 /// A 200 with a JSON content type and a proxy's HTML page as body.
@@ -19,6 +19,26 @@ pub fn malformed_json() -> Response {
         "<html><body><h1>502 Bad Gateway</h1></body></html>".to_owned(),
         API_JSON,
     )
+}
+
+/// A 429 whose `x-ratelimit-reset` is `reset_in_secs` after the current epoch second, with
+/// `Retry-After` when asked for.
+pub fn rate_limited(reset_in_secs: i64, retry_after: Option<u64>) -> Response {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let reset = i64::try_from(now)
+        .unwrap_or(i64::MAX)
+        .saturating_add(reset_in_secs);
+    let mut response = axum::response::IntoResponse::into_response(ApiError::too_many_requests());
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(50u32));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// An empty answer on a connection that has just been cut: the client receives nothing.

@@ -33,6 +33,7 @@ pub async fn token(
     let fault = app.fault_for(path);
     let response = match fault {
         Some(Fault::Status(code)) => OAuthError::for_status(code).into_response(),
+        Some(Fault::RateLimited { .. }) => OAuthError::for_status(429).into_response(),
         Some(Fault::MalformedJson) => faulty::malformed_json(),
         Some(Fault::DropConnection) => faulty::dropped(&conn.kill),
         Some(Fault::Delay(pause)) => {
