@@ -157,7 +157,7 @@ async fn the_example_crontab_lines_run_as_written_and_append_to_the_log() {
     let log = std::fs::read_to_string(log_dir.join("a0snap.log")).expect("log file");
     assert!(status.success(), "{status}\n{log}");
     assert!(
-        log.contains("1 jobs: 1 succeeded, 0 failed"),
+        log.contains("1 job: 1 succeeded, 0 failed"),
         "appended:\n{log}"
     );
     let ndjson = |job: &str| {

@@ -27,7 +27,7 @@ async fn a_run_in_a_pipe_shows_no_progress_and_no_escape_codes() {
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert!(!run.all_output().contains('\x1b'), "{:?}", run.all_output());
     assert!(!run.stderr.contains("page 1"), "{}", run.stderr);
-    assert!(run.stdout.contains("1 jobs: 1 succeeded"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 job: 1 succeeded"), "{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,7 +112,7 @@ async fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_clean() {
         "the line is erased: {terminal:?}"
     );
     let stdout = std::fs::read_to_string(&stdout_file).expect("stdout file");
-    assert!(stdout.contains("1 jobs: 1 succeeded, 0 failed"), "{stdout}");
+    assert!(stdout.contains("1 job: 1 succeeded, 0 failed"), "{stdout}");
     assert!(!stdout.contains('\x1b'), "{stdout:?}");
     assert!(!stdout.contains("records ("), "{stdout:?}");
 }

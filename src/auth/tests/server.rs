@@ -143,6 +143,8 @@ async fn token(
             headers,
             body,
         }) => {
+            // Errors take as long as tokens, so concurrent callers overlap with them too.
+            tokio::time::sleep(delay).await;
             let mut response =
                 (StatusCode::from_u16(status).expect("status"), body).into_response();
             for (name, value) in headers {
