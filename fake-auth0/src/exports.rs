@@ -8,17 +8,15 @@
 //! with whether it carried an `Authorization` header, since a pre-signed location must never
 //! receive the Management API token. This module knows nothing of HTTP routing.
 
+mod request;
+
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 use serde_json::{Map, Value, json};
 
-use crate::answer::ApiError;
+pub use request::{ExportRequest, parse_request, render};
 
 /// How export jobs behave; tests change it with [`crate::FakeAuth0::set_export_behaviour`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,17 +44,6 @@ pub struct Download {
     pub path: String,
     /// Whether the request carried an `Authorization` header (it never should).
     pub authorization: bool,
-}
-
-/// What `POST /api/v2/jobs/users-exports` asked for, checked.
-#[derive(Debug, Clone)]
-pub struct ExportRequest {
-    /// `connection_id`, if given, and the connection's name.
-    connection: Option<(String, String)>,
-    /// `limit`, if given.
-    limit: Option<usize>,
-    /// The `fields` names, if given.
-    fields: Option<Vec<String>>,
 }
 
 /// One export job.
@@ -203,217 +190,5 @@ fn answer(id: &str, job: &Job, status: &str, location: Option<String>) -> Value 
     Value::Object(body)
 }
 
-/// Checks a create body against the tenant's connections.
-pub fn parse_request(body: &[u8], connections: &[Value]) -> Result<ExportRequest, ApiError> {
-    let body: Value = serde_json::from_slice(body)
-        .map_err(|_| invalid_body("Payload validation error: 'Invalid JSON'"))?;
-    let Some(object) = body.as_object() else {
-        return Err(invalid_body(
-            "Payload validation error: 'Expected type object'",
-        ));
-    };
-    match object.get("format").and_then(Value::as_str) {
-        None | Some("json") => {}
-        Some("csv") => return Err(invalid_body("the fake tenant exports json only")),
-        Some(_) => {
-            return Err(invalid_body(
-                "Payload validation error: 'No enum match for: format' on property format",
-            ));
-        }
-    }
-    let limit = match object.get("limit") {
-        None => None,
-        Some(value) => Some(
-            value
-                .as_u64()
-                .filter(|limit| *limit >= 1)
-                .and_then(|limit| usize::try_from(limit).ok())
-                .ok_or_else(|| {
-                    invalid_body(
-                        "Payload validation error: 'Expected type integer >= 1' on property limit",
-                    )
-                })?,
-        ),
-    };
-    let fields = match object.get("fields") {
-        None => None,
-        Some(value) => Some(field_names(value)?),
-    };
-    let connection = match object.get("connection_id").and_then(Value::as_str) {
-        None => None,
-        Some(id) => Some((id.to_owned(), connection_name(id, connections)?)),
-    };
-    Ok(ExportRequest {
-        connection,
-        limit,
-        fields,
-    })
-}
-
-fn field_names(value: &Value) -> Result<Vec<String>, ApiError> {
-    let bad = || {
-        invalid_body(
-            "Payload validation error: 'Expected an array of {\"name\": \"...\"}' on property fields",
-        )
-    };
-    let items = value.as_array().ok_or_else(bad)?;
-    items
-        .iter()
-        .map(|item| {
-            item.get("name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(bad)
-        })
-        .collect()
-}
-
-fn connection_name(id: &str, connections: &[Value]) -> Result<String, ApiError> {
-    connections
-        .iter()
-        .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
-        .and_then(|c| c.get("name").and_then(Value::as_str))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "The connection does not exist",
-                Some("inexistent_connection"),
-            )
-        })
-}
-
-fn invalid_body(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, message, Some("invalid_body"))
-}
-
-/// The export file: the chosen users, one JSON object a line, gzipped.
-pub fn render(users: &[Value], request: &ExportRequest) -> std::io::Result<Bytes> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-    let wanted = users.iter().filter(|user| match &request.connection {
-        Some((_, name)) => user["identities"][0]["connection"].as_str() == Some(name),
-        None => true,
-    });
-    for user in wanted.take(request.limit.unwrap_or(usize::MAX)) {
-        match &request.fields {
-            Some(fields) => serde_json::to_writer(&mut gz, &project(user, fields))?,
-            None => serde_json::to_writer(&mut gz, user)?,
-        }
-        gz.write_all(b"\n")?;
-    }
-    gz.finish().map(Bytes::from)
-}
-
-/// The named fields of a user; a dotted name (`user_metadata.locale`) keeps its nesting.
-fn project(user: &Value, fields: &[String]) -> Value {
-    let mut out = Value::Object(Map::new());
-    for name in fields {
-        let path: Vec<&str> = name.split('.').collect();
-        let found = path.iter().try_fold(user, |value, key| value.get(key));
-        if let Some(found) = found {
-            insert_at(&mut out, &path, found.clone());
-        }
-    }
-    out
-}
-
-fn insert_at(out: &mut Value, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = out;
-    for key in parents {
-        node = &mut node[*key];
-    }
-    node[*last] = value;
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn users() -> Vec<Value> {
-        vec![
-            json!({"user_id": "auth0|1", "email": "a@x", "identities": [{"connection": "db"}], "user_metadata": {"locale": "fr", "x": 1}}),
-            json!({"user_id": "google-oauth2|2", "email": "b@x", "identities": [{"connection": "google-oauth2"}]}),
-        ]
-    }
-
-    fn lines(file: &Bytes) -> Vec<Value> {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&file[..]), &mut text)
-            .unwrap();
-        text.lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn the_file_holds_the_chosen_fields_of_the_chosen_users() {
-        let connections = [json!({"id": "con_1", "name": "db"})];
-        let body = br#"{"format":"json","connection_id":"con_1","fields":[{"name":"user_id"},{"name":"user_metadata.locale"}]}"#;
-        let request = parse_request(body, &connections).unwrap();
-        let file = render(&users(), &request).unwrap();
-        assert_eq!(
-            lines(&file),
-            [json!({"user_id": "auth0|1", "user_metadata": {"locale": "fr"}})]
-        );
-        let all = parse_request(br#"{"format":"json","limit":1}"#, &[]).unwrap();
-        assert_eq!(lines(&render(&users(), &all).unwrap()), users()[..1]);
-    }
-
-    #[test]
-    fn bad_bodies_and_unknown_connections_are_refused() {
-        for body in [
-            &b"nope"[..],
-            br#"{"format":"xml"}"#,
-            br#"{"limit":0}"#,
-            br#"{"fields":["email"]}"#,
-            br#"{"connection_id":"con_x"}"#,
-        ] {
-            assert!(
-                parse_request(body, &[]).is_err(),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
-        }
-    }
-
-    #[test]
-    fn a_job_is_pending_then_processing_then_completed_with_a_location() {
-        let book = ExportBook::default();
-        let id = book.create(
-            parse_request(b"{}", &[]).unwrap(),
-            "2024-01-01T00:00:00.000Z".into(),
-        );
-        assert_eq!(book.created_answer(&id).unwrap()["status"], "pending");
-        assert_eq!(book.poll(&id, "http://h").unwrap()["status"], "pending");
-        assert_eq!(book.poll(&id, "http://h").unwrap()["status"], "processing");
-        assert_eq!(book.poll(&id, "http://h").unwrap()["status"], "processing");
-        book.attach_file(&id, Bytes::from_static(b"gz"));
-        let done = book.poll(&id, "http://h").unwrap();
-        assert_eq!(done["location"], format!("http://h/downloads/{id}.json.gz"));
-        assert_eq!(
-            book.download(&format!("/downloads/{id}.json.gz"), false),
-            Some(Bytes::from_static(b"gz"))
-        );
-        assert_eq!(book.downloads()[0].authorization, false);
-    }
-
-    #[test]
-    fn a_failing_job_ends_failed_with_a_summary_and_no_location() {
-        let book = ExportBook::default();
-        book.set_behaviour(ExportBehaviour {
-            polls_until_done: 0,
-            fail_with: Some("boom".into()),
-        });
-        let id = book.create(parse_request(b"{}", &[]).unwrap(), "t".into());
-        let answer = book.poll(&id, "http://h").unwrap();
-        assert_eq!(
-            (answer["status"].as_str(), answer["summary"].as_str()),
-            (Some("failed"), Some("boom"))
-        );
-        assert!(answer.get("location").is_none());
-        assert!(book.poll("job_unknown", "http://h").is_none());
-    }
-}
+mod tests;
