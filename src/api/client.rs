@@ -2,6 +2,8 @@
 //! the shared pacer, retries with backoff for 429, 5xx and broken connections, and one token
 //! renewal when the API answers 401.
 
+mod post;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,16 +1,19 @@
 //! The Management API client: authenticated GETs with retries, rate-limit pacing and token
-//! renewal ([`ApiClient`], [`Limiter`]), and the walk through a list endpoint ([`Pager`]).
+//! renewal ([`ApiClient`], [`Limiter`]), the walk through a list endpoint ([`Pager`]), and
+//! Auth0's bulk user export ([`export_users`]).
 //!
 //! It knows endpoints and pages, not jobs or files: the runner joins it to the snapshot writers.
 
 mod client;
 mod error;
+mod export;
 mod limiter;
 mod page;
 mod pager;
 
 pub use client::ApiClient;
 pub use error::{ApiError, ErrorBody};
+pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy, export_users};
 pub use limiter::Limiter;
 pub use page::{Page, PageError};
 pub use pager::Pager;
