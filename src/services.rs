@@ -67,6 +67,7 @@ impl Services {
             api: self.api.clone(),
             output_dir: settings.output_dir.clone(),
             clock: self.clock.clone(),
+            state_dir: settings.state_dir.clone(),
         }
     }
 }

@@ -70,6 +70,23 @@ pub struct ExportFacts {
     pub bytes: u64,
 }
 
+impl ExportFacts {
+    /// The meta file's fields for an export: `pagination = "export"` and an `export` object.
+    pub fn meta(&self) -> serde_json::Map<String, Value> {
+        let mut meta = serde_json::Map::new();
+        meta.insert("pagination".to_owned(), "export".into());
+        meta.insert(
+            "export".to_owned(),
+            serde_json::json!({
+                "job_id": self.job_id,
+                "polls": self.polls,
+                "downloaded_bytes": self.bytes,
+            }),
+        );
+        meta
+    }
+}
+
 /// The job as `POST .../users-exports` and `GET /jobs/{id}` describe it.
 #[derive(Debug, Deserialize)]
 struct JobAnswer {

@@ -7,7 +7,8 @@ use jiff::Timestamp;
 
 use crate::auth::Token;
 use crate::jobs::Job;
-use crate::runner::{JobError, Outcome};
+use crate::runner::{Exported, JobError, Outcome};
+use crate::snapshot::ChangeSummary;
 
 /// How one job of a run ended.
 #[derive(Debug)]
@@ -32,10 +33,9 @@ pub fn render(results: &[JobResult]) -> String {
         let _ = match &result.outcome {
             Ok(Outcome::Exported(exported)) => writeln!(
                 text,
-                "{:width$}  ok       {}, {}, {:.1}s -> {}",
+                "{:width$}  ok       {}, {:.1}s -> {}",
                 result.job,
-                plural(exported.records, "record"),
-                plural(exported.pages, "page"),
+                facts(exported),
                 exported.duration.as_secs_f64(),
                 files_written(&exported.committed),
             ),
@@ -56,6 +56,40 @@ pub fn render(results: &[JobResult]) -> String {
     }
     let _ = writeln!(text, ", {failed} failed");
     text
+}
+
+/// "212 records, +3 -1 ~2, 5 pages": the records, the changes, then where they came from.
+fn facts(exported: &Exported) -> String {
+    let mut parts = vec![plural(exported.records, "record")];
+    if let Some(changes) = &exported.committed.changes {
+        parts.push(change_counts(changes));
+    }
+    if let Some(run) = exported
+        .incremental
+        .as_ref()
+        .filter(|_| exported.records == 0)
+    {
+        parts.push(match run.since {
+            Some(since) => format!("no events since {since}"),
+            None => "no new events since the last run".to_owned(),
+        });
+    }
+    match &exported.export {
+        Some(export) => parts.push(format!("users export {}", export.job_id)),
+        None => parts.push(plural(exported.pages, "page")),
+    }
+    parts.join(", ")
+}
+
+/// "+3 -1 ~2", or why there is no report.
+fn change_counts(changes: &ChangeSummary) -> String {
+    match changes.previous {
+        Some(_) => format!(
+            "+{} -{} ~{}",
+            changes.added, changes.removed, changes.changed
+        ),
+        None => "no previous snapshot to compare".to_owned(),
+    }
 }
 
 fn plural(count: u64, noun: &str) -> String {
