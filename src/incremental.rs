@@ -131,12 +131,16 @@ impl Checkpoint {
     pub fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
         let stored = self.stored.as_ref()?;
         match error {
-            ApiError::Refused { status, .. } if pages == 0 && matches!(status, 400 | 404) => {
+            ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
+                let said = body.message.as_deref().or(body.error.as_deref());
                 Some(IncrementalError::Rejected {
                     job: self.job.clone(),
                     log_id: stored.log_id.clone(),
                     path: self.path.clone(),
-                    detail: error.to_string(),
+                    detail: match said {
+                        Some(said) => format!("it answered {status}: {said}"),
+                        None => format!("it answered {status}"),
+                    },
                 })
             }
             _ => None,
