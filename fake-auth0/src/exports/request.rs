@@ -1,7 +1,7 @@
 //! The body of `POST /api/v2/jobs/users-exports`, checked as Auth0 checks it, and the export
 //! file it asks for: the chosen users, one JSON object a line, gzipped.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -107,20 +107,62 @@ fn invalid_body(message: &str) -> ApiError {
 }
 
 /// The export file: the chosen users, one JSON object a line, gzipped.
+///
+/// Large exports are rendered in parallel, one gzip member per part, concatenated: still one
+/// valid gzip file (RFC 1952 allows several members), and a 50,000-user file takes a
+/// fraction of the time in a debug build.
 pub fn render(users: &[Value], request: &ExportRequest) -> std::io::Result<Bytes> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-    let wanted = users.iter().filter(|user| match &request.connection {
-        Some((_, name)) => user["identities"][0]["connection"].as_str() == Some(name),
-        None => true,
+    let wanted: Vec<&Value> = users
+        .iter()
+        .filter(|user| match &request.connection {
+            Some((_, name)) => user["identities"][0]["connection"].as_str() == Some(name),
+            None => true,
+        })
+        .take(request.limit.unwrap_or(usize::MAX))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let part = wanted.len().div_ceil(threads).max(PART_AT_LEAST);
+    let parts: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .chunks(part)
+            .map(|users| scope.spawn(|| render_part(users, request)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a render thread panicked")))
+            })
+            .collect()
     });
-    for user in wanted.take(request.limit.unwrap_or(usize::MAX)) {
+    let mut file = Vec::new();
+    if parts.is_empty() {
+        file = render_part(&[], request)?;
+    }
+    for part in parts {
+        file.extend(part?);
+    }
+    Ok(Bytes::from(file))
+}
+
+/// Users per part below which parallel rendering is not worth a thread.
+const PART_AT_LEAST: usize = 2_000;
+
+fn render_part(users: &[&Value], request: &ExportRequest) -> std::io::Result<Vec<u8>> {
+    // The JSON serialiser writes token by token: buffer so the encoder sees large blocks.
+    let mut gz =
+        BufWriter::with_capacity(256 * 1024, GzEncoder::new(Vec::new(), Compression::fast()));
+    for user in users {
         match &request.fields {
             Some(fields) => serde_json::to_writer(&mut gz, &project(user, fields))?,
             None => serde_json::to_writer(&mut gz, user)?,
         }
         gz.write_all(b"\n")?;
     }
-    gz.finish().map(Bytes::from)
+    gz.into_inner()
+        .map_err(|error| error.into_error())?
+        .finish()
 }
 
 /// The named fields of a user; a dotted name (`user_metadata.locale`) keeps its nesting.

@@ -18,6 +18,8 @@ use crate::api::error::snippet;
 /// The longest a download may take, and the longest it may stall between two chunks.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
+/// Compressed bytes decoded at a time (a few hundred users).
+const FEED_SLICE: usize = 16 * 1024;
 /// Attempts at starting the download (never after its first byte).
 const DOWNLOAD_ATTEMPTS: u32 = 3;
 
@@ -83,14 +85,18 @@ pub(super) async fn download(
             Ok(Some(Ok(chunk))) => chunk,
         };
         facts.bytes += chunk.len() as u64;
-        let records = gz
-            .feed(&chunk, &mut lines)
-            .map_err(|source| ExportError::File {
-                job_id: facts.job_id.clone(),
-                source,
-            })?;
-        if !send(records, facts, pages).await {
-            return Ok(());
+        // A chunk can be large on a fast link; fed in slices, what is decoded but not yet
+        // written stays small.
+        for slice in chunk.chunks(FEED_SLICE) {
+            let records = gz
+                .feed(slice, &mut lines)
+                .map_err(|source| ExportError::File {
+                    job_id: job_id.clone(),
+                    source,
+                })?;
+            if !send(records, facts, pages).await {
+                return Ok(());
+            }
         }
     }
     let records = gz.finish(&mut lines).map_err(|source| ExportError::File {
