@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::auth::Token;
-use crate::jobs::Job;
+use crate::jobs::{Job, Mode};
 use crate::runner::{Exported, JobError, Outcome};
 use crate::snapshot::ChangeSummary;
 
@@ -121,12 +121,16 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             .collect();
         let _ = writeln!(
             text,
-            "{}: {} ({} paging, {} a page) as {}; {}",
+            "{}: {} ({}) as {}{}; {}",
             job.name,
             job.endpoint.path,
-            job.endpoint.pagination,
-            job.page_size,
+            fetching(job),
             formats.join(", "),
+            if job.changes {
+                " with change reports"
+            } else {
+                ""
+            },
             job.trigger.describe(),
         );
         for at in job.trigger.next_fire_times(now, 3) {
@@ -135,6 +139,22 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     }
     let _ = writeln!(text, "{} jobs valid", jobs.len());
     text
+}
+
+/// How a job fetches: "offset paging, 50 a page", "bulk export", "logs paging, ..., incremental".
+fn fetching(job: &Job) -> String {
+    if job.mode == Mode::Export {
+        return "bulk export".to_owned();
+    }
+    let paging = format!(
+        "{} paging, {} a page",
+        job.endpoint.pagination, job.page_size
+    );
+    if job.incremental {
+        format!("{paging}, incremental")
+    } else {
+        paging
+    }
 }
 
 /// `token --info`: facts about the token, never the token.
