@@ -13,7 +13,9 @@
 //! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s.
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
 //! - [`auth`] gets tokens (one exchange) and caches them (memory and file, single flight).
-//! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata and retention.
+//! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
+//!   change reports.
+//! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
 //! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
 
 pub mod api;
@@ -24,6 +26,7 @@ pub mod config;
 pub mod cron;
 pub mod endpoint;
 pub mod http;
+pub mod incremental;
 pub mod interval;
 pub mod jobs;
 pub mod metrics;

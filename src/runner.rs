@@ -6,6 +6,10 @@
 //! while a page is written, and memory holds a few pages at most. If the export fails, or the
 //! future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
 //! temporary files go with it: nothing visible changes.
+//!
+//! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
+//! incremental job continues after its checkpoint, and its new checkpoint is moved into place
+//! only once the snapshot is committed (see [`crate::incremental`]).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -13,9 +17,12 @@ use std::time::{Duration, Instant};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
-use crate::api::{ApiClient, ApiError, Pager};
+use crate::api::{
+    ApiClient, ApiError, ExportError, ExportFacts, ExportRequest, Pager, PollPolicy, export_users,
+};
 use crate::clock::SharedClock;
-use crate::jobs::Job;
+use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun, LogTap};
+use crate::jobs::{Job, Mode};
 use crate::progress::{JobProgress, SharedProgress};
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
 
@@ -33,13 +40,16 @@ pub struct RunContext {
     pub clock: SharedClock,
     /// Where each page's progress is shown, if anywhere (a person at a terminal).
     pub progress: Option<SharedProgress>,
+    /// The state folder; incremental jobs keep their checkpoints below it.
+    pub state_dir: PathBuf,
 }
 
 /// How a run ended, when it did not fail.
+// One per job run, moved a couple of times: its size does not matter, boxing would only add noise.
 #[derive(Debug)]
 pub enum Outcome {
     /// A snapshot was written.
-    Exported(Exported),
+    Exported(Box<Exported>),
     /// Another process holds the job's lock; nothing was done.
     Skipped {
         /// Why, for the summary.
@@ -58,8 +68,12 @@ pub struct Exported {
     pub total: Option<u64>,
     /// Wall time of the run.
     pub duration: Duration,
-    /// The files and metadata written.
+    /// The files and metadata written (and the change report's numbers).
     pub committed: Committed,
+    /// Incremental jobs: where the run started and ended.
+    pub incremental: Option<IncrementalRun>,
+    /// `mode = "export"`: the Auth0 export job.
+    pub export: Option<ExportFacts>,
 }
 
 /// Why a job failed.
@@ -71,6 +85,12 @@ pub enum JobError {
     /// The snapshot could not be written.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// The users export failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// The incremental checkpoint could not be used or saved.
+    #[error(transparent)]
+    Incremental(#[from] IncrementalError),
     /// The writing thread stopped without an answer (a bug).
     #[error("the snapshot writer of job {job} stopped unexpectedly: {detail}")]
     Writer {
@@ -95,24 +115,57 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     if swept > 0 {
         tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
     }
+    let checkpoint = open_checkpoint(job, context)?;
     let started_at = context.clock.now();
     let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
     let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
-    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink));
+    let tap = checkpoint.as_ref().map(Checkpoint::tap);
+    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap));
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
     let api = context.api.for_job();
-    let mut pager = Pager::new(&api, &job.endpoint, &job.params, job.page_size, None);
-    let progress = JobProgress::new(context.progress.as_ref(), &job.name);
-    let fetched = fetch_into(&mut pager, &pages, &progress).await;
-    drop(progress);
+    let mut pager = Pager::new(
+        &api,
+        &job.endpoint,
+        &job.params,
+        job.page_size,
+        checkpoint.as_ref().and_then(Checkpoint::resume_after),
+    );
+    let fetched = match job.mode {
+        Mode::Page => {
+            let progress = JobProgress::new(context.progress.as_ref(), &job.name);
+            fetch_into(&mut pager, &pages, &progress)
+                .await
+                .map(|()| None)
+                .map_err(|error| explain(error, checkpoint.as_ref(), pager.pages()))
+        }
+        Mode::Export => {
+            let request = ExportRequest::from_params(&job.params);
+            export_users(&api, &request, PollPolicy::default(), &pages)
+                .await
+                .map(Some)
+                .map_err(JobError::from)
+        }
+    };
     drop(pages);
-    let draft = join_writer(writer, &job.name).await?;
-    fetched?;
+    let (draft, tap) = join_writer(writer, &job.name).await?;
+    let export = fetched?;
+    let incremental = checkpoint.as_ref().zip(tap.as_ref()).map(|(c, t)| c.run(t));
+    let mut extra = meta_extras(job, pager.total(), started.elapsed());
+    if let Some(run) = &incremental {
+        extra.insert("incremental".to_owned(), run.meta());
+    }
+    extra.extend(export.as_ref().map(ExportFacts::meta).unwrap_or_default());
     let meta = MetaInput {
         endpoint: job.endpoint.path.clone(),
         finished_at: context.clock.now(),
         pages: pager.pages(),
-        extra: meta_extras(job, pager.total(), started.elapsed()),
+        extra,
+    };
+    let staged = match (&checkpoint, &tap) {
+        (Some(checkpoint), Some(tap)) => {
+            checkpoint.stage(tap, draft.stem(), context.clock.now())?
+        }
+        _ => None,
     };
     let committed = tokio::task::spawn_blocking(move || draft.commit(meta))
         .await
@@ -120,14 +173,44 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
             job: job.name.clone(),
             detail: error.to_string(),
         })??;
+    if let Some(staged) = staged {
+        staged.commit()?;
+    }
     drop(lock);
-    Ok(Outcome::Exported(Exported {
+    if incremental.is_some() && committed.records == 0 {
+        tracing::info!(job = %job.name, "no new log events since the last run; the snapshot is empty");
+    }
+    Ok(Outcome::Exported(Box::new(Exported {
         records: committed.records,
         pages: pager.pages(),
         total: pager.total(),
         duration: started.elapsed(),
         committed,
-    }))
+        incremental,
+        export,
+    })))
+}
+
+/// The checkpoint of an incremental job (`None` for any other job).
+fn open_checkpoint(job: &Job, context: &RunContext) -> Result<Option<Checkpoint>, JobError> {
+    if !job.incremental {
+        return Ok(None);
+    }
+    let tenant = context.api.url("/", &[]).to_string();
+    Ok(Some(Checkpoint::open(
+        &context.state_dir,
+        &job.name,
+        &tenant,
+        job.since,
+    )?))
+}
+
+/// A paging error, or the checkpoint's rejection when that is what it means.
+fn explain(error: ApiError, checkpoint: Option<&Checkpoint>, pages: u64) -> JobError {
+    match checkpoint.and_then(|checkpoint| checkpoint.rejected(&error, pages)) {
+        Some(rejected) => rejected.into(),
+        None => error.into(),
+    }
 }
 
 /// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
@@ -153,21 +236,29 @@ async fn fetch_into(
     Ok(())
 }
 
-/// The writing side: runs on a blocking thread until the channel closes.
+/// The writing side: runs on a blocking thread until the channel closes. An incremental
+/// job's events pass its tap on the way.
 fn write_pages(
     mut draft: Snapshot,
     mut sink: mpsc::Receiver<Vec<Box<RawValue>>>,
-) -> Result<Snapshot, SnapshotError> {
+    mut tap: Option<LogTap>,
+) -> Result<(Snapshot, Option<LogTap>), SnapshotError> {
     while let Some(records) = sink.blocking_recv() {
+        let records = match &mut tap {
+            Some(tap) => tap.pass(records),
+            None => records,
+        };
         draft.write_all(records.iter().map(|record| &**record))?;
     }
-    Ok(draft)
+    Ok((draft, tap))
 }
 
+type Written = (Snapshot, Option<LogTap>);
+
 async fn join_writer(
-    writer: tokio::task::JoinHandle<Result<Snapshot, SnapshotError>>,
+    writer: tokio::task::JoinHandle<Result<Written, SnapshotError>>,
     job: &str,
-) -> Result<Snapshot, JobError> {
+) -> Result<Written, JobError> {
     match writer.await {
         Ok(result) => Ok(result?),
         Err(error) => Err(JobError::Writer {

@@ -89,6 +89,7 @@ impl Services {
             output_dir: settings.output_dir.clone(),
             clock: self.clock.clone(),
             progress: None,
+            state_dir: settings.state_dir.clone(),
         }
     }
 }

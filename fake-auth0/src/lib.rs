@@ -11,6 +11,7 @@
 //! - [`tenant`]: [`Tenant`] records and their generation from [`Sizes`] and a seed.
 //! - [`endpoints`]: the served list endpoints, their keys, scopes and paging.
 //! - `token`, `pagination`, `cursor`, `rate_limit`, `faults`, `counters`: one concern each.
+//! - `exports`: the bulk user export jobs and their gzipped files.
 //! - `answer`: Auth0-shaped error bodies; `conn`: connections a fault can cut.
 //! - `server`: the HTTP side and the [`FakeAuth0`] handle returned by [`start`].
 //!
@@ -31,6 +32,7 @@ mod conn;
 mod counters;
 mod cursor;
 pub mod endpoints;
+mod exports;
 mod faults;
 mod pagination;
 mod rate_limit;
@@ -40,6 +42,7 @@ mod token;
 
 pub use config::{Config, DEFAULT_SCOPES, RateLimit};
 pub use counters::Counters;
+pub use exports::{Download, ExportBehaviour};
 pub use faults::{Fault, FaultRule};
 pub use server::{FakeAuth0, start, start_in_thread, start_on};
 pub use tenant::{Sizes, Tenant};

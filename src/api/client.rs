@@ -7,6 +7,8 @@
 //! backoff with jitter; no wait is longer than [`RetryPolicy::longest_wait`], no request is
 //! tried more often than the backoff allows, and nothing outlives the job's deadline.
 
+mod post;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -111,12 +113,22 @@ impl ApiClient {
     /// GETs `path?query` and returns the body of a 200 answer.
     pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Bytes, ApiError> {
         let url = self.url(path, query);
+        self.send(path, |http| http.get(url.clone())).await
+    }
+
+    /// Sends the request `build` makes, with the bearer token, the pacer, retries, one token
+    /// renewal on 401 and the job's deadline, and returns the body of a 2xx answer.
+    async fn send(
+        &self,
+        path: &str,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Bytes, ApiError> {
         let mut attempts = 0;
         let mut renewed = false;
         let mut last: Option<Failure> = None;
         loop {
             attempts += 1;
-            let tried = self.before_deadline(path, &last, self.attempt(path, &url));
+            let tried = self.before_deadline(path, &last, self.attempt(path, &build));
             let (failure, asked) = match tried.await? {
                 Ok(body) => return Ok(body),
                 Err(Attempt::Fail(error)) => return Err(error),
@@ -205,19 +217,18 @@ impl ApiClient {
     }
 
     /// One try: a token, a place in flight, the request and its whole body.
-    async fn attempt(&self, path: &str, url: &Url) -> Result<Bytes, Attempt> {
+    async fn attempt(
+        &self,
+        path: &str,
+        build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Bytes, Attempt> {
         let token = self
             .tokens
             .get()
             .await
             .map_err(|error| Attempt::Fail(error.into()))?;
         let permit = self.limiter.acquire().await;
-        let sent = self
-            .http
-            .get(url.clone())
-            .bearer_auth(token.bearer())
-            .send()
-            .await;
+        let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
         let response = sent.map_err(transport_failure)?;
         let status = response.status();
         let headers = response.headers().clone();

@@ -1,12 +1,13 @@
 //! The Management API client: authenticated GETs with retries, rate-limit pacing and token
-//! renewal ([`ApiClient`], [`Limiter`] with its mirror of Auth0's bucket in `budget`), and the
-//! walk through a list endpoint ([`Pager`]).
+//! renewal ([`ApiClient`], [`Limiter`]), the walk through a list endpoint ([`Pager`]), and
+//! Auth0's bulk user export ([`export_users`]).
 //!
 //! It knows endpoints and pages, not jobs or files: the runner joins it to the snapshot writers.
 
 mod budget;
 mod client;
 mod error;
+mod export;
 mod limiter;
 mod page;
 mod pager;
@@ -14,6 +15,7 @@ mod redact;
 
 pub use client::ApiClient;
 pub use error::{ApiError, ErrorBody, Failure, FailureKind};
+pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy, export_users};
 pub use limiter::Limiter;
 pub use page::{Page, PageError};
 pub use pager::Pager;

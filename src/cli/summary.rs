@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::auth::Token;
-use crate::jobs::Job;
-use crate::runner::{JobError, Outcome};
+use crate::jobs::{Job, Mode};
+use crate::runner::{Exported, JobError, Outcome};
+use crate::snapshot::ChangeSummary;
 
 /// How one job of a run ended.
 #[derive(Debug)]
@@ -32,10 +33,9 @@ pub fn render(results: &[JobResult]) -> String {
         let _ = match &result.outcome {
             Ok(Outcome::Exported(exported)) => writeln!(
                 text,
-                "{:width$}  ok       {}, {}, {:.1}s -> {}",
+                "{:width$}  ok       {}, {:.1}s -> {}",
                 result.job,
-                plural(exported.records, "record"),
-                plural(exported.pages, "page"),
+                facts(exported),
                 exported.duration.as_secs_f64(),
                 files_written(&exported.committed),
             ),
@@ -60,6 +60,40 @@ pub fn render(results: &[JobResult]) -> String {
     }
     let _ = writeln!(text, ", {failed} failed");
     text
+}
+
+/// "212 records, +3 -1 ~2, 5 pages": the records, the changes, then where they came from.
+fn facts(exported: &Exported) -> String {
+    let mut parts = vec![plural(exported.records, "record")];
+    if let Some(changes) = &exported.committed.changes {
+        parts.push(change_counts(changes));
+    }
+    if let Some(run) = exported
+        .incremental
+        .as_ref()
+        .filter(|_| exported.records == 0)
+    {
+        parts.push(match run.since {
+            Some(since) => format!("no events since {since}"),
+            None => "no new events since the last run".to_owned(),
+        });
+    }
+    match &exported.export {
+        Some(export) => parts.push(format!("users export {}", export.job_id)),
+        None => parts.push(plural(exported.pages, "page")),
+    }
+    parts.join(", ")
+}
+
+/// "+3 -1 ~2", or why there is no report.
+fn change_counts(changes: &ChangeSummary) -> String {
+    match changes.previous {
+        Some(_) => format!(
+            "+{} -{} ~{}",
+            changes.added, changes.removed, changes.changed
+        ),
+        None => "no previous snapshot to compare".to_owned(),
+    }
 }
 
 fn plural(count: u64, noun: &str) -> String {
@@ -91,12 +125,16 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             .collect();
         let _ = writeln!(
             text,
-            "{}: {} ({} paging, {} a page) as {}; {}",
+            "{}: {} ({}) as {}{}; {}",
             job.name,
             job.endpoint.path,
-            job.endpoint.pagination,
-            job.page_size,
+            fetching(job),
             formats.join(", "),
+            if job.changes {
+                " with change reports"
+            } else {
+                ""
+            },
             job.trigger.describe(),
         );
         for at in job.trigger.next_fire_times(now, 3) {
@@ -105,6 +143,22 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     }
     let _ = writeln!(text, "{} jobs valid", jobs.len());
     text
+}
+
+/// How a job fetches: "offset paging, 50 a page", "bulk export", "logs paging, ..., incremental".
+fn fetching(job: &Job) -> String {
+    if job.mode == Mode::Export {
+        return "bulk export".to_owned();
+    }
+    let paging = format!(
+        "{} paging, {} a page",
+        job.endpoint.pagination, job.page_size
+    );
+    if job.incremental {
+        format!("{paging}, incremental")
+    } else {
+        paging
+    }
 }
 
 /// `token --info`: facts about the token, never the token.

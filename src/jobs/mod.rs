@@ -10,6 +10,7 @@
 //! writes snapshots; it only describes what to fetch ([`crate::endpoint`]) and what to write
 //! ([`crate::snapshot::OutputSpec`]).
 
+mod consistency;
 mod error;
 mod fields;
 mod load;

@@ -30,6 +30,7 @@ const OUTPUT: Keys = Keys {
         "since",
         "mode",
         "changes",
+        "identity",
     ],
     misplaced_hint: "is a top-level key; move it above the [output] line",
 };
@@ -68,6 +69,7 @@ pub(super) fn read_output(
         keep: keep?,
         redact,
         neutralise_formulas: guard.unwrap_or(true),
+        changes: None,
     })
 }
 

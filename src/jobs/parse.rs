@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use toml::{Table, Value};
 
+use super::consistency::{self, Switched};
 use super::fields::{Fields, Keys, Problems, wrong_type};
 use super::{Job, Mode, Problem, Trigger, output, target};
 use crate::cron::CronSchedule;
@@ -28,6 +29,7 @@ const TOP_LEVEL: Keys = Keys {
         "since",
         "mode",
         "changes",
+        "identity",
         "output",
     ],
     misplaced: output::OUTPUT_KEYS,
@@ -51,8 +53,24 @@ pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Probl
     let target = target::read_target(&mut fields, &mut p);
     let endpoint = target.as_ref().map(|target| &target.endpoint);
     let switches = read_switches(&mut fields, endpoint, &mut p);
-    let output = output::read_output(&mut fields, switches.redact, &mut p);
+    let identity = consistency::read_identity(&mut fields, &mut p);
+    let mut output = output::read_output(&mut fields, switches.redact, &mut p);
     fields.report_unknown(&TOP_LEVEL, &mut p);
+    let switched = Switched {
+        changes: switches.changes,
+        incremental: switches.incremental,
+        identity: identity.as_deref(),
+    };
+    if let Some(output) = &mut output {
+        output.changes = consistency::change_identity(switched, endpoint, &output.formats, &mut p);
+    }
+    let mut target = target;
+    if let Some(target) = &mut target {
+        consistency::check_export_params(switches.mode, &target.params, &mut p);
+        if identity.is_some() {
+            target.endpoint.identity = identity;
+        }
+    }
     match (trigger, target, output) {
         (Some(trigger), Some(target), Some(output)) if p.is_empty() => Ok(Job {
             name: name.to_owned(),

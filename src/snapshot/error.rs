@@ -64,6 +64,14 @@ pub enum SnapshotError {
         /// The job.
         job: String,
     },
+    /// A change report was asked for without a JSON or NDJSON file to compare.
+    #[error(
+        "job {job} asks for a change report but writes neither json nor ndjson: add one of them to [output] format"
+    )]
+    ChangesWithoutJson {
+        /// The job.
+        job: String,
+    },
     /// A record could not be read as JSON (too deeply nested, for instance).
     #[error("record {number} of {path} could not be read as json: {source}")]
     Record {

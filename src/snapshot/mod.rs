@@ -12,9 +12,14 @@
 //! 2. [`sweep_temp_files`] to clear what a killed run left;
 //! 3. [`Snapshot::begin`], [`Snapshot::write`] for every record, [`Snapshot::commit`].
 //!
+//! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
+//! added, removed and changed since the previous snapshot (see [`ChangeSummary`]).
+//!
 //! The format writers ([`CsvWriter`], [`JsonWriter`], [`NdjsonWriter`]) are generic over
 //! [`std::io::Write`], so a benchmark can measure a conversion alone.
 
+mod baseline;
+mod changes;
 mod column;
 mod csv_writer;
 mod error;
@@ -26,6 +31,7 @@ mod lock;
 mod lookup;
 mod meta;
 mod naming;
+mod previous;
 mod raw;
 mod redact;
 mod retention;
@@ -40,6 +46,7 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use changes::ChangeSummary;
 pub use column::{Column, ColumnError};
 pub use csv_writer::CsvWriter;
 pub use error::SnapshotError;

@@ -1,5 +1,6 @@
 //! An export in progress: records stream into one temporary file per format; a commit makes
-//! them visible together with their meta file, updates `latest.*` and applies retention.
+//! them visible together with their meta file (and change report, if asked for), updates
+//! `latest.*` and applies retention.
 
 use std::fmt;
 use std::fs;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
+use super::changes::{ChangeSummary, ChangeTracker};
 use super::error::{IoContext, SnapshotError};
 use super::files::{sync_dir, write_atomically};
 use super::format::Format;
@@ -43,6 +45,8 @@ pub struct Snapshot {
     redactor: Redactor,
     /// Records written so far.
     records: u64,
+    /// Compares the records with the previous snapshot, when a change report is asked for.
+    changes: Option<ChangeTracker>,
 }
 
 /// A committed snapshot.
@@ -58,6 +62,8 @@ pub struct Committed {
     pub meta_path: PathBuf,
     /// The stems of the older snapshots retention removed, oldest first.
     pub removed_by_retention: Vec<String>,
+    /// The change report's numbers, when the spec asked for one.
+    pub changes: Option<ChangeSummary>,
 }
 
 /// One data file of a committed snapshot.
@@ -108,6 +114,10 @@ impl Snapshot {
             redact: spec.redact,
             redactor: Redactor::new(),
             records: 0,
+            changes: spec
+                .changes
+                .as_deref()
+                .map(|identity| ChangeTracker::new(job_dir, identity)),
         })
     }
 
@@ -137,6 +147,11 @@ impl Snapshot {
             file.write(record, text)
                 .map_err(|error| write_error(number, file.target(), error))?;
         }
+        if let Some(changes) = &mut self.changes {
+            changes
+                .observe(text)
+                .map_err(|error| record_error(number, &self.dir, &self.stem, error.into()))?;
+        }
         self.records = number;
         Ok(())
     }
@@ -152,12 +167,13 @@ impl Snapshot {
     }
 
     /// Makes the snapshot visible: each file is finished, synced and renamed into place, then
-    /// the meta file is written, `latest.*` replaced and retention applied.
+    /// the change report (if asked for) and the meta file are written, `latest.*` replaced and
+    /// retention applied. The meta file gets a `changes` object with the report's numbers.
     ///
     /// If a data file or the meta file cannot be written, the files already renamed are removed
     /// again, so a failed commit leaves nothing visible. Retention failures are only logged:
     /// the snapshot itself is complete by then.
-    pub fn commit(self, meta: MetaInput) -> Result<Committed, SnapshotError> {
+    pub fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
         let Snapshot {
             files,
             dir,
@@ -166,6 +182,7 @@ impl Snapshot {
             started_at,
             keep,
             records,
+            changes,
             ..
         } = self;
         let mut visible = Rollback::default();
@@ -174,6 +191,14 @@ impl Snapshot {
             let file = file.persist()?;
             visible.paths.push(file.path.clone());
             written.push(file);
+        }
+        let changes = match changes {
+            Some(tracker) => Some(tracker.finish(&job, &stem, records)?),
+            None => None,
+        };
+        if let Some(summary) = &changes {
+            visible.paths.extend(summary.file.clone());
+            meta.extra.insert("changes".to_owned(), summary.meta());
         }
         let meta_path = dir.join(format!("{stem}.meta.json"));
         let facts = SnapshotFacts {
@@ -202,6 +227,7 @@ impl Snapshot {
             files: written,
             meta_path,
             removed_by_retention,
+            changes,
         })
     }
 }
@@ -219,6 +245,15 @@ fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
     }
     if spec.formats.contains(&Format::Csv) && spec.columns.is_empty() {
         return Err(SnapshotError::CsvWithoutColumns {
+            job: job.to_owned(),
+        });
+    }
+    let comparable = spec
+        .formats
+        .iter()
+        .any(|format| matches!(format, Format::Json | Format::Ndjson));
+    if spec.changes.is_some() && !comparable {
+        return Err(SnapshotError::ChangesWithoutJson {
             job: job.to_owned(),
         });
     }

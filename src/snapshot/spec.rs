@@ -16,10 +16,14 @@ pub struct OutputSpec {
     pub redact: bool,
     /// Whether CSV cells a spreadsheet would run as a formula get a leading `'` (the default).
     pub neutralise_formulas: bool,
+    /// With a change report: the top-level field that identifies a record (`client_id`).
+    /// Needs [`Format::Json`] or [`Format::Ndjson`] among the formats.
+    pub changes: Option<String>,
 }
 
 impl Default for OutputSpec {
-    /// JSON only, no columns, every snapshot kept, redaction and formula neutralising on.
+    /// JSON only, no columns, every snapshot kept, redaction and formula neutralising on, no
+    /// change report.
     fn default() -> Self {
         Self {
             formats: vec![Format::Json],
@@ -27,6 +31,7 @@ impl Default for OutputSpec {
             keep: 0,
             redact: true,
             neutralise_formulas: true,
+            changes: None,
         }
     }
 }

@@ -136,7 +136,7 @@ fn authorised_answer(
     Ok(json_response(StatusCode::OK, &body, API_JSON))
 }
 
-fn authenticate(app: &App, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
+pub(super) fn authenticate(app: &App, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());

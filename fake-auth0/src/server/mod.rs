@@ -6,6 +6,7 @@
 
 mod api;
 mod faulty;
+mod jobs;
 mod oauth;
 mod state;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::any;
+use axum::routing::{any, get};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -116,6 +117,9 @@ async fn bind(
     let (finished, done) = watch::channel(false);
     let router = Router::new()
         .route("/oauth/token", any(oauth::token))
+        .route("/api/v2/jobs/users-exports", any(jobs::create))
+        .route("/api/v2/jobs/{id}", any(jobs::status))
+        .route("/downloads/{file}", get(jobs::download))
         .route("/api/v2/{*rest}", any(api::handle))
         .fallback(api::not_found)
         .with_state(Arc::clone(&app));

@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::counters::CounterBook;
 use crate::cursor::Cursors;
+use crate::exports::ExportBook;
 use crate::faults::{Fault, FaultBook};
 use crate::rate_limit::{Bucket, Decision};
 use crate::tenant::Tenant;
@@ -42,6 +43,8 @@ pub struct App {
     pub counters: Arc<CounterBook>,
     /// Checkpoint `next` values.
     pub cursors: Cursors,
+    /// Users-export jobs and downloads.
+    pub exports: ExportBook,
 }
 
 impl App {
@@ -69,6 +72,7 @@ impl App {
             bucket,
             counters: Arc::default(),
             cursors: Cursors::new(fastrand::u64(..)),
+            exports: ExportBook::default(),
         }
     }
 

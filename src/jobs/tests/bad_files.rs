@@ -26,11 +26,15 @@ const ONE_PROBLEM: &[(&str, &str)] = &[
     ("format = \"json\"", "jobs/apps.toml: format: belongs in the [output] table; move it below the [output] line"),
     ("redact = \"no\"", "jobs/apps.toml: redact: expected true or false, found a string; write it as in redact = false"),
     ("changes = 1", "jobs/apps.toml: changes: expected true or false, found an integer; write it as in changes = true"),
-    ("colour = \"blue\"", "jobs/apps.toml: colour: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, output)"),
+    ("colour = \"blue\"", "jobs/apps.toml: colour: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, identity, output)"),
     ("incremental = true", "jobs/apps.toml: incremental: only the logs endpoint can be incremental; remove incremental, or use endpoint = \"logs\""),
     ("since = 2026-01-01T00:00:00Z", "jobs/apps.toml: since: only applies to incremental jobs; add incremental = true, or remove since"),
     ("mode = \"export\"", "jobs/apps.toml: mode: \"export\" only works with the users endpoint; remove mode, or use endpoint = \"users\""),
     ("mode = \"bulk\"", "jobs/apps.toml: mode: \"bulk\" is not a mode; use \"page\" (the default) or \"export\" (users only)"),
+    ("identity = \"name\"", "jobs/apps.toml: identity: only applies to change reports; add changes = true, or remove identity"),
+    ("changes = true\nidentity = \"a.b\"", "jobs/apps.toml: identity: \"a.b\" is not a top-level field name; name the field that identifies each record, as in identity = \"id\""),
+    ("changes = true\n[output]\nformat = \"csv\"\ncolumns = [\"name\"]", "jobs/apps.toml: changes: the change report compares against the previous json or ndjson snapshot; add \"ndjson\" (or \"json\") to output.format"),
+    ("[output]\nidentity = \"id\"", "jobs/apps.toml: output.identity: is a top-level key; move it above the [output] line"),
     ("pagination = \"pages\"", "jobs/apps.toml: pagination: \"pages\" is not a pagination kind; use \"offset\" (page and per_page), \"checkpoint\" (from and take) or \"none\" (one request)"),
     ("params = { page = 2 }", "jobs/apps.toml: params.page: a0snap sets page itself while paging; remove it"),
     ("params = { include_totals = true }", "jobs/apps.toml: params.include_totals: a0snap sets include_totals itself while paging; remove it"),
@@ -72,6 +76,11 @@ const ONE_PROBLEM_IN_TRIGGER_OR_ENDPOINT: &[(&str, &str)] = &[
     ("every = \"1h\"\nendpoint = \"logs\"\nparams = { from = \"90020\" }", "jobs/apps.toml: params.from: a0snap sets from itself while paging; remove it"),
     ("every = \"1h\"\nendpoint = \"logs\"\nincremental = true\nsince = \"last week\"", "jobs/apps.toml: since: \"last week\" is not a date and time with an offset; write it as in since = 2026-01-01T00:00:00Z"),
     ("every = \"1h\"\nendpoint = \"logs\"\nincremental = true\nsince = 2026-01-01T00:00:00", "jobs/apps.toml: since: 2026-01-01T00:00:00 is not a date and time with an offset; write it as in since = 2026-01-01T00:00:00Z"),
+    ("every = \"1h\"\nendpoint = \"logs\"\nincremental = true\nchanges = true", "jobs/apps.toml: changes: an incremental job's snapshots hold only the new events, so there is nothing to compare; remove changes (every event of an incremental snapshot is new)"),
+    ("every = \"1h\"\nendpoint = \"widgets\"\npagination = \"none\"\nchanges = true", "jobs/apps.toml: changes: a0snap does not know which field identifies a record of /api/v2/widgets; add identity = \"<field>\" naming it, as in identity = \"id\""),
+    ("every = \"1h\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { q = \"email:*\" }", "jobs/apps.toml: params.q: an export job sends only connection_id, fields and limit to Auth0's users export; remove it"),
+    ("every = \"1h\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { limit = 0 }", "jobs/apps.toml: params.limit: 0 is not a record limit; use a whole number from 1, or remove it to export every user"),
+    ("every = \"1h\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { fields = \" , \" }", "jobs/apps.toml: params.fields: lists no field; write them comma-separated, as in fields = \"user_id,email,user_metadata.plan\""),
     ("every = \"1h\"\nendpoint = \"clients\"\nschedul = \"@daily\"", "jobs/apps.toml: schedul: unknown key; did you mean \"schedule\"?"),
 ];
 
@@ -106,7 +115,7 @@ keep = -3
             "jobs/apps.toml: output.format[1]: \"pdf\" is not a format; use one or several of \"json\", \"ndjson\", \"csv\"",
             "jobs/apps.toml: output.columns: csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]",
             "jobs/apps.toml: output.keep: -3 is negative; use 0 to keep every snapshot, or how many to keep",
-            "jobs/apps.toml: extra: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, output)",
+            "jobs/apps.toml: extra: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, identity, output)",
         ]
     );
 }

@@ -148,7 +148,6 @@ endpoint = "logs"
 incremental = true
 since = 2026-01-01T00:00:00Z
 redact = false
-changes = true
 [output]
 format = "ndjson"
 keep = 0
@@ -159,7 +158,7 @@ csv_formula_guard = false
         job.trigger.describe(),
         "cron \"30 2 * * mon-fri\" (Europe/Paris)"
     );
-    assert!(job.incremental && job.changes);
+    assert!(job.incremental && !job.changes);
     assert_eq!(
         job.since,
         Some("2026-01-01T00:00:00Z".parse().expect("a timestamp"))
@@ -167,8 +166,27 @@ csv_formula_guard = false
     assert_eq!(job.output.formats, vec![Format::Ndjson]);
     assert_eq!(job.output.keep, 0);
     assert!(!job.output.redact && !job.output.neutralise_formulas);
-    let export = good("every = \"1d\"\nendpoint = \"users\"\nmode = \"export\"\n");
+    let export = good(
+        "every = \"1d\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { connection_id = \"con_1\", fields = \"user_id,email\", limit = 10 }\n",
+    );
     assert_eq!(export.mode, Mode::Export);
+    assert_eq!(export.params.len(), 3);
+}
+
+#[test]
+fn a_change_report_identifies_records_by_the_known_field_or_the_identity_key() {
+    let known = good(
+        "every = \"1h\"\nendpoint = \"clients\"\nchanges = true\n[output]\nformat = [\"csv\", \"ndjson\"]\ncolumns = [\"name\"]\n",
+    );
+    assert!(known.changes);
+    assert_eq!(known.output.changes.as_deref(), Some("client_id"));
+    let custom = good(
+        "every = \"1h\"\nendpoint = \"widgets\"\npagination = \"none\"\nchanges = true\nidentity = \"widget_id\"\n",
+    );
+    assert_eq!(custom.output.changes.as_deref(), Some("widget_id"));
+    assert_eq!(custom.endpoint.identity.as_deref(), Some("widget_id"));
+    let off = good("every = \"1h\"\nendpoint = \"clients\"\n");
+    assert_eq!(off.output.changes, None);
 }
 
 #[test]

@@ -1,0 +1,194 @@
+//! Auth0's bulk user export, as the fake plays it: `POST /api/v2/jobs/users-exports` creates a
+//! job, `GET /api/v2/jobs/{id}` reports `pending`, `processing`, then `completed` with a
+//! `location` (or `failed`), and the location serves the users as gzipped NDJSON.
+//!
+//! The file is rendered once, on a blocking thread, when the job is created, like a real job
+//! that works in the background; polls only read the book. How many polls a job takes and
+//! whether it fails are set by tests through [`ExportBehaviour`]. Every download is remembered
+//! with whether it carried an `Authorization` header, since a pre-signed location must never
+//! receive the Management API token. This module knows nothing of HTTP routing.
+
+mod request;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use axum::body::Bytes;
+use serde_json::{Map, Value, json};
+
+pub use request::{ExportRequest, parse_request, render};
+
+/// How export jobs behave; tests change it with [`crate::FakeAuth0::set_export_behaviour`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportBehaviour {
+    /// Status polls answered `pending` or `processing` before the job ends.
+    pub polls_until_done: u32,
+    /// When set, the job ends `failed` instead of `completed`, with this as its `summary`.
+    pub fail_with: Option<String>,
+}
+
+impl Default for ExportBehaviour {
+    /// Two polls, then `completed`.
+    fn default() -> Self {
+        Self {
+            polls_until_done: 2,
+            fail_with: None,
+        }
+    }
+}
+
+/// One request to a download location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// The path asked for.
+    pub path: String,
+    /// Whether the request carried an `Authorization` header (it never should).
+    pub authorization: bool,
+}
+
+/// One export job.
+#[derive(Debug)]
+struct Job {
+    request: ExportRequest,
+    created_at: String,
+    behaviour: ExportBehaviour,
+    polls: u32,
+    /// The gzipped file, once rendered.
+    file: Option<Bytes>,
+}
+
+#[derive(Debug, Default)]
+struct Book {
+    behaviour: ExportBehaviour,
+    jobs: HashMap<String, Job>,
+    downloads: Vec<Download>,
+}
+
+/// Every export job of one server, and the downloads seen.
+#[derive(Debug, Default)]
+pub struct ExportBook {
+    book: Mutex<Book>,
+}
+
+impl ExportBook {
+    fn book(&self) -> MutexGuard<'_, Book> {
+        self.book.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets how jobs created from now on behave.
+    pub fn set_behaviour(&self, behaviour: ExportBehaviour) {
+        self.book().behaviour = behaviour;
+    }
+
+    /// Registers a new job; its file comes later through [`ExportBook::attach_file`].
+    pub fn create(&self, request: ExportRequest, created_at: String) -> String {
+        let suffix: String = std::iter::repeat_with(fastrand::alphanumeric)
+            .take(16)
+            .collect();
+        let id = format!("job_{suffix}");
+        let mut book = self.book();
+        let job = Job {
+            request,
+            created_at,
+            behaviour: book.behaviour.clone(),
+            polls: 0,
+            file: None,
+        };
+        book.jobs.insert(id.clone(), job);
+        id
+    }
+
+    /// Stores the rendered file of job `id`.
+    pub fn attach_file(&self, id: &str, file: Bytes) {
+        if let Some(job) = self.book().jobs.get_mut(id) {
+            job.file = Some(file);
+        }
+    }
+
+    /// The job's answer before any poll (`pending`).
+    pub fn created_answer(&self, id: &str) -> Option<Value> {
+        let book = self.book();
+        book.jobs
+            .get(id)
+            .map(|job| answer(id, job, "pending", None))
+    }
+
+    /// Counts a poll of job `id` and answers it; `location_base` is `http://127.0.0.1:PORT`.
+    pub fn poll(&self, id: &str, location_base: &str) -> Option<Value> {
+        let mut book = self.book();
+        let job = book.jobs.get_mut(id)?;
+        job.polls += 1;
+        let done = job.polls > job.behaviour.polls_until_done;
+        let status = match (&job.behaviour.fail_with, done, job.file.is_some()) {
+            (_, false, _) if job.polls == 1 => "pending",
+            (_, false, _) => "processing",
+            (Some(_), true, _) => "failed",
+            (None, true, true) => "completed",
+            (None, true, false) => "processing",
+        };
+        let location = (status == "completed").then(|| format!("{location_base}{}", file_path(id)));
+        let mut body = answer(id, job, status, location);
+        if let (Some(summary), "failed") = (&job.behaviour.fail_with, status) {
+            body["summary"] = json!(summary);
+        }
+        Some(body)
+    }
+
+    /// Remembers a download and hands out the file at `path`, if its job is completed.
+    pub fn download(&self, path: &str, authorization: bool) -> Option<Bytes> {
+        let mut book = self.book();
+        book.downloads.push(Download {
+            path: path.to_owned(),
+            authorization,
+        });
+        let id = path
+            .strip_prefix(DOWNLOAD_PREFIX)?
+            .strip_suffix(".json.gz")?;
+        let job = book.jobs.get(id)?;
+        let completed =
+            job.behaviour.fail_with.is_none() && job.polls > job.behaviour.polls_until_done;
+        job.file.clone().filter(|_| completed)
+    }
+
+    /// Every download request so far, in arrival order.
+    pub fn downloads(&self) -> Vec<Download> {
+        self.book().downloads.clone()
+    }
+}
+
+/// Where download locations live on the fake's own host.
+pub const DOWNLOAD_PREFIX: &str = "/downloads/";
+
+fn file_path(id: &str) -> String {
+    format!("{DOWNLOAD_PREFIX}{id}.json.gz")
+}
+
+/// A job as Auth0 shows it, keys in Auth0's order.
+fn answer(id: &str, job: &Job, status: &str, location: Option<String>) -> Value {
+    let mut body = Map::new();
+    body.insert("type".into(), json!("users_export"));
+    body.insert("status".into(), json!(status));
+    if let Some((connection_id, _)) = &job.request.connection {
+        body.insert("connection_id".into(), json!(connection_id));
+    }
+    body.insert("format".into(), json!("json"));
+    if let Some(limit) = job.request.limit {
+        body.insert("limit".into(), json!(limit));
+    }
+    if let Some(fields) = &job.request.fields {
+        let fields: Vec<Value> = fields.iter().map(|name| json!({ "name": name })).collect();
+        body.insert("fields".into(), Value::Array(fields));
+    }
+    if let Some((_, name)) = &job.request.connection {
+        body.insert("connection".into(), json!(name));
+    }
+    if let Some(location) = location {
+        body.insert("location".into(), json!(location));
+    }
+    body.insert("created_at".into(), json!(job.created_at));
+    body.insert("id".into(), json!(id));
+    Value::Object(body)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+//! The bulk user export over HTTP: `POST /api/v2/jobs/users-exports`, `GET /api/v2/jobs/{id}`
+//! and the download location `GET /downloads/{id}.json.gz` on the fake's own host.
+//!
+//! The two `/api/v2` routes are counted (they show in `requests()`), delayed by the latency,
+//! open to injected `Status` and `DropConnection` faults whose prefix names them, and need a
+//! valid token with `read:users`; they are not rate limited. The download route is what a
+//! pre-signed S3 URL is: no token needed, and any `Authorization` header is recorded so tests
+//! can check that none arrives.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+use super::FakeAuth0;
+use super::api::authenticate;
+use super::faulty;
+use super::state::{App, lock};
+use crate::answer::{API_JSON, ApiError, json_response};
+use crate::conn::Conn;
+use crate::exports::{self, Download, ExportBehaviour};
+use crate::faults::Fault;
+
+/// The scope both job routes ask for.
+const SCOPE: &str = "read:users";
+
+/// `POST /api/v2/jobs/users-exports`: checks the body, creates the job and renders its file
+/// on a blocking thread.
+pub async fn create(
+    State(app): State<Arc<App>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let _in_flight = app.counters.api_request(uri.path(), path_and_query(&uri));
+    if let Some(response) = before_answer(&app, &conn, uri.path(), &headers).await {
+        return response;
+    }
+    if method != Method::POST {
+        return ApiError::not_found().into_response();
+    }
+    let request = {
+        let tenant = lock(&app.tenant);
+        exports::parse_request(&body, tenant.records("connections"))
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let created_at = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let id = app.exports.create(request.clone(), created_at);
+    let renderer = Arc::clone(&app);
+    let job = id.clone();
+    tokio::task::spawn_blocking(move || {
+        let file = {
+            let tenant = lock(&renderer.tenant);
+            exports::render(tenant.records("users"), &request)
+        };
+        match file {
+            Ok(file) => renderer.exports.attach_file(&job, file),
+            Err(error) => tracing::warn!(%error, "the export file could not be rendered"),
+        }
+    });
+    match app.exports.created_answer(&id) {
+        Some(answer) => json_response(StatusCode::CREATED, &answer, API_JSON),
+        None => ApiError::not_found().into_response(),
+    }
+}
+
+/// `GET /api/v2/jobs/{id}`: the job's status, `location` once completed.
+pub async fn status(
+    State(app): State<Arc<App>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let _in_flight = app.counters.api_request(uri.path(), path_and_query(&uri));
+    if let Some(response) = before_answer(&app, &conn, uri.path(), &headers).await {
+        return response;
+    }
+    if method != Method::GET {
+        return ApiError::not_found().into_response();
+    }
+    match app.exports.poll(&id, &app.base_url) {
+        Some(answer) => json_response(StatusCode::OK, &answer, API_JSON),
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "The job does not exist.",
+            Some("inexistent_job"),
+        )
+        .into_response(),
+    }
+}
+
+/// `GET /downloads/{file}`: the gzipped export, without authentication.
+pub async fn download(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap) -> Response {
+    let authorization = headers.contains_key(header::AUTHORIZATION);
+    match app.exports.download(uri.path(), authorization) {
+        Some(file) => {
+            let mut response = Response::new(Body::from(file));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/gzip"),
+            );
+            response
+        }
+        // S3 answers a missing object with 403 and an XML body.
+        None => (
+            StatusCode::FORBIDDEN,
+            "<Error><Code>AccessDenied</Code></Error>",
+        )
+            .into_response(),
+    }
+}
+
+/// Latency, faults and authentication; `Some` is the answer when one of them decides it.
+async fn before_answer(
+    app: &App,
+    conn: &Conn,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    tokio::time::sleep(app.config.latency).await;
+    match app.fault_for(path) {
+        Some(Fault::Status(code)) => return Some(ApiError::for_status(code).into_response()),
+        Some(Fault::DropConnection) => return Some(faulty::dropped(&conn.kill)),
+        Some(Fault::Delay(pause)) => tokio::time::sleep(pause).await,
+        _ => {}
+    }
+    let refusal = match authenticate(app, headers) {
+        Ok(scopes) if scopes.iter().any(|scope| scope == SCOPE) => return None,
+        Ok(_) => ApiError::insufficient_scope(SCOPE),
+        Err(error) => error,
+    };
+    if refusal.status == StatusCode::UNAUTHORIZED {
+        app.counters.unauthorized();
+    }
+    Some(refusal.into_response())
+}
+
+fn path_and_query(uri: &Uri) -> &str {
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
+impl FakeAuth0 {
+    /// Sets how users-export jobs created from now on behave (polls before the end, failure).
+    pub fn set_export_behaviour(&self, behaviour: ExportBehaviour) {
+        self.app().exports.set_behaviour(behaviour);
+    }
+
+    /// Every request to a download location so far, with whether it carried a token.
+    pub fn downloads(&self) -> Vec<Download> {
+        self.app().exports.downloads()
+    }
+}

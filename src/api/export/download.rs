@@ -1,0 +1,187 @@
+//! The download of a finished export from its location: a pre-signed URL on another host,
+//! fetched without the Management API token, only over https (http on loopback), decoded as it
+//! arrives. Messages show the location without its query, which holds the signature.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use url::Url;
+
+use super::ExportFacts;
+use super::error::ExportError;
+use super::lines::GzLines;
+use crate::api::client::ApiClient;
+use crate::api::error::snippet;
+
+/// The longest a download may take, and the longest it may stall between two chunks.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
+const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
+/// Compressed bytes decoded at a time (a few hundred users).
+const FEED_SLICE: usize = 16 * 1024;
+/// Attempts at starting the download (never after its first byte).
+const DOWNLOAD_ATTEMPTS: u32 = 3;
+
+/// The job's location, if it is a URL a0snap downloads from: https, or http on loopback.
+pub(super) fn location(
+    job_id: &str,
+    location: Option<&str>,
+    body: &[u8],
+) -> Result<Url, ExportError> {
+    let bad_answer = |detail: &str| ExportError::BadAnswer {
+        job: job_id.to_owned(),
+        detail: detail.to_owned(),
+        snippet: snippet(body),
+    };
+    let text = location.ok_or_else(|| bad_answer("completed without a location"))?;
+    let url = Url::parse(text).map_err(|_| bad_answer("the location is not a url"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        _ => Err(ExportError::UnsafeLocation {
+            job_id: job_id.to_owned(),
+            shown: shown(&url),
+        }),
+    }
+}
+
+/// A location for messages: scheme, host and path, without the signed query.
+fn shown(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// Downloads and decodes the file, sending its records on.
+pub(super) async fn download(
+    client: &ApiClient,
+    url: &Url,
+    facts: &mut ExportFacts,
+    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+) -> Result<(), ExportError> {
+    let job_id = facts.job_id.clone();
+    let failed = |detail: String| ExportError::Download {
+        job_id: job_id.clone(),
+        shown: shown(url),
+        detail,
+    };
+    let response = open(client, url).await.map_err(failed)?;
+    let mut body = response.bytes_stream();
+    let mut gz = GzLines::default();
+    let mut lines = 0;
+    loop {
+        let chunk = match tokio::time::timeout(DOWNLOAD_STALL, body.next()).await {
+            Err(_) => return Err(failed(format!("no data for {}s", DOWNLOAD_STALL.as_secs()))),
+            Ok(None) => break,
+            Ok(Some(Err(error))) => return Err(failed(error.without_url().to_string())),
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        facts.bytes += chunk.len() as u64;
+        // A chunk can be large on a fast link; fed in slices, what is decoded but not yet
+        // written stays small.
+        for slice in chunk.chunks(FEED_SLICE) {
+            let records = gz
+                .feed(slice, &mut lines)
+                .map_err(|source| ExportError::File {
+                    job_id: job_id.clone(),
+                    source,
+                })?;
+            if !send(records, facts, pages).await {
+                return Ok(());
+            }
+        }
+    }
+    let records = gz.finish(&mut lines).map_err(|source| ExportError::File {
+        job_id: job_id.clone(),
+        source,
+    })?;
+    send(records, facts, pages).await;
+    Ok(())
+}
+
+/// Hands a batch on; false when the receiver has gone.
+async fn send(
+    records: Vec<Box<RawValue>>,
+    facts: &mut ExportFacts,
+    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+) -> bool {
+    if records.is_empty() {
+        return true;
+    }
+    facts.records += records.len() as u64;
+    pages.send(records).await.is_ok()
+}
+
+/// The GET of the location, without any token; retried a few times before the body starts.
+async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, String> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let sent = client
+            .plain_http()
+            .get(url.clone())
+            .timeout(DOWNLOAD_TIMEOUT)
+            .send()
+            .await;
+        let problem = match sent {
+            Ok(response) if response.status().is_success() => return Ok(response),
+            Ok(response) if !response.status().is_server_error() => {
+                return Err(format!(
+                    "the server answered {}{}",
+                    response.status(),
+                    if response.status().as_u16() == 403 {
+                        " (the link may have expired)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            Ok(response) => format!("the server answered {}", response.status()),
+            Err(error) => error.without_url().to_string(),
+        };
+        if attempt >= DOWNLOAD_ATTEMPTS {
+            return Err(format!("{problem} ({attempt} attempts)"));
+        }
+        tracing::debug!(attempt, %problem, "retrying the export download");
+        tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http_locations_are_downloaded_and_messages_drop_the_signature() {
+        let ok = location(
+            "job_1",
+            Some("https://s3.example/f.gz?X-Amz-Signature=abc"),
+            b"",
+        );
+        assert_eq!(
+            ok.map(|url| shown(&url)).ok().as_deref(),
+            Some("https://s3.example/f.gz")
+        );
+        assert!(location("job_1", Some("http://127.0.0.1:9/f.gz"), b"").is_ok());
+        let error = location(
+            "job_1",
+            Some("http://s3.example/f.gz?X-Amz-Signature=abc"),
+            b"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("http://s3.example/f.gz,") && !error.contains("abc"),
+            "{error}"
+        );
+        assert!(location("job_1", None, b"{}").is_err());
+    }
+}

@@ -1,0 +1,144 @@
+//! What can go wrong with a users export, step by step. Messages name the Auth0 job id and what
+//! to do next; they never hold the download location's signature, only its host and path.
+
+use std::time::Duration;
+
+use super::lines::LinesError;
+use crate::api::error::{ApiError, ErrorBody};
+
+/// The path that starts an export.
+pub(super) const EXPORTS_PATH: &str = "/api/v2/jobs/users-exports";
+
+/// Why a users export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Auth0 refused to start the export.
+    #[error("POST {EXPORTS_PATH} answered {status}{}{}", describe(body), start_hint(*status))]
+    StartRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The Auth0 error body.
+        body: Box<ErrorBody>,
+    },
+    /// The export could not be started for another reason (token, retries).
+    #[error("could not start Auth0's users export (POST {EXPORTS_PATH}): {detail}")]
+    Start {
+        /// What went wrong.
+        detail: String,
+    },
+    /// The job's status could not be read.
+    #[error("could not check Auth0's users export {job_id}: {source}")]
+    Poll {
+        /// The Auth0 job id.
+        job_id: String,
+        /// The request's error.
+        source: ApiError,
+    },
+    /// An answer about the job was not what Auth0 sends.
+    #[error("Auth0's answer about the users export {job}: {detail}; body starts: {snippet}")]
+    BadAnswer {
+        /// The job id, or "start" before there is one.
+        job: String,
+        /// What was wrong.
+        detail: String,
+        /// The first bytes of the body.
+        snippet: String,
+    },
+    /// Auth0 reports the job failed.
+    #[error(
+        "Auth0's users export {job_id} failed{}; run the job again later, and if it keeps failing check the tenant's logs or narrow the export with params.connection_id",
+        summary.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
+    )]
+    Failed {
+        /// The Auth0 job id.
+        job_id: String,
+        /// What Auth0 said, if anything.
+        summary: Option<String>,
+    },
+    /// The job did not end in time.
+    #[error(
+        "Auth0's users export {job_id} was still {status} after {}s; run the job again later (Auth0 may be busy with other exports)",
+        waited.as_secs()
+    )]
+    TimedOut {
+        /// The Auth0 job id.
+        job_id: String,
+        /// Its last status.
+        status: String,
+        /// How long a0snap waited.
+        waited: Duration,
+    },
+    /// The location is not a URL a0snap will download from.
+    #[error(
+        "Auth0's users export {job_id} is at {shown}, which is not an https url; a0snap downloads only over https (http only on loopback)"
+    )]
+    UnsafeLocation {
+        /// The Auth0 job id.
+        job_id: String,
+        /// The location without its query.
+        shown: String,
+    },
+    /// The file could not be downloaded.
+    #[error(
+        "downloading the users export {job_id} from {shown} failed: {detail}; run the job again (the file's link expires, a new run starts a new export)"
+    )]
+    Download {
+        /// The Auth0 job id.
+        job_id: String,
+        /// The location without its query.
+        shown: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// The file is not gzipped NDJSON of users.
+    #[error("the users export {job_id} cannot be read: {source}")]
+    File {
+        /// The Auth0 job id.
+        job_id: String,
+        /// What was wrong with it.
+        source: LinesError,
+    },
+}
+
+impl ExportError {
+    /// The error of the POST that starts the export, worded for a POST.
+    pub(super) fn starting(error: ApiError) -> Self {
+        match error {
+            ApiError::Refused { status, body, .. } => ExportError::StartRefused { status, body },
+            ApiError::Unauthorized { .. } => ExportError::Start {
+                detail: "the api answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant".to_owned(),
+            },
+            ApiError::RetriesExhausted { attempts, last, .. } => ExportError::Start {
+                detail: format!("failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint()),
+            },
+            other => ExportError::Start {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+fn describe(body: &ErrorBody) -> String {
+    let mut text = String::new();
+    if let Some(error) = &body.error {
+        text.push_str(&format!(" {error}"));
+    }
+    if let Some(message) = &body.message {
+        text.push_str(&format!(": {message}"));
+    }
+    if let Some(code) = &body.error_code {
+        text.push_str(&format!(" ({code})"));
+    }
+    text
+}
+
+fn start_hint(status: u16) -> &'static str {
+    match status {
+        403 => {
+            "; grant read:users to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)"
+        }
+        400 => "; check the job's params: connection_id, fields and limit",
+        429 => "; Auth0 runs a limited number of export jobs at once, run the job again later",
+        _ => "",
+    }
+}

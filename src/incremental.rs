@@ -1,0 +1,288 @@
+//! Incremental log exports: a logs job with `incremental = true` exports only the events after
+//! its checkpoint, the last `log_id` read by the previous complete run.
+//!
+//! The checkpoint is `{state}/checkpoints/{job}.json` (mode 0600 in a 0700 folder, as the token
+//! cache), replaced atomically. A run stages the new checkpoint before the snapshot commits
+//! and moves it into place only after the commit: a failed run never advances it, so nothing
+//! is missed, and only a crash between the two steps can export a delta twice. The first run
+//! (no checkpoint) starts from the oldest event Auth0 still holds, leaving out the events
+//! dated before the job's `since`; once there is a checkpoint, `since` no longer applies.
+//!
+//! This module reads and writes the checkpoint and watches events go by ([`LogTap`]); the
+//! runner asks the [`crate::api::Pager`] to continue after the checkpoint.
+
+mod error;
+mod tap;
+
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::api::ApiError;
+pub use error::IncrementalError;
+pub use tap::LogTap;
+
+/// The format version written into each checkpoint.
+const FORMAT_VERSION: u32 = 1;
+
+/// The checkpoint file's contents.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Stored {
+    version: u32,
+    job: String,
+    /// The tenant's base URL: a checkpoint means nothing to another tenant.
+    tenant: String,
+    /// The last `log_id` read by the last complete run.
+    log_id: String,
+    /// That event's date, for people reading the file.
+    #[serde(default)]
+    date: Option<String>,
+    /// The snapshot that run wrote.
+    snapshot: String,
+    updated_at: String,
+}
+
+/// The checkpoint of one incremental job.
+#[derive(Debug)]
+pub struct Checkpoint {
+    /// `{state}/checkpoints/{job}.json`.
+    path: PathBuf,
+    job: String,
+    tenant: String,
+    /// What the file held, if there was one.
+    stored: Option<Stored>,
+    /// The job's `since`, for a first run.
+    since: Option<Timestamp>,
+}
+
+/// Where an incremental run started and ended, for the summary and the meta file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncrementalRun {
+    /// The checkpoint it continued after (`None` on a first run).
+    pub after: Option<String>,
+    /// The last `log_id` it read (`None` when there was no new event).
+    pub last: Option<String>,
+    /// The `since` it applied (first runs only).
+    pub since: Option<Timestamp>,
+    /// Events left out for being before `since`.
+    pub skipped: u64,
+}
+
+impl Checkpoint {
+    /// The checkpoint file of `job` under `state_dir`.
+    pub fn path_for(state_dir: &Path, job: &str) -> PathBuf {
+        state_dir.join("checkpoints").join(format!("{job}.json"))
+    }
+
+    /// Reads the checkpoint of `job` for the tenant at `tenant` (its base URL), if there is one.
+    pub fn open(
+        state_dir: &Path,
+        job: &str,
+        tenant: &str,
+        since: Option<Timestamp>,
+    ) -> Result<Self, IncrementalError> {
+        if state_dir.as_os_str().is_empty() {
+            return Err(IncrementalError::NoStateDir {
+                job: job.to_owned(),
+            });
+        }
+        let path = Self::path_for(state_dir, job);
+        let stored = read_stored(&path)?;
+        if let Some(stored) = &stored
+            && stored.tenant != tenant
+        {
+            return Err(IncrementalError::OtherTenant {
+                path,
+                found: stored.tenant.clone(),
+                expected: tenant.to_owned(),
+            });
+        }
+        Ok(Self {
+            path,
+            job: job.to_owned(),
+            tenant: tenant.to_owned(),
+            stored,
+            since,
+        })
+    }
+
+    /// The `log_id` to continue after, or `None` to start from the oldest event held.
+    pub fn resume_after(&self) -> Option<String> {
+        self.stored.as_ref().map(|stored| stored.log_id.clone())
+    }
+
+    /// The tap for this run: it applies `since` only when there is no checkpoint yet.
+    pub fn tap(&self) -> LogTap {
+        LogTap::new(self.since.filter(|_| self.stored.is_none()))
+    }
+
+    /// The checkpoint file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// If `error` came before any page (`pages == 0`) and is the API refusing the request that
+    /// continues after the checkpoint, the error that says so and how to reset it.
+    pub fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
+        let stored = self.stored.as_ref()?;
+        match error {
+            ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
+                let said = body.message.as_deref().or(body.error.as_deref());
+                Some(IncrementalError::Rejected {
+                    job: self.job.clone(),
+                    log_id: stored.log_id.clone(),
+                    path: self.path.clone(),
+                    detail: match said {
+                        Some(said) => format!("it answered {status}: {said}"),
+                        None => format!("it answered {status}"),
+                    },
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// What this run did, as the summary and the meta file tell it.
+    pub fn run(&self, tap: &LogTap) -> IncrementalRun {
+        IncrementalRun {
+            after: self.resume_after(),
+            last: tap.last_log_id().map(str::to_owned),
+            since: tap.since(),
+            skipped: tap.skipped(),
+        }
+    }
+
+    /// Writes the next checkpoint under a temporary name, ready to be moved into place once
+    /// `snapshot` is committed; `None` when the run read no event (the checkpoint stays).
+    pub fn stage(
+        &self,
+        tap: &LogTap,
+        snapshot: &str,
+        now: Timestamp,
+    ) -> Result<Option<StagedCheckpoint>, IncrementalError> {
+        let Some(log_id) = tap.last_log_id() else {
+            return Ok(None);
+        };
+        let stored = Stored {
+            version: FORMAT_VERSION,
+            job: self.job.clone(),
+            tenant: self.tenant.clone(),
+            log_id: log_id.to_owned(),
+            date: tap.last_date().map(str::to_owned),
+            snapshot: snapshot.to_owned(),
+            updated_at: now.to_string(),
+        };
+        let unwritable = |source| IncrementalError::Unwritable {
+            path: self.path.clone(),
+            source,
+        };
+        let mut text = serde_json::to_vec_pretty(&stored).map_err(|e| unwritable(e.into()))?;
+        text.push(b'\n');
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(unwritable)?;
+        let temp = dir.join(format!(
+            ".{}.json.tmp-{}",
+            self.job,
+            std::iter::repeat_with(fastrand::alphanumeric)
+                .take(8)
+                .collect::<String>()
+        ));
+        let staged = StagedCheckpoint {
+            temp,
+            target: self.path.clone(),
+            snapshot: snapshot.to_owned(),
+        };
+        write_private(&staged.temp, &text).map_err(unwritable)?;
+        Ok(Some(staged))
+    }
+}
+
+/// A new checkpoint written under a temporary name; removed on drop unless committed.
+#[derive(Debug)]
+pub struct StagedCheckpoint {
+    temp: PathBuf,
+    target: PathBuf,
+    snapshot: String,
+}
+
+impl StagedCheckpoint {
+    /// Moves the new checkpoint into place (call after the snapshot is committed).
+    pub fn commit(self) -> Result<(), IncrementalError> {
+        let renamed = fs::rename(&self.temp, &self.target).and_then(|()| {
+            let dir = self.target.parent().unwrap_or(Path::new("."));
+            File::open(dir).and_then(|dir| dir.sync_all())
+        });
+        renamed.map_err(|source| IncrementalError::NotAdvanced {
+            snapshot: self.snapshot.clone(),
+            path: self.target.clone(),
+            source,
+        })
+    }
+}
+
+impl Drop for StagedCheckpoint {
+    fn drop(&mut self) {
+        // After a commit the temporary name is gone and this does nothing.
+        let _ = fs::remove_file(&self.temp);
+    }
+}
+
+impl IncrementalRun {
+    /// The `incremental` object of the meta file.
+    pub fn meta(&self) -> Value {
+        json!({
+            "after": self.after,
+            "last_log_id": self.last,
+            "since": self.since.map(|since| since.to_string()),
+            "skipped_before_since": self.skipped,
+        })
+    }
+}
+
+fn read_stored(path: &Path) -> Result<Option<Stored>, IncrementalError> {
+    let text = match fs::read(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(IncrementalError::Unreadable {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let corrupt = |detail: String| IncrementalError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
+    let stored: Stored = serde_json::from_slice(&text).map_err(|e| corrupt(e.to_string()))?;
+    if stored.version != FORMAT_VERSION || stored.log_id.is_empty() {
+        return Err(corrupt(format!(
+            "version {} with log_id {:?}",
+            stored.version, stored.log_id
+        )));
+    }
+    Ok(Some(stored))
+}
+
+/// Writes `text` to a new file of mode 0600 and flushes it to disk.
+fn write_private(path: &Path, text: &[u8]) -> io::Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests;

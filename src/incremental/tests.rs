@@ -1,0 +1,175 @@
+//! The checkpoint file: where it lives, its modes, what a failed run leaves, and resets.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::value::RawValue;
+
+use super::*;
+use crate::api::ErrorBody;
+
+const TENANT: &str = "https://acme.eu.auth0.com/";
+
+fn events(ids: &[&str]) -> Vec<Box<RawValue>> {
+    ids.iter()
+        .map(|id| {
+            let text = format!(r#"{{"date":"2024-01-08T09:00:00.000Z","log_id":"{id}"}}"#);
+            RawValue::from_string(text).unwrap()
+        })
+        .collect()
+}
+
+fn now() -> Timestamp {
+    "2024-01-09T00:00:00Z".parse().unwrap()
+}
+
+#[test]
+fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commit() {
+    let state = tempfile::tempdir().unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert_eq!(checkpoint.resume_after(), None);
+    let mut tap = checkpoint.tap();
+    tap.pass(events(&["901", "902"]));
+    let staged = checkpoint
+        .stage(&tap, "logs-20240109T000000Z", now())
+        .unwrap()
+        .unwrap();
+    let path = Checkpoint::path_for(state.path(), "logs");
+    assert!(!path.exists(), "a staged checkpoint is not in place yet");
+    staged.commit().unwrap();
+    let dir = path.parent().unwrap();
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_eq!(
+        fs::read_dir(dir).unwrap().count(),
+        1,
+        "no temporary file is left"
+    );
+    let again = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert_eq!(again.resume_after().as_deref(), Some("902"));
+}
+
+#[test]
+fn a_staged_checkpoint_that_is_dropped_leaves_the_old_one() {
+    let state = tempfile::tempdir().unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let mut tap = checkpoint.tap();
+    tap.pass(events(&["901"]));
+    checkpoint
+        .stage(&tap, "s1", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let mut tap = checkpoint.tap();
+    tap.pass(events(&["905"]));
+    drop(checkpoint.stage(&tap, "s2", now()).unwrap());
+    let again = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert_eq!(again.resume_after().as_deref(), Some("901"));
+    let dir = Checkpoint::path_for(state.path(), "logs");
+    assert_eq!(fs::read_dir(dir.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_run_without_events_keeps_the_checkpoint() {
+    let state = tempfile::tempdir().unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert!(
+        checkpoint
+            .stage(&checkpoint.tap(), "s", now())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn since_applies_only_to_the_first_run() {
+    let state = tempfile::tempdir().unwrap();
+    let since = Some("2030-01-01T00:00:00Z".parse().unwrap());
+    let first = Checkpoint::open(state.path(), "logs", TENANT, since).unwrap();
+    let mut tap = first.tap();
+    assert!(tap.pass(events(&["901"])).is_empty(), "before since");
+    first
+        .stage(&tap, "s", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    let second = Checkpoint::open(state.path(), "logs", TENANT, since).unwrap();
+    assert_eq!(second.tap().pass(events(&["902"])).len(), 1);
+}
+
+#[test]
+fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
+    let state = tempfile::tempdir().unwrap();
+    let path = Checkpoint::path_for(state.path(), "logs");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "{oops").unwrap();
+    let error = Checkpoint::open(state.path(), "logs", TENANT, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("delete it") && error.contains(&path.display().to_string()),
+        "{error}"
+    );
+
+    let checkpoint = Checkpoint::open(state.path(), "other", TENANT, None).unwrap();
+    let mut tap = checkpoint.tap();
+    tap.pass(events(&["901"]));
+    checkpoint
+        .stage(&tap, "s", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    let error = Checkpoint::open(state.path(), "other", "https://else.auth0.com/", None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("belongs to tenant https://acme.eu.auth0.com/"),
+        "{error}"
+    );
+
+    let error = Checkpoint::open(Path::new(""), "logs", TENANT, None).unwrap_err();
+    assert!(
+        error.to_string().contains("set A0SNAP_STATE_DIR"),
+        "{error}"
+    );
+}
+
+#[test]
+fn only_a_refusal_of_the_first_request_after_a_checkpoint_is_a_rejected_checkpoint() {
+    let state = tempfile::tempdir().unwrap();
+    let refused = ApiError::Refused {
+        path: "/api/v2/logs".to_owned(),
+        status: 400,
+        body: Box::new(ErrorBody::default()),
+    };
+    let first = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert!(
+        first.rejected(&refused, 0).is_none(),
+        "no checkpoint to reject"
+    );
+    let mut tap = first.tap();
+    tap.pass(events(&["901"]));
+    first
+        .stage(&tap, "s", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    let resumed = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    assert!(resumed.rejected(&refused, 3).is_none(), "a later page");
+    let message = resumed.rejected(&refused, 0).unwrap().to_string();
+    assert!(
+        message.contains("log_id 901") && message.contains("delete"),
+        "{message}"
+    );
+}
