@@ -10,8 +10,9 @@
 //!   tokens are missing and the bucket is full by the reset, so it refills at least that fast.
 //!   A 429 halves it, in case the clocks disagree or the bucket is not what it seems.
 //!
-//! Before the first answer only one request goes out (a probe): a process that starts eight
-//! jobs at once on a tenant with a burst of 2 should not learn that from six 429s. An answer
+//! Before the first answer at most [`PROBES`] requests go out: a process that starts eight jobs
+//! at once on a tenant with a burst of 2 should not learn that from six 429s, and one slow first
+//! request should not hold back every other job (two fit the smallest burst Auth0 gives). An answer
 //! without rate-limit headers turns the mirror off. Time is passed in, so every rule here is
 //! tested without sleeping.
 
@@ -25,6 +26,10 @@ use crate::retry::{RESET_FLOOR, RateLimitState};
 /// (or a clock slightly ahead) would otherwise suggest a very fast refill.
 const SHORTEST_SAMPLE: Duration = Duration::from_millis(500);
 
+/// Requests allowed out before the first answer tells the tenant's limit: Auth0's smallest
+/// burst (the free plan's).
+pub(super) const PROBES: usize = 2;
+
 /// What the mirror knows of the tenant's bucket.
 #[derive(Debug, Default)]
 pub(super) struct Budget {
@@ -36,8 +41,8 @@ pub(super) struct Budget {
 
 #[derive(Debug)]
 enum Knowledge {
-    /// No answer yet; `probe` is the one request allowed out meanwhile.
-    Unknown { probe: Option<u64> },
+    /// No answer yet; `probes` are the requests allowed out meanwhile.
+    Unknown { probes: Vec<u64> },
     /// Answers carry no rate-limit headers; requests are not held back here.
     Unlimited,
     /// The bucket as last reported, refilled locally since.
@@ -46,7 +51,7 @@ enum Knowledge {
 
 impl Default for Knowledge {
     fn default() -> Self {
-        Knowledge::Unknown { probe: None }
+        Knowledge::Unknown { probes: Vec::new() }
     }
 }
 
@@ -101,8 +106,10 @@ impl Budget {
     pub(super) fn reserve(&mut self, now: Instant) -> Grant {
         let seq = self.started;
         match &mut self.knowledge {
-            Knowledge::Unknown { probe: Some(_) } => return Grant::WaitForProbe,
-            Knowledge::Unknown { probe } => *probe = Some(seq),
+            Knowledge::Unknown { probes } if probes.len() >= PROBES => {
+                return Grant::WaitForProbe;
+            }
+            Knowledge::Unknown { probes } => probes.push(seq),
             Knowledge::Unlimited => {}
             Knowledge::Known(mirror) => {
                 mirror.refill(now);
@@ -127,9 +134,9 @@ impl Budget {
         let limited = answer == Answer::RateLimited;
         let Some(state) = state.filter(|state| state.limit > 0) else {
             // Only a successful answer without the headers shows there is no limit to mirror.
-            match (&self.knowledge, answer) {
+            match (&mut self.knowledge, answer) {
                 (_, Answer::Success) => self.knowledge = Knowledge::Unlimited,
-                (Knowledge::Unknown { .. }, _) => self.knowledge = Knowledge::default(),
+                (Knowledge::Unknown { probes }, _) => probes.retain(|probe| *probe != seq),
                 (Knowledge::Unlimited | Knowledge::Known(_), _) => {}
             }
             return;
@@ -151,11 +158,11 @@ impl Budget {
         }
     }
 
-    /// Request `seq` ended without an answer; if it was the probe, another may go.
+    /// Request `seq` ended without an answer; if it was a probe, another may go.
     pub(super) fn forget(&mut self, seq: u64) -> bool {
-        match self.knowledge {
-            Knowledge::Unknown { probe: Some(probe) } if probe == seq => {
-                self.knowledge = Knowledge::default();
+        match &mut self.knowledge {
+            Knowledge::Unknown { probes } if probes.contains(&seq) => {
+                probes.retain(|probe| *probe != seq);
                 true
             }
             _ => false,

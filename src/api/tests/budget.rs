@@ -18,9 +18,10 @@ fn go(grant: Grant) -> u64 {
 }
 
 #[test]
-fn only_one_probe_goes_out_before_the_first_answer() {
+fn only_two_probes_go_out_before_the_first_answer() {
     let now = Instant::now();
     let mut budget = Budget::default();
+    go(budget.reserve(now));
     let probe = go(budget.reserve(now));
     assert_eq!(budget.reserve(now), Grant::WaitForProbe);
     assert!(budget.forget(probe), "a lost probe lets another go");
@@ -126,12 +127,13 @@ fn a_failure_without_headers_releases_the_probe_but_turns_nothing_off() {
     let probe = go(budget.reserve(now));
     budget.observe(probe, None, Answer::Other, now);
     let probe = go(budget.reserve(now));
+    go(budget.reserve(now));
     assert_eq!(budget.reserve(now), Grant::WaitForProbe);
     budget.observe(probe, state(2, 0, 1000), Answer::Success, now);
     let later = now + Duration::from_secs(2);
     let seq = go(budget.reserve(later));
     budget.observe(seq, None, Answer::Other, later);
-    // Still mirrored: two tokens came back in two seconds, one is left, then none.
-    go(budget.reserve(later));
+    // Still mirrored: two tokens came back in two seconds, the second probe took one, the
+    // request above the other; none is left.
     assert!(matches!(budget.reserve(later), Grant::WaitUntil { .. }));
 }

@@ -57,6 +57,7 @@ async fn no_more_than_the_cap_are_in_flight() {
 async fn requests_wait_for_the_first_answer_then_for_the_budget_it_shows() {
     let limiter = std::sync::Arc::new(Limiter::new(8, None, 1));
     let probe = limiter.acquire().await;
+    let second = limiter.acquire().await;
     let waiting = tokio::spawn({
         let limiter = limiter.clone();
         async move {
@@ -68,10 +69,12 @@ async fn requests_wait_for_the_first_answer_then_for_the_budget_it_shows() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         !waiting.is_finished(),
-        "a second request went before the probe's answer"
+        "a third request went before the probes' answers"
     );
-    // None left, and one of two missing until a reset 0.8 s away: a token every 0.8 s.
+    // Both answers: none left, and one of two missing until a reset 0.8 s away, so a token
+    // every 0.8 s.
     probe.answered(answer(2, 0, 800), StatusCode::OK);
+    second.answered(answer(2, 0, 800), StatusCode::OK);
     let waited = waiting.await.expect("task");
     assert_eq!(waited, Duration::from_millis(1100));
 }
