@@ -1,19 +1,19 @@
 //! Runs one job once: pages from the API client flow into the snapshot writers, and the result
 //! is an outcome the CLI or the daemon reports.
 //!
-//! This is the one place where `api` and `snapshot` meet. Records are written on a blocking
-//! thread fed page by page through a small channel, so the next request is already under way
-//! while a page is written, and memory holds a few pages at most. If the export fails, or the
+//! This is the one place where `api` and `snapshot` meet. Pages go to a blocking thread through
+//! a small channel, as the bodies that arrived; that thread splits them into records and writes
+//! them, so the next request is already under way while a page is parsed and written, and
+//! memory holds a few pages at most (plus the offset pages fanned out ahead, see [`Pager`]). If the export fails, or the
 //! future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
 //! temporary files go with it: nothing visible changes.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
-use crate::api::{ApiClient, ApiError, Pager};
+use crate::api::{ApiClient, ApiError, Page, Pager};
 use crate::clock::SharedClock;
 use crate::jobs::Job;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
@@ -30,6 +30,9 @@ pub struct RunContext {
     pub output_dir: PathBuf,
     /// The clock for snapshot names and metadata.
     pub clock: SharedClock,
+    /// Offset pages one job may have on their way at once, requested or arrived and waiting
+    /// for an earlier page (see [`Pager::fan_out`]); 1 walks one page after the other.
+    pub pages_ahead: usize,
 }
 
 /// How a run ended, when it did not fail.
@@ -94,15 +97,17 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     }
     let started_at = context.clock.now();
     let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
-    let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
-    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink));
+    let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
+    let path = job.endpoint.path.clone();
+    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, &path));
     let mut pager = Pager::new(
         &context.api,
         &job.endpoint,
         &job.params,
         job.page_size,
         None,
-    );
+    )
+    .fan_out(context.pages_ahead);
     let fetched = fetch_into(&mut pager, &pages, &job.name).await;
     drop(pages);
     let draft = join_writer(writer, &job.name).await?;
@@ -133,7 +138,7 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
 /// error is reported by [`join_writer`]).
 async fn fetch_into(
     pager: &mut Pager<'_>,
-    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    pages: &mpsc::Sender<Page>,
     job: &str,
 ) -> Result<(), ApiError> {
     while let Some(page) = pager.next_page().await? {
@@ -144,30 +149,40 @@ async fn fetch_into(
             total = pager.total(),
             "page received"
         );
-        if pages.send(page.records).await.is_err() {
+        if pages.send(page).await.is_err() {
             break;
         }
     }
     Ok(())
 }
 
-/// The writing side: runs on a blocking thread until the channel closes.
+/// The writing side: runs on a blocking thread until the channel closes. The records of a
+/// page are slices of its body, so a record costs no allocation of its own.
 fn write_pages(
     mut draft: Snapshot,
-    mut sink: mpsc::Receiver<Vec<Box<RawValue>>>,
-) -> Result<Snapshot, SnapshotError> {
-    while let Some(records) = sink.blocking_recv() {
-        draft.write_all(records.iter().map(|record| &**record))?;
+    mut sink: mpsc::Receiver<Page>,
+    path: &str,
+) -> Result<Snapshot, JobError> {
+    let mut number = 0;
+    while let Some(page) = sink.blocking_recv() {
+        number += 1;
+        let records = page.records().map_err(|error| ApiError::BadAnswer {
+            path: path.to_owned(),
+            page: number,
+            detail: error.to_string(),
+            snippet: String::new(),
+        })?;
+        draft.write_all(records)?;
     }
     Ok(draft)
 }
 
 async fn join_writer(
-    writer: tokio::task::JoinHandle<Result<Snapshot, SnapshotError>>,
+    writer: tokio::task::JoinHandle<Result<Snapshot, JobError>>,
     job: &str,
 ) -> Result<Snapshot, JobError> {
     match writer.await {
-        Ok(result) => Ok(result?),
+        Ok(result) => result,
         Err(error) => Err(JobError::Writer {
             job: job.to_owned(),
             detail: error.to_string(),
