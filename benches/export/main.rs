@@ -11,6 +11,7 @@
 //! select scenarios by letter (`cargo bench --bench export -- a c`); `--bench`, which cargo
 //! passes, is ignored.
 
+mod alloc;
 mod child;
 mod csv_alone;
 mod scenario;
@@ -22,6 +23,9 @@ use std::process::ExitCode;
 
 use scenario::{CLIENT_ID, CLIENT_SECRET, Scenario, Target, in_flight};
 use table::Row;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// Records converted by scenario e.
 const CSV_RECORDS: u64 = 2_000_000;
@@ -201,9 +205,10 @@ fn csv_row() -> Result<Row, Box<dyn Error>> {
         records: conversion.records,
         wall: conversion.wall,
         verdict: format!(
-            "{} records/s, {:.0} MB/s (≥ {} records/s: {})",
+            "{} records/s, {:.0} MB/s, {:.3} allocations a record (≥ {} records/s: {})",
             scenario::thousands(per_second as u64),
             conversion.bytes as f64 / conversion.wall.as_secs_f64() / 1e6,
+            conversion.allocations as f64 / conversion.records as f64,
             scenario::thousands(CSV_TARGET as u64),
             if per_second >= CSV_TARGET {
                 "met"
