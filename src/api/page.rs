@@ -81,7 +81,7 @@ impl Page {
 
     /// The records, in the order the API returned them, as slices of the body.
     ///
-    /// [`parse`] has checked them already, so this only fails if the body was tampered with.
+    /// They were checked when the page was read, so this only fails if the body was altered.
     pub fn records(&self) -> Result<Vec<&RawValue>, PageError> {
         match &self.list {
             List::Empty => Ok(Vec::new()),
