@@ -1,10 +1,11 @@
 //! Runs one job once: pages from the API client flow into the snapshot writers, and the result
 //! is an outcome the CLI or the daemon reports.
 //!
-//! This is the one place where `api` and `snapshot` meet. Records are written on a blocking
-//! thread fed page by page through a small channel, so the next request is already under way
-//! while a page is written, and memory holds a few pages at most. If the export fails, or the
-//! future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
+//! This is the one place where `api` and `snapshot` meet. Pages go to a blocking thread through
+//! a small channel, as the bodies that arrived; that thread splits them into records and writes
+//! them, so the next request is already under way while a page is parsed and written, and
+//! memory holds a few pages at most (plus the offset pages fanned out ahead, see [`Pager`]).
+//! If the export fails, or the future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
 //! temporary files go with it: nothing visible changes.
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
@@ -14,11 +15,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::api::{
-    ApiClient, ApiError, ExportError, ExportFacts, ExportRequest, Pager, PollPolicy, export_users,
+    ApiClient, ApiError, ExportError, ExportFacts, ExportRequest, Page, Pager, PollPolicy,
+    export_users,
 };
 use crate::clock::SharedClock;
 use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun, LogTap};
@@ -42,6 +43,9 @@ pub struct RunContext {
     pub progress: Option<SharedProgress>,
     /// The state folder; incremental jobs keep their checkpoints below it.
     pub state_dir: PathBuf,
+    /// Offset pages one job may have on their way at once, requested or arrived and waiting
+    /// for an earlier page (see [`Pager::fan_out`]); 1 walks one page after the other.
+    pub pages_ahead: usize,
 }
 
 /// How a run ended, when it did not fail.
@@ -118,9 +122,10 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     let checkpoint = open_checkpoint(job, context)?;
     let started_at = context.clock.now();
     let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
-    let (pages, sink) = mpsc::channel::<Vec<Box<RawValue>>>(PAGES_IN_FLIGHT_TO_DISK);
+    let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
     let tap = checkpoint.as_ref().map(Checkpoint::tap);
-    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap));
+    let path = job.endpoint.path.clone();
+    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
     let api = context.api.for_job();
     let mut pager = Pager::new(
@@ -129,7 +134,8 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         &job.params,
         job.page_size,
         checkpoint.as_ref().and_then(Checkpoint::resume_after),
-    );
+    )
+    .fan_out(context.pages_ahead);
     let fetched = match job.mode {
         Mode::Page => {
             let progress = JobProgress::new(context.progress.as_ref(), &job.name);
@@ -217,7 +223,7 @@ fn explain(error: ApiError, checkpoint: Option<&Checkpoint>, pages: u64) -> JobE
 /// error is reported by [`join_writer`]). Each page is logged at debug and shown as progress.
 async fn fetch_into(
     pager: &mut Pager<'_>,
-    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    pages: &mpsc::Sender<Page>,
     progress: &JobProgress<'_>,
 ) -> Result<(), ApiError> {
     while let Some(page) = pager.next_page().await? {
@@ -229,26 +235,36 @@ async fn fetch_into(
             "page received"
         );
         progress.page(pager.pages(), pager.records(), pager.total());
-        if pages.send(page.records).await.is_err() {
+        if pages.send(page).await.is_err() {
             break;
         }
     }
     Ok(())
 }
 
-/// The writing side: runs on a blocking thread until the channel closes. An incremental
+/// The writing side: runs on a blocking thread until the channel closes. The records of a
+/// page are slices of its body, so a record costs no allocation of its own. An incremental
 /// job's events pass its tap on the way.
 fn write_pages(
     mut draft: Snapshot,
-    mut sink: mpsc::Receiver<Vec<Box<RawValue>>>,
+    mut sink: mpsc::Receiver<Page>,
     mut tap: Option<LogTap>,
-) -> Result<(Snapshot, Option<LogTap>), SnapshotError> {
-    while let Some(records) = sink.blocking_recv() {
+    path: &str,
+) -> Result<Written, JobError> {
+    let mut number = 0;
+    while let Some(page) = sink.blocking_recv() {
+        number += 1;
+        let records = page.records().map_err(|error| ApiError::BadAnswer {
+            path: path.to_owned(),
+            page: number,
+            detail: error.to_string(),
+            snippet: String::new(),
+        })?;
         let records = match &mut tap {
             Some(tap) => tap.pass(records),
             None => records,
         };
-        draft.write_all(records.iter().map(|record| &**record))?;
+        draft.write_all(records)?;
     }
     Ok((draft, tap))
 }
@@ -256,11 +272,11 @@ fn write_pages(
 type Written = (Snapshot, Option<LogTap>);
 
 async fn join_writer(
-    writer: tokio::task::JoinHandle<Result<Written, SnapshotError>>,
+    writer: tokio::task::JoinHandle<Result<Written, JobError>>,
     job: &str,
 ) -> Result<Written, JobError> {
     match writer.await {
-        Ok(result) => Ok(result?),
+        Ok(result) => result,
         Err(error) => Err(JobError::Writer {
             job: job.to_owned(),
             detail: error.to_string(),

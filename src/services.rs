@@ -90,6 +90,17 @@ impl Services {
             clock: self.clock.clone(),
             progress: None,
             state_dir: settings.state_dir.clone(),
+            pages_ahead: pages_ahead(settings.http.max_in_flight),
         }
+    }
+}
+
+/// How many offset pages a job fans out: twice the in-flight cap, so a job's next request is
+/// already queued when a place frees up; none ahead when requests go one at a time.
+fn pages_ahead(max_in_flight: usize) -> usize {
+    if max_in_flight <= 1 {
+        1
+    } else {
+        max_in_flight.saturating_mul(2)
     }
 }

@@ -112,7 +112,9 @@ async fn a_token_revoked_mid_export_is_renewed_once_and_the_snapshot_is_complete
     assert_eq!(run.code, 0, "{}", run.all_output());
     let counters = world.fake.counters();
     assert_eq!(counters.token_requests, 2);
-    assert_eq!(counters.unauthorized, 1);
+    // Pages 2 and 3 are requested together, so the one beside the revocation may be refused
+    // too; either way the token is renewed once.
+    assert!((1..=2).contains(&counters.unauthorized), "{counters:?}");
     let written: Vec<serde_json::Value> =
         serde_json::from_str(&world.read("apps", "latest.json")).expect("json");
     assert_eq!(written.len(), 120);

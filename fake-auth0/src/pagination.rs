@@ -5,11 +5,13 @@
 //! Query parameters it does not know (`q`, `fields`, `is_global`, ...) are accepted and
 //! ignored. A paging parameter sent twice is refused, as Auth0's validator refuses an array.
 
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
+use serde_json::{Value, json};
 
 use crate::answer::ApiError;
 use crate::cursor::Cursors;
 use crate::endpoints::{Envelope, Paging, Spec};
+use crate::tenant::SyntheticLogs;
 
 /// The most records one page may hold (`per_page`, `take`).
 pub const MAX_PAGE: usize = 100;
@@ -83,19 +85,56 @@ fn validation(name: &str, problem: &str) -> ApiError {
     ))
 }
 
+/// An answer body that borrows the records it lists: a page costs no copy of them, only their
+/// serialization.
+#[derive(Debug)]
+pub enum Body<'a> {
+    /// A bare array of records.
+    List(Vec<&'a Value>),
+    /// An envelope: its keys in order, each with a value or the page's records.
+    Object(Vec<(String, Field<'a>)>),
+}
+
+/// One value of an envelope.
+#[derive(Debug)]
+pub enum Field<'a> {
+    /// A plain value (`total`, `next`, ...).
+    Value(Value),
+    /// The page's records.
+    List(Vec<&'a Value>),
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Body::List(items) => serializer.collect_seq(items),
+            Body::Object(fields) => serializer.collect_map(fields.iter().map(|(k, v)| (k, v))),
+        }
+    }
+}
+
+impl Serialize for Field<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(value) => value.serialize(serializer),
+            Field::List(items) => serializer.collect_seq(items),
+        }
+    }
+}
+
 /// The answer body for a list request.
-pub fn answer(
+pub fn answer<'a>(
     spec: &Spec,
-    records: &[Value],
+    records: &'a [Value],
     query: &Query,
     cursors: &Cursors,
-) -> Result<Value, ApiError> {
+) -> Result<Body<'a>, ApiError> {
     let checkpoint = query.has("take") || query.has("from");
     match spec.paging {
         Paging::Logs if checkpoint => log_stream(records, query),
         Paging::Logs => offset(spec, records, query, Order::NewestFirst),
         _ if checkpoint && spec.checkpoint => checkpoint_page(spec, records, query, cursors),
-        Paging::Whole => Ok(Value::Array(records.to_vec())),
+        Paging::Whole => Ok(Body::List(records.iter().collect())),
         Paging::Offset => offset(spec, records, query, Order::AsStored),
     }
 }
@@ -108,24 +147,29 @@ enum Order {
     NewestFirst,
 }
 
-fn window(records: &[Value], start: usize, size: usize) -> Vec<Value> {
+fn window(records: &[Value], start: usize, size: usize) -> Vec<&Value> {
     let begin = start.min(records.len());
     let end = start.saturating_add(size).min(records.len());
-    records[begin..end].to_vec()
+    records[begin..end].iter().collect()
 }
 
-fn window_in(order: Order, records: &[Value], start: usize, size: usize) -> Vec<Value> {
+fn window_in(order: Order, records: &[Value], start: usize, size: usize) -> Vec<&Value> {
     match order {
         Order::AsStored => window(records, start, size),
         Order::NewestFirst => {
             let end = records.len().saturating_sub(start);
             let begin = end.saturating_sub(size);
-            records[begin..end].iter().rev().cloned().collect()
+            records[begin..end].iter().rev().collect()
         }
     }
 }
 
-fn offset(spec: &Spec, records: &[Value], query: &Query, order: Order) -> Result<Value, ApiError> {
+fn offset<'a>(
+    spec: &Spec,
+    records: &'a [Value],
+    query: &Query,
+    order: Order,
+) -> Result<Body<'a>, ApiError> {
     let per_page = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
     let page = query.number("page", 0, usize::MAX)?;
     let totals = query.flag("include_totals")?;
@@ -145,47 +189,51 @@ fn offset(spec: &Spec, records: &[Value], query: &Query, order: Order) -> Result
     }
     let items = window_in(order, records, start, per_page);
     if !totals {
-        return Ok(Value::Array(items));
+        return Ok(Body::List(items));
     }
     Ok(envelope(spec, items, start, per_page, records.len()))
 }
 
-fn envelope(spec: &Spec, items: Vec<Value>, start: usize, limit: usize, total: usize) -> Value {
-    let mut body = Map::new();
+fn envelope<'a>(
+    spec: &Spec,
+    items: Vec<&'a Value>,
+    start: usize,
+    limit: usize,
+    total: usize,
+) -> Body<'a> {
     let length = items.len();
-    let mut put = |key: &str, value: Value| {
-        body.insert(key.to_owned(), value);
+    let count = |key: &str, value: usize| (key.to_owned(), Field::Value(json!(value)));
+    let list = (spec.key.to_owned(), Field::List(items));
+    let fields = match spec.envelope {
+        Envelope::TotalFirst => vec![
+            count("total", total),
+            count("start", start),
+            count("limit", limit),
+            list,
+        ],
+        Envelope::KeyFirst => vec![
+            list,
+            count("start", start),
+            count("limit", limit),
+            count("total", total),
+        ],
+        Envelope::WithLength => vec![
+            count("start", start),
+            count("limit", limit),
+            count("length", length),
+            list,
+            count("total", total),
+        ],
     };
-    match spec.envelope {
-        Envelope::TotalFirst => {
-            put("total", json!(total));
-            put("start", json!(start));
-            put("limit", json!(limit));
-            put(spec.key, Value::Array(items));
-        }
-        Envelope::KeyFirst => {
-            put(spec.key, Value::Array(items));
-            put("start", json!(start));
-            put("limit", json!(limit));
-            put("total", json!(total));
-        }
-        Envelope::WithLength => {
-            put("start", json!(start));
-            put("limit", json!(limit));
-            put("length", json!(length));
-            put(spec.key, Value::Array(items));
-            put("total", json!(total));
-        }
-    }
-    Value::Object(body)
+    Body::Object(fields)
 }
 
-fn checkpoint_page(
+fn checkpoint_page<'a>(
     spec: &Spec,
-    records: &[Value],
+    records: &'a [Value],
     query: &Query,
     cursors: &Cursors,
-) -> Result<Value, ApiError> {
+) -> Result<Body<'a>, ApiError> {
     let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
     let start = match query.single("from", "string")? {
         None => 0,
@@ -195,19 +243,45 @@ fn checkpoint_page(
             )
         })?,
     };
-    let mut body = Map::new();
-    body.insert(
+    let mut fields = vec![(
         spec.key.to_owned(),
-        Value::Array(window(records, start, take)),
-    );
+        Field::List(window(records, start, take)),
+    )];
     let next = start.saturating_add(take);
     if take > 0 && next < records.len() {
-        body.insert("next".to_owned(), json!(cursors.encode(spec.name, next)));
+        fields.push((
+            "next".to_owned(),
+            Field::Value(json!(cursors.encode(spec.name, next))),
+        ));
     }
-    Ok(Value::Object(body))
+    Ok(Body::Object(fields))
 }
 
-fn log_stream(records: &[Value], query: &Query) -> Result<Value, ApiError> {
+/// The log stream's page of log events made on demand; `None` for a request that does not
+/// use the stream (offset paging of `/logs`, which serves the stored events).
+pub fn synthetic_log_stream(
+    logs: &SyntheticLogs,
+    query: &Query,
+) -> Option<Result<String, ApiError>> {
+    if !query.has("take") && !query.has("from") {
+        return None;
+    }
+    let page = || {
+        let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
+        let start = match query.single("from", "string")? {
+            None => 0,
+            Some(from) => logs.position(from).map(|p| p + 1).ok_or_else(|| {
+                ApiError::bad_query(format!(
+                    "Invalid 'from' parameter: no log event has log_id {from}; use the log_id of an event you received"
+                ))
+            })?,
+        };
+        Ok(logs.page(start, take))
+    };
+    Some(page())
+}
+
+fn log_stream<'a>(records: &'a [Value], query: &Query) -> Result<Body<'a>, ApiError> {
     let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
     let start = match query.single("from", "string")? {
         None => 0,
@@ -219,7 +293,7 @@ fn log_stream(records: &[Value], query: &Query) -> Result<Value, ApiError> {
             })?
         }
     };
-    Ok(Value::Array(window(records, start, take)))
+    Ok(Body::List(window(records, start, take)))
 }
 
 /// Where the event with this `log_id` is: a binary search (generated ids grow), then a scan

@@ -19,13 +19,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use url::Url;
 
 use super::client::ApiClient;
 use super::error::snippet;
+use super::page::Page;
 use download::{download, location};
 use error::EXPORTS_PATH;
 pub use error::ExportError;
@@ -104,7 +104,7 @@ pub async fn export_users(
     client: &ApiClient,
     request: &ExportRequest,
     policy: PollPolicy,
-    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    pages: &mpsc::Sender<Page>,
 ) -> Result<ExportFacts, ExportError> {
     let body = client
         .post_json(EXPORTS_PATH, &request.body())

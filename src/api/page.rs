@@ -1,21 +1,46 @@
 //! Reading one page of a list endpoint: an envelope (`{start, limit, total, <key>}` or
 //! `{<key>, next}`) or a bare array, into records that stay exactly as the API sent them.
 //!
-//! Records are kept as raw JSON text (`Box<RawValue>`): nothing is re-ordered or re-encoded on
-//! the way to the snapshot, and no record is parsed more than the writers need.
+//! A [`Page`] keeps the body as it arrived and only notes where its records are: the records
+//! are handed out later as `&RawValue` slices of that body, so nothing is re-ordered or
+//! re-encoded on the way to the snapshot and no record costs an allocation of its own. The
+//! pager needs only the paging facts (`total`, `next`, the count and the last record), which
+//! [`parse`] reads while it checks the page; the records themselves are split again on the
+//! writing thread, while the next request is already under way.
 
+use std::ops::Range;
+
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// One page of records and the paging facts that came with it.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Page {
-    /// The records, in the order the API returned them.
-    pub records: Vec<Box<RawValue>>,
+    /// The body as received; every record is a slice of it.
+    body: Bytes,
+    /// Where the records are in `body`.
+    list: List,
+    /// How many records the page holds.
+    len: usize,
+    /// Where the last record is in `body`, if there is one.
+    last: Option<Range<usize>>,
     /// `total` from an offset envelope.
     pub total: Option<u64>,
     /// `next` from a checkpoint envelope; `None` when the key is absent (the last page).
     pub next: Option<String>,
+}
+
+/// Where a page's records are in its body.
+#[derive(Debug, Clone, Default)]
+enum List {
+    /// No records.
+    #[default]
+    Empty,
+    /// A JSON array of records at this range of the body.
+    Array(Range<usize>),
+    /// The whole body is one record (an unpaged endpoint that answers one object).
+    Single,
 }
 
 /// Why a body is not a page.
@@ -43,49 +68,119 @@ struct Envelope<'a> {
     fields: std::collections::HashMap<String, &'a RawValue>,
 }
 
+impl Page {
+    /// A page of records that did not arrive as one body (the lines of a bulk export): they are
+    /// joined into a JSON array, so the writer takes them like any other page.
+    pub fn from_records(records: &[Box<RawValue>]) -> Self {
+        let mut body =
+            Vec::with_capacity(records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
+        body.push(b'[');
+        let mut last = None;
+        for (index, record) in records.iter().enumerate() {
+            if index > 0 {
+                body.push(b',');
+            }
+            let start = body.len();
+            body.extend_from_slice(record.get().as_bytes());
+            last = Some(start..body.len());
+        }
+        body.push(b']');
+        let list = if records.is_empty() {
+            List::Empty
+        } else {
+            List::Array(0..body.len())
+        };
+        Page {
+            body: Bytes::from(body),
+            list,
+            len: records.len(),
+            last,
+            ..Page::default()
+        }
+    }
+
+    /// How many records the page holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the page holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The records, in the order the API returned them, as slices of the body.
+    ///
+    /// They were checked when the page was read, so this only fails if the body was altered.
+    pub fn records(&self) -> Result<Vec<&RawValue>, PageError> {
+        match &self.list {
+            List::Empty => Ok(Vec::new()),
+            List::Array(range) => {
+                serde_json::from_slice(&self.body[range.clone()]).map_err(|e| not_json(Some(e)))
+            }
+            List::Single => serde_json::from_slice(&self.body)
+                .map(|record| vec![record])
+                .map_err(|error| not_json(Some(error))),
+        }
+    }
+
+    /// The JSON text of the last record, if the page has one.
+    pub fn last_record(&self) -> Option<&str> {
+        let range = self.last.clone()?;
+        std::str::from_utf8(&self.body[range]).ok()
+    }
+}
+
 /// Parses a list page. `items` is the envelope key; with `None` only a bare array is a list,
 /// and with `single_object_ok` an object body is one record (for `pagination = "none"`).
-pub fn parse(body: &[u8], items: Option<&str>, single_object_ok: bool) -> Result<Page, PageError> {
+pub fn parse(body: Bytes, items: Option<&str>, single_object_ok: bool) -> Result<Page, PageError> {
     let first = body
         .iter()
         .find(|byte| !byte.is_ascii_whitespace())
         .copied();
     match first {
-        Some(b'[') => parse_array(body).map(|records| Page {
-            records,
-            ..Page::default()
-        }),
+        Some(b'[') => parse_array(body),
         Some(b'{') => parse_object(body, items, single_object_ok),
-        _ => Err(not_json(serde_json::from_slice::<&RawValue>(body).err())),
+        _ => Err(not_json(serde_json::from_slice::<&RawValue>(&body).err())),
     }
 }
 
-fn parse_array(body: &[u8]) -> Result<Vec<Box<RawValue>>, PageError> {
-    let records: Vec<Box<RawValue>> =
-        serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
+fn parse_array(body: Bytes) -> Result<Page, PageError> {
+    let records: Vec<&RawValue> =
+        serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
     check_objects(&records)?;
-    Ok(records)
+    let len = records.len();
+    let last = records.last().map(|last| span(&body, last)).transpose()?;
+    Ok(Page {
+        list: List::Array(0..body.len()),
+        len,
+        last,
+        body,
+        ..Page::default()
+    })
 }
 
 fn parse_object(
-    body: &[u8],
+    body: Bytes,
     items: Option<&str>,
     single_object_ok: bool,
 ) -> Result<Page, PageError> {
     let envelope: Envelope<'_> =
-        serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
+        serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
     let Some(key) = items.filter(|key| envelope.fields.contains_key(*key)) else {
         if single_object_ok && items.is_none() {
-            let record: Box<RawValue> =
-                serde_json::from_slice(body).map_err(|error| not_json(Some(error)))?;
             return Ok(Page {
-                records: vec![record],
+                list: List::Single,
+                len: 1,
+                last: Some(0..body.len()),
+                body,
                 ..Page::default()
             });
         }
         return Err(missing_key(items, &envelope));
     };
-    let records: Vec<Box<RawValue>> = serde_json::from_str(envelope.fields[key].get())
+    let list = envelope.fields[key];
+    let records: Vec<&RawValue> = serde_json::from_str(list.get())
         .map_err(|_| shape(format!("\"{key}\" is not an array of records")))?;
     check_objects(&records)?;
     let total = match envelope.fields.get("total") {
@@ -102,14 +197,37 @@ fn parse_object(
             Err(_) => return Err(shape(format!("\"next\" is {}, not a string", raw.get()))),
         },
     };
+    let len = records.len();
+    let last = records.last().map(|last| span(&body, last)).transpose()?;
+    let list = if len == 0 {
+        List::Empty
+    } else {
+        List::Array(span(&body, list)?)
+    };
     Ok(Page {
-        records,
+        list,
+        len,
+        last,
         total,
         next,
+        body,
     })
 }
 
-fn check_objects(records: &[Box<RawValue>]) -> Result<(), PageError> {
+/// Where `part`, a value parsed out of `body` without copying, sits in `body`.
+fn span(body: &[u8], part: &RawValue) -> Result<Range<usize>, PageError> {
+    let text = part.get();
+    let start = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize);
+    match start {
+        Some(start) if start + text.len() <= body.len() => Ok(start..start + text.len()),
+        _ => Err(shape(
+            "a record was not read in place from the body (a bug in a0snap: please report it)"
+                .to_owned(),
+        )),
+    }
+}
+
+fn check_objects(records: &[&RawValue]) -> Result<(), PageError> {
     match records
         .iter()
         .position(|record| !record.get().starts_with('{'))
@@ -149,61 +267,110 @@ mod tests {
     use super::*;
 
     #[test]
+    fn records_joined_into_a_page_come_back_as_they_were() {
+        let records: Vec<Box<RawValue>> = ["{\"a\":1}", "{\"b\":[2]}"]
+            .iter()
+            .map(|text| RawValue::from_string((*text).to_owned()).expect("raw"))
+            .collect();
+        let page = Page::from_records(&records);
+        let back: Vec<&str> = page
+            .records()
+            .expect("records")
+            .iter()
+            .map(|r| r.get())
+            .collect();
+        assert_eq!(back, ["{\"a\":1}", "{\"b\":[2]}"]);
+        assert_eq!(page.len(), 2);
+        assert_eq!(page.last_record(), Some("{\"b\":[2]}"));
+        assert!(Page::from_records(&[]).records().expect("empty").is_empty());
+    }
+
+    fn page(body: &'static [u8], items: Option<&str>, single: bool) -> Result<Page, PageError> {
+        parse(Bytes::from_static(body), items, single)
+    }
+
+    fn texts(page: &Page) -> Vec<&str> {
+        page.records()
+            .expect("records")
+            .into_iter()
+            .map(RawValue::get)
+            .collect()
+    }
+
+    #[test]
     fn an_offset_envelope_gives_its_records_raw_and_its_total() {
         let body = br#"{"roles":[{"id":"rol_1","name":"a"},{"name":"b","id":"rol_2"}],"start":0,"limit":50,"total":2}"#;
-        let page = parse(body, Some("roles"), false).expect("page");
+        let page = page(body, Some("roles"), false).expect("page");
         assert_eq!(page.total, Some(2));
         assert_eq!(page.next, None);
-        assert_eq!(page.records[1].get(), r#"{"name":"b","id":"rol_2"}"#);
+        assert_eq!(page.len(), 2);
+        assert_eq!(texts(&page)[1], r#"{"name":"b","id":"rol_2"}"#);
+        assert_eq!(page.last_record(), Some(r#"{"name":"b","id":"rol_2"}"#));
+    }
+
+    #[test]
+    fn records_are_slices_of_the_body_not_copies() {
+        let body = Bytes::from_static(br#"{"total":1,"clients":[ {"client_id":"c1"} ]}"#);
+        let page = parse(body.clone(), Some("clients"), false).expect("page");
+        let records = page.records().expect("records");
+        let text = records[0].get();
+        let at = (text.as_ptr() as usize)
+            .checked_sub(body.as_ptr() as usize)
+            .expect("the record lies in the body");
+        assert_eq!(&body[at..at + text.len()], text.as_bytes());
+        assert_eq!(text, r#"{"client_id":"c1"}"#);
     }
 
     #[test]
     fn a_checkpoint_page_gives_next_until_the_key_is_absent() {
-        let page = parse(
+        let next = page(
             br#"{"organizations":[{"id":"org_1"}],"next":"a*b"}"#,
             Some("organizations"),
             false,
         )
         .expect("page");
-        assert_eq!(page.next.as_deref(), Some("a*b"));
-        let last = parse(br#"{"organizations":[]}"#, Some("organizations"), false).expect("page");
+        assert_eq!(next.next.as_deref(), Some("a*b"));
+        let last = page(br#"{"organizations":[]}"#, Some("organizations"), false).expect("page");
         assert_eq!(last.next, None);
-        assert!(last.records.is_empty());
+        assert!(last.is_empty());
+        assert!(last.records().expect("records").is_empty());
+        assert_eq!(last.last_record(), None);
     }
 
     #[test]
     fn a_bare_array_is_accepted_with_or_without_a_key() {
-        let page = parse(b" [{\"log_id\":\"1\"}]", None, false).expect("page");
-        assert_eq!(page.records.len(), 1);
-        let page = parse(b"[]", Some("clients"), false).expect("page");
-        assert!(page.records.is_empty());
+        let logs = page(b" [{\"log_id\":\"1\"},{\"log_id\":\"2\"}]", None, false).expect("page");
+        assert_eq!(texts(&logs), [r#"{"log_id":"1"}"#, r#"{"log_id":"2"}"#]);
+        assert_eq!(logs.last_record(), Some(r#"{"log_id":"2"}"#));
+        let empty = page(b"[]", Some("clients"), false).expect("page");
+        assert!(empty.is_empty());
     }
 
     #[test]
     fn malformed_and_misshapen_bodies_are_errors_that_say_why() {
         assert!(matches!(
-            parse(b"{\"clients\":[", Some("clients"), false),
+            page(b"{\"clients\":[", Some("clients"), false),
             Err(PageError::NotJson { .. })
         ));
         assert!(matches!(
-            parse(b"<html>", Some("clients"), false),
+            page(b"<html>", Some("clients"), false),
             Err(PageError::NotJson { .. })
         ));
-        let error = parse(br#"{"users":[]}"#, Some("clients"), false).expect_err("wrong key");
+        let error = page(br#"{"users":[]}"#, Some("clients"), false).expect_err("wrong key");
         assert!(
             error
                 .to_string()
                 .contains("no \"clients\" array (keys: users)"),
             "{error}"
         );
-        let error = parse(br#"[1,2]"#, None, false).expect_err("not objects");
+        let error = page(br#"[1,2]"#, None, false).expect_err("not objects");
         assert_eq!(error.to_string(), "record 0 is not a JSON object");
     }
 
     #[test]
     fn a_single_object_is_one_record_only_when_allowed() {
-        let page = parse(br#"{"friendly_name":"x"}"#, None, true).expect("page");
-        assert_eq!(page.records.len(), 1);
-        assert!(parse(br#"{"friendly_name":"x"}"#, None, false).is_err());
+        let single = page(br#"{"friendly_name":"x"}"#, None, true).expect("page");
+        assert_eq!(texts(&single), [r#"{"friendly_name":"x"}"#]);
+        assert!(page(br#"{"friendly_name":"x"}"#, None, false).is_err());
     }
 }

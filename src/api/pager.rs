@@ -2,15 +2,24 @@
 //! arrives so nothing holds the whole export.
 //!
 //! - offset: `page`, `per_page`, `include_totals=true`; stops once `total` records arrived,
-//!   without asking for an extra empty page (or at a short page when there is no total);
+//!   without asking for an extra empty page (or at a short page when there is no total).
+//!   Once the first page has reported `total`, the remaining pages are requested concurrently
+//!   ([`FanOut`]) and handed on in page order, so the output is that of a sequential walk;
 //! - checkpoint: `take`, then `from=<next>` until `next` is absent, even past short pages;
 //! - logs: `take`, then `from=<last log_id>` until an empty page;
 //! - none: one request.
+//!
+//! Checkpoint and log pages depend on the page before, so they stay sequential: the pager only
+//! reads what the next request needs, and the records are split and written on the writing
+//! thread while that request is under way.
 
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::client::ApiClient;
 use super::error::{ApiError, snippet};
+use super::fanout::FanOut;
 use super::page::{self, Page};
 use crate::endpoint::{Endpoint, Pagination};
 
@@ -30,16 +39,26 @@ enum Cursor {
 }
 
 /// Pages through one endpoint.
-#[derive(Debug)]
 pub struct Pager<'a> {
+    /// What every request of this walk shares.
+    request: Request<'a>,
+    cursor: Cursor,
+    /// The most offset pages on their way at once (1: one page after the other).
+    width: usize,
+    /// The offset pages requested ahead, while the walk fans out.
+    ahead: Option<FanOut<'a, Page, ApiError>>,
+    pages: u64,
+    records: u64,
+    total: Option<u64>,
+}
+
+/// The parts of a request that stay the same for every page of a walk.
+#[derive(Debug, Clone, Copy)]
+struct Request<'a> {
     client: &'a ApiClient,
     endpoint: &'a Endpoint,
     params: &'a [(String, String)],
     page_size: u32,
-    cursor: Cursor,
-    pages: u64,
-    records: u64,
-    total: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -64,15 +83,28 @@ impl<'a> Pager<'a> {
             Pagination::None => Cursor::Single,
         };
         Self {
-            client,
-            endpoint,
-            params,
-            page_size,
+            request: Request {
+                client,
+                endpoint,
+                params,
+                page_size,
+            },
             cursor,
+            width: 1,
+            ahead: None,
             pages: 0,
             records: 0,
             total: None,
         }
+    }
+
+    /// Lets offset pages after the first be requested `width` at a time (requested, or
+    /// arrived and waiting for an earlier page). The shared limiter still decides how many
+    /// requests are in flight; `width` bounds what the walk holds. 1 (the default) walks one
+    /// page after the other.
+    pub fn fan_out(mut self, width: usize) -> Self {
+        self.width = width.max(1);
+        self
     }
 
     /// Pages fetched so far.
@@ -92,45 +124,56 @@ impl<'a> Pager<'a> {
 
     /// The next page, or `None` when the walk is complete.
     pub async fn next_page(&mut self) -> Result<Option<Page>, ApiError> {
-        let Some(query) = self.query() else {
-            return Ok(None);
-        };
-        let body = self.client.get(&self.endpoint.path, &query).await?;
-        let single = self.cursor == Cursor::Single;
-        let page = page::parse(&body, self.endpoint.items.as_deref(), single).map_err(|error| {
-            ApiError::BadAnswer {
-                path: self.endpoint.path.clone(),
-                page: self.pages + 1,
-                detail: error.to_string(),
-                snippet: snippet(&body),
+        let number = self.pages + 1;
+        let page = match &self.cursor {
+            Cursor::Done => return Ok(None),
+            Cursor::Offset { page } => {
+                let page = *page;
+                self.offset_page(page).await?
             }
-        })?;
-        self.pages += 1;
-        self.records += page.records.len() as u64;
+            Cursor::Single => {
+                let query = self.request.params.to_vec();
+                self.request.fetch(query, number, true).await?
+            }
+            Cursor::Checkpoint { from } | Cursor::Logs { from } => {
+                let query = self.request.stream_query(from.as_deref());
+                self.request.fetch(query, number, false).await?
+            }
+        };
+        self.pages = number;
+        self.records += page.len() as u64;
         self.advance(&page)?;
+        if self.cursor == Cursor::Done {
+            // Pages requested past the end (the tenant shrank meanwhile) are not needed.
+            self.ahead = None;
+        }
         Ok(Some(page))
     }
 
-    /// The query of the next request: the job's params, then the paging ones.
-    fn query(&self) -> Option<Vec<(String, String)>> {
-        let mut query = self.params.to_vec();
-        let size = self.page_size.to_string();
-        match &self.cursor {
-            Cursor::Done => return None,
-            Cursor::Single => {}
-            Cursor::Offset { page } => {
-                query.push(("page".to_owned(), page.to_string()));
-                query.push(("per_page".to_owned(), size));
-                query.push(("include_totals".to_owned(), "true".to_owned()));
-            }
-            Cursor::Checkpoint { from } | Cursor::Logs { from } => {
-                if let Some(from) = from {
-                    query.push(("from".to_owned(), from.clone()));
+    /// Offset page `number`: from the fan-out when one is under way or can start, else alone.
+    async fn offset_page(&mut self, number: u64) -> Result<Page, ApiError> {
+        if self.ahead.is_none() {
+            self.ahead = self.plan_fan_out(number);
+        }
+        if let Some(ahead) = &mut self.ahead {
+            let request = self.request;
+            match ahead.next(|page| request.offset(page)).await {
+                Ok(Some((_, page))) => return Ok(page),
+                Ok(None) => self.ahead = None,
+                Err(error) => {
+                    self.ahead = None;
+                    return Err(error);
                 }
-                query.push(("take".to_owned(), size));
             }
         }
-        Some(query)
+        self.request.offset(number).await
+    }
+
+    /// A fan-out over the pages `total` says are left, when there are several.
+    fn plan_fan_out(&self, from: u64) -> Option<FanOut<'a, Page, ApiError>> {
+        let total = self.total?;
+        let end = total.div_ceil(u64::from(self.request.page_size.max(1)));
+        (self.width > 1 && from > 0 && end > from + 1).then(|| FanOut::new(from, end, self.width))
     }
 
     /// Moves the cursor past `page`.
@@ -141,9 +184,9 @@ impl<'a> Pager<'a> {
                     self.check_cap(total)?;
                     self.total = Some(total);
                 }
-                let short = page.records.len() < self.page_size as usize;
+                let short = page.len() < self.request.page_size as usize;
                 let complete = self.total.map_or(short, |total| self.records >= total);
-                if complete || page.records.is_empty() {
+                if complete || page.is_empty() {
                     Cursor::Done
                 } else {
                     Cursor::Offset { page: number + 1 }
@@ -155,7 +198,7 @@ impl<'a> Pager<'a> {
                 },
                 None => Cursor::Done,
             },
-            Cursor::Logs { .. } => match page.records.last() {
+            Cursor::Logs { .. } => match page.last_record() {
                 None => Cursor::Done,
                 Some(last) => Cursor::Logs {
                     from: Some(self.log_id(last)?),
@@ -167,9 +210,9 @@ impl<'a> Pager<'a> {
     }
 
     fn check_cap(&self, total: u64) -> Result<(), ApiError> {
-        match self.endpoint.offset_cap {
+        match self.request.endpoint.offset_cap {
             Some(cap) if total > cap => Err(ApiError::OffsetCap {
-                path: self.endpoint.path.clone(),
+                path: self.request.endpoint.path.clone(),
                 total,
                 cap,
             }),
@@ -177,16 +220,69 @@ impl<'a> Pager<'a> {
         }
     }
 
-    fn log_id(&self, record: &serde_json::value::RawValue) -> Result<String, ApiError> {
-        serde_json::from_str::<LogId>(record.get())
+    fn log_id(&self, record: &str) -> Result<String, ApiError> {
+        serde_json::from_str::<LogId>(record)
             .map(|id| id.log_id)
             .map_err(|_| ApiError::BadAnswer {
-                path: self.endpoint.path.clone(),
+                path: self.request.endpoint.path.clone(),
                 page: self.pages,
                 detail:
                     "a log event has no \"log_id\" string, so the next page cannot be asked for"
                         .to_owned(),
-                snippet: snippet(record.get().as_bytes()),
+                snippet: snippet(record.as_bytes()),
             })
+    }
+}
+
+impl<'a> Request<'a> {
+    /// Offset page `page` (0-based), as a future the fan-out can hold.
+    fn offset(self, page: u64) -> BoxFuture<'a, Result<Page, ApiError>> {
+        let mut query = self.params.to_vec();
+        query.push(("page".to_owned(), page.to_string()));
+        query.push(("per_page".to_owned(), self.page_size.to_string()));
+        query.push(("include_totals".to_owned(), "true".to_owned()));
+        self.fetch(query, page + 1, false).boxed()
+    }
+
+    /// The query of a checkpoint or log page: the job's params, then `from` and `take`.
+    fn stream_query(&self, from: Option<&str>) -> Vec<(String, String)> {
+        let mut query = self.params.to_vec();
+        if let Some(from) = from {
+            query.push(("from".to_owned(), from.to_owned()));
+        }
+        query.push(("take".to_owned(), self.page_size.to_string()));
+        query
+    }
+
+    /// GETs one page (`number`, 1-based, for messages) and reads its paging facts.
+    async fn fetch(
+        self,
+        query: Vec<(String, String)>,
+        number: u64,
+        single: bool,
+    ) -> Result<Page, ApiError> {
+        let body = self.client.get(&self.endpoint.path, &query).await?;
+        page::parse(body.clone(), self.endpoint.items.as_deref(), single).map_err(|error| {
+            ApiError::BadAnswer {
+                path: self.endpoint.path.clone(),
+                page: number,
+                detail: error.to_string(),
+                snippet: snippet(&body),
+            }
+        })
+    }
+}
+
+impl std::fmt::Debug for Pager<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager")
+            .field("endpoint", &self.request.endpoint.path)
+            .field("cursor", &self.cursor)
+            .field("width", &self.width)
+            .field("fanning_out", &self.ahead.is_some())
+            .field("pages", &self.pages)
+            .field("records", &self.records)
+            .field("total", &self.total)
+            .finish()
     }
 }

@@ -37,7 +37,7 @@ impl LogTap {
 
     /// The events of one page that belong in the snapshot. Events without a readable date
     /// are kept: nothing is dropped that cannot be shown to be before `since`.
-    pub fn pass(&mut self, records: Vec<Box<RawValue>>) -> Vec<Box<RawValue>> {
+    pub fn pass<'a>(&mut self, records: Vec<&'a RawValue>) -> Vec<&'a RawValue> {
         let mut kept = Vec::with_capacity(records.len());
         for record in records {
             let fields = serde_json::from_str::<LogFields<'_>>(record.get()).ok();
@@ -83,12 +83,13 @@ impl LogTap {
 mod tests {
     use super::*;
 
-    fn page(events: &[(&str, &str)]) -> Vec<Box<RawValue>> {
+    /// Events as the writer hands them on: borrowed records (leaked: a test's lifetime).
+    fn page(events: &[(&str, &str)]) -> Vec<&'static RawValue> {
         events
             .iter()
             .map(|(id, date)| {
                 let text = serde_json::json!({"date": date, "log_id": id}).to_string();
-                RawValue::from_string(text).unwrap()
+                &*Box::leak(RawValue::from_string(text).unwrap())
             })
             .collect()
     }

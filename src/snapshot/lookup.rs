@@ -6,11 +6,11 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::column::Column;
-use super::raw::{KeySeed, Kind, kind};
+use super::raw::{KeySeed, Kind, Skip, kind};
 use super::secret_keys::is_secret_key;
 
 /// What a column holds for one record.
@@ -153,7 +153,7 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                     self.found(child, value).map_err(de::Error::custom)?;
                 }
                 None => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Skip>()?;
                 }
             }
         }
@@ -174,7 +174,7 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                     None => return Ok(()),
                 },
                 None => {
-                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                    if seq.next_element::<Skip>()?.is_none() {
                         return Ok(());
                     }
                 }

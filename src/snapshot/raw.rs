@@ -65,6 +65,65 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
+/// Skips one JSON value of any shape without allocating.
+///
+/// `serde::de::IgnoredAny` would do, but serde_json skips a value nested two containers deep
+/// by pushing the outer one onto a scratch buffer, which a fresh deserializer (one a record)
+/// allocates: one allocation a record for the typical log event, whose `details` hold objects.
+/// Walking nested values through the visitor keeps that stack on the call stack instead
+/// (serde_json still caps the depth at 128). Strings with escapes are the only exception.
+pub(crate) struct Skip;
+
+impl<'de> de::Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<de::IgnoredAny, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
 /// Appends `json` to `out` without the whitespace between tokens (strings are kept intact).
 pub(crate) fn minify_into(json: &[u8], out: &mut Vec<u8>) {
     let mut in_string = false;
@@ -108,6 +167,15 @@ mod tests {
         assert_eq!(kind("null"), Kind::Null);
         assert_eq!(kind("-1.5"), Kind::Scalar);
         assert_eq!(kind("true"), Kind::Scalar);
+    }
+
+    #[test]
+    fn skipping_consumes_exactly_one_value_of_any_shape() {
+        let json = r#"[{"a":[1,{"b":[[],{}]}],"s":"x\"y","n":-1.5e3,"t":true,"z":null}, 7]"#;
+        let (first, second): (Skip, u8) = serde_json::from_str(json).expect("skipped");
+        let _ = first;
+        assert_eq!(second, 7);
+        assert!(serde_json::from_str::<Skip>("{\"a\":").is_err());
     }
 
     #[test]

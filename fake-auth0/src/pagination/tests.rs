@@ -11,7 +11,8 @@ fn records(n: usize, field: &str) -> Vec<Value> {
 
 fn ask(endpoint: &str, items: &[Value], query: &str) -> Result<Value, ApiError> {
     let spec = lookup(endpoint).copied().ok_or_else(ApiError::not_found)?;
-    answer(&spec, items, &Query::parse(Some(query)), &Cursors::new(7))
+    let body = answer(&spec, items, &Query::parse(Some(query)), &Cursors::new(7))?;
+    Ok(serde_json::to_value(&body).unwrap_or_default())
 }
 
 fn keys(body: &Value) -> Vec<String> {

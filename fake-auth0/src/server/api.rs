@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::faulty;
-use super::state::{App, lock};
-use crate::answer::{API_JSON, ApiError, json_response};
+use super::state::{App, read};
+use crate::answer::{API_JSON, ApiError, raw_response};
 use crate::conn::Conn;
-use crate::endpoints;
+use crate::endpoints::{self, Paging};
 use crate::faults::Fault;
 use crate::pagination::{self, Query};
 use crate::rate_limit::Decision;
@@ -129,11 +129,20 @@ fn authorised_answer(
         return Err(ApiError::insufficient_scope(spec.scope));
     }
     let query = Query::parse(uri.query());
+    if spec.paging == Paging::Logs {
+        let synthetic = read(&app.tenant).synthetic_logs();
+        if let Some(body) =
+            synthetic.and_then(|logs| pagination::synthetic_log_stream(&logs, &query))
+        {
+            return Ok(raw_response(StatusCode::OK, body?, API_JSON));
+        }
+    }
     let body = {
-        let tenant = lock(&app.tenant);
-        pagination::answer(spec, tenant.records(spec.name), &query, &app.cursors)?
+        let tenant = read(&app.tenant);
+        let body = pagination::answer(spec, tenant.records(spec.name), &query, &app.cursors)?;
+        serde_json::to_string(&body).map_err(|_| ApiError::for_status(500))?
     };
-    Ok(json_response(StatusCode::OK, &body, API_JSON))
+    Ok(raw_response(StatusCode::OK, body, API_JSON))
 }
 
 pub(super) fn authenticate(app: &App, headers: &HeaderMap) -> Result<Vec<String>, ApiError> {

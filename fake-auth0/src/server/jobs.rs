@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use super::FakeAuth0;
 use super::api::authenticate;
 use super::faulty;
-use super::state::{App, lock};
+use super::state::{App, read};
 use crate::answer::{API_JSON, ApiError, json_response};
 use crate::conn::Conn;
 use crate::exports::{self, Download, ExportBehaviour};
@@ -44,7 +44,7 @@ pub async fn create(
         return ApiError::not_found().into_response();
     }
     let request = {
-        let tenant = lock(&app.tenant);
+        let tenant = read(&app.tenant);
         exports::parse_request(&body, tenant.records("connections"))
     };
     let request = match request {
@@ -59,7 +59,7 @@ pub async fn create(
     let job = id.clone();
     tokio::task::spawn_blocking(move || {
         let file = {
-            let tenant = lock(&renderer.tenant);
+            let tenant = read(&renderer.tenant);
             exports::render(tenant.records("users"), &request)
         };
         match file {

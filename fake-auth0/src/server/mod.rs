@@ -27,7 +27,7 @@ use crate::conn::{Conn, KillableListener};
 use crate::counters::Counters;
 use crate::faults::FaultRule;
 use crate::tenant::Tenant;
-use state::{App, lock};
+use state::{App, lock, write};
 
 /// How long a shutdown waits for requests still being answered.
 const GRACE: Duration = Duration::from_secs(2);
@@ -213,7 +213,7 @@ impl FakeAuth0 {
     /// Runs `f` on the served records; the next requests see the change. `f` must not call
     /// back into this server.
     pub fn with_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
-        f(&mut lock(&self.app().tenant))
+        f(&mut write(&self.app().tenant))
     }
 
     /// A copy of one endpoint's records.

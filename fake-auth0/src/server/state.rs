@@ -6,7 +6,7 @@
 //! back into the server from inside their closure.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use crate::config::Config;
@@ -23,6 +23,16 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Reads behind a lock, carrying on after a panic elsewhere.
+pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writes behind a lock, carrying on after a panic elsewhere.
+pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Shared by all handlers of one server.
 pub struct App {
     /// The settings; its `tenant` is empty (the records live in [`App::tenant`]).
@@ -31,8 +41,8 @@ pub struct App {
     pub base_url: String,
     /// The audiences a token request may name.
     pub audiences: Vec<String>,
-    /// The records served.
-    pub tenant: Mutex<Tenant>,
+    /// The records served; a read-write lock, so pages are written out side by side.
+    pub tenant: RwLock<Tenant>,
     /// Issued tokens.
     pub tokens: TokenStore,
     /// Injected faults.
@@ -66,7 +76,7 @@ impl App {
             config,
             base_url,
             audiences,
-            tenant: Mutex::new(tenant),
+            tenant: RwLock::new(tenant),
             tokens: TokenStore::default(),
             faults: Mutex::default(),
             bucket,

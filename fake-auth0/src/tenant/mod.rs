@@ -11,9 +11,11 @@ mod extras;
 mod logs;
 mod people;
 mod seeded;
+mod synthetic;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -21,6 +23,7 @@ use crate::endpoints;
 use logs::{LogContext, LogCursor};
 use seeded::Gen;
 pub use seeded::TENANT_DOMAIN;
+pub(crate) use synthetic::SyntheticLogs;
 
 /// How many records of each kind [`Tenant::generate`] creates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,6 +66,8 @@ pub struct Tenant {
     records: BTreeMap<String, Vec<Value>>,
     seed: u64,
     log_cursor: LogCursor,
+    /// Log events made on demand instead of stored, see [`Tenant::synthesise_logs`].
+    synthetic_logs: Option<Arc<SyntheticLogs>>,
 }
 
 impl Default for Tenant {
@@ -71,6 +76,7 @@ impl Default for Tenant {
             records: BTreeMap::new(),
             seed: 0,
             log_cursor: LogCursor::start(),
+            synthetic_logs: None,
         }
     }
 }
@@ -204,6 +210,27 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// Serves `count` log events made on demand, instead of the stored ones, to the log stream
+    /// (`/logs` with `take`/`from`): for benchmarks with millions of events, which would take
+    /// gigabytes and minutes to store. They cycle through a few hundred generated events with
+    /// their own dates (one a second) and growing `log_id`s; [`Tenant::records`] does not list
+    /// them, and offset paging of `/logs` still serves the stored events.
+    pub fn synthesise_logs(&mut self, count: usize) {
+        let context = LogContext::from_records(
+            self.records("clients"),
+            self.records("users"),
+            self.records("connections"),
+        );
+        self.synthetic_logs = Some(Arc::new(SyntheticLogs::new(self.seed, &context, count)));
+    }
+
+    /// The log events made on demand, if [`Tenant::synthesise_logs`] was called.
+    pub(crate) fn synthetic_logs(&self) -> Option<Arc<SyntheticLogs>> {
+        self.synthetic_logs.clone()
+    }
+}
+
 fn id_field(endpoint: &str) -> &'static str {
     endpoints::lookup(endpoint).map_or("id", |spec| spec.id_field)
 }
@@ -218,6 +245,10 @@ impl fmt::Debug for Tenant {
         f.debug_struct("Tenant")
             .field("records", &counts)
             .field("seed", &self.seed)
+            .field(
+                "synthetic_logs",
+                &self.synthetic_logs.as_ref().map(|logs| logs.len()),
+            )
             .finish()
     }
 }

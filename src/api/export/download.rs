@@ -14,6 +14,7 @@ use super::error::ExportError;
 use super::lines::GzLines;
 use crate::api::client::ApiClient;
 use crate::api::error::snippet;
+use crate::api::page::Page;
 
 /// The longest a download may take, and the longest it may stall between two chunks.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
@@ -65,7 +66,7 @@ pub(super) async fn download(
     client: &ApiClient,
     url: &Url,
     facts: &mut ExportFacts,
-    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    pages: &mpsc::Sender<Page>,
 ) -> Result<(), ExportError> {
     let job_id = facts.job_id.clone();
     let failed = |detail: String| ExportError::Download {
@@ -111,13 +112,13 @@ pub(super) async fn download(
 async fn send(
     records: Vec<Box<RawValue>>,
     facts: &mut ExportFacts,
-    pages: &mpsc::Sender<Vec<Box<RawValue>>>,
+    pages: &mpsc::Sender<Page>,
 ) -> bool {
     if records.is_empty() {
         return true;
     }
     facts.records += records.len() as u64;
-    pages.send(records).await.is_ok()
+    pages.send(Page::from_records(&records)).await.is_ok()
 }
 
 /// The GET of the location, without any token; retried a few times before the body starts.
