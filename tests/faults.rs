@@ -265,6 +265,8 @@ scenarios! {
 
     malformed_json_fails_the_job_naming_endpoint_page_and_body => Scenario {
         faults: vec![roles(1, 2, Fault::MalformedJson)],
+        // One page at a time, so the second request is the second page.
+        env: env(&[("A0SNAP_MAX_IN_FLIGHT", "1")]),
         expect: Expect {
             code: 1,
             printed: vec!["GET /api/v2/roles (page 2)", "not valid JSON", "body starts: <html>"],
@@ -368,7 +370,8 @@ scenarios! {
 
     a_job_past_its_time_limit_fails_and_keeps_latest => Scenario {
         faults: vec![always(Fault::Delay(Duration::from_millis(700)))],
-        env: env(&[("A0SNAP_JOB_TIMEOUT", "1")]),
+        // One page at a time, so the slow pages come one after the other.
+        env: env(&[("A0SNAP_JOB_TIMEOUT", "1"), ("A0SNAP_MAX_IN_FLIGHT", "1")]),
         expect: Expect {
             code: 1,
             printed: vec!["did not finish within the job's time limit of 1s", "raise A0SNAP_JOB_TIMEOUT"],
