@@ -5,18 +5,23 @@
 //! Dependencies point one way, from the edge to the core:
 //!
 //! - [`cli`] parses commands and wires the pieces; `main.rs` only maps its result to an exit code.
-//! - [`config`] turns the environment and flags into checked [`config::Settings`].
+//! - [`config`] turns the environment and flags into checked [`config::Settings`];
+//!   [`telemetry`] starts logging.
+//! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
+//!   client, shared by every job.
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
 //! - [`metrics`] counts runs, records, tokens and 429s for the daemon's `/metrics`.
-//! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s.
+//! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s, with [`cron`]
+//!   schedules and [`interval`]s.
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
 //! - [`auth`] gets tokens (one exchange) and caches them (memory and file, single flight).
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
+//! - [`endpoint`], [`secret`], [`clock`] and [`retry`] are the small vocabulary the others
+//!   share.
 
 pub mod api;
 pub mod auth;
