@@ -206,6 +206,7 @@ fn open_checkpoint(job: &Job, context: &RunContext) -> Result<Option<Checkpoint>
     Ok(Some(Checkpoint::open(
         &context.state_dir,
         &job.name,
+        &context.output_dir,
         &tenant,
         job.since,
     )?))
