@@ -5,12 +5,17 @@
 //! a small channel, as the bodies that arrived; that thread splits them into records and writes
 //! them, so the next request is already under way while a page is parsed and written, and
 //! memory holds a few pages at most (plus the offset pages fanned out ahead, see [`Pager`]).
-//! If the export fails, or the future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
-//! temporary files go with it: nothing visible changes.
+//! If the export fails, or the future is dropped before the commit phase (the daemon's abort),
+//! the unfinished snapshot is dropped and its temporary files go with it: nothing visible
+//! changes. Once the commit phase has started it runs to its end (see [`finish`]).
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
 //! only once the snapshot is committed (see [`crate::incremental`]).
+
+mod finish;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -26,6 +31,7 @@ use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun, LogTap};
 use crate::jobs::{Job, Mode};
 use crate::progress::{JobProgress, SharedProgress};
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
+use finish::Finish;
 
 /// Pages buffered between the fetching and the writing side.
 const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
@@ -167,22 +173,18 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         pages: pager.pages(),
         extra,
     };
-    let staged = match (&checkpoint, &tap) {
-        (Some(checkpoint), Some(tap)) => {
-            checkpoint.stage(tap, draft.stem(), context.clock.now())?
-        }
-        _ => None,
+    let now = context.clock.now();
+    let finish = Finish {
+        draft,
+        meta,
+        checkpoint: checkpoint.zip(tap),
+        now,
+        lock,
     };
-    let committed = tokio::task::spawn_blocking(move || draft.commit(meta))
-        .await
-        .map_err(|error| JobError::Writer {
-            job: job.name.clone(),
-            detail: error.to_string(),
-        })??;
-    if let Some(staged) = staged {
-        staged.commit()?;
-    }
-    drop(lock);
+    let committed = finish.start().await.map_err(|error| JobError::Writer {
+        job: job.name.clone(),
+        detail: error.to_string(),
+    })??;
     if incremental.is_some() && committed.records == 0 {
         tracing::info!(job = %job.name, "no new log events since the last run; the snapshot is empty");
     }
