@@ -16,6 +16,7 @@
 mod finish;
 #[cfg(test)]
 mod tests;
+mod writer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,11 +28,12 @@ use crate::api::{
     export_users,
 };
 use crate::clock::SharedClock;
-use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun, LogTap};
+use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun};
 use crate::jobs::{Job, Mode};
 use crate::progress::{JobProgress, SharedProgress};
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
-use finish::Finish;
+use finish::{Finish, meta_extras};
+use writer::{join_writer, write_pages};
 
 /// Pages buffered between the fetching and the writing side.
 const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
@@ -111,76 +113,142 @@ pub enum JobError {
     },
 }
 
-/// Runs `job` once.
+/// Runs `job` once: prepare, fetch (by pages or by export) while a blocking thread writes,
+/// then commit.
 pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
-    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
-    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
+    let Some(Prepared {
+        lock,
+        checkpoint,
+        draft,
+    }) = prepare(job, context)?
+    else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
             reason: "another a0snap process is writing this job".to_owned(),
         });
     };
-    let swept = snapshot::sweep_temp_files(&job_dir)?;
-    if swept > 0 {
-        tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
-    }
-    let checkpoint = open_checkpoint(job, context)?;
-    let started_at = context.clock.now();
-    let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
     let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
     let tap = checkpoint.as_ref().map(Checkpoint::tap);
     let path = job.endpoint.path.clone();
     let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
     let api = context.api.for_job();
-    let mut pager = Pager::new(
-        &api,
-        &job.endpoint,
-        &job.params,
-        job.page_size,
-        checkpoint.as_ref().and_then(Checkpoint::resume_after),
-    )
-    .fan_out(context.pages_ahead);
     let fetched = match job.mode {
-        Mode::Page => {
-            let progress = JobProgress::new(context.progress.as_ref(), &job.name);
-            fetch_into(&mut pager, &pages, &progress)
-                .await
-                .map(|()| None)
-                .map_err(|error| explain(error, checkpoint.as_ref(), pager.pages()))
-        }
-        Mode::Export => {
-            let request = ExportRequest::from_params(&job.params);
-            export_users(&api, &request, PollPolicy::default(), &pages)
-                .await
-                .map(Some)
-                .map_err(JobError::from)
-        }
+        Mode::Page => fetch_pages(job, context, &api, checkpoint.as_ref(), pages).await,
+        Mode::Export => fetch_export(job, &api, pages).await,
     };
-    drop(pages);
     let (draft, tap) = join_writer(writer, &job.name).await?;
-    let export = fetched?;
-    let incremental = checkpoint.as_ref().zip(tap.as_ref()).map(|(c, t)| c.run(t));
-    let mut extra = meta_extras(job, pager.total(), started.elapsed());
+    let fetched = fetched?;
+    let finish = Finish {
+        draft,
+        meta: MetaInput {
+            endpoint: job.endpoint.path.clone(),
+            finished_at: context.clock.now(),
+            pages: fetched.pages,
+            extra: serde_json::Map::new(),
+        },
+        checkpoint: checkpoint.zip(tap),
+        now: context.clock.now(),
+        lock,
+    };
+    commit(job, finish, fetched, started).await
+}
+
+/// What a run holds once prepared: the job's lock, its checkpoint and the snapshot it writes.
+struct Prepared {
+    lock: JobLock,
+    checkpoint: Option<Checkpoint>,
+    draft: Snapshot,
+}
+
+/// Takes the job's lock (`None` when another process holds it), sweeps what an interrupted
+/// run left, opens the checkpoint and begins the snapshot.
+fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
+    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
+    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
+        return Ok(None);
+    };
+    let swept = snapshot::sweep_temp_files(&job_dir)?;
+    if swept > 0 {
+        tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
+    }
+    let checkpoint = open_checkpoint(job, context)?;
+    let draft = Snapshot::begin(&job_dir, &job.name, context.clock.now(), &job.output)?;
+    Ok(Some(Prepared {
+        lock,
+        checkpoint,
+        draft,
+    }))
+}
+
+/// What fetching told about the run, for the summary and the meta file.
+struct Fetched {
+    /// Pages fetched (0 for an export).
+    pages: u64,
+    /// The total the API reported, if any.
+    total: Option<u64>,
+    /// `mode = "export"`: the Auth0 export job.
+    export: Option<ExportFacts>,
+}
+
+/// Pages every record into `pages`, continuing after the checkpoint if there is one.
+async fn fetch_pages(
+    job: &Job,
+    context: &RunContext,
+    api: &ApiClient,
+    checkpoint: Option<&Checkpoint>,
+    pages: mpsc::Sender<Page>,
+) -> Result<Fetched, JobError> {
+    let resume_after = checkpoint.and_then(Checkpoint::resume_after);
+    let mut pager = Pager::new(api, &job.endpoint, &job.params, job.page_size, resume_after)
+        .fan_out(context.pages_ahead);
+    let progress = JobProgress::new(context.progress.as_ref(), &job.name);
+    fetch_into(&mut pager, &pages, &progress)
+        .await
+        .map_err(|error| explain(error, checkpoint, pager.pages()))?;
+    Ok(Fetched {
+        pages: pager.pages(),
+        total: pager.total(),
+        export: None,
+    })
+}
+
+/// Runs Auth0's bulk users export into `pages`.
+async fn fetch_export(
+    job: &Job,
+    api: &ApiClient,
+    pages: mpsc::Sender<Page>,
+) -> Result<Fetched, JobError> {
+    let request = ExportRequest::from_params(&job.params);
+    let facts = export_users(api, &request, PollPolicy::default(), &pages).await?;
+    Ok(Fetched {
+        pages: 0,
+        total: None,
+        export: Some(facts),
+    })
+}
+
+/// Completes the meta file and runs the commit phase; the run's outcome.
+async fn commit(
+    job: &Job,
+    mut finish: Finish,
+    fetched: Fetched,
+    started: Instant,
+) -> Result<Outcome, JobError> {
+    let incremental = finish.checkpoint.as_ref().map(|(c, tap)| c.run(tap));
+    let extra = &mut finish.meta.extra;
+    extra.extend(meta_extras(job, fetched.total, started.elapsed()));
     if let Some(run) = &incremental {
         extra.insert("incremental".to_owned(), run.meta());
     }
-    extra.extend(export.as_ref().map(ExportFacts::meta).unwrap_or_default());
-    let meta = MetaInput {
-        endpoint: job.endpoint.path.clone(),
-        finished_at: context.clock.now(),
-        pages: pager.pages(),
-        extra,
-    };
-    let now = context.clock.now();
-    let finish = Finish {
-        draft,
-        meta,
-        checkpoint: checkpoint.zip(tap),
-        now,
-        lock,
-    };
+    extra.extend(
+        fetched
+            .export
+            .as_ref()
+            .map(ExportFacts::meta)
+            .unwrap_or_default(),
+    );
     let committed = finish.start().await.map_err(|error| JobError::Writer {
         job: job.name.clone(),
         detail: error.to_string(),
@@ -190,12 +258,12 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     }
     Ok(Outcome::Exported(Box::new(Exported {
         records: committed.records,
-        pages: pager.pages(),
-        total: pager.total(),
+        pages: fetched.pages,
+        total: fetched.total,
         duration: started.elapsed(),
         committed,
         incremental,
-        export,
+        export: fetched.export,
     })))
 }
 
@@ -243,72 +311,4 @@ async fn fetch_into(
         }
     }
     Ok(())
-}
-
-/// The writing side: runs on a blocking thread until the channel closes. The records of a
-/// page are slices of its body, so a record costs no allocation of its own. An incremental
-/// job's events pass its tap on the way.
-fn write_pages(
-    mut draft: Snapshot,
-    mut sink: mpsc::Receiver<Page>,
-    mut tap: Option<LogTap>,
-    path: &str,
-) -> Result<Written, JobError> {
-    let mut number = 0;
-    while let Some(page) = sink.blocking_recv() {
-        number += 1;
-        let records = page.records().map_err(|error| ApiError::BadAnswer {
-            path: path.to_owned(),
-            page: number,
-            detail: error.to_string(),
-            snippet: String::new(),
-        })?;
-        let records = match &mut tap {
-            Some(tap) => tap.pass(records),
-            None => records,
-        };
-        draft.write_all(records)?;
-    }
-    Ok((draft, tap))
-}
-
-type Written = (Snapshot, Option<LogTap>);
-
-async fn join_writer(
-    writer: tokio::task::JoinHandle<Result<Written, JobError>>,
-    job: &str,
-) -> Result<Written, JobError> {
-    match writer.await {
-        Ok(result) => result,
-        Err(error) => Err(JobError::Writer {
-            job: job.to_owned(),
-            detail: error.to_string(),
-        }),
-    }
-}
-
-fn meta_extras(
-    job: &Job,
-    total: Option<u64>,
-    elapsed: Duration,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut extra = serde_json::Map::new();
-    if let Some(total) = total {
-        extra.insert("total".to_owned(), total.into());
-    }
-    extra.insert(
-        "duration_ms".to_owned(),
-        (elapsed.as_millis() as u64).into(),
-    );
-    extra.insert(
-        "pagination".to_owned(),
-        job.endpoint.pagination.name().into(),
-    );
-    let params: serde_json::Map<String, serde_json::Value> = job
-        .params
-        .iter()
-        .map(|(key, value)| (key.clone(), value.clone().into()))
-        .collect();
-    extra.insert("params".to_owned(), params.into());
-    extra
 }

@@ -6,11 +6,14 @@
 //! `latest.*` and the checkpoint appear together, and the lock is held until all of them are
 //! in place. A run stopped before this phase leaves nothing visible.
 
+use std::time::Duration;
+
 use jiff::Timestamp;
 use tokio::task::JoinHandle;
 
 use super::JobError;
 use crate::incremental::{Checkpoint, LogTap};
+use crate::jobs::Job;
 use crate::snapshot::{Committed, JobLock, MetaInput, Snapshot};
 
 /// Everything the commit phase needs, and owns until it ends.
@@ -54,4 +57,31 @@ impl Finish {
         drop(lock);
         Ok(committed)
     }
+}
+
+/// The meta file's fields every run has: `total`, `duration_ms`, `pagination`, `params`.
+pub(super) fn meta_extras(
+    job: &Job,
+    total: Option<u64>,
+    elapsed: Duration,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut extra = serde_json::Map::new();
+    if let Some(total) = total {
+        extra.insert("total".to_owned(), total.into());
+    }
+    extra.insert(
+        "duration_ms".to_owned(),
+        (elapsed.as_millis() as u64).into(),
+    );
+    extra.insert(
+        "pagination".to_owned(),
+        job.endpoint.pagination.name().into(),
+    );
+    let params: serde_json::Map<String, serde_json::Value> = job
+        .params
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone().into()))
+        .collect();
+    extra.insert("params".to_owned(), params.into());
+    extra
 }
