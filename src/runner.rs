@@ -7,12 +7,16 @@
 //! memory holds a few pages at most (plus the offset pages fanned out ahead, see [`Pager`]).
 //! If the export fails, or the future is dropped before the commit phase (the daemon's abort),
 //! the unfinished snapshot is dropped and its temporary files go with it: nothing visible
-//! changes. Once the commit phase has started it runs to its end (see [`finish`]).
+//! changes. Once the commit phase has started it runs to its end on a blocking thread, as one
+//! unit: snapshot, `latest.*`, checkpoint, then the lock's release.
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
 //! only once the snapshot is committed (see [`crate::incremental`]).
+//!
+//! [`Pager`]: crate::api::Pager
 
+mod fetch;
 mod finish;
 #[cfg(test)]
 mod tests;
@@ -23,15 +27,13 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::api::{
-    ApiClient, ApiError, ExportError, ExportFacts, ExportRequest, Page, Pager, PollPolicy,
-    export_users,
-};
+use crate::api::{ApiClient, ApiError, ExportError, ExportFacts, Page};
 use crate::clock::SharedClock;
 use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun};
 use crate::jobs::{Job, Mode};
-use crate::progress::{JobProgress, SharedProgress};
+use crate::progress::SharedProgress;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
+use fetch::{Fetched, fetch_export, fetch_pages};
 use finish::{Finish, meta_extras};
 use writer::{join_writer, write_pages};
 
@@ -52,7 +54,7 @@ pub struct RunContext {
     /// The state folder; incremental jobs keep their checkpoints below it.
     pub state_dir: PathBuf,
     /// Offset pages one job may have on their way at once, requested or arrived and waiting
-    /// for an earlier page (see [`Pager::fan_out`]); 1 walks one page after the other.
+    /// for an earlier page (see [`crate::api::Pager::fan_out`]); 1 walks one page after the other.
     pub pages_ahead: usize,
 }
 
@@ -121,7 +123,7 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         lock,
         checkpoint,
         draft,
-    }) = prepare(job, context)?
+    }) = prepare(job, context).await?
     else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
@@ -162,9 +164,21 @@ struct Prepared {
     draft: Snapshot,
 }
 
+/// [`prepare_files`] on a blocking thread: it is all file work (lock, sweep, checkpoint,
+/// temporary files), kept off the async workers that drive every job's requests.
+async fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
+    let (owned_job, context) = (job.clone(), context.clone());
+    tokio::task::spawn_blocking(move || prepare_files(&owned_job, &context))
+        .await
+        .map_err(|error| JobError::Writer {
+            job: job.name.clone(),
+            detail: error.to_string(),
+        })?
+}
+
 /// Takes the job's lock (`None` when another process holds it), sweeps what an interrupted
 /// run left, opens the checkpoint and begins the snapshot.
-fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
+fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
     let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
     let Some(lock) = JobLock::try_acquire(&job_dir)? else {
         return Ok(None);
@@ -180,53 +194,6 @@ fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError
         checkpoint,
         draft,
     }))
-}
-
-/// What fetching told about the run, for the summary and the meta file.
-struct Fetched {
-    /// Pages fetched (0 for an export).
-    pages: u64,
-    /// The total the API reported, if any.
-    total: Option<u64>,
-    /// `mode = "export"`: the Auth0 export job.
-    export: Option<ExportFacts>,
-}
-
-/// Pages every record into `pages`, continuing after the checkpoint if there is one.
-async fn fetch_pages(
-    job: &Job,
-    context: &RunContext,
-    api: &ApiClient,
-    checkpoint: Option<&Checkpoint>,
-    pages: mpsc::Sender<Page>,
-) -> Result<Fetched, JobError> {
-    let resume_after = checkpoint.and_then(Checkpoint::resume_after);
-    let mut pager = Pager::new(api, &job.endpoint, &job.params, job.page_size, resume_after)
-        .fan_out(context.pages_ahead);
-    let progress = JobProgress::new(context.progress.as_ref(), &job.name);
-    fetch_into(&mut pager, &pages, &progress)
-        .await
-        .map_err(|error| explain(error, checkpoint, pager.pages()))?;
-    Ok(Fetched {
-        pages: pager.pages(),
-        total: pager.total(),
-        export: None,
-    })
-}
-
-/// Runs Auth0's bulk users export into `pages`.
-async fn fetch_export(
-    job: &Job,
-    api: &ApiClient,
-    pages: mpsc::Sender<Page>,
-) -> Result<Fetched, JobError> {
-    let request = ExportRequest::from_params(&job.params);
-    let facts = export_users(api, &request, PollPolicy::default(), &pages).await?;
-    Ok(Fetched {
-        pages: 0,
-        total: None,
-        export: Some(facts),
-    })
 }
 
 /// Completes the meta file and runs the commit phase; the run's outcome.
@@ -280,35 +247,4 @@ fn open_checkpoint(job: &Job, context: &RunContext) -> Result<Option<Checkpoint>
         &tenant,
         job.since,
     )?))
-}
-
-/// A paging error, or the checkpoint's rejection when that is what it means.
-fn explain(error: ApiError, checkpoint: Option<&Checkpoint>, pages: u64) -> JobError {
-    match checkpoint.and_then(|checkpoint| checkpoint.rejected(&error, pages)) {
-        Some(rejected) => rejected.into(),
-        None => error.into(),
-    }
-}
-
-/// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
-/// error is reported by [`join_writer`]). Each page is logged at debug and shown as progress.
-async fn fetch_into(
-    pager: &mut Pager<'_>,
-    pages: &mpsc::Sender<Page>,
-    progress: &JobProgress<'_>,
-) -> Result<(), ApiError> {
-    while let Some(page) = pager.next_page().await? {
-        tracing::debug!(
-            job = progress.job(),
-            page = pager.pages(),
-            records = pager.records(),
-            total = pager.total(),
-            "page received"
-        );
-        progress.page(pager.pages(), pager.records(), pager.total());
-        if pages.send(page).await.is_err() {
-            break;
-        }
-    }
-    Ok(())
 }

@@ -37,7 +37,7 @@ pub enum ExportError {
         source: ApiError,
     },
     /// An answer about the job was not what Auth0 sends. The snippet never holds the job's
-    /// `location` (see [`job_snippet`]).
+    /// `location`.
     #[error("Auth0's answer about the users export {job}: {detail}; body starts: {snippet}")]
     BadAnswer {
         /// The job id, or "start" before there is one.
