@@ -1,8 +1,10 @@
 //! Incremental log exports: a logs job with `incremental = true` exports only the events after
 //! its checkpoint, the last `log_id` read by the previous complete run.
 //!
-//! The checkpoint is `{state}/checkpoints/{job}.json` (mode 0600 in a 0700 folder, as the token
-//! cache), replaced atomically. A run stages the new checkpoint before the snapshot commits
+//! The checkpoint is `{state}/checkpoints/{job}-{key}.json` (mode 0600 in a 0700 folder, as the
+//! token cache), replaced atomically. `{key}` is the first 12 hex digits of the SHA-256 of the
+//! absolute output folder: the state folder is shared by default, and a one-off run into another
+//! folder must not move the daemon's checkpoint past events its folder never got. A run stages the new checkpoint before the snapshot commits
 //! and moves it into place only after the commit: a failed run never advances it, so nothing
 //! is missed, and only a crash between the two steps can export a delta twice. The first run
 //! (no checkpoint) starts from the oldest event Auth0 still holds, leaving out the events
@@ -16,12 +18,14 @@ mod tap;
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
 pub use error::IncrementalError;
@@ -37,6 +41,9 @@ struct Stored {
     job: String,
     /// The tenant's base URL: a checkpoint means nothing to another tenant.
     tenant: String,
+    /// The output folder the snapshots went to, for people reading the file.
+    #[serde(default)]
+    output: Option<String>,
     /// The last `log_id` read by the last complete run.
     log_id: String,
     /// That event's date, for people reading the file.
@@ -50,10 +57,12 @@ struct Stored {
 /// The checkpoint of one incremental job.
 #[derive(Debug)]
 pub struct Checkpoint {
-    /// `{state}/checkpoints/{job}.json`.
+    /// `{state}/checkpoints/{job}-{key}.json`.
     path: PathBuf,
     job: String,
     tenant: String,
+    /// The absolute output folder.
+    output: PathBuf,
     /// What the file held, if there was one.
     stored: Option<Stored>,
     /// The job's `since`, for a first run.
@@ -74,15 +83,21 @@ pub struct IncrementalRun {
 }
 
 impl Checkpoint {
-    /// The checkpoint file of `job` under `state_dir`.
-    pub fn path_for(state_dir: &Path, job: &str) -> PathBuf {
-        state_dir.join("checkpoints").join(format!("{job}.json"))
+    /// The checkpoint file under `state_dir` of `job` writing below `output_dir`.
+    pub fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
+        let digest = Sha256::digest(output_key(output_dir).as_os_str().as_bytes());
+        let key = &hex::encode(digest)[..12];
+        state_dir
+            .join("checkpoints")
+            .join(format!("{job}-{key}.json"))
     }
 
-    /// Reads the checkpoint of `job` for the tenant at `tenant` (its base URL), if there is one.
+    /// Reads the checkpoint of `job` writing below `output_dir` for the tenant at `tenant` (its
+    /// base URL), if there is one.
     pub fn open(
         state_dir: &Path,
         job: &str,
+        output_dir: &Path,
         tenant: &str,
         since: Option<Timestamp>,
     ) -> Result<Self, IncrementalError> {
@@ -91,7 +106,7 @@ impl Checkpoint {
                 job: job.to_owned(),
             });
         }
-        let path = Self::path_for(state_dir, job);
+        let path = Self::path_for(state_dir, job, output_dir);
         let stored = read_stored(&path)?;
         if let Some(stored) = &stored
             && stored.tenant != tenant
@@ -106,6 +121,7 @@ impl Checkpoint {
             path,
             job: job.to_owned(),
             tenant: tenant.to_owned(),
+            output: output_key(output_dir),
             stored,
             since,
         })
@@ -172,6 +188,7 @@ impl Checkpoint {
             version: FORMAT_VERSION,
             job: self.job.clone(),
             tenant: self.tenant.clone(),
+            output: Some(self.output.display().to_string()),
             log_id: log_id.to_owned(),
             date: tap.last_date().map(str::to_owned),
             snapshot: snapshot.to_owned(),
@@ -189,9 +206,9 @@ impl Checkpoint {
             .mode(0o700)
             .create(dir)
             .map_err(unwritable)?;
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
         let temp = dir.join(format!(
-            ".{}.json.tmp-{}",
-            self.job,
+            ".{name}.tmp-{}",
             std::iter::repeat_with(fastrand::alphanumeric)
                 .take(8)
                 .collect::<String>()
@@ -246,6 +263,14 @@ impl IncrementalRun {
             "skipped_before_since": self.skipped,
         })
     }
+}
+
+/// The output folder as the checkpoint's key: canonical when it exists, else absolute (as
+/// given, when even that fails).
+fn output_key(output_dir: &Path) -> PathBuf {
+    fs::canonicalize(output_dir)
+        .or_else(|_| std::path::absolute(output_dir))
+        .unwrap_or_else(|_| output_dir.to_owned())
 }
 
 fn read_stored(path: &Path) -> Result<Option<Stored>, IncrementalError> {

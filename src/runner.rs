@@ -5,27 +5,37 @@
 //! a small channel, as the bodies that arrived; that thread splits them into records and writes
 //! them, so the next request is already under way while a page is parsed and written, and
 //! memory holds a few pages at most (plus the offset pages fanned out ahead, see [`Pager`]).
-//! If the export fails, or the future is dropped (the daemon's shutdown), the unfinished snapshot is dropped and its
-//! temporary files go with it: nothing visible changes.
+//! If the export fails, or the future is dropped before the commit phase (the daemon's abort),
+//! the unfinished snapshot is dropped and its temporary files go with it: nothing visible
+//! changes. Once the commit phase has started it runs to its end on a blocking thread, as one
+//! unit: snapshot, `latest.*`, checkpoint, then the lock's release.
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
 //! only once the snapshot is committed (see [`crate::incremental`]).
+//!
+//! [`Pager`]: crate::api::Pager
+
+mod fetch;
+mod finish;
+#[cfg(test)]
+mod tests;
+mod writer;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::api::{
-    ApiClient, ApiError, ExportError, ExportFacts, ExportRequest, Page, Pager, PollPolicy,
-    export_users,
-};
+use crate::api::{ApiClient, ApiError, ExportError, ExportFacts, Page};
 use crate::clock::SharedClock;
-use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun, LogTap};
+use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun};
 use crate::jobs::{Job, Mode};
-use crate::progress::{JobProgress, SharedProgress};
+use crate::progress::SharedProgress;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
+use fetch::{Fetched, fetch_export, fetch_pages};
+use finish::{Finish, meta_extras};
+use writer::{join_writer, write_pages};
 
 /// Pages buffered between the fetching and the writing side.
 const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
@@ -44,7 +54,7 @@ pub struct RunContext {
     /// The state folder; incremental jobs keep their checkpoints below it.
     pub state_dir: PathBuf,
     /// Offset pages one job may have on their way at once, requested or arrived and waiting
-    /// for an earlier page (see [`Pager::fan_out`]); 1 walks one page after the other.
+    /// for an earlier page (see [`crate::api::Pager::fan_out`]); 1 walks one page after the other.
     pub pages_ahead: usize,
 }
 
@@ -105,95 +115,122 @@ pub enum JobError {
     },
 }
 
-/// Runs `job` once.
+/// Runs `job` once: prepare, fetch (by pages or by export) while a blocking thread writes,
+/// then commit.
 pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
-    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
-    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
+    let Some(Prepared {
+        lock,
+        checkpoint,
+        draft,
+    }) = prepare(job, context).await?
+    else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
             reason: "another a0snap process is writing this job".to_owned(),
         });
     };
-    let swept = snapshot::sweep_temp_files(&job_dir)?;
-    if swept > 0 {
-        tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
-    }
-    let checkpoint = open_checkpoint(job, context)?;
-    let started_at = context.clock.now();
-    let draft = Snapshot::begin(&job_dir, &job.name, started_at, &job.output)?;
     let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
     let tap = checkpoint.as_ref().map(Checkpoint::tap);
     let path = job.endpoint.path.clone();
     let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
     let api = context.api.for_job();
-    let mut pager = Pager::new(
-        &api,
-        &job.endpoint,
-        &job.params,
-        job.page_size,
-        checkpoint.as_ref().and_then(Checkpoint::resume_after),
-    )
-    .fan_out(context.pages_ahead);
     let fetched = match job.mode {
-        Mode::Page => {
-            let progress = JobProgress::new(context.progress.as_ref(), &job.name);
-            fetch_into(&mut pager, &pages, &progress)
-                .await
-                .map(|()| None)
-                .map_err(|error| explain(error, checkpoint.as_ref(), pager.pages()))
-        }
-        Mode::Export => {
-            let request = ExportRequest::from_params(&job.params);
-            export_users(&api, &request, PollPolicy::default(), &pages)
-                .await
-                .map(Some)
-                .map_err(JobError::from)
-        }
+        Mode::Page => fetch_pages(job, context, &api, checkpoint.as_ref(), pages).await,
+        Mode::Export => fetch_export(job, &api, pages).await,
     };
-    drop(pages);
     let (draft, tap) = join_writer(writer, &job.name).await?;
-    let export = fetched?;
-    let incremental = checkpoint.as_ref().zip(tap.as_ref()).map(|(c, t)| c.run(t));
-    let mut extra = meta_extras(job, pager.total(), started.elapsed());
-    if let Some(run) = &incremental {
-        extra.insert("incremental".to_owned(), run.meta());
-    }
-    extra.extend(export.as_ref().map(ExportFacts::meta).unwrap_or_default());
-    let meta = MetaInput {
-        endpoint: job.endpoint.path.clone(),
-        finished_at: context.clock.now(),
-        pages: pager.pages(),
-        extra,
+    let fetched = fetched?;
+    let finish = Finish {
+        draft,
+        meta: MetaInput {
+            endpoint: job.endpoint.path.clone(),
+            finished_at: context.clock.now(),
+            pages: fetched.pages,
+            extra: serde_json::Map::new(),
+        },
+        checkpoint: checkpoint.zip(tap),
+        now: context.clock.now(),
+        lock,
     };
-    let staged = match (&checkpoint, &tap) {
-        (Some(checkpoint), Some(tap)) => {
-            checkpoint.stage(tap, draft.stem(), context.clock.now())?
-        }
-        _ => None,
-    };
-    let committed = tokio::task::spawn_blocking(move || draft.commit(meta))
+    commit(job, finish, fetched, started).await
+}
+
+/// What a run holds once prepared: the job's lock, its checkpoint and the snapshot it writes.
+struct Prepared {
+    lock: JobLock,
+    checkpoint: Option<Checkpoint>,
+    draft: Snapshot,
+}
+
+/// [`prepare_files`] on a blocking thread: it is all file work (lock, sweep, checkpoint,
+/// temporary files), kept off the async workers that drive every job's requests.
+async fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
+    let (owned_job, context) = (job.clone(), context.clone());
+    tokio::task::spawn_blocking(move || prepare_files(&owned_job, &context))
         .await
         .map_err(|error| JobError::Writer {
             job: job.name.clone(),
             detail: error.to_string(),
-        })??;
-    if let Some(staged) = staged {
-        staged.commit()?;
+        })?
+}
+
+/// Takes the job's lock (`None` when another process holds it), sweeps what an interrupted
+/// run left, opens the checkpoint and begins the snapshot.
+fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
+    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
+    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
+        return Ok(None);
+    };
+    let swept = snapshot::sweep_temp_files(&job_dir)?;
+    if swept > 0 {
+        tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
     }
-    drop(lock);
+    let checkpoint = open_checkpoint(job, context)?;
+    let draft = Snapshot::begin(&job_dir, &job.name, context.clock.now(), &job.output)?;
+    Ok(Some(Prepared {
+        lock,
+        checkpoint,
+        draft,
+    }))
+}
+
+/// Completes the meta file and runs the commit phase; the run's outcome.
+async fn commit(
+    job: &Job,
+    mut finish: Finish,
+    fetched: Fetched,
+    started: Instant,
+) -> Result<Outcome, JobError> {
+    let incremental = finish.checkpoint.as_ref().map(|(c, tap)| c.run(tap));
+    let extra = &mut finish.meta.extra;
+    extra.extend(meta_extras(job, fetched.total, started.elapsed()));
+    if let Some(run) = &incremental {
+        extra.insert("incremental".to_owned(), run.meta());
+    }
+    extra.extend(
+        fetched
+            .export
+            .as_ref()
+            .map(ExportFacts::meta)
+            .unwrap_or_default(),
+    );
+    let committed = finish.start().await.map_err(|error| JobError::Writer {
+        job: job.name.clone(),
+        detail: error.to_string(),
+    })??;
     if incremental.is_some() && committed.records == 0 {
         tracing::info!(job = %job.name, "no new log events since the last run; the snapshot is empty");
     }
     Ok(Outcome::Exported(Box::new(Exported {
         records: committed.records,
-        pages: pager.pages(),
-        total: pager.total(),
+        pages: fetched.pages,
+        total: fetched.total,
         duration: started.elapsed(),
         committed,
         incremental,
-        export,
+        export: fetched.export,
     })))
 }
 
@@ -206,106 +243,8 @@ fn open_checkpoint(job: &Job, context: &RunContext) -> Result<Option<Checkpoint>
     Ok(Some(Checkpoint::open(
         &context.state_dir,
         &job.name,
+        &context.output_dir,
         &tenant,
         job.since,
     )?))
-}
-
-/// A paging error, or the checkpoint's rejection when that is what it means.
-fn explain(error: ApiError, checkpoint: Option<&Checkpoint>, pages: u64) -> JobError {
-    match checkpoint.and_then(|checkpoint| checkpoint.rejected(&error, pages)) {
-        Some(rejected) => rejected.into(),
-        None => error.into(),
-    }
-}
-
-/// Fetches every page and hands it to the writer. Stops early if the writer has gone (its
-/// error is reported by [`join_writer`]). Each page is logged at debug and shown as progress.
-async fn fetch_into(
-    pager: &mut Pager<'_>,
-    pages: &mpsc::Sender<Page>,
-    progress: &JobProgress<'_>,
-) -> Result<(), ApiError> {
-    while let Some(page) = pager.next_page().await? {
-        tracing::debug!(
-            job = progress.job(),
-            page = pager.pages(),
-            records = pager.records(),
-            total = pager.total(),
-            "page received"
-        );
-        progress.page(pager.pages(), pager.records(), pager.total());
-        if pages.send(page).await.is_err() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// The writing side: runs on a blocking thread until the channel closes. The records of a
-/// page are slices of its body, so a record costs no allocation of its own. An incremental
-/// job's events pass its tap on the way.
-fn write_pages(
-    mut draft: Snapshot,
-    mut sink: mpsc::Receiver<Page>,
-    mut tap: Option<LogTap>,
-    path: &str,
-) -> Result<Written, JobError> {
-    let mut number = 0;
-    while let Some(page) = sink.blocking_recv() {
-        number += 1;
-        let records = page.records().map_err(|error| ApiError::BadAnswer {
-            path: path.to_owned(),
-            page: number,
-            detail: error.to_string(),
-            snippet: String::new(),
-        })?;
-        let records = match &mut tap {
-            Some(tap) => tap.pass(records),
-            None => records,
-        };
-        draft.write_all(records)?;
-    }
-    Ok((draft, tap))
-}
-
-type Written = (Snapshot, Option<LogTap>);
-
-async fn join_writer(
-    writer: tokio::task::JoinHandle<Result<Written, JobError>>,
-    job: &str,
-) -> Result<Written, JobError> {
-    match writer.await {
-        Ok(result) => result,
-        Err(error) => Err(JobError::Writer {
-            job: job.to_owned(),
-            detail: error.to_string(),
-        }),
-    }
-}
-
-fn meta_extras(
-    job: &Job,
-    total: Option<u64>,
-    elapsed: Duration,
-) -> serde_json::Map<String, serde_json::Value> {
-    let mut extra = serde_json::Map::new();
-    if let Some(total) = total {
-        extra.insert("total".to_owned(), total.into());
-    }
-    extra.insert(
-        "duration_ms".to_owned(),
-        (elapsed.as_millis() as u64).into(),
-    );
-    extra.insert(
-        "pagination".to_owned(),
-        job.endpoint.pagination.name().into(),
-    );
-    let params: serde_json::Map<String, serde_json::Value> = job
-        .params
-        .iter()
-        .map(|(key, value)| (key.clone(), value.clone().into()))
-        .collect();
-    extra.insert("params".to_owned(), params.into());
-    extra
 }

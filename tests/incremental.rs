@@ -41,8 +41,15 @@ fn written_events(run: &Run) -> Vec<Value> {
         .collect()
 }
 
+/// The job's one checkpoint file, `state/checkpoints/logs-{key}.json`.
 fn checkpoint_path(world: &World) -> PathBuf {
-    world.state_dir().join("checkpoints").join("logs.json")
+    let dir = world.state_dir().join("checkpoints");
+    let names: Vec<String> = common::list(&dir)
+        .into_iter()
+        .filter(|name| name.starts_with("logs-") && name.ends_with(".json"))
+        .collect();
+    assert_eq!(names.len(), 1, "one checkpoint: {names:?}");
+    dir.join(&names[0])
 }
 
 async fn run_ok(world: &World) -> Run {
@@ -95,6 +102,33 @@ async fn three_runs_with_new_events_between_them_export_the_served_log_once() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
     world.assert_no_secrets(&third.all_output());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_off_run_into_another_folder_does_not_move_the_daemons_checkpoint() {
+    let world = logs_world(80).await;
+    assert_eq!(written_events(&run_ok(&world).await).len(), 80);
+    world.fake.with_tenant(|tenant| tenant.append_logs(30));
+    let elsewhere = world.dir.path().join("one-off");
+    let elsewhere_arg = elsewhere.display().to_string();
+    let one_off = world
+        .a0snap(&["run", "--out", &elsewhere_arg, "--job", "logs"])
+        .await;
+    assert_eq!(one_off.code, 0, "{}", one_off.all_output());
+    assert_eq!(
+        written_events(&one_off),
+        world.served("logs"),
+        "a folder of its own starts afresh"
+    );
+
+    let daemon_side = written_events(&run_ok(&world).await);
+    assert_eq!(
+        daemon_side,
+        world.served("logs")[80..].to_vec(),
+        "the usual folder still gets the events after its own last run"
+    );
+    let checkpoints = common::list(&world.state_dir().join("checkpoints"));
+    assert_eq!(checkpoints.len(), 2, "{checkpoints:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

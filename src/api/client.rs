@@ -100,6 +100,11 @@ impl ApiClient {
         }
     }
 
+    /// When this job's time is up (set by [`ApiClient::for_job`]); `None` for no limit.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
     /// The URL of `path` with `query`, each pair encoded once.
     pub fn url(&self, path: &str, query: &[(String, String)]) -> Url {
         let mut url = self.base_url.clone();

@@ -7,8 +7,10 @@
 //! The location is a pre-signed URL on another host (S3 for real tenants): it is fetched with
 //! the plain HTTP client, never with the Management API token, and only over https (http on
 //! loopback, for the fake tenant). Its query holds the signature, so messages show only its
-//! host and path. The download is retried only before the first byte arrives; a broken
-//! download fails the run, which leaves nothing visible.
+//! host and path, and messages quoting an answer about the job leave its location out. The
+//! download is retried only before the first byte arrives, and ends by the job's deadline
+//! (`A0SNAP_JOB_TIMEOUT`) like every request of the run; a broken download fails the run, which
+//! leaves nothing visible.
 
 mod download;
 mod error;
@@ -24,11 +26,10 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::client::ApiClient;
-use super::error::snippet;
 use super::page::Page;
 use download::{download, location};
-use error::EXPORTS_PATH;
 pub use error::ExportError;
+use error::{EXPORTS_PATH, job_snippet};
 pub use lines::LinesError;
 pub use request::ExportRequest;
 
@@ -127,7 +128,7 @@ fn parse_job(body: &[u8], job: &str) -> Result<JobAnswer, ExportError> {
     serde_json::from_slice(body).map_err(|error| ExportError::BadAnswer {
         job: job.to_owned(),
         detail: format!("expected a job with id and status ({error})"),
-        snippet: snippet(body),
+        snippet: job_snippet(body),
     })
 }
 
@@ -169,7 +170,7 @@ async fn wait_for(
                 return Err(ExportError::BadAnswer {
                     job: job_id.to_owned(),
                     detail: format!("unknown status \"{other}\""),
-                    snippet: snippet(&body),
+                    snippet: job_snippet(&body),
                 });
             }
         }

@@ -1,6 +1,9 @@
 //! One function per subcommand. Each builds what it needs from the settings and returns the
 //! [`Exit`] it ends with.
 
+use std::fs::DirBuilder;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -144,34 +147,83 @@ pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Exit {
 }
 
 /// `a0snap demo`: the bundled sandbox tenant on loopback, the jobs run against it once.
+///
+/// The sandbox's data never reaches the real output or state folders: it writes to `--out DIR`
+/// or `./out` (never `A0SNAP_OUTPUT_DIR`), keeps its tokens in memory and any checkpoints in a
+/// private temporary state folder, removed at the end.
 pub async fn demo(overrides: &Overrides, progress: Option<Arc<LiveProgress>>) -> Exit {
+    let state = match DemoState::create() {
+        Ok(state) => state,
+        Err(error) => return failure(&error),
+    };
     let tenant = match fake_auth0::start(fake_auth0::Config::demo()).await {
         Ok(tenant) => tenant,
         Err(error) => return failure(&format!("cannot start the sandbox tenant: {error}")),
     };
-    let config = fake_auth0::Config::demo();
-    let mut vars: Vec<(String, String)> = std::env::vars()
-        .filter(|(name, _)| !name.starts_with("AUTH0_") && name != "A0SNAP_TOKEN_CACHE")
-        .collect();
-    vars.extend([
-        ("AUTH0_DOMAIN".to_owned(), tenant.base_url()),
-        ("AUTH0_CLIENT_ID".to_owned(), config.client_id.clone()),
-        (
-            "AUTH0_CLIENT_SECRET".to_owned(),
-            config.client_secret.clone(),
-        ),
-        ("A0SNAP_TOKEN_CACHE".to_owned(), "memory".to_owned()),
-    ]);
-    let env = match RawEnv::from_vars(vars) {
+    let env = match demo_env(&tenant.base_url()) {
         Ok(env) => env,
         Err(error) => return usage_error(&error),
     };
+    let overrides = Overrides {
+        output_dir: Some(overrides.output_dir.clone().unwrap_or_else(|| "out".into())),
+        state_dir: Some(state.0.clone()),
+        ..overrides.clone()
+    };
     println!("sandbox tenant listening on {}", tenant.base_url());
-    let out = config::output_dir(&env, overrides);
-    let exit = run(env, overrides, &[], progress).await;
+    let out = config::output_dir(&env, &overrides);
+    let exit = run(env, &overrides, &[], progress).await;
     if exit == Exit::Success {
         println!("snapshots written below {}/", out.display());
     }
     tenant.shutdown().await;
     exit
+}
+
+/// The environment with the sandbox tenant's credentials, the memory token cache, and neither
+/// the real tenant's settings nor the real output and state folders.
+fn demo_env(base_url: &str) -> Result<RawEnv, config::ConfigError> {
+    const REAL: [&str; 3] = [
+        "A0SNAP_TOKEN_CACHE",
+        "A0SNAP_OUTPUT_DIR",
+        "A0SNAP_STATE_DIR",
+    ];
+    let config = fake_auth0::Config::demo();
+    let mut vars: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| !name.starts_with("AUTH0_") && !REAL.contains(&name.as_str()))
+        .collect();
+    vars.extend([
+        ("AUTH0_DOMAIN".to_owned(), base_url.to_owned()),
+        ("AUTH0_CLIENT_ID".to_owned(), config.client_id.clone()),
+        ("AUTH0_CLIENT_SECRET".to_owned(), config.client_secret),
+        ("A0SNAP_TOKEN_CACHE".to_owned(), "memory".to_owned()),
+    ]);
+    RawEnv::from_vars(vars)
+}
+
+/// The demo's private state folder (mode 0700) under the system's temporary folder; removed
+/// on drop.
+struct DemoState(PathBuf);
+
+impl DemoState {
+    fn create() -> Result<Self, String> {
+        let name: String = std::iter::repeat_with(fastrand::alphanumeric)
+            .take(10)
+            .collect();
+        let path = std::env::temp_dir().join(format!("a0snap-demo-{name}"));
+        DirBuilder::new().mode(0o700).create(&path).map_err(|error| {
+            format!(
+                "cannot create the demo's state folder {}: {error}; set TMPDIR to a writable folder",
+                path.display()
+            )
+        })?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for DemoState {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.0) {
+            tracing::warn!(path = %self.0.display(), %error, "could not remove the demo's state folder");
+        }
+    }
 }

@@ -69,7 +69,7 @@ pub async fn run(settings: Settings, jobs: Vec<Job>) -> Exit {
     match stopped {
         Stopped::Clean => Exit::Success,
         Stopped::Aborted { jobs } => failure(&format!(
-            "aborted {} when the grace period ({}) ran out; no partial snapshot was kept (raise A0SNAP_GRACE_PERIOD to let runs finish)",
+            "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
             jobs.join(", "),
             crate::interval::format_every(settings.grace_period),
         )),

@@ -9,6 +9,7 @@ use super::*;
 use crate::api::ErrorBody;
 
 const TENANT: &str = "https://acme.eu.auth0.com/";
+const OUT: &str = "/srv/a0snap/out";
 
 /// Events as the writer hands them to the tap: borrowed records (leaked: a test's lifetime).
 fn events(ids: &[&str]) -> Vec<&'static RawValue> {
@@ -27,7 +28,7 @@ fn now() -> Timestamp {
 #[test]
 fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commit() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert_eq!(checkpoint.resume_after(), None);
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901", "902"]));
@@ -35,7 +36,7 @@ fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commi
         .stage(&tap, "logs-20240109T000000Z", now())
         .unwrap()
         .unwrap();
-    let path = Checkpoint::path_for(state.path(), "logs");
+    let path = Checkpoint::path_for(state.path(), "logs", OUT.as_ref());
     assert!(!path.exists(), "a staged checkpoint is not in place yet");
     staged.commit().unwrap();
     let dir = path.parent().unwrap();
@@ -52,14 +53,14 @@ fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commi
         1,
         "no temporary file is left"
     );
-    let again = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let again = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert_eq!(again.resume_after().as_deref(), Some("902"));
 }
 
 #[test]
 fn a_staged_checkpoint_that_is_dropped_leaves_the_old_one() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901"]));
     checkpoint
@@ -68,20 +69,20 @@ fn a_staged_checkpoint_that_is_dropped_leaves_the_old_one() {
         .unwrap()
         .commit()
         .unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["905"]));
     drop(checkpoint.stage(&tap, "s2", now()).unwrap());
-    let again = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let again = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert_eq!(again.resume_after().as_deref(), Some("901"));
-    let dir = Checkpoint::path_for(state.path(), "logs");
+    let dir = Checkpoint::path_for(state.path(), "logs", OUT.as_ref());
     assert_eq!(fs::read_dir(dir.parent().unwrap()).unwrap().count(), 1);
 }
 
 #[test]
 fn a_run_without_events_keeps_the_checkpoint() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert!(
         checkpoint
             .stage(&checkpoint.tap(), "s", now())
@@ -94,7 +95,7 @@ fn a_run_without_events_keeps_the_checkpoint() {
 fn since_applies_only_to_the_first_run() {
     let state = tempfile::tempdir().unwrap();
     let since = Some("2030-01-01T00:00:00Z".parse().unwrap());
-    let first = Checkpoint::open(state.path(), "logs", TENANT, since).unwrap();
+    let first = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, since).unwrap();
     let mut tap = first.tap();
     assert!(tap.pass(events(&["901"])).is_empty(), "before since");
     first
@@ -103,17 +104,17 @@ fn since_applies_only_to_the_first_run() {
         .unwrap()
         .commit()
         .unwrap();
-    let second = Checkpoint::open(state.path(), "logs", TENANT, since).unwrap();
+    let second = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, since).unwrap();
     assert_eq!(second.tap().pass(events(&["902"])).len(), 1);
 }
 
 #[test]
 fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
     let state = tempfile::tempdir().unwrap();
-    let path = Checkpoint::path_for(state.path(), "logs");
+    let path = Checkpoint::path_for(state.path(), "logs", OUT.as_ref());
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, "{oops").unwrap();
-    let error = Checkpoint::open(state.path(), "logs", TENANT, None)
+    let error = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -121,7 +122,7 @@ fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
         "{error}"
     );
 
-    let checkpoint = Checkpoint::open(state.path(), "other", TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "other", OUT.as_ref(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901"]));
     checkpoint
@@ -130,15 +131,21 @@ fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
         .unwrap()
         .commit()
         .unwrap();
-    let error = Checkpoint::open(state.path(), "other", "https://else.auth0.com/", None)
-        .unwrap_err()
-        .to_string();
+    let error = Checkpoint::open(
+        state.path(),
+        "other",
+        OUT.as_ref(),
+        "https://else.auth0.com/",
+        None,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         error.contains("belongs to tenant https://acme.eu.auth0.com/"),
         "{error}"
     );
 
-    let error = Checkpoint::open(Path::new(""), "logs", TENANT, None).unwrap_err();
+    let error = Checkpoint::open(Path::new(""), "logs", OUT.as_ref(), TENANT, None).unwrap_err();
     assert!(
         error.to_string().contains("set A0SNAP_STATE_DIR"),
         "{error}"
@@ -153,7 +160,7 @@ fn only_a_refusal_of_the_first_request_after_a_checkpoint_is_a_rejected_checkpoi
         status: 400,
         body: Box::new(ErrorBody::default()),
     };
-    let first = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let first = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert!(
         first.rejected(&refused, 0).is_none(),
         "no checkpoint to reject"
@@ -166,11 +173,40 @@ fn only_a_refusal_of_the_first_request_after_a_checkpoint_is_a_rejected_checkpoi
         .unwrap()
         .commit()
         .unwrap();
-    let resumed = Checkpoint::open(state.path(), "logs", TENANT, None).unwrap();
+    let resumed = Checkpoint::open(state.path(), "logs", OUT.as_ref(), TENANT, None).unwrap();
     assert!(resumed.rejected(&refused, 3).is_none(), "a later page");
     let message = resumed.rejected(&refused, 0).unwrap().to_string();
     assert!(
         message.contains("log_id 901") && message.contains("delete"),
         "{message}"
+    );
+}
+
+#[test]
+fn each_output_folder_has_its_own_checkpoint_and_the_same_folder_spelled_otherwise_shares_one() {
+    let state = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let daemon = Checkpoint::open(state.path(), "logs", out.path(), TENANT, None).unwrap();
+    let mut tap = daemon.tap();
+    tap.pass(events(&["901"]));
+    daemon
+        .stage(&tap, "s", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    let elsewhere = out.path().join("elsewhere");
+    let one_off = Checkpoint::open(state.path(), "logs", &elsewhere, TENANT, None).unwrap();
+    assert_eq!(one_off.resume_after(), None, "another folder starts afresh");
+    let spelled = out.path().join("sub").join("..");
+    fs::create_dir(out.path().join("sub")).unwrap();
+    let same = Checkpoint::open(state.path(), "logs", &spelled, TENANT, None).unwrap();
+    assert_eq!(same.resume_after().as_deref(), Some("901"));
+    let name = daemon.path().file_name().unwrap().to_string_lossy();
+    assert!(
+        name.starts_with("logs-")
+            && name.ends_with(".json")
+            && name.len() == "logs-".len() + 12 + 5,
+        "{name}"
     );
 }

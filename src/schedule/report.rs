@@ -36,7 +36,7 @@ pub fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp)
         RunResult::Aborted => {
             tracing::warn!(
                 job,
-                "job aborted: the grace period ran out; nothing of this run was kept"
+                "job aborted: the grace period ran out; a run stopped before its commit leaves nothing visible, one already committing finishes its commit"
             );
             (RunOutcome::Aborted, 0)
         }

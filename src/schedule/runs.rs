@@ -2,8 +2,10 @@
 //! exporting at once (the others wait for a slot), and a way to abort what is left when the
 //! grace period runs out.
 //!
-//! Aborting a run drops its future, which is how the runner cleans up: the unfinished
-//! snapshot's temporary files are removed, and `latest` and older snapshots are untouched.
+//! Aborting a run drops its future, which is how the runner cleans up: a run stopped before
+//! its commit phase has its temporary files removed, and `latest` and older snapshots are
+//! untouched; a run already committing finishes its commit on its blocking thread (snapshot,
+//! `latest`, checkpoint and lock as one unit, see [`crate::runner`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,22 +1,24 @@
 //! The download of a finished export from its location: a pre-signed URL on another host,
 //! fetched without the Management API token, only over https (http on loopback), decoded as it
-//! arrives. Messages show the location without its query, which holds the signature.
+//! arrives, by the job's deadline. Messages show the location without its query, which holds
+//! the signature.
 
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use url::Url;
 
 use super::ExportFacts;
-use super::error::ExportError;
+use super::error::{ExportError, job_snippet};
 use super::lines::GzLines;
 use crate::api::client::ApiClient;
-use crate::api::error::snippet;
 use crate::api::page::Page;
 
-/// The longest a download may take, and the longest it may stall between two chunks.
+/// The longest a download may take (the job's deadline comes first when it is set), and the
+/// longest it may stall between two chunks.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
 /// Compressed bytes decoded at a time (a few hundred users).
@@ -33,7 +35,7 @@ pub(super) fn location(
     let bad_answer = |detail: &str| ExportError::BadAnswer {
         job: job_id.to_owned(),
         detail: detail.to_owned(),
-        snippet: snippet(body),
+        snippet: job_snippet(body),
     };
     let text = location.ok_or_else(|| bad_answer("completed without a location"))?;
     let url = Url::parse(text).map_err(|_| bad_answer("the location is not a url"))?;
@@ -74,12 +76,21 @@ pub(super) async fn download(
         shown: shown(url),
         detail,
     };
-    let response = open(client, url).await.map_err(failed)?;
+    let out_of_time = || ExportError::DownloadOutOfTime {
+        job_id: job_id.clone(),
+        shown: shown(url),
+    };
+    let deadline = client.deadline();
+    let response = by_deadline(deadline, open(client, url))
+        .await
+        .ok_or_else(out_of_time)?
+        .map_err(failed)?;
     let mut body = response.bytes_stream();
     let mut gz = GzLines::default();
     let mut lines = 0;
     loop {
-        let chunk = match tokio::time::timeout(DOWNLOAD_STALL, body.next()).await {
+        let next = tokio::time::timeout(DOWNLOAD_STALL, body.next());
+        let chunk = match by_deadline(deadline, next).await.ok_or_else(out_of_time)? {
             Err(_) => return Err(failed(format!("no data for {}s", DOWNLOAD_STALL.as_secs()))),
             Ok(None) => break,
             Ok(Some(Err(error))) => return Err(failed(error.without_url().to_string())),
@@ -106,6 +117,14 @@ pub(super) async fn download(
     })?;
     send(records, facts, pages).await;
     Ok(())
+}
+
+/// Runs `work` by `deadline`, if there is one; `None` when the deadline came first.
+async fn by_deadline<T>(deadline: Option<Instant>, work: impl Future<Output = T>) -> Option<T> {
+    match deadline {
+        None => Some(work.await),
+        Some(deadline) => tokio::time::timeout_at(deadline, work).await.ok(),
+    }
 }
 
 /// Hands a batch on; false when the receiver has gone.
@@ -184,5 +203,85 @@ mod tests {
             "{error}"
         );
         assert!(location("job_1", None, b"{}").is_err());
+    }
+
+    #[test]
+    fn a_bad_answer_about_the_job_never_quotes_its_signed_location() {
+        let body = br#"{"id":"job_1","status":"completed","location":"s3.example/f.gz?X-Amz-Signature=abc"}"#;
+        let error = location("job_1", Some("s3.example/f.gz?X-Amz-Signature=abc"), body)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("the location is not a url"), "{error}");
+        assert!(error.contains("job_1") && !error.contains("abc"), "{error}");
+        let broken = br#"{"id":"job_1","location":"https://s3.example/f?X-Amz-Signature=abc"#;
+        assert!(!job_snippet(broken).contains("abc"));
+    }
+
+    /// A client whose job deadline is `timeout` from now, for a tenant nobody asks.
+    fn client_for_job(timeout: &str) -> ApiClient {
+        let vars = [
+            ("AUTH0_DOMAIN", "http://127.0.0.1:9"),
+            ("AUTH0_CLIENT_ID", "id"),
+            ("AUTH0_CLIENT_SECRET", "secret"),
+            ("A0SNAP_TOKEN_CACHE", "memory"),
+            ("A0SNAP_JOB_TIMEOUT", timeout),
+        ];
+        let env = crate::config::RawEnv::from_vars(
+            vars.map(|(name, value)| (name.to_owned(), value.to_owned())),
+        )
+        .unwrap();
+        let settings =
+            crate::config::Settings::resolve(&env, &crate::config::Overrides::default()).unwrap();
+        crate::services::Services::new(&settings, crate::clock::system())
+            .unwrap()
+            .api
+            .for_job()
+    }
+
+    /// A loopback server that reads each request and then sends `answer` and nothing more,
+    /// keeping the connection open.
+    async fn stalling_server(answer: &'static [u8]) -> Url {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/f.gz?X-Amz-Signature=abc",
+            listener.local_addr().unwrap()
+        );
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0; 4096];
+                let _ = socket.read(&mut request).await;
+                let _ = socket.write_all(answer).await;
+                held.push(socket);
+            }
+        });
+        Url::parse(&url).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_download_that_stalls_ends_by_the_jobs_deadline_and_names_a0snap_job_timeout() {
+        let headers_then_nothing: &[u8] =
+            b"HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n\x1f\x8b\x08\x00";
+        for answer in [headers_then_nothing, b""] {
+            let client = client_for_job("1s");
+            let url = stalling_server(answer).await;
+            let (pages, _sink) = mpsc::channel(4);
+            let mut facts = ExportFacts {
+                job_id: "job_1".to_owned(),
+                polls: 1,
+                records: 0,
+                bytes: 0,
+            };
+            let error = download(&client, &url, &mut facts, &pages)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("did not finish within the job's time limit (A0SNAP_JOB_TIMEOUT)")
+                    && !error.contains("abc"),
+                "{error}"
+            );
+        }
     }
 }

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::lines::LinesError;
-use crate::api::error::{ApiError, ErrorBody};
+use crate::api::error::{ApiError, ErrorBody, snippet};
 
 /// The path that starts an export.
 pub(super) const EXPORTS_PATH: &str = "/api/v2/jobs/users-exports";
@@ -34,7 +36,8 @@ pub enum ExportError {
         /// The request's error.
         source: ApiError,
     },
-    /// An answer about the job was not what Auth0 sends.
+    /// An answer about the job was not what Auth0 sends. The snippet never holds the job's
+    /// `location`.
     #[error("Auth0's answer about the users export {job}: {detail}; body starts: {snippet}")]
     BadAnswer {
         /// The job id, or "start" before there is one.
@@ -90,6 +93,16 @@ pub enum ExportError {
         /// What went wrong.
         detail: String,
     },
+    /// The job's time limit ran out during the download.
+    #[error(
+        "downloading the users export {job_id} from {shown} did not finish within the job's time limit (A0SNAP_JOB_TIMEOUT); raise A0SNAP_JOB_TIMEOUT, or narrow the export with params.connection_id, fields or limit"
+    )]
+    DownloadOutOfTime {
+        /// The Auth0 job id.
+        job_id: String,
+        /// The location without its query.
+        shown: String,
+    },
     /// The file is not gzipped NDJSON of users.
     #[error("the users export {job_id} cannot be read: {source}")]
     File {
@@ -116,6 +129,28 @@ impl ExportError {
             },
         }
     }
+}
+
+/// The first bytes of an answer about the job, for a message, without its `location`: a
+/// pre-signed URL that gives access to every exported user. A body that is not a JSON object
+/// and mentions a location is not quoted at all.
+pub(super) fn job_snippet(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut job)) => {
+            if job.remove("location").is_some() {
+                job.insert("location".to_owned(), "(not shown)".into());
+            }
+            snippet(Value::Object(job).to_string().as_bytes())
+        }
+        _ if contains_location(body) => "(not shown: it may hold the download link)".to_owned(),
+        _ => snippet(body),
+    }
+}
+
+fn contains_location(body: &[u8]) -> bool {
+    body.to_ascii_lowercase()
+        .windows(b"location".len())
+        .any(|window| window == b"location")
 }
 
 fn describe(body: &ErrorBody) -> String {

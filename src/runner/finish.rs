@@ -1,0 +1,87 @@
+//! The commit phase of a run, as one unit on one blocking thread: stage the incremental
+//! checkpoint, commit the snapshot, move the checkpoint into place, release the job's lock.
+//!
+//! A blocking task is not cancelled when the future that awaits it is dropped, so once this
+//! phase has started it runs to its end even if the daemon aborts the run: the snapshot, its
+//! `latest.*` and the checkpoint appear together, and the lock is held until all of them are
+//! in place. A run stopped before this phase leaves nothing visible.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tokio::task::JoinHandle;
+
+use super::JobError;
+use crate::incremental::{Checkpoint, LogTap};
+use crate::jobs::Job;
+use crate::snapshot::{Committed, JobLock, MetaInput, Snapshot};
+
+/// Everything the commit phase needs, and owns until it ends.
+#[derive(Debug)]
+pub(super) struct Finish {
+    /// The written, uncommitted snapshot.
+    pub draft: Snapshot,
+    /// Its metadata.
+    pub meta: MetaInput,
+    /// An incremental job's checkpoint and the tap that watched its events.
+    pub checkpoint: Option<(Checkpoint, LogTap)>,
+    /// "Now", for the checkpoint's `updated_at`.
+    pub now: Timestamp,
+    /// The job's lock, released once everything is in place.
+    pub lock: JobLock,
+}
+
+impl Finish {
+    /// Starts the commit phase on a blocking thread. It runs to its end whether or not the
+    /// handle is awaited (or dropped).
+    pub(super) fn start(self) -> JoinHandle<Result<Committed, JobError>> {
+        tokio::task::spawn_blocking(move || self.run())
+    }
+
+    fn run(self) -> Result<Committed, JobError> {
+        let Finish {
+            draft,
+            meta,
+            checkpoint,
+            now,
+            lock,
+        } = self;
+        let staged = match &checkpoint {
+            Some((checkpoint, tap)) => checkpoint.stage(tap, draft.stem(), now)?,
+            None => None,
+        };
+        let committed = draft.commit(meta)?;
+        if let Some(staged) = staged {
+            staged.commit()?;
+        }
+        drop(lock);
+        Ok(committed)
+    }
+}
+
+/// The meta file's fields every run has: `total`, `duration_ms`, `pagination`, `params`.
+pub(super) fn meta_extras(
+    job: &Job,
+    total: Option<u64>,
+    elapsed: Duration,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut extra = serde_json::Map::new();
+    if let Some(total) = total {
+        extra.insert("total".to_owned(), total.into());
+    }
+    extra.insert(
+        "duration_ms".to_owned(),
+        (elapsed.as_millis() as u64).into(),
+    );
+    extra.insert(
+        "pagination".to_owned(),
+        job.endpoint.pagination.name().into(),
+    );
+    let params: serde_json::Map<String, serde_json::Value> = job
+        .params
+        .iter()
+        .map(|(key, value)| (key.clone(), value.clone().into()))
+        .collect();
+    extra.insert("params".to_owned(), params.into());
+    extra
+}
