@@ -4,13 +4,21 @@
 //! file (no copy, no extra space) or, where the file system has no hard links, as a copy.
 //! Only when every one is staged are they renamed over the old ones, so a failure while
 //! staging leaves the previous `latest` files untouched.
+//!
+//! Once staged, the data files are renamed first and `latest.meta.json` last, so `latest.*` never
+//! mixes snapshots for long. If any of that fails, `latest.meta.json` is removed rather than
+//! left describing other files than the `latest` data files; the next good run restores it.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::error::{IoContext, SnapshotError};
-use super::files::TempPath;
+use super::files::{TempPath, sync_dir};
+use super::snapshot::WrittenFile;
+
+/// The suffix of the meta file's `latest` name.
+const META_SUFFIX: &str = "meta.json";
 
 /// The name of the `latest` file for a snapshot file suffix (`csv`, `meta.json`).
 pub(crate) fn latest_name(suffix: &str) -> String {
@@ -55,6 +63,69 @@ impl StagedLatest {
     /// Renames the staged file over `latest.{suffix}`.
     pub(crate) fn replace(self) -> Result<(), SnapshotError> {
         self.temp.persist(&self.target)
+    }
+}
+
+/// Every `latest` file of one snapshot, staged: the data files and the meta file.
+#[derive(Debug)]
+pub(crate) struct StagedSet {
+    /// `latest.{ext}` of each data file.
+    data: Vec<StagedLatest>,
+    /// `latest.meta.json`.
+    meta: StagedLatest,
+}
+
+/// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
+pub(crate) fn stage_all(
+    dir: &Path,
+    files: &[WrittenFile],
+    meta_path: &Path,
+) -> Result<StagedSet, SnapshotError> {
+    let data = files
+        .iter()
+        .map(|file| stage(dir, &file.path, file.format.extension()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let meta = stage(dir, meta_path, META_SUFFIX)?;
+    Ok(StagedSet { data, meta })
+}
+
+impl StagedSet {
+    /// Puts every staged file in place, the meta file last, and syncs the folder; `false` (after a warning) if any of it failed.
+    ///
+    /// Never an error: the snapshot itself is complete by then.
+    pub(crate) fn apply(self, dir: &Path, job: &str) -> bool {
+        let mut complete = true;
+        for staged in self.data {
+            complete &= warn_unless(job, staged.replace());
+        }
+        if complete {
+            complete &= warn_unless(job, self.meta.replace());
+        } else {
+            drop(self.meta);
+            warn_unless(job, remove_if_present(dir, META_SUFFIX));
+        }
+        complete & warn_unless(job, sync_dir(dir))
+    }
+}
+
+/// Removes `latest.{suffix}` if it is there.
+fn remove_if_present(dir: &Path, suffix: &str) -> Result<(), SnapshotError> {
+    let path = dir.join(latest_name(suffix));
+    match fs::remove_file(&path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            Err(SnapshotError::io("remove", path, error))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn warn_unless(job: &str, result: Result<(), SnapshotError>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(job, %error, "the snapshot is complete, but the latest files could not all be updated; the next run updates them again");
+            false
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use super::changes::{ChangeSummary, ChangeTracker};
 use super::error::{IoContext, SnapshotError};
 use super::files::{sync_dir, write_atomically};
 use super::format::Format;
-use super::latest::{self, StagedLatest};
+use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
 use super::naming::{choose_stem, is_usable_job_name};
 use super::redact::Redactor;
@@ -64,6 +64,11 @@ pub struct Committed {
     pub removed_by_retention: Vec<String>,
     /// The change report's numbers, when the spec asked for one.
     pub changes: Option<ChangeSummary>,
+    /// Whether every `latest.*` file now belongs to this snapshot. `false` when replacing one
+    /// (or syncing the folder) failed after the snapshot was in place: a warning was logged,
+    /// the snapshot is complete and the run a success, but `latest.meta.json` may be missing
+    /// and `latest.{ext}` older until the next run.
+    pub latest_updated: bool,
 }
 
 /// One data file of a committed snapshot.
@@ -171,8 +176,9 @@ impl Snapshot {
     /// retention applied. The meta file gets a `changes` object with the report's numbers.
     ///
     /// If a data file or the meta file cannot be written, the files already renamed are removed
-    /// again, so a failed commit leaves nothing visible. Retention failures are only logged:
-    /// the snapshot itself is complete by then.
+    /// again, so a failed commit leaves nothing visible. Once the snapshot stands, failures to
+    /// update `latest.*` (see [`Committed::latest_updated`]) or to apply retention are only
+    /// logged: the snapshot itself is complete by then.
     pub fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
         let Snapshot {
             files,
@@ -213,12 +219,9 @@ impl Snapshot {
         visible.paths.push(meta_path.clone());
         sync_dir(&dir)?;
 
-        let staged = stage_latest(&dir, &written, &meta_path)?;
+        let staged = latest::stage_all(&dir, &written, &meta_path)?;
         visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
-        for latest in staged {
-            latest.replace()?;
-        }
-        sync_dir(&dir)?;
+        let latest_updated = staged.apply(&dir, &job);
 
         let removed_by_retention = retain(&dir, &job, keep, &stem);
         Ok(Committed {
@@ -228,6 +231,7 @@ impl Snapshot {
             meta_path,
             removed_by_retention,
             changes,
+            latest_updated,
         })
     }
 }
@@ -258,20 +262,6 @@ fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
         });
     }
     Ok(())
-}
-
-/// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
-fn stage_latest(
-    dir: &Path,
-    files: &[WrittenFile],
-    meta_path: &Path,
-) -> Result<Vec<StagedLatest>, SnapshotError> {
-    let mut staged = Vec::with_capacity(files.len() + 1);
-    for file in files {
-        staged.push(latest::stage(dir, &file.path, file.format.extension())?);
-    }
-    staged.push(latest::stage(dir, meta_path, "meta.json")?);
-    Ok(staged)
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.
