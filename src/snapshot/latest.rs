@@ -5,7 +5,8 @@
 //! Only when every one is staged are they renamed over the old ones, so a failure while
 //! staging leaves the previous `latest` files untouched.
 //!
-//! Once staged, the data files are renamed first and `latest.meta.json` last, so `latest.*` never
+//! Once staged, the data files are renamed first and `latest.meta.json` last, and the
+//! `latest.{ext}` of a format this snapshot does not have is removed, so `latest.*` never
 //! mixes snapshots for long. If any of that fails, `latest.meta.json` is removed rather than
 //! left describing other files than the `latest` data files; the next good run restores it.
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::{IoContext, SnapshotError};
 use super::files::{TempPath, sync_dir};
+use super::format::Format;
 use super::snapshot::WrittenFile;
 
 /// The suffix of the meta file's `latest` name.
@@ -73,6 +75,8 @@ pub(crate) struct StagedSet {
     data: Vec<StagedLatest>,
     /// `latest.meta.json`.
     meta: StagedLatest,
+    /// The formats this snapshot has no file for.
+    absent: Vec<Format>,
 }
 
 /// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
@@ -86,17 +90,25 @@ pub(crate) fn stage_all(
         .map(|file| stage(dir, &file.path, file.format.extension()))
         .collect::<Result<Vec<_>, _>>()?;
     let meta = stage(dir, meta_path, META_SUFFIX)?;
-    Ok(StagedSet { data, meta })
+    let absent = Format::ALL
+        .into_iter()
+        .filter(|format| files.iter().all(|file| file.format != *format))
+        .collect();
+    Ok(StagedSet { data, meta, absent })
 }
 
 impl StagedSet {
-    /// Puts every staged file in place, the meta file last, and syncs the folder; `false` (after a warning) if any of it failed.
+    /// Puts every staged file in place, the meta file last, removes the `latest` files of
+    /// absent formats and syncs the folder; `false` (after a warning) if any of it failed.
     ///
     /// Never an error: the snapshot itself is complete by then.
     pub(crate) fn apply(self, dir: &Path, job: &str) -> bool {
         let mut complete = true;
         for staged in self.data {
             complete &= warn_unless(job, staged.replace());
+        }
+        for format in self.absent {
+            complete &= warn_unless(job, remove_if_present(dir, format.extension()));
         }
         if complete {
             complete &= warn_unless(job, self.meta.replace());

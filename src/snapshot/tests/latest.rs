@@ -53,3 +53,32 @@ fn a_commit_that_updates_every_latest_file_says_so() {
     let dir = tempfile::tempdir().unwrap();
     assert!(export(dir.path(), "2024-03-05T00:00:00Z", &json_and_csv(), &APPS).latest_updated);
 }
+
+#[test]
+fn a_format_dropped_from_the_job_loses_its_latest_file() {
+    let dir = tempfile::tempdir().unwrap();
+    export(dir.path(), "2024-03-05T00:00:00Z", &json_and_csv(), &APPS);
+    fs::write(dir.path().join("latest.txt"), "a user's file").unwrap();
+
+    let committed = export(
+        dir.path(),
+        "2024-03-06T00:00:00Z",
+        &spec(&[Format::Json], &[]),
+        &APPS,
+    );
+
+    assert!(committed.latest_updated);
+    assert_eq!(
+        names(dir.path()),
+        [
+            "apps-20240305T000000Z.csv",
+            "apps-20240305T000000Z.json",
+            "apps-20240305T000000Z.meta.json",
+            "apps-20240306T000000Z.json",
+            "apps-20240306T000000Z.meta.json",
+            "latest.json",
+            "latest.meta.json",
+            "latest.txt",
+        ]
+    );
+}
