@@ -14,6 +14,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::access::Access;
 use super::error::{IoContext, SnapshotError};
 use super::files::{TempPath, sync_dir};
 use super::format::Format;
@@ -41,11 +42,12 @@ pub(crate) fn stage(
     dir: &Path,
     source: &Path,
     suffix: &str,
+    access: Access,
 ) -> Result<StagedLatest, SnapshotError> {
     let name = latest_name(suffix);
     let temp = match TempPath::hard_link(dir, &name, source) {
         Ok(temp) => temp,
-        Err(_) => copy_to_temp(dir, &name, source)?,
+        Err(_) => copy_to_temp(dir, &name, source, access)?,
     };
     Ok(StagedLatest {
         temp,
@@ -53,8 +55,13 @@ pub(crate) fn stage(
     })
 }
 
-fn copy_to_temp(dir: &Path, name: &str, source: &Path) -> Result<TempPath, SnapshotError> {
-    let (temp, mut file) = TempPath::create(dir, name)?;
+fn copy_to_temp(
+    dir: &Path,
+    name: &str,
+    source: &Path,
+    access: Access,
+) -> Result<TempPath, SnapshotError> {
+    let (temp, mut file) = TempPath::create(dir, name, access)?;
     let mut reader = File::open(source).context("read", source)?;
     io::copy(&mut reader, &mut file).context("copy to", &dir.join(name))?;
     file.sync_all().context("flush to disk", &dir.join(name))?;
@@ -84,12 +91,13 @@ pub(crate) fn stage_all(
     dir: &Path,
     files: &[WrittenFile],
     meta_path: &Path,
+    access: Access,
 ) -> Result<StagedSet, SnapshotError> {
     let data = files
         .iter()
-        .map(|file| stage(dir, &file.path, file.format.extension()))
+        .map(|file| stage(dir, &file.path, file.format.extension(), access))
         .collect::<Result<Vec<_>, _>>()?;
-    let meta = stage(dir, meta_path, META_SUFFIX)?;
+    let meta = stage(dir, meta_path, META_SUFFIX, access)?;
     let absent = Format::ALL
         .into_iter()
         .filter(|format| files.iter().all(|file| file.format != *format))
@@ -154,12 +162,15 @@ mod tests {
         let second = dir.path().join("a-2.csv");
         fs::write(&first, "one").unwrap();
         fs::write(&second, "two").unwrap();
-        stage(dir.path(), &first, "csv").unwrap().replace().unwrap();
+        stage(dir.path(), &first, "csv", Access::Shared)
+            .unwrap()
+            .replace()
+            .unwrap();
         assert_eq!(
             fs::read_to_string(dir.path().join("latest.csv")).unwrap(),
             "one"
         );
-        stage(dir.path(), &second, "csv")
+        stage(dir.path(), &second, "csv", Access::Shared)
             .unwrap()
             .replace()
             .unwrap();
@@ -175,7 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("a-1.json");
         fs::write(&source, "[]").unwrap();
-        drop(stage(dir.path(), &source, "json").unwrap());
+        drop(stage(dir.path(), &source, "json", Access::Shared).unwrap());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
@@ -184,7 +195,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("a-1.json");
         fs::write(&source, "[1]").unwrap();
-        let temp = copy_to_temp(dir.path(), "latest.json", &source).unwrap();
+        let temp = copy_to_temp(dir.path(), "latest.json", &source, Access::Shared).unwrap();
         assert_eq!(fs::read_to_string(temp.path()).unwrap(), "[1]");
     }
 }

@@ -18,6 +18,7 @@
 //! The format writers ([`CsvWriter`], [`JsonWriter`], [`NdjsonWriter`]) are generic over
 //! [`std::io::Write`], so a benchmark can measure a conversion alone.
 
+mod access;
 mod baseline;
 mod changes;
 mod column;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
+use super::access::{Access, protect_job_dir};
 use super::changes::{ChangeSummary, ChangeTracker};
 use super::error::{IoContext, SnapshotError};
 use super::files::{sync_dir, write_atomically};
@@ -39,6 +40,8 @@ pub struct Snapshot {
     keep: u32,
     /// Whether secret fields are redacted.
     redact: bool,
+    /// Who may read the files.
+    access: Access,
     /// Whether a JSON or NDJSON file needs each record's text.
     wants_text: bool,
     /// Reused for the records that hold secrets.
@@ -97,6 +100,8 @@ impl Snapshot {
     ) -> Result<Snapshot, SnapshotError> {
         check_spec(job, spec)?;
         fs::create_dir_all(job_dir).context("create", job_dir)?;
+        let access = Access::of(spec);
+        protect_job_dir(job_dir, access)?;
         let stem = choose_stem(job_dir, job, started_at)?;
         let mut formats: Vec<Format> = Vec::with_capacity(spec.formats.len());
         for format in &spec.formats {
@@ -117,12 +122,13 @@ impl Snapshot {
             started_at,
             keep: spec.keep,
             redact: spec.redact,
+            access,
             redactor: Redactor::new(),
             records: 0,
             changes: spec
                 .changes
                 .as_deref()
-                .map(|identity| ChangeTracker::new(job_dir, identity)),
+                .map(|identity| ChangeTracker::new(job_dir, identity, access)),
         })
     }
 
@@ -189,6 +195,7 @@ impl Snapshot {
             keep,
             records,
             changes,
+            access,
             ..
         } = self;
         let mut visible = Rollback::default();
@@ -215,11 +222,11 @@ impl Snapshot {
         };
         let document = meta_document(&facts, &meta)
             .map_err(|error| SnapshotError::io("write", &meta_path, error.into()))?;
-        write_atomically(&dir, &meta_path, &document)?;
+        write_atomically(&dir, &meta_path, &document, access)?;
         visible.paths.push(meta_path.clone());
         sync_dir(&dir)?;
 
-        let staged = latest::stage_all(&dir, &written, &meta_path)?;
+        let staged = latest::stage_all(&dir, &written, &meta_path, access)?;
         visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
         let latest_updated = staged.apply(&dir, &job);
 

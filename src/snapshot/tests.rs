@@ -10,6 +10,8 @@ use sha2::{Digest, Sha256};
 use super::*;
 
 mod latest;
+#[cfg(unix)]
+mod modes;
 
 const APPS: [&str; 3] = [
     r#"{"client_id":"c1","name":"Default App","callbacks":["https://a.example/cb"],"jwt_configuration":{"alg":"RS256","lifetime_in_seconds":36000},"client_secret":"s3cr3t","signing_keys":[{"cert":"-----BEGIN CERTIFICATE-----"}]}"#,
