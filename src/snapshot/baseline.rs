@@ -8,13 +8,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
 use std::hash::{DefaultHasher, Hasher};
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
-
-use super::raw::{KeySeed, Kind, kind, minify_into, string_text};
+use super::raw::{Kind, kind, minify_into, object_entries, string_text};
 
 /// Field names, each stored once and referred to by number.
 #[derive(Debug, Default)]
@@ -57,7 +53,7 @@ pub(crate) fn fingerprint(
     keys: &mut KeyTable,
     scratch: &mut Vec<u8>,
 ) -> Result<Fingerprint, serde_json::Error> {
-    let entries = top_level(text)?;
+    let entries = object_entries(text)?;
     let mut found = None;
     let mut fields = Vec::with_capacity(entries.len());
     for (name, value) in entries {
@@ -114,30 +110,6 @@ pub(crate) fn differing(old: &[(u32, u64)], new: &[(u32, u64)]) -> Vec<u32> {
         }
     }
     differ
-}
-
-/// The top-level fields of an object, values raw, in order.
-fn top_level(text: &str) -> Result<Vec<(Cow<'_, str>, &RawValue)>, serde_json::Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    deserializer.deserialize_map(Entries)
-}
-
-struct Entries;
-
-impl<'de> Visitor<'de> for Entries {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a json object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            entries.push((key, map.next_value::<&'de RawValue>()?));
-        }
-        Ok(entries)
-    }
 }
 
 #[cfg(test)]
