@@ -56,6 +56,7 @@ pub use format::Format;
 pub use json_writer::{JsonWriter, NdjsonWriter};
 pub use lock::JobLock;
 pub use meta::MetaInput;
+pub use naming::is_valid_job_name;
 pub use redact::{REDACTED, Redactor};
 pub use secret_keys::is_secret_key;
 pub use snapshot::{Committed, Snapshot, WrittenFile};

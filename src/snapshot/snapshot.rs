@@ -17,7 +17,7 @@ use super::files::{sync_dir, write_atomically};
 use super::format::Format;
 use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
-use super::naming::{choose_stem, is_usable_job_name};
+use super::naming::{choose_stem, is_valid_job_name};
 use super::redact::Redactor;
 use super::retention::apply_retention;
 use super::spec::OutputSpec;
@@ -244,7 +244,7 @@ impl Snapshot {
 }
 
 fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
-    if !is_usable_job_name(job) {
+    if !is_valid_job_name(job) {
         return Err(SnapshotError::InvalidJobName {
             job: job.to_owned(),
         });

@@ -352,8 +352,11 @@ fn a_spec_that_cannot_be_written_is_refused_with_a_hint() {
     );
     let none = Snapshot::begin(dir.path(), "apps", start, &spec(&[], &[])).unwrap_err();
     assert!(none.to_string().contains("set [output] format"), "{none}");
-    let bad = Snapshot::begin(dir.path(), "../x", start, &all_formats()).unwrap_err();
-    assert!(matches!(bad, SnapshotError::InvalidJobName { .. }), "{bad}");
+    // The same rule as job files: a name `validate` refuses never reaches the disk either.
+    for job in ["../x", "My Job", "-x"] {
+        let bad = Snapshot::begin(dir.path(), job, start, &all_formats()).unwrap_err();
+        assert!(matches!(bad, SnapshotError::InvalidJobName { .. }), "{bad}");
+    }
     assert!(names(dir.path()).is_empty());
 }
 
