@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::access::Access;
-use super::baseline::{KeyTable, differing, fingerprint};
+use super::baseline::{KeyTable, PackedField, differing, fingerprint};
 use super::error::SnapshotError;
 use super::files::write_atomically;
 use super::previous::{self, PreviousFile};
@@ -39,7 +39,7 @@ pub struct ChangeSummary {
 enum Slot {
     Pending {
         position: u32,
-        fields: Box<[(u32, u64)]>,
+        fields: Box<[PackedField]>,
     },
     Seen,
 }
