@@ -89,17 +89,8 @@ pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Probl
     }
 }
 
-/// Whether `name` is a valid job name: `[a-z0-9][a-z0-9_-]*`.
-pub(super) fn is_valid_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    bytes
-        .next()
-        .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
 fn check_name(name: &str, p: &mut Problems) {
-    if !is_valid_name(name) {
+    if !crate::snapshot::is_valid_job_name(name) {
         p.whole_file(format!(
             "\"{name}\" is not a valid job name; rename the file using lower-case letters, digits, \"-\" and \"_\", starting with a letter or digit, as in \"{}.toml\"",
             suggest_name(name)

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::baseline::{KeyTable, differing, fingerprint};
+use super::access::Access;
+use super::baseline::{KeyTable, PackedField, differing, fingerprint};
 use super::error::SnapshotError;
 use super::files::write_atomically;
 use super::previous::{self, PreviousFile};
@@ -38,7 +39,7 @@ pub struct ChangeSummary {
 enum Slot {
     Pending {
         position: u32,
-        fields: Box<[(u32, u64)]>,
+        fields: Box<[PackedField]>,
     },
     Seen,
 }
@@ -56,6 +57,8 @@ struct Baseline {
 pub(crate) struct ChangeTracker {
     dir: PathBuf,
     identity: String,
+    /// Who may read the report.
+    access: Access,
     /// `None` until the first record (or the commit) loads it; `Some(None)` when there is
     /// nothing to compare against.
     baseline: Option<Option<Baseline>>,
@@ -69,10 +72,11 @@ pub(crate) struct ChangeTracker {
 
 impl ChangeTracker {
     /// A tracker for the job in `dir`, identifying records by the top-level field `identity`.
-    pub(crate) fn new(dir: &Path, identity: &str) -> Self {
+    pub(crate) fn new(dir: &Path, identity: &str, access: Access) -> Self {
         Self {
             dir: dir.to_owned(),
             identity: identity.to_owned(),
+            access,
             baseline: None,
             keys: KeyTable::default(),
             added: Vec::new(),
@@ -211,7 +215,7 @@ impl ChangeTracker {
         let mut text = serde_json::to_vec_pretty(&report)
             .map_err(|error| SnapshotError::io("write", &path, error.into()))?;
         text.push(b'\n');
-        write_atomically(&self.dir, &path, &text)?;
+        write_atomically(&self.dir, &path, &text, self.access)?;
         Ok(ChangeSummary {
             previous: Some(baseline.stem),
             added: self.added.len() as u64,

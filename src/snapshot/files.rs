@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::access::Access;
 use super::error::{IoContext, SnapshotError};
 
 /// The prefix of every temporary file this module creates.
@@ -28,12 +29,16 @@ pub(crate) struct TempPath {
 }
 
 impl TempPath {
-    /// Creates a new empty file (mode 0644) in `dir` whose name mentions `label`.
-    pub(crate) fn create(dir: &Path, label: &str) -> Result<(TempPath, File), SnapshotError> {
+    /// Creates a new empty file in `dir` whose name mentions `label`, readable as `access` says.
+    pub(crate) fn create(
+        dir: &Path,
+        label: &str,
+        access: Access,
+    ) -> Result<(TempPath, File), SnapshotError> {
         let mut last_error = None;
         for _ in 0..CREATE_ATTEMPTS {
             let path = dir.join(temp_name(label));
-            match open_new(&path) {
+            match open_new(&path, access) {
                 Ok(file) => return Ok((TempPath { path, armed: true }, file)),
                 Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
                     last_error = Some(error)
@@ -89,11 +94,12 @@ fn temp_name(label: &str) -> String {
     format!("{TEMP_PREFIX}{label}.{random}")
 }
 
-fn open_new(path: &Path) -> io::Result<File> {
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn open_new(path: &Path, access: Access) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, access.file_mode());
     options.open(path)
 }
 
@@ -102,12 +108,13 @@ pub(crate) fn write_atomically(
     dir: &Path,
     target: &Path,
     contents: &[u8],
+    access: Access,
 ) -> Result<(), SnapshotError> {
     let label = target
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or("file");
-    let (temp, mut file) = TempPath::create(dir, label)?;
+    let (temp, mut file) = TempPath::create(dir, label, access)?;
     file.write_all(contents).context("write", temp.path())?;
     file.sync_all().context("flush to disk", temp.path())?;
     drop(file);
@@ -197,13 +204,13 @@ mod tests {
     #[test]
     fn a_temporary_file_is_removed_unless_persisted() {
         let dir = tempfile::tempdir().unwrap();
-        let (temp, _file) = TempPath::create(dir.path(), "a.json").unwrap();
+        let (temp, _file) = TempPath::create(dir.path(), "a.json", Access::Shared).unwrap();
         let path = temp.path().to_owned();
         assert!(path.exists());
         drop(temp);
         assert!(!path.exists());
 
-        let (temp, _file) = TempPath::create(dir.path(), "a.json").unwrap();
+        let (temp, _file) = TempPath::create(dir.path(), "a.json", Access::Shared).unwrap();
         temp.persist(&dir.path().join("a.json")).unwrap();
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -217,7 +224,7 @@ mod tests {
     fn temporary_files_are_readable_by_others_but_not_writable() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let (temp, file) = TempPath::create(dir.path(), "a.csv").unwrap();
+        let (temp, file) = TempPath::create(dir.path(), "a.csv", Access::Shared).unwrap();
         let mode = file.metadata().unwrap().permissions().mode() & 0o777;
         assert_eq!(mode & !0o644, 0, "mode {mode:o}");
         drop(temp);
@@ -226,7 +233,8 @@ mod tests {
     #[test]
     fn the_sweep_removes_only_our_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
-        let (temp, _file) = TempPath::create(dir.path(), "apps-20240101T000000Z.csv").unwrap();
+        let (temp, _file) =
+            TempPath::create(dir.path(), "apps-20240101T000000Z.csv", Access::Shared).unwrap();
         std::mem::forget(temp); // as if the process had been killed
         fs::write(dir.path().join(".a0snap-tmp-latest.json.abc"), "x").unwrap();
         for keep in [

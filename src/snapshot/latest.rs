@@ -4,13 +4,24 @@
 //! file (no copy, no extra space) or, where the file system has no hard links, as a copy.
 //! Only when every one is staged are they renamed over the old ones, so a failure while
 //! staging leaves the previous `latest` files untouched.
+//!
+//! Once staged, the data files are renamed first and `latest.meta.json` last, and the
+//! `latest.{ext}` of a format this snapshot does not have is removed, so `latest.*` never
+//! mixes snapshots for long. If any of that fails, `latest.meta.json` is removed rather than
+//! left describing other files than the `latest` data files; the next good run restores it.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::access::Access;
 use super::error::{IoContext, SnapshotError};
-use super::files::TempPath;
+use super::files::{TempPath, sync_dir};
+use super::format::Format;
+use super::snapshot::WrittenFile;
+
+/// The suffix of the meta file's `latest` name.
+const META_SUFFIX: &str = "meta.json";
 
 /// The name of the `latest` file for a snapshot file suffix (`csv`, `meta.json`).
 pub(crate) fn latest_name(suffix: &str) -> String {
@@ -31,11 +42,12 @@ pub(crate) fn stage(
     dir: &Path,
     source: &Path,
     suffix: &str,
+    access: Access,
 ) -> Result<StagedLatest, SnapshotError> {
     let name = latest_name(suffix);
     let temp = match TempPath::hard_link(dir, &name, source) {
         Ok(temp) => temp,
-        Err(_) => copy_to_temp(dir, &name, source)?,
+        Err(_) => copy_to_temp(dir, &name, source, access)?,
     };
     Ok(StagedLatest {
         temp,
@@ -43,8 +55,13 @@ pub(crate) fn stage(
     })
 }
 
-fn copy_to_temp(dir: &Path, name: &str, source: &Path) -> Result<TempPath, SnapshotError> {
-    let (temp, mut file) = TempPath::create(dir, name)?;
+fn copy_to_temp(
+    dir: &Path,
+    name: &str,
+    source: &Path,
+    access: Access,
+) -> Result<TempPath, SnapshotError> {
+    let (temp, mut file) = TempPath::create(dir, name, access)?;
     let mut reader = File::open(source).context("read", source)?;
     io::copy(&mut reader, &mut file).context("copy to", &dir.join(name))?;
     file.sync_all().context("flush to disk", &dir.join(name))?;
@@ -55,6 +72,80 @@ impl StagedLatest {
     /// Renames the staged file over `latest.{suffix}`.
     pub(crate) fn replace(self) -> Result<(), SnapshotError> {
         self.temp.persist(&self.target)
+    }
+}
+
+/// Every `latest` file of one snapshot, staged: the data files and the meta file.
+#[derive(Debug)]
+pub(crate) struct StagedSet {
+    /// `latest.{ext}` of each data file.
+    data: Vec<StagedLatest>,
+    /// `latest.meta.json`.
+    meta: StagedLatest,
+    /// The formats this snapshot has no file for.
+    absent: Vec<Format>,
+}
+
+/// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
+pub(crate) fn stage_all(
+    dir: &Path,
+    files: &[WrittenFile],
+    meta_path: &Path,
+    access: Access,
+) -> Result<StagedSet, SnapshotError> {
+    let data = files
+        .iter()
+        .map(|file| stage(dir, &file.path, file.format.extension(), access))
+        .collect::<Result<Vec<_>, _>>()?;
+    let meta = stage(dir, meta_path, META_SUFFIX, access)?;
+    let absent = Format::ALL
+        .into_iter()
+        .filter(|format| files.iter().all(|file| file.format != *format))
+        .collect();
+    Ok(StagedSet { data, meta, absent })
+}
+
+impl StagedSet {
+    /// Puts every staged file in place, the meta file last, removes the `latest` files of
+    /// absent formats and syncs the folder; `false` (after a warning) if any of it failed.
+    ///
+    /// Never an error: the snapshot itself is complete by then.
+    pub(crate) fn apply(self, dir: &Path, job: &str) -> bool {
+        let mut complete = true;
+        for staged in self.data {
+            complete &= warn_unless(job, staged.replace());
+        }
+        for format in self.absent {
+            complete &= warn_unless(job, remove_if_present(dir, format.extension()));
+        }
+        if complete {
+            complete &= warn_unless(job, self.meta.replace());
+        } else {
+            drop(self.meta);
+            warn_unless(job, remove_if_present(dir, META_SUFFIX));
+        }
+        complete & warn_unless(job, sync_dir(dir))
+    }
+}
+
+/// Removes `latest.{suffix}` if it is there.
+fn remove_if_present(dir: &Path, suffix: &str) -> Result<(), SnapshotError> {
+    let path = dir.join(latest_name(suffix));
+    match fs::remove_file(&path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => {
+            Err(SnapshotError::io("remove", path, error))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn warn_unless(job: &str, result: Result<(), SnapshotError>) -> bool {
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(job, %error, "the snapshot is complete, but the latest files could not all be updated; the next run updates them again");
+            false
+        }
     }
 }
 
@@ -71,12 +162,15 @@ mod tests {
         let second = dir.path().join("a-2.csv");
         fs::write(&first, "one").unwrap();
         fs::write(&second, "two").unwrap();
-        stage(dir.path(), &first, "csv").unwrap().replace().unwrap();
+        stage(dir.path(), &first, "csv", Access::Shared)
+            .unwrap()
+            .replace()
+            .unwrap();
         assert_eq!(
             fs::read_to_string(dir.path().join("latest.csv")).unwrap(),
             "one"
         );
-        stage(dir.path(), &second, "csv")
+        stage(dir.path(), &second, "csv", Access::Shared)
             .unwrap()
             .replace()
             .unwrap();
@@ -92,7 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("a-1.json");
         fs::write(&source, "[]").unwrap();
-        drop(stage(dir.path(), &source, "json").unwrap());
+        drop(stage(dir.path(), &source, "json", Access::Shared).unwrap());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
@@ -101,7 +195,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("a-1.json");
         fs::write(&source, "[1]").unwrap();
-        let temp = copy_to_temp(dir.path(), "latest.json", &source).unwrap();
+        let temp = copy_to_temp(dir.path(), "latest.json", &source, Access::Shared).unwrap();
         assert_eq!(fs::read_to_string(temp.path()).unwrap(), "[1]");
     }
 }

@@ -18,6 +18,7 @@
 //! The format writers ([`CsvWriter`], [`JsonWriter`], [`NdjsonWriter`]) are generic over
 //! [`std::io::Write`], so a benchmark can measure a conversion alone.
 
+mod access;
 mod baseline;
 mod changes;
 mod column;
@@ -55,6 +56,7 @@ pub use format::Format;
 pub use json_writer::{JsonWriter, NdjsonWriter};
 pub use lock::JobLock;
 pub use meta::MetaInput;
+pub use naming::is_valid_job_name;
 pub use redact::{REDACTED, Redactor};
 pub use secret_keys::is_secret_key;
 pub use snapshot::{Committed, Snapshot, WrittenFile};

@@ -13,11 +13,17 @@ use super::files::TEMP_PREFIX;
 /// The length of `YYYYMMDDTHHMMSSZ`.
 const STAMP_LEN: usize = 16;
 
-/// Whether `job` can name a folder and prefix file names safely.
-pub(crate) fn is_usable_job_name(job: &str) -> bool {
-    !job.is_empty()
-        && !job.starts_with('.')
-        && !job.chars().any(|c| c == '/' || c == '\\' || c.is_control())
+/// Whether `job` is a valid job name: `[a-z0-9][a-z0-9_-]*`.
+///
+/// The one rule for job names: job files are checked against it, and a snapshot refuses any
+/// other name, since the name becomes a folder and the prefix of file names (no `/`, `..`,
+/// leading dot or anything a shell or another system would trip over).
+pub fn is_valid_job_name(job: &str) -> bool {
+    let mut bytes = job.bytes();
+    bytes
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first.is_ascii_digit())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// `{job}-{YYYYMMDDTHHMMSSZ}` for a run started at `started_at`.
@@ -196,10 +202,14 @@ mod tests {
     }
 
     #[test]
-    fn job_names_that_could_escape_the_folder_are_unusable() {
-        assert!(is_usable_job_name("apps_2-x"));
-        for bad in ["", ".", "..", "a/b", "a\\b", ".hidden", "a\nb"] {
-            assert!(!is_usable_job_name(bad), "{bad:?}");
+    fn job_names_that_could_escape_the_folder_are_invalid() {
+        for good in ["apps_2-x", "0day", "a"] {
+            assert!(is_valid_job_name(good), "{good:?}");
+        }
+        for bad in [
+            "", ".", "..", "a/b", "a\\b", ".hidden", "a\nb", "Apps", "-x", "_x", "a b", "a.b", "é",
+        ] {
+            assert!(!is_valid_job_name(bad), "{bad:?}");
         }
     }
 }

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 /// The kind of a JSON value, from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,32 @@ impl<'de> Visitor<'de> for KeyVisitor {
 
     fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
         Ok(Cow::Owned(key))
+    }
+}
+
+/// An object's top-level fields in order: keys borrowed unless escaped, values raw.
+pub(crate) type Entries<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
+
+/// The top-level fields of the JSON object `text`; an error for anything but an object.
+pub(crate) fn object_entries(text: &str) -> Result<Entries<'_>, serde_json::Error> {
+    serde_json::Deserializer::from_str(text).deserialize_map(EntriesVisitor)
+}
+
+struct EntriesVisitor;
+
+impl<'de> Visitor<'de> for EntriesVisitor {
+    type Value = Entries<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a json object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            entries.push((key, map.next_value::<&'de RawValue>()?));
+        }
+        Ok(entries)
     }
 }
 
@@ -167,6 +194,20 @@ mod tests {
         assert_eq!(kind("null"), Kind::Null);
         assert_eq!(kind("-1.5"), Kind::Scalar);
         assert_eq!(kind("true"), Kind::Scalar);
+    }
+
+    #[test]
+    fn object_entries_keep_order_escaped_keys_and_raw_values_and_refuse_non_objects() {
+        let entries = object_entries(r#"{"b" : [1, 2],"a\u005fx":"v","c":{"d":1.50}}"#).unwrap();
+        let pairs: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (&**k, v.get())).collect();
+        assert_eq!(
+            pairs,
+            [("b", "[1, 2]"), ("a_x", "\"v\""), ("c", "{\"d\":1.50}")]
+        );
+        assert!(matches!(entries[0].0, Cow::Borrowed(_)));
+        for text in ["[1]", "\"x\"", "null"] {
+            assert!(object_entries(text).is_err(), "{text}");
+        }
     }
 
     #[test]

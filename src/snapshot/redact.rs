@@ -6,11 +6,9 @@
 //! order, number spelling and string escapes survive. A record that turns out to hold no
 //! secret is written unchanged.
 
-use std::borrow::Cow;
-
 use serde_json::value::RawValue;
 
-use super::raw::{KeySeed, Kind, kind};
+use super::raw::{Kind, kind, object_entries};
 use super::secret_keys::{is_secret_key, may_hold_secrets};
 
 /// What a secret field holds once redacted.
@@ -57,7 +55,7 @@ pub(crate) fn redact_into(json: &str, out: &mut Vec<u8>) -> Result<bool, serde_j
 }
 
 fn redact_object(json: &str, out: &mut Vec<u8>) -> Result<bool, serde_json::Error> {
-    let entries = parse_entries(json)?;
+    let entries = object_entries(json)?;
     let mut redacted = false;
     out.push(b'{');
     for (position, (key, value)) in entries.iter().enumerate() {
@@ -98,33 +96,6 @@ fn redact_nested(json: &str, out: &mut Vec<u8>) -> Result<bool, serde_json::Erro
         out.extend_from_slice(json.as_bytes());
         Ok(false)
     }
-}
-
-type Entries<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
-
-/// An object's entries in order, values left as raw text.
-fn parse_entries(json: &str) -> Result<Entries<'_>, serde_json::Error> {
-    use serde::de::{Deserializer, MapAccess, Visitor};
-
-    struct EntriesVisitor;
-
-    impl<'de> Visitor<'de> for EntriesVisitor {
-        type Value = Entries<'de>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a json object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(16));
-            while let Some(key) = map.next_key_seed(KeySeed)? {
-                entries.push((key, map.next_value::<&RawValue>()?));
-            }
-            Ok(entries)
-        }
-    }
-
-    serde_json::Deserializer::from_str(json).deserialize_map(EntriesVisitor)
 }
 
 #[cfg(test)]

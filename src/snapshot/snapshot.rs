@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
+use super::access::{Access, protect_job_dir};
 use super::changes::{ChangeSummary, ChangeTracker};
 use super::error::{IoContext, SnapshotError};
 use super::files::{sync_dir, write_atomically};
 use super::format::Format;
-use super::latest::{self, StagedLatest};
+use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
-use super::naming::{choose_stem, is_usable_job_name};
+use super::naming::{choose_stem, is_valid_job_name};
 use super::redact::Redactor;
 use super::retention::apply_retention;
 use super::spec::OutputSpec;
@@ -39,6 +40,8 @@ pub struct Snapshot {
     keep: u32,
     /// Whether secret fields are redacted.
     redact: bool,
+    /// Who may read the files.
+    access: Access,
     /// Whether a JSON or NDJSON file needs each record's text.
     wants_text: bool,
     /// Reused for the records that hold secrets.
@@ -64,6 +67,11 @@ pub struct Committed {
     pub removed_by_retention: Vec<String>,
     /// The change report's numbers, when the spec asked for one.
     pub changes: Option<ChangeSummary>,
+    /// Whether every `latest.*` file now belongs to this snapshot. `false` when replacing one
+    /// (or syncing the folder) failed after the snapshot was in place: a warning was logged,
+    /// the snapshot is complete and the run a success, but `latest.meta.json` may be missing
+    /// and `latest.{ext}` older until the next run.
+    pub latest_updated: bool,
 }
 
 /// One data file of a committed snapshot.
@@ -92,6 +100,8 @@ impl Snapshot {
     ) -> Result<Snapshot, SnapshotError> {
         check_spec(job, spec)?;
         fs::create_dir_all(job_dir).context("create", job_dir)?;
+        let access = Access::of(spec);
+        protect_job_dir(job_dir, access)?;
         let stem = choose_stem(job_dir, job, started_at)?;
         let mut formats: Vec<Format> = Vec::with_capacity(spec.formats.len());
         for format in &spec.formats {
@@ -112,12 +122,13 @@ impl Snapshot {
             started_at,
             keep: spec.keep,
             redact: spec.redact,
+            access,
             redactor: Redactor::new(),
             records: 0,
             changes: spec
                 .changes
                 .as_deref()
-                .map(|identity| ChangeTracker::new(job_dir, identity)),
+                .map(|identity| ChangeTracker::new(job_dir, identity, access)),
         })
     }
 
@@ -171,8 +182,9 @@ impl Snapshot {
     /// retention applied. The meta file gets a `changes` object with the report's numbers.
     ///
     /// If a data file or the meta file cannot be written, the files already renamed are removed
-    /// again, so a failed commit leaves nothing visible. Retention failures are only logged:
-    /// the snapshot itself is complete by then.
+    /// again, so a failed commit leaves nothing visible. Once the snapshot stands, failures to
+    /// update `latest.*` (see [`Committed::latest_updated`]) or to apply retention are only
+    /// logged: the snapshot itself is complete by then.
     pub fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
         let Snapshot {
             files,
@@ -183,6 +195,7 @@ impl Snapshot {
             keep,
             records,
             changes,
+            access,
             ..
         } = self;
         let mut visible = Rollback::default();
@@ -209,16 +222,13 @@ impl Snapshot {
         };
         let document = meta_document(&facts, &meta)
             .map_err(|error| SnapshotError::io("write", &meta_path, error.into()))?;
-        write_atomically(&dir, &meta_path, &document)?;
+        write_atomically(&dir, &meta_path, &document, access)?;
         visible.paths.push(meta_path.clone());
         sync_dir(&dir)?;
 
-        let staged = stage_latest(&dir, &written, &meta_path)?;
+        let staged = latest::stage_all(&dir, &written, &meta_path, access)?;
         visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
-        for latest in staged {
-            latest.replace()?;
-        }
-        sync_dir(&dir)?;
+        let latest_updated = staged.apply(&dir, &job);
 
         let removed_by_retention = retain(&dir, &job, keep, &stem);
         Ok(Committed {
@@ -228,12 +238,13 @@ impl Snapshot {
             meta_path,
             removed_by_retention,
             changes,
+            latest_updated,
         })
     }
 }
 
 fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
-    if !is_usable_job_name(job) {
+    if !is_valid_job_name(job) {
         return Err(SnapshotError::InvalidJobName {
             job: job.to_owned(),
         });
@@ -258,20 +269,6 @@ fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
         });
     }
     Ok(())
-}
-
-/// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
-fn stage_latest(
-    dir: &Path,
-    files: &[WrittenFile],
-    meta_path: &Path,
-) -> Result<Vec<StagedLatest>, SnapshotError> {
-    let mut staged = Vec::with_capacity(files.len() + 1);
-    for file in files {
-        staged.push(latest::stage(dir, &file.path, file.format.extension())?);
-    }
-    staged.push(latest::stage(dir, meta_path, "meta.json")?);
-    Ok(staged)
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.

@@ -9,6 +9,10 @@ use sha2::{Digest, Sha256};
 
 use super::*;
 
+mod latest;
+#[cfg(unix)]
+mod modes;
+
 const APPS: [&str; 3] = [
     r#"{"client_id":"c1","name":"Default App","callbacks":["https://a.example/cb"],"jwt_configuration":{"alg":"RS256","lifetime_in_seconds":36000},"client_secret":"s3cr3t","signing_keys":[{"cert":"-----BEGIN CERTIFICATE-----"}]}"#,
     r#"{"client_id":"c2","name":"=HYPERLINK(\"x\")","callbacks":[],"app_type":"spa","price":1.50}"#,
@@ -348,8 +352,11 @@ fn a_spec_that_cannot_be_written_is_refused_with_a_hint() {
     );
     let none = Snapshot::begin(dir.path(), "apps", start, &spec(&[], &[])).unwrap_err();
     assert!(none.to_string().contains("set [output] format"), "{none}");
-    let bad = Snapshot::begin(dir.path(), "../x", start, &all_formats()).unwrap_err();
-    assert!(matches!(bad, SnapshotError::InvalidJobName { .. }), "{bad}");
+    // The same rule as job files: a name `validate` refuses never reaches the disk either.
+    for job in ["../x", "My Job", "-x"] {
+        let bad = Snapshot::begin(dir.path(), job, start, &all_formats()).unwrap_err();
+        assert!(matches!(bad, SnapshotError::InvalidJobName { .. }), "{bad}");
+    }
     assert!(names(dir.path()).is_empty());
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
 
+use super::access::Access;
 use super::csv_writer::CsvWriter;
 use super::error::{IoContext, SnapshotError};
 use super::files::{HashingWriter, TempPath};
@@ -51,7 +52,7 @@ impl PendingFile {
     ) -> Result<Self, SnapshotError> {
         let name = format!("{stem}.{}", format.extension());
         let target = dir.join(&name);
-        let (temp, file) = TempPath::create(dir, &name)?;
+        let (temp, file) = TempPath::create(dir, &name, Access::of(spec))?;
         let sink = HashingWriter::new(file);
         let writer = match format {
             Format::Json => FormatWriter::Json(JsonWriter::new(buffered(sink))),
