@@ -256,7 +256,7 @@ impl ApiClient {
         let now = self.clock.now();
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.metrics.rate_limited();
-            let asked = retry::rate_limited_wait_from(headers, now);
+            let asked = retry::rate_limited_wait(headers, now);
             if let Some((wait, source)) = asked
                 && wait <= self.retry.longest_wait
             {

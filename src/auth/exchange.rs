@@ -153,7 +153,7 @@ impl TokenExchange {
                 Err(error) => Attempt::Fatal(error),
             }
         } else if status == StatusCode::TOO_MANY_REQUESTS {
-            let asked = rate_limited_wait(&headers, now);
+            let asked = rate_limited_wait(&headers, now).map(|(wait, _)| wait);
             self.retry_status(code, asked, number)
         } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
             let asked = retry_after(&headers, now);

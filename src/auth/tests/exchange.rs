@@ -96,6 +96,22 @@ async fn a_429_waits_for_retry_after_and_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_429_with_retry_after_zero_still_waits_the_one_second_floor() {
+    let server = TokenServer::start().await;
+    server.script([Reply::status(429, Some("0"))]);
+    let started = Instant::now();
+    exchange(&server)
+        .request()
+        .await
+        .expect("token after the wait");
+    assert_eq!(server.requests(), 2);
+    assert!(
+        started.elapsed() >= crate::retry::RESET_FLOOR,
+        "a 429 is never retried at once"
+    );
+}
+
+#[tokio::test]
 async fn two_503s_are_retried_and_the_third_attempt_succeeds() {
     let server = TokenServer::start().await;
     server.script([Reply::status(503, None), Reply::status(503, None)]);
