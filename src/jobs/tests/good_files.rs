@@ -109,13 +109,21 @@ fn params_keep_file_order_as_text_and_give_up_the_page_size() {
 
 #[test]
 fn checkpoint_and_log_paging_take_their_page_size_from_take() {
-    let job =
-        good("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = \"25\", q = \"type:f\" }\n");
+    let job = good("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = \"25\" }\n");
     assert_eq!(job.page_size, 25);
-    assert_eq!(job.params, vec![("q".to_owned(), "type:f".to_owned())]);
+    assert!(job.params.is_empty());
     let job = good("every = \"1h\"\nendpoint = \"connections\"\nparams = { take = 10 }\n");
     assert_eq!(job.page_size, 10);
     assert!(job.params.is_empty());
+}
+
+#[test]
+fn a_one_off_log_search_pages_by_offset_and_keeps_its_query() {
+    let job = good(
+        "every = \"1d\"\nendpoint = \"logs\"\npagination = \"offset\"\nitems = \"logs\"\nparams = { q = \"type:f\", per_page = 100 }\n",
+    );
+    assert_eq!(job.params, vec![("q".to_owned(), "type:f".to_owned())]);
+    assert_eq!(job.page_size, 100);
 }
 
 #[test]
