@@ -16,7 +16,8 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`] and [`clock`] are the small vocabulary the others share.
+//! - [`endpoint`], [`secret`], [`secret_fields`] and [`clock`] are the small vocabulary the
+//!   others share.
 
 pub mod api;
 pub mod auth;
@@ -35,6 +36,7 @@ pub mod retry;
 pub mod runner;
 pub mod schedule;
 pub mod secret;
+pub mod secret_fields;
 pub mod services;
 pub mod snapshot;
 pub mod telemetry;
