@@ -16,8 +16,8 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`], [`secret_fields`] and [`clock`] are the small vocabulary the
-//!   others share.
+//! - [`endpoint`], [`secret`], [`secret_fields`], [`loopback`] and [`clock`] are the small
+//!   vocabulary the others share.
 
 pub mod api;
 pub mod auth;
@@ -30,6 +30,7 @@ pub mod http;
 pub mod incremental;
 pub mod interval;
 pub mod jobs;
+pub mod loopback;
 pub mod metrics;
 pub mod progress;
 pub mod retry;

@@ -201,7 +201,8 @@ pub enum ApiError {
     },
 }
 
-fn describe(body: &ErrorBody) -> String {
+/// An Auth0 error body on one line: " Forbidden: Insufficient scope ... (insufficient_scope)".
+pub(crate) fn describe(body: &ErrorBody) -> String {
     let mut text = String::new();
     if let Some(error) = &body.error {
         text.push_str(&format!(" {error}"));
