@@ -115,7 +115,8 @@ pub enum ApiError {
     /// No token could be had.
     #[error(transparent)]
     Auth(Box<AuthError>),
-    /// The API refused the request; retrying will not help.
+    /// The API refused the request; retrying will not help. Always a GET here: a refused POST
+    /// (the users export) is worded by the export's own error.
     #[error("GET {path} answered {status}{}{}", describe(body), hint(*status, body))]
     Refused {
         /// The request path.
@@ -127,15 +128,19 @@ pub enum ApiError {
     },
     /// A fresh token was refused too.
     #[error(
-        "GET {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant"
+        "{method} {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant"
     )]
     Unauthorized {
+        /// `GET` or `POST`.
+        method: &'static str,
         /// The request path.
         path: String,
     },
     /// Retries ran out.
-    #[error("GET {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
+    #[error("{method} {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
     RetriesExhausted {
+        /// `GET` or `POST`.
+        method: &'static str,
         /// The request path.
         path: String,
         /// Attempts made.
@@ -145,11 +150,13 @@ pub enum ApiError {
     },
     /// The answer asked for a wait longer than a0snap waits at once.
     #[error(
-        "GET {path} answered {reason} and asked to wait {}s ({asked_by}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
+        "{method} {path} answered {reason} and asked to wait {}s ({asked_by}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
         wait.as_secs_f64().ceil(),
         longest.as_secs()
     )]
     WaitTooLong {
+        /// `GET` or `POST`.
+        method: &'static str,
         /// The request path.
         path: String,
         /// The failure that asked for the wait.
@@ -163,11 +170,13 @@ pub enum ApiError {
     },
     /// The job's time ran out.
     #[error(
-        "GET {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
+        "{method} {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
         crate::interval::format_every(*limit),
         last.as_deref().map(|last| format!(", last failure: {last}")).unwrap_or_default()
     )]
     DeadlineExceeded {
+        /// `GET` or `POST`.
+        method: &'static str,
         /// The request path.
         path: String,
         /// The time limit.
@@ -175,7 +184,7 @@ pub enum ApiError {
         /// The last failure before time ran out, if any.
         last: Option<String>,
     },
-    /// The body was not a page of records.
+    /// The body was not a page of records (pages are always GETs).
     #[error("GET {path} (page {page}) gave an unexpected answer: {detail}; body starts: {snippet}")]
     BadAnswer {
         /// The request path.

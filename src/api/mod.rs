@@ -15,6 +15,9 @@ mod page;
 mod pager;
 mod redact;
 mod reorder;
+#[cfg(test)]
+#[path = "tests/support.rs"]
+mod tests_support;
 
 pub use client::ApiClient;
 pub use error::{ApiError, ErrorBody, Failure, FailureKind};

@@ -7,7 +7,7 @@
 
 use bytes::Bytes;
 
-use super::ApiClient;
+use super::{ApiClient, Call};
 use crate::api::error::ApiError;
 
 impl ApiClient {
@@ -15,7 +15,11 @@ impl ApiClient {
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<Bytes, ApiError> {
         let url = self.url(path, &[]);
         let body = Bytes::from(body.to_string());
-        self.send(path, |http| {
+        let call = Call {
+            method: "POST",
+            path,
+        };
+        self.send(call, |http| {
             http.post(url.clone())
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone())

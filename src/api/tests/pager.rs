@@ -5,26 +5,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use url::Url;
 
 use super::*;
-use crate::api::Limiter;
-use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
-use crate::clock;
+use crate::api::tests_support::client_for;
 use crate::retry::RetryPolicy;
-use crate::secret::Secret;
 
 /// Counts page requests; every answer is the page `answer` builds from the `from` sent.
 struct Tenant {
     requests: AtomicUsize,
     answer: fn(Option<&str>) -> Value,
-}
-
-async fn token() -> Json<Value> {
-    Json(json!({"access_token": "t", "expires_in": 86_400, "token_type": "Bearer"}))
 }
 
 async fn page(
@@ -41,41 +33,10 @@ async fn serve(answer: fn(Option<&str>) -> Value) -> (Arc<Tenant>, ApiClient) {
         requests: AtomicUsize::new(0),
         answer,
     });
-    let app = Router::new()
-        .route("/oauth/token", post(token))
+    let api = Router::new()
         .route("/api/v2/widgets", get(page))
         .with_state(tenant.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    let base_url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
-    let http = reqwest::Client::new();
-    let credentials = Credentials {
-        base_url: base_url.clone(),
-        client_id: "id".into(),
-        client_secret: Secret::new("secret"),
-        audience: Credentials::default_audience(&base_url),
-    };
-    let tokens = TokenCache::new(
-        credentials,
-        http.clone(),
-        CacheMode::Memory,
-        clock::system(),
-        StalePolicy::default(),
-        RetryPolicy::default(),
-    );
-    let client = ApiClient::new(
-        http,
-        base_url,
-        Arc::new(tokens),
-        Arc::new(Limiter::new(4, None, 1)),
-        RetryPolicy::default(),
-        None,
-        clock::system(),
-    );
-    (tenant, client)
+    (tenant, client_for(api, RetryPolicy::default()).await)
 }
 
 /// Walks until the end or the first error, at most 50 pages.
