@@ -22,7 +22,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
-use super::error::{ApiError, ErrorBody, Failure};
+use super::error::{ApiError, ErrorBody, Failure, Method};
 use super::limiter::Limiter;
 use crate::auth::TokenCache;
 use crate::clock::SharedClock;
@@ -56,7 +56,7 @@ pub struct ApiClient {
 #[derive(Debug, Clone, Copy)]
 struct Call<'a> {
     /// `GET` or `POST`.
-    method: &'static str,
+    method: Method,
     /// The path below the base URL.
     path: &'a str,
 }
@@ -127,7 +127,7 @@ impl ApiClient {
     pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Bytes, ApiError> {
         let url = self.url(path, query);
         let call = Call {
-            method: "GET",
+            method: Method::Get,
             path,
         };
         self.send(call, |http| http.get(url.clone())).await
@@ -157,7 +157,7 @@ impl ApiClient {
                 }
                 Err(Attempt::Unauthorized) => {
                     tracing::info!(
-                        method = call.method,
+                        method = %call.method,
                         path = call.path,
                         "the API refused the token; renewing it once"
                     );
@@ -169,7 +169,7 @@ impl ApiClient {
             };
             let wait = self.wait_before_retry(call, attempts, &failure, asked)?;
             tracing::debug!(
-                method = call.method,
+                method = %call.method,
                 path = call.path,
                 attempt = attempts,
                 wait_ms = wait.as_millis() as u64,
@@ -206,7 +206,7 @@ impl ApiClient {
                 path: call.path.to_owned(),
                 reason: failure.reason.clone(),
                 wait,
-                asked_by: source.describe(),
+                asked_by: source,
                 longest: self.retry.longest_wait,
             });
         }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::auth::AuthError;
+use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +110,24 @@ pub struct ErrorBody {
     pub error_code: Option<String>,
 }
 
+/// The HTTP method of a request, as messages name it (one byte, so errors stay small).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Every list page and poll.
+    Get,
+    /// The start of a users export.
+    Post,
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        })
+    }
+}
+
 /// Errors of one API request (after its retries) or of reading its answer.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -132,7 +151,7 @@ pub enum ApiError {
     )]
     Unauthorized {
         /// `GET` or `POST`.
-        method: &'static str,
+        method: Method,
         /// The request path.
         path: String,
     },
@@ -140,7 +159,7 @@ pub enum ApiError {
     #[error("{method} {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
     RetriesExhausted {
         /// `GET` or `POST`.
-        method: &'static str,
+        method: Method,
         /// The request path.
         path: String,
         /// Attempts made.
@@ -150,13 +169,14 @@ pub enum ApiError {
     },
     /// The answer asked for a wait longer than a0snap waits at once.
     #[error(
-        "{method} {path} answered {reason} and asked to wait {}s ({asked_by}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
+        "{method} {path} answered {reason} and asked to wait {}s ({}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
         wait.as_secs_f64().ceil(),
+        asked_by.describe(),
         longest.as_secs()
     )]
     WaitTooLong {
         /// `GET` or `POST`.
-        method: &'static str,
+        method: Method,
         /// The request path.
         path: String,
         /// The failure that asked for the wait.
@@ -164,7 +184,7 @@ pub enum ApiError {
         /// The wait asked for.
         wait: Duration,
         /// Where it came from (`Retry-After`, `x-ratelimit-reset`).
-        asked_by: &'static str,
+        asked_by: WaitSource,
         /// The longest wait allowed.
         longest: Duration,
     },
@@ -176,7 +196,7 @@ pub enum ApiError {
     )]
     DeadlineExceeded {
         /// `GET` or `POST`.
-        method: &'static str,
+        method: Method,
         /// The request path.
         path: String,
         /// The time limit.

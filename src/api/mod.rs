@@ -20,7 +20,7 @@ mod reorder;
 mod tests_support;
 
 pub use client::ApiClient;
-pub use error::{ApiError, ErrorBody, Failure, FailureKind};
+pub use error::{ApiError, ErrorBody, Failure, FailureKind, Method};
 pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy, export_users};
 pub use limiter::Limiter;
 pub use page::{Page, PageError};

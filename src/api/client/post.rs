@@ -8,7 +8,7 @@
 use bytes::Bytes;
 
 use super::{ApiClient, Call};
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, Method};
 
 impl ApiClient {
     /// POSTs `body` as JSON to `path` and returns the body of a 2xx answer.
@@ -16,7 +16,7 @@ impl ApiClient {
         let url = self.url(path, &[]);
         let body = Bytes::from(body.to_string());
         let call = Call {
-            method: "POST",
+            method: Method::Post,
             path,
         };
         self.send(call, |http| {
