@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::auth::AuthError;
+use crate::endpoint;
 use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
@@ -136,7 +137,7 @@ pub enum ApiError {
     Auth(Box<AuthError>),
     /// The API refused the request; retrying will not help. Always a GET here: a refused POST
     /// (the users export) is worded by the export's own error.
-    #[error("GET {path} answered {status}{}{}", describe(body), hint(*status, body))]
+    #[error("GET {path} answered {status}{}{}", describe(body), hint(path, *status, body))]
     Refused {
         /// The request path.
         path: String,
@@ -245,18 +246,22 @@ pub(crate) fn describe(body: &ErrorBody) -> String {
     text
 }
 
-fn hint(status: u16, body: &ErrorBody) -> &'static str {
+fn hint(path: &str, status: u16, body: &ErrorBody) -> String {
     match (status, body.error_code.as_deref()) {
-        (403, Some("insufficient_scope")) => {
-            "; grant the missing scope to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)"
-        }
-        (403, _) => {
-            "; the tenant refused this request, check the application's scopes and the tenant's plan"
-        }
-        (404, _) => "; check the endpoint name in the job file",
-        (400, _) => "; check the job's params",
-        _ => "",
+        (403, Some("insufficient_scope")) => format!(
+            "; grant {} to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)",
+            needed_scope(path)
+        ),
+        (403, _) => "; the tenant refused this request, check the application's scopes and the tenant's plan".to_owned(),
+        (404, _) => "; check the endpoint name in the job file".to_owned(),
+        (400, _) => "; check the job's params".to_owned(),
+        _ => String::new(),
     }
+}
+
+/// The scope reading `path` needs, when a0snap knows the endpoint.
+fn needed_scope(path: &str) -> &'static str {
+    endpoint::lookup(path).map_or("the missing scope", |known| known.scope)
 }
 
 /// At most this many bytes of a body go into an error message.
@@ -275,5 +280,34 @@ pub fn snippet(body: &[u8]) -> String {
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         ApiError::Auth(Box::new(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insufficient_scope(path: &str) -> String {
+        ApiError::Refused {
+            path: path.to_owned(),
+            status: 403,
+            body: Box::new(ErrorBody {
+                error: Some("Forbidden".into()),
+                message: Some("Insufficient scope".into()),
+                error_code: Some("insufficient_scope".into()),
+            }),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn a_missing_scope_is_named_when_the_endpoint_is_known() {
+        let message = insufficient_scope("/api/v2/organizations");
+        assert!(
+            message.contains("grant read:organizations to the application"),
+            "{message}"
+        );
+        let message = insufficient_scope("/api/v2/widgets");
+        assert!(message.contains("grant the missing scope"), "{message}");
     }
 }

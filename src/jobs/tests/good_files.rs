@@ -21,7 +21,7 @@ keep = 48
     );
     assert_eq!(job.name, "apps");
     assert_eq!(job.source.to_str(), Some("jobs/apps.toml"));
-    assert_eq!(job.trigger.describe(), "cron \"0 * * * *\" (UTC)");
+    assert_eq!(job.trigger.to_string(), "cron \"0 * * * *\" (UTC)");
     assert_eq!(job.endpoint.path, "/api/v2/clients");
     assert_eq!(
         job.params,
@@ -139,7 +139,7 @@ fn defaults_fill_what_a_minimal_job_leaves_out() {
     assert!(
         matches!(job.trigger, Trigger::Every(interval) if interval == Duration::from_secs(900))
     );
-    assert_eq!(job.trigger.describe(), "every 15m");
+    assert_eq!(job.trigger.to_string(), "every 15m");
     assert_eq!(job.output.formats, vec![Format::Json]);
     assert!(job.output.columns.is_empty());
     assert_eq!(job.output.keep, DEFAULT_KEEP);
@@ -163,7 +163,7 @@ csv_formula_guard = false
 "#,
     );
     assert_eq!(
-        job.trigger.describe(),
+        job.trigger.to_string(),
         "cron \"30 2 * * mon-fri\" (Europe/Paris)"
     );
     assert!(job.incremental && !job.changes);
