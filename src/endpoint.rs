@@ -61,6 +61,13 @@ impl Pagination {
             Pagination::None => &[],
         }
     }
+
+    /// Whether the API ignores every query parameter but the paging ones: Auth0 answers a
+    /// checkpoint request to `/logs` (`from`, `take`) without applying `q`, `fields`, `sort`
+    /// or any other, so a job setting them would believe it filters when it does not.
+    pub fn ignores_other_params(self) -> bool {
+        matches!(self, Pagination::LogStream)
+    }
 }
 
 impl fmt::Display for Pagination {

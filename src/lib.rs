@@ -20,8 +20,8 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`], [`clock`] and [`retry`] are the small vocabulary the others
-//!   share.
+//! - [`endpoint`], [`secret`], [`secret_fields`], [`loopback`], [`clock`] and [`retry`] are
+//!   the small vocabulary the others share.
 
 pub mod api;
 pub mod auth;
@@ -34,12 +34,14 @@ pub mod http;
 pub mod incremental;
 pub mod interval;
 pub mod jobs;
+pub mod loopback;
 pub mod metrics;
 pub mod progress;
 pub mod retry;
 pub mod runner;
 pub mod schedule;
 pub mod secret;
+pub mod secret_fields;
 pub mod services;
 pub mod snapshot;
 pub mod telemetry;

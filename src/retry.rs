@@ -99,12 +99,10 @@ impl WaitSource {
     }
 }
 
-/// The wait a 429 asks for and where it came from: `Retry-After`, else the padded reset;
-/// either is at least [`RESET_FLOOR`], so a 429 is never retried at once.
-pub fn rate_limited_wait_from(
-    headers: &HeaderMap,
-    now: Timestamp,
-) -> Option<(Duration, WaitSource)> {
+/// The wait a 429 asks for and where it came from: `Retry-After`, else the padded reset, else
+/// `None` (use backoff). Either is at least [`RESET_FLOOR`], so a 429 is never retried at once.
+/// The one rule for the token exchange and the Management API client alike.
+pub fn rate_limited_wait(headers: &HeaderMap, now: Timestamp) -> Option<(Duration, WaitSource)> {
     if let Some(wait) = retry_after(headers, now) {
         return Some((wait.max(RESET_FLOOR), WaitSource::RetryAfter));
     }
@@ -156,16 +154,6 @@ pub fn ratelimit_reset(headers: &HeaderMap, now: Timestamp) -> Option<Duration> 
     let at = Timestamp::from_second(i64::try_from(epoch).ok()?).ok()?;
     let wait = until(now, at);
     Some((wait + wait / 4).max(RESET_FLOOR))
-}
-
-/// The `x-ratelimit-remaining` header, if present and numeric.
-pub fn ratelimit_remaining(headers: &HeaderMap) -> Option<u64> {
-    header_u64(headers, "x-ratelimit-remaining")
-}
-
-/// The wait a 429 asks for: `Retry-After`, else the padded reset, else `None` (use backoff).
-pub fn rate_limited_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
-    retry_after(headers, now).or_else(|| ratelimit_reset(headers, now))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -227,24 +215,23 @@ mod tests {
         let map = headers(&[("retry-after", "2"), ("x-ratelimit-reset", "1100")]);
         assert_eq!(
             rate_limited_wait(&map, at(1_000)),
-            Some(Duration::from_secs(2))
+            Some((Duration::from_secs(2), WaitSource::RetryAfter))
         );
-        assert_eq!(rate_limited_wait(&HeaderMap::new(), at(1_000)), None);
     }
 
     #[test]
     fn a_429_wait_names_its_source_and_is_never_shorter_than_the_floor() {
         let map = headers(&[("retry-after", "0"), ("x-ratelimit-reset", "1100")]);
         assert_eq!(
-            rate_limited_wait_from(&map, at(1_000)),
+            rate_limited_wait(&map, at(1_000)),
             Some((RESET_FLOOR, WaitSource::RetryAfter))
         );
         let map = headers(&[("x-ratelimit-reset", "1000")]);
         assert_eq!(
-            rate_limited_wait_from(&map, at(1_000)),
+            rate_limited_wait(&map, at(1_000)),
             Some((RESET_FLOOR, WaitSource::RateLimitReset))
         );
-        assert_eq!(rate_limited_wait_from(&HeaderMap::new(), at(1_000)), None);
+        assert_eq!(rate_limited_wait(&HeaderMap::new(), at(1_000)), None);
     }
 
     #[test]

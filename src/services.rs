@@ -43,9 +43,12 @@ impl Services {
             TokenCacheSetting::Memory => CacheMode::Memory,
         };
         let metrics = Arc::new(Metrics::default());
-        let backoff = Backoff {
-            max_attempts: settings.http.max_retries.saturating_add(1),
-            ..Backoff::default()
+        let retry = RetryPolicy {
+            backoff: Backoff {
+                max_attempts: settings.http.max_retries.saturating_add(1),
+                ..Backoff::default()
+            },
+            longest_wait: settings.http.max_retry_wait,
         };
         let tokens = Arc::new(
             TokenCache::new(
@@ -54,8 +57,9 @@ impl Services {
                 mode,
                 clock.clone(),
                 StalePolicy::default(),
-                backoff,
+                retry,
             )
+            .with_request_timeout(settings.http.request_timeout)
             .with_metrics(metrics.clone()),
         );
         let rate = settings.http.requests_per_second;
@@ -66,10 +70,7 @@ impl Services {
             settings.tenant.base_url.clone(),
             tokens.clone(),
             limiter,
-            RetryPolicy {
-                backoff,
-                longest_wait: settings.http.max_retry_wait,
-            },
+            retry,
             settings.http.job_timeout,
             clock.clone(),
         )

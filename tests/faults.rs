@@ -332,7 +332,7 @@ scenarios! {
         baseline: false,
         expect: Expect {
             code: 1,
-            printed: vec!["insufficient_scope", "grant the missing scope", "2 jobs: 1 succeeded, 1 failed"],
+            printed: vec!["insufficient_scope", "grant read:roles to the application", "2 jobs: 1 succeeded, 1 failed"],
             files: vec![Files::Absent { job: "roles" }, COMPLETE_ORGS],
             ..Expect::default()
         },

@@ -217,3 +217,18 @@ async fn nothing_printed_at_trace_level_contains_the_secret_or_a_token() {
     );
     world.assert_no_secrets(&printed);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_request_slower_than_a0snap_request_timeout_is_asked_again() {
+    let world = World::start(small_tenant()).await;
+    world.fake.inject(FaultRule::nth(
+        Some("/oauth/token"),
+        1,
+        Fault::Delay(Duration::from_secs(5)),
+    ));
+    let run = world
+        .a0snap_with(&["token"], &[("A0SNAP_REQUEST_TIMEOUT", "1")])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert_eq!(world.fake.counters().token_requests, 2);
+}

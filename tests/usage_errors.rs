@@ -126,3 +126,33 @@ async fn an_unknown_job_name_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_variable_that_is_not_utf8_fails_only_when_a0snap_reads_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let world = World::start(config(empty_sizes())).await;
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
+    let not_utf8 = std::ffi::OsStr::from_bytes(&[b'x', 0xff]);
+    let validate = |name: &'static str| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_a0snap"))
+            .arg("validate")
+            .env_clear()
+            .envs(world.env())
+            .env(name, not_utf8)
+            .current_dir(world.dir.path())
+            .output()
+    };
+    let unrelated = validate("LESSOPEN").await.expect("a0snap runs");
+    let stderr = String::from_utf8_lossy(&unrelated.stderr);
+    assert_eq!(unrelated.status.code(), Some(0), "{stderr}");
+    let read = validate("AUTH0_CLIENT_ID").await.expect("a0snap runs");
+    let stderr = String::from_utf8_lossy(&read.stderr);
+    assert_eq!(read.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("AUTH0_CLIENT_ID: is not valid UTF-8"),
+        "{stderr}"
+    );
+}

@@ -1,4 +1,5 @@
-//! One authenticated GET against the Management API, with everything that makes it reliable:
+//! One authenticated request (a GET, or the rare POST) against the Management API, with
+//! everything that makes it reliable:
 //! the shared pacer, retries with backoff for 429, 5xx, timeouts and broken connections, one
 //! token renewal when the API answers 401, and a deadline per job.
 //!
@@ -8,6 +9,9 @@
 //! tried more often than the backoff allows, and nothing outlives the job's deadline.
 
 mod post;
+#[cfg(test)]
+#[path = "tests/client.rs"]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +22,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
-use super::error::{ApiError, ErrorBody, Failure};
+use super::error::{ApiError, ErrorBody, Failure, Method};
 use super::limiter::Limiter;
 use crate::auth::TokenCache;
 use crate::clock::SharedClock;
@@ -46,6 +50,15 @@ pub struct ApiClient {
     clock: SharedClock,
     /// Counts 429 answers.
     metrics: Arc<Metrics>,
+}
+
+/// A request as messages name it: `GET /api/v2/clients`.
+#[derive(Debug, Clone, Copy)]
+struct Call<'a> {
+    /// `GET` or `POST`.
+    method: Method,
+    /// The path below the base URL.
+    path: &'a str,
 }
 
 /// What went wrong with one attempt, and whether to try again.
@@ -118,14 +131,18 @@ impl ApiClient {
     /// GETs `path?query` and returns the body of a 200 answer.
     pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Bytes, ApiError> {
         let url = self.url(path, query);
-        self.send(path, |http| http.get(url.clone())).await
+        let call = Call {
+            method: Method::Get,
+            path,
+        };
+        self.send(call, |http| http.get(url.clone())).await
     }
 
     /// Sends the request `build` makes, with the bearer token, the pacer, retries, one token
     /// renewal on 401 and the job's deadline, and returns the body of a 2xx answer.
     async fn send(
         &self,
-        path: &str,
+        call: Call<'_>,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Bytes, ApiError> {
         let mut attempts = 0;
@@ -133,26 +150,32 @@ impl ApiClient {
         let mut last: Option<Failure> = None;
         loop {
             attempts += 1;
-            let tried = self.before_deadline(path, &last, self.attempt(path, &build));
+            let tried = self.before_deadline(call, &last, self.attempt(call.path, &build));
             let (failure, asked) = match tried.await? {
                 Ok(body) => return Ok(body),
                 Err(Attempt::Fail(error)) => return Err(error),
                 Err(Attempt::Unauthorized) if renewed => {
                     return Err(ApiError::Unauthorized {
-                        path: path.to_owned(),
+                        method: call.method,
+                        path: call.path.to_owned(),
                     });
                 }
                 Err(Attempt::Unauthorized) => {
-                    tracing::info!(path, "the API refused the token; renewing it once");
+                    tracing::info!(
+                        method = %call.method,
+                        path = call.path,
+                        "the API refused the token; renewing it once"
+                    );
                     renewed = true;
                     attempts -= 1;
                     continue;
                 }
                 Err(Attempt::Retry { failure, asked }) => (failure, asked),
             };
-            let wait = self.wait_before_retry(path, attempts, &failure, asked)?;
+            let wait = self.wait_before_retry(call, attempts, &failure, asked)?;
             tracing::debug!(
-                path,
+                method = %call.method,
+                path = call.path,
                 attempt = attempts,
                 wait_ms = wait.as_millis() as u64,
                 reason = %failure.reason,
@@ -167,14 +190,15 @@ impl ApiClient {
     /// How long to wait before the next attempt, or why there is none.
     fn wait_before_retry(
         &self,
-        path: &str,
+        call: Call<'_>,
         attempts: u32,
         failure: &Failure,
         asked: Option<(Duration, WaitSource)>,
     ) -> Result<Duration, ApiError> {
         if !self.retry.backoff.allows_another(attempts) {
             return Err(ApiError::RetriesExhausted {
-                path: path.to_owned(),
+                method: call.method,
+                path: call.path.to_owned(),
                 attempts,
                 last: failure.clone(),
             });
@@ -183,17 +207,18 @@ impl ApiClient {
             asked.unwrap_or_else(|| (self.retry.backoff.delay(attempts), WaitSource::Backoff));
         if wait > self.retry.longest_wait {
             return Err(ApiError::WaitTooLong {
-                path: path.to_owned(),
+                method: call.method,
+                path: call.path.to_owned(),
                 reason: failure.reason.clone(),
                 wait,
-                asked_by: source.describe(),
+                asked_by: source,
                 longest: self.retry.longest_wait,
             });
         }
         if let Some(deadline) = self.deadline
             && Instant::now() + wait >= deadline
         {
-            return Err(self.out_of_time(path, Some(failure)));
+            return Err(self.out_of_time(call, Some(failure)));
         }
         Ok(wait)
     }
@@ -201,7 +226,7 @@ impl ApiClient {
     /// Runs `work` within the job's deadline, if it has one.
     async fn before_deadline<T>(
         &self,
-        path: &str,
+        call: Call<'_>,
         last: &Option<Failure>,
         work: impl Future<Output = T>,
     ) -> Result<T, ApiError> {
@@ -209,13 +234,14 @@ impl ApiClient {
             None => Ok(work.await),
             Some(deadline) => tokio::time::timeout_at(deadline, work)
                 .await
-                .map_err(|_| self.out_of_time(path, last.as_ref())),
+                .map_err(|_| self.out_of_time(call, last.as_ref())),
         }
     }
 
-    fn out_of_time(&self, path: &str, last: Option<&Failure>) -> ApiError {
+    fn out_of_time(&self, call: Call<'_>, last: Option<&Failure>) -> ApiError {
         ApiError::DeadlineExceeded {
-            path: path.to_owned(),
+            method: call.method,
+            path: call.path.to_owned(),
             limit: self.job_timeout.unwrap_or_default(),
             last: last.map(|failure| failure.reason.clone()),
         }
@@ -261,7 +287,7 @@ impl ApiClient {
         let now = self.clock.now();
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.metrics.rate_limited();
-            let asked = retry::rate_limited_wait_from(headers, now);
+            let asked = retry::rate_limited_wait(headers, now);
             if let Some((wait, source)) = asked
                 && wait <= self.retry.longest_wait
             {

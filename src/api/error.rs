@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::auth::AuthError;
+use crate::endpoint;
+use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,14 +111,33 @@ pub struct ErrorBody {
     pub error_code: Option<String>,
 }
 
+/// The HTTP method of a request, as messages name it (one byte, so errors stay small).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Every list page and poll.
+    Get,
+    /// The start of a users export.
+    Post,
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        })
+    }
+}
+
 /// Errors of one API request (after its retries) or of reading its answer.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No token could be had.
     #[error(transparent)]
     Auth(Box<AuthError>),
-    /// The API refused the request; retrying will not help.
-    #[error("GET {path} answered {status}{}{}", describe(body), hint(*status, body))]
+    /// The API refused the request; retrying will not help. Always a GET here: a refused POST
+    /// (the users export) is worded by the export's own error.
+    #[error("GET {path} answered {status}{}{}", describe(body), hint(path, *status, body))]
     Refused {
         /// The request path.
         path: String,
@@ -127,15 +148,19 @@ pub enum ApiError {
     },
     /// A fresh token was refused too.
     #[error(
-        "GET {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant"
+        "{method} {path} answered 401 again with a fresh token; check that AUTH0_AUDIENCE is the Management API of this tenant"
     )]
     Unauthorized {
+        /// `GET` or `POST`.
+        method: Method,
         /// The request path.
         path: String,
     },
     /// Retries ran out.
-    #[error("GET {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
+    #[error("{method} {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
     RetriesExhausted {
+        /// `GET` or `POST`.
+        method: Method,
         /// The request path.
         path: String,
         /// Attempts made.
@@ -145,11 +170,14 @@ pub enum ApiError {
     },
     /// The answer asked for a wait longer than a0snap waits at once.
     #[error(
-        "GET {path} answered {reason} and asked to wait {}s ({asked_by}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
+        "{method} {path} answered {reason} and asked to wait {}s ({}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
         wait.as_secs_f64().ceil(),
+        asked_by.describe(),
         longest.as_secs()
     )]
     WaitTooLong {
+        /// `GET` or `POST`.
+        method: Method,
         /// The request path.
         path: String,
         /// The failure that asked for the wait.
@@ -157,17 +185,19 @@ pub enum ApiError {
         /// The wait asked for.
         wait: Duration,
         /// Where it came from (`Retry-After`, `x-ratelimit-reset`).
-        asked_by: &'static str,
+        asked_by: WaitSource,
         /// The longest wait allowed.
         longest: Duration,
     },
     /// The job's time ran out.
     #[error(
-        "GET {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
+        "{method} {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
         crate::interval::format_every(*limit),
         last.as_deref().map(|last| format!(", last failure: {last}")).unwrap_or_default()
     )]
     DeadlineExceeded {
+        /// `GET` or `POST`.
+        method: Method,
         /// The request path.
         path: String,
         /// The time limit.
@@ -175,7 +205,7 @@ pub enum ApiError {
         /// The last failure before time ran out, if any.
         last: Option<String>,
     },
-    /// The body was not a page of records.
+    /// The body was not a page of records (pages are always GETs).
     #[error("GET {path} (page {page}) gave an unexpected answer: {detail}; body starts: {snippet}")]
     BadAnswer {
         /// The request path.
@@ -201,7 +231,8 @@ pub enum ApiError {
     },
 }
 
-fn describe(body: &ErrorBody) -> String {
+/// An Auth0 error body on one line: " Forbidden: Insufficient scope ... (insufficient_scope)".
+pub(crate) fn describe(body: &ErrorBody) -> String {
     let mut text = String::new();
     if let Some(error) = &body.error {
         text.push_str(&format!(" {error}"));
@@ -215,18 +246,22 @@ fn describe(body: &ErrorBody) -> String {
     text
 }
 
-fn hint(status: u16, body: &ErrorBody) -> &'static str {
+fn hint(path: &str, status: u16, body: &ErrorBody) -> String {
     match (status, body.error_code.as_deref()) {
-        (403, Some("insufficient_scope")) => {
-            "; grant the missing scope to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)"
-        }
-        (403, _) => {
-            "; the tenant refused this request, check the application's scopes and the tenant's plan"
-        }
-        (404, _) => "; check the endpoint name in the job file",
-        (400, _) => "; check the job's params",
-        _ => "",
+        (403, Some("insufficient_scope")) => format!(
+            "; grant {} to the application (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)",
+            needed_scope(path)
+        ),
+        (403, _) => "; the tenant refused this request, check the application's scopes and the tenant's plan".to_owned(),
+        (404, _) => "; check the endpoint name in the job file".to_owned(),
+        (400, _) => "; check the job's params".to_owned(),
+        _ => String::new(),
     }
+}
+
+/// The scope reading `path` needs, when a0snap knows the endpoint.
+fn needed_scope(path: &str) -> &'static str {
+    endpoint::lookup(path).map_or("the missing scope", |known| known.scope)
 }
 
 /// At most this many bytes of a body go into an error message.
@@ -247,3 +282,7 @@ impl From<AuthError> for ApiError {
         ApiError::Auth(Box::new(error))
     }
 }
+
+#[cfg(test)]
+#[path = "tests/error.rs"]
+mod tests;

@@ -15,9 +15,12 @@ mod page;
 mod pager;
 mod redact;
 mod reorder;
+#[cfg(test)]
+#[path = "tests/support.rs"]
+mod tests_support;
 
 pub use client::ApiClient;
-pub use error::{ApiError, ErrorBody, Failure, FailureKind};
+pub use error::{ApiError, ErrorBody, Failure, FailureKind, Method};
 pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy, export_users};
 pub use limiter::Limiter;
 pub use page::{Page, PageError};

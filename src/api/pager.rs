@@ -7,6 +7,9 @@
 //!   ([`FanOut`]) and handed on in page order, so the output is that of a sequential walk;
 //! - checkpoint: `take`, then `from=<next>` until `next` is absent, even past short pages;
 //! - logs: `take`, then `from=<last log_id>` until an empty page;
+//!
+//! A checkpoint or log page that points back at the `from` just sent ends the walk with
+//! [`ApiError::BadAnswer`]: following it would ask for the same page forever.
 //! - none: one request.
 //!
 //! Checkpoint and log pages depend on the page before, so they stay sequential: the pager only
@@ -192,17 +195,22 @@ impl<'a> Pager<'a> {
                     Cursor::Offset { page: number + 1 }
                 }
             }
-            Cursor::Checkpoint { .. } => match &page.next {
+            Cursor::Checkpoint { from } => match &page.next {
+                Some(next) if from.as_ref() == Some(next) => return Err(self.stuck("next", next)),
                 Some(next) => Cursor::Checkpoint {
                     from: Some(next.clone()),
                 },
                 None => Cursor::Done,
             },
-            Cursor::Logs { .. } => match page.last_record() {
+            Cursor::Logs { from } => match page.last_record() {
                 None => Cursor::Done,
-                Some(last) => Cursor::Logs {
-                    from: Some(self.log_id(last)?),
-                },
+                Some(last) => {
+                    let last = self.log_id(last)?;
+                    if from.as_ref() == Some(&last) {
+                        return Err(self.stuck("last log_id", &last));
+                    }
+                    Cursor::Logs { from: Some(last) }
+                }
             },
             Cursor::Single | Cursor::Done => Cursor::Done,
         };
@@ -217,6 +225,20 @@ impl<'a> Pager<'a> {
                 cap,
             }),
             _ => Ok(()),
+        }
+    }
+
+    /// The error for a page that points back at the `from` just sent: following it would ask
+    /// for the same page again and again, writing duplicates until the job timed out.
+    fn stuck(&self, what: &str, from: &str) -> ApiError {
+        ApiError::BadAnswer {
+            path: self.request.endpoint.path.clone(),
+            page: self.pages,
+            detail: format!(
+                "its {what} repeats the from just sent, so paging would never end; run the job \
+                 again later, and report it to auth0 support if it persists"
+            ),
+            snippet: snippet(from.as_bytes()),
         }
     }
 
@@ -286,3 +308,7 @@ impl std::fmt::Debug for Pager<'_> {
             .finish()
     }
 }
+
+#[cfg(test)]
+#[path = "tests/pager.rs"]
+mod tests;

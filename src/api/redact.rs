@@ -3,10 +3,10 @@
 //! A malformed or misshapen page can still hold records, and records can hold secrets
 //! (`client_secret`, `signing_keys`): an error message must not print them. The text may be
 //! cut anywhere, so this is a tolerant scan, not a parse: every value after a secret key
-//! (as [`crate::snapshot::is_secret_key`] knows them) becomes `"[REDACTED]"`, up to the end
+//! (as [`crate::secret_fields::is_secret_key`] knows them) becomes `"[REDACTED]"`, up to the end
 //! of the text if the value is cut short.
 
-use crate::snapshot::{REDACTED, is_secret_key};
+use crate::secret_fields::{REDACTED, is_secret_key};
 
 /// `text` with the value of every secret key replaced.
 pub(super) fn hide_secret_values(text: &str) -> String {

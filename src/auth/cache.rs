@@ -21,7 +21,7 @@ use super::store::{FileStore, Loaded};
 use super::token::{Token, TokenSource};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
-use crate::retry::Backoff;
+use crate::retry::RetryPolicy;
 
 /// Where tokens are kept besides memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl TokenCache {
         mode: CacheMode,
         clock: SharedClock,
         policy: StalePolicy,
-        backoff: Backoff,
+        retry: RetryPolicy,
     ) -> Self {
         let store = match &mode {
             CacheMode::File { state_dir } => {
@@ -85,7 +85,7 @@ impl TokenCache {
             CacheMode::Memory => None,
         };
         Self {
-            exchange: TokenExchange::new(credentials, http, clock.clone(), backoff),
+            exchange: TokenExchange::new(credentials, http, clock.clone(), retry),
             store,
             clock,
             policy,
@@ -101,7 +101,8 @@ impl TokenCache {
         self
     }
 
-    /// The same cache with another timeout for each token request (default 30 s).
+    /// The same cache with another timeout for each token request (by default the HTTP
+    /// client's own).
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.exchange = self.exchange.with_timeout(timeout);
         self

@@ -23,7 +23,8 @@ pub struct Credentials {
 }
 
 impl Credentials {
-    /// The Management API audience of a tenant: `{base_url}/api/v2/`.
+    /// The Management API audience of a tenant: `{base_url}/api/v2/` (the one definition,
+    /// used by the settings when `AUTH0_AUDIENCE` is not set).
     pub fn default_audience(base_url: &Url) -> String {
         format!("{}/api/v2/", base_url.as_str().trim_end_matches('/'))
     }

@@ -100,11 +100,6 @@ impl AuthError {
             source: Arc::new(source),
         }
     }
-
-    /// Whether the credentials themselves were refused (a configuration problem).
-    pub fn is_rejected(&self) -> bool {
-        matches!(self, AuthError::Rejected { .. })
-    }
 }
 
 /// The likely fix for a refused token request, from its status and OAuth error.

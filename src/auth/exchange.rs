@@ -15,13 +15,7 @@ use super::credentials::Credentials;
 use super::error::AuthError;
 use super::token::Token;
 use crate::clock::SharedClock;
-use crate::retry::{Backoff, rate_limited_wait, retry_after};
-
-/// How long one token request may take, unless set otherwise.
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A wait longer than this (from `Retry-After`) ends the retries instead of stalling a job.
-pub const LONGEST_HONOURED_WAIT: Duration = Duration::from_secs(60);
+use crate::retry::{RetryPolicy, rate_limited_wait, retry_after};
 
 /// Asks Auth0 for tokens with one application's credentials.
 #[derive(Debug, Clone)]
@@ -32,10 +26,13 @@ pub struct TokenExchange {
     http: reqwest::Client,
     /// Where `issued_at` comes from.
     clock: SharedClock,
-    /// Retry bounds for 429, 5xx and transport errors.
-    backoff: Backoff,
-    /// The timeout of each request.
-    timeout: Duration,
+    /// Retry bounds for 429, 5xx and transport errors, and the longest wait honoured: a
+    /// `Retry-After` beyond it ends the retries instead of stalling a job
+    /// (`A0SNAP_MAX_RETRIES`, `A0SNAP_MAX_RETRY_WAIT`).
+    retry: RetryPolicy,
+    /// The timeout of each request; `None` leaves the HTTP client's own
+    /// (`A0SNAP_REQUEST_TIMEOUT` for the process's client).
+    timeout: Option<Duration>,
 }
 
 /// What one attempt ended with.
@@ -60,25 +57,25 @@ enum Failure {
 }
 
 impl TokenExchange {
-    /// An exchange with the default request timeout.
+    /// An exchange retrying within `retry`, each request bounded by the HTTP client's timeout.
     pub fn new(
         credentials: Credentials,
         http: reqwest::Client,
         clock: SharedClock,
-        backoff: Backoff,
+        retry: RetryPolicy,
     ) -> Self {
         Self {
             credentials,
             http,
             clock,
-            backoff,
-            timeout: DEFAULT_REQUEST_TIMEOUT,
+            retry,
+            timeout: None,
         }
     }
 
     /// The same exchange with another timeout per request.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -97,7 +94,7 @@ impl TokenExchange {
                 Attempt::Fatal(error) => return Err(error),
                 Attempt::Retry { wait, failure } => (wait, failure),
             };
-            if !self.backoff.allows_another(attempts) || wait > LONGEST_HONOURED_WAIT {
+            if !self.retry.backoff.allows_another(attempts) || wait > self.retry.longest_wait {
                 return Err(self.give_up(failure, attempts));
             }
             warn!(
@@ -127,14 +124,15 @@ impl TokenExchange {
             ("audience", credentials.audience.as_str()),
         ];
         let sent_at = self.clock.now();
-        let sent = self
+        let mut request = self
             .http
             .post(credentials.token_url())
             .header(reqwest::header::ACCEPT, "application/json")
-            .form(&form)
-            .timeout(self.timeout)
-            .send()
-            .await;
+            .form(&form);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let sent = request.send().await;
         let response = match sent {
             Ok(response) => response,
             Err(error) => return self.transport_failure(number, error),
@@ -153,7 +151,7 @@ impl TokenExchange {
                 Err(error) => Attempt::Fatal(error),
             }
         } else if status == StatusCode::TOO_MANY_REQUESTS {
-            let asked = rate_limited_wait(&headers, now);
+            let asked = rate_limited_wait(&headers, now).map(|(wait, _)| wait);
             self.retry_status(code, asked, number)
         } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
             let asked = retry_after(&headers, now);
@@ -168,14 +166,14 @@ impl TokenExchange {
 
     fn retry_status(&self, status: u16, asked: Option<Duration>, number: u32) -> Attempt {
         Attempt::Retry {
-            wait: asked.unwrap_or_else(|| self.backoff.delay(number)),
+            wait: asked.unwrap_or_else(|| self.retry.backoff.delay(number)),
             failure: Failure::Status { status, asked },
         }
     }
 
     fn transport_failure(&self, number: u32, error: reqwest::Error) -> Attempt {
         Attempt::Retry {
-            wait: self.backoff.delay(number),
+            wait: self.retry.backoff.delay(number),
             failure: Failure::Transport {
                 message: describe_transport(error),
             },
@@ -187,7 +185,7 @@ impl TokenExchange {
             Failure::Status { status, asked } => AuthError::Unavailable {
                 status,
                 attempts,
-                retry_after: asked.filter(|wait| *wait > LONGEST_HONOURED_WAIT),
+                retry_after: asked.filter(|wait| *wait > self.retry.longest_wait),
             },
             Failure::Transport { message } => AuthError::Transport {
                 host: self.credentials.domain(),

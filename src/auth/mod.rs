@@ -26,6 +26,6 @@ mod tests;
 pub use cache::{CacheMode, TokenCache};
 pub use credentials::Credentials;
 pub use error::AuthError;
-pub use exchange::{DEFAULT_REQUEST_TIMEOUT, LONGEST_HONOURED_WAIT, TokenExchange};
+pub use exchange::TokenExchange;
 pub use stale::{StalePolicy, is_stale};
 pub use token::{Token, TokenSource};

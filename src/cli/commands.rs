@@ -1,6 +1,7 @@
 //! One function per subcommand. Each builds what it needs from the settings and returns the
 //! [`Exit`] it ends with.
 
+use std::ffi::OsString;
 use std::fs::DirBuilder;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
@@ -188,16 +189,19 @@ fn demo_env(base_url: &str) -> Result<RawEnv, config::ConfigError> {
         "A0SNAP_STATE_DIR",
     ];
     let config = fake_auth0::Config::demo();
-    let mut vars: Vec<(String, String)> = std::env::vars()
-        .filter(|(name, _)| !name.starts_with("AUTH0_") && !REAL.contains(&name.as_str()))
+    let mut vars: Vec<(OsString, OsString)> = std::env::vars_os()
+        .filter(|(name, _)| {
+            let name = name.to_string_lossy();
+            !name.starts_with("AUTH0_") && !REAL.contains(&name.as_ref())
+        })
         .collect();
     vars.extend([
-        ("AUTH0_DOMAIN".to_owned(), base_url.to_owned()),
-        ("AUTH0_CLIENT_ID".to_owned(), config.client_id.clone()),
-        ("AUTH0_CLIENT_SECRET".to_owned(), config.client_secret),
-        ("A0SNAP_TOKEN_CACHE".to_owned(), "memory".to_owned()),
+        ("AUTH0_DOMAIN".into(), base_url.into()),
+        ("AUTH0_CLIENT_ID".into(), config.client_id.clone().into()),
+        ("AUTH0_CLIENT_SECRET".into(), config.client_secret.into()),
+        ("A0SNAP_TOKEN_CACHE".into(), "memory".into()),
     ]);
-    RawEnv::from_vars(vars)
+    RawEnv::from_vars_os(vars)
 }
 
 /// The demo's private state folder (mode 0700) under the system's temporary folder; removed

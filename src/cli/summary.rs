@@ -135,7 +135,7 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             } else {
                 ""
             },
-            job.trigger.describe(),
+            job.trigger,
         );
         for at in job.trigger.next_fire_times(now, 3) {
             let _ = writeln!(text, "    next: {at}");

@@ -1,11 +1,13 @@
 //! Reading the environment with envy into [`RawEnv`]: every variable optional and unchecked.
-//! Checking happens in [`super::Settings::resolve`].
+//! Checking happens in [`super::Settings::resolve`]. Only the variables a0snap reads are
+//! looked at, and those must be UTF-8.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::ConfigError;
+use super::{ConfigError, Problem};
 use crate::secret::Secret;
 
 /// The environment as read, before any checking. Field names are the variables, lower-cased.
@@ -43,9 +45,37 @@ impl<'de> Deserialize<'de> for Secret {
 }
 
 impl RawEnv {
-    /// Reads the process environment.
+    /// Reads the process environment. Variables a0snap does not read are never looked at, so
+    /// one that is not valid UTF-8 (a file name from another locale, say) does no harm.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(std::env::vars())
+        Self::from_vars_os(std::env::vars_os())
+    }
+
+    /// Reads the given variables as the operating system holds them: the ones a0snap reads
+    /// must be UTF-8, and each one that is not is reported by name; the others are skipped.
+    pub fn from_vars_os(
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, ConfigError> {
+        let mut read = Vec::new();
+        let mut problems = Vec::new();
+        for (name, value) in vars {
+            let Some(variable) = name.to_str().and_then(read_by_a0snap) else {
+                continue;
+            };
+            match value.into_string() {
+                Ok(value) => read.push((variable.to_owned(), value)),
+                Err(_) => problems.push(Problem {
+                    variable,
+                    message: "is not valid UTF-8; a0snap reads its variables as text, so set \
+                              it to a UTF-8 value or unset it"
+                        .to_owned(),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid { problems });
+        }
+        Self::from_vars(read)
     }
 
     /// Reads the given variables (tests pass their own).
@@ -57,4 +87,12 @@ impl RawEnv {
             detail: source.to_string(),
         })
     }
+}
+
+/// `name` as a `'static` name, when it is a variable a0snap reads.
+fn read_by_a0snap(name: &str) -> Option<&'static str> {
+    super::variables()
+        .into_keys()
+        .chain(["XDG_STATE_HOME", "HOME"])
+        .find(|known| *known == name)
 }

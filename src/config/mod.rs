@@ -19,7 +19,7 @@ mod values;
 
 pub use env::RawEnv;
 pub use resolve::{jobs_dir, output_dir};
-pub use values::{default_audience, parse_domain};
+pub use values::parse_domain;
 
 use crate::secret::Secret;
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::values::{default_audience, parse_domain};
+use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
     parse_retries, parse_token_cache, read_secret_file,
@@ -11,6 +11,7 @@ use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, Tenant,
     TokenCacheSetting, defaults,
 };
+use crate::auth::Credentials;
 use crate::secret::Secret;
 
 /// Collects problems while settings are checked.
@@ -160,7 +161,7 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Tenant> {
     let base_url = base_url?;
     let audience = match env.auth0_audience.as_deref().map(str::trim) {
         Some(audience) if !audience.is_empty() => audience.to_owned(),
-        _ => default_audience(&base_url),
+        _ => Credentials::default_audience(&base_url),
     };
     Some(Tenant {
         base_url,

@@ -179,3 +179,42 @@ fn retry_and_job_time_knobs_have_defaults_and_can_be_turned_off() {
         ]
     );
 }
+
+#[test]
+fn an_unrelated_variable_that_is_not_utf8_is_ignored() {
+    use std::os::unix::ffi::OsStringExt;
+    let mut vars: Vec<(std::ffi::OsString, std::ffi::OsString)> = GOOD
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    vars.push((
+        "LESSOPEN".into(),
+        std::ffi::OsString::from_vec(vec![0xff, 0xfe]),
+    ));
+    vars.push((std::ffi::OsString::from_vec(vec![0xff]), "x".into()));
+    let env = RawEnv::from_vars_os(vars).expect("env");
+    let settings = Settings::resolve(&env, &Overrides::default()).expect("settings");
+    assert_eq!(settings.tenant.client_id, "abc");
+}
+
+#[test]
+fn a_variable_a0snap_reads_that_is_not_utf8_is_named() {
+    use std::os::unix::ffi::OsStringExt;
+    let vars = vec![
+        ("AUTH0_DOMAIN".into(), "acme.eu.auth0.com".into()),
+        (
+            "AUTH0_CLIENT_ID".into(),
+            std::ffi::OsString::from_vec(vec![b'a', 0xff]),
+        ),
+    ];
+    let problems = match RawEnv::from_vars_os(vars) {
+        Err(ConfigError::Invalid { problems }) => problems,
+        other => panic!("expected problems, got {other:?}"),
+    };
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].variable, "AUTH0_CLIENT_ID");
+    assert!(
+        problems[0].message.contains("not valid UTF-8"),
+        "{problems:?}"
+    );
+}

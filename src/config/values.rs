@@ -1,7 +1,6 @@
 //! Parsing single setting values: the domain, durations, counts, rates, addresses, the secret
 //! file. Each returns the message a user sees, naming the fix; the caller adds the variable.
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,6 +8,7 @@ use url::Url;
 
 use super::TokenCacheSetting;
 use crate::interval;
+use crate::loopback::is_loopback;
 use crate::secret::Secret;
 
 /// Reads a secret from a file (a Kubernetes secret volume), without its trailing newline.
@@ -69,20 +69,6 @@ pub fn parse_domain(value: &str) -> Result<Url, String> {
         ));
     }
     Ok(url)
-}
-
-pub(super) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
-/// `{base_url}api/v2/`, the Management API audience.
-pub fn default_audience(base_url: &Url) -> String {
-    format!("{}api/v2/", base_url.as_str())
 }
 
 pub(super) fn parse_token_cache(value: Option<&str>) -> Result<TokenCacheSetting, String> {

@@ -98,11 +98,6 @@ impl Trigger {
             }
         }
     }
-
-    /// A one-line description: `cron "0 * * * *" (Europe/Paris)` or `every 1h30m`.
-    pub fn describe(&self) -> String {
-        self.to_string()
-    }
 }
 
 impl fmt::Display for Trigger {

@@ -1,6 +1,6 @@
 //! What a job fetches: `endpoint` (known by name, or described with `pagination` and `items`)
 //! and `params`, from which the page size is taken and the paging parameters a0snap sets
-//! itself are refused.
+//! itself are refused, as are the parameters Auth0 ignores when paging logs.
 
 use toml::Value;
 
@@ -157,11 +157,23 @@ fn read_params(
                 key,
                 format!("a0snap sets {name} itself while paging; remove it"),
             );
+        } else if pagination.is_some_and(Pagination::ignores_other_params) {
+            p.at(key, ignored_by_log_paging(&name));
         } else {
             params.push((name, text));
         }
     }
     (params, page_size)
+}
+
+/// Why a logs job may not set `name`, and what to do instead.
+fn ignored_by_log_paging(name: &str) -> String {
+    format!(
+        "auth0 ignores every parameter but from and take when paging logs, so {name} would not \
+         filter anything; remove it and filter the snapshot downstream, or for a one-off search \
+         write a separate job with pagination = \"offset\", items = \"logs\" and \
+         params = {{ q = \"...\" }}"
+    )
 }
 
 /// A parameter value as query text: strings as they are, numbers and booleans as written.

@@ -14,7 +14,7 @@ use super::column::Column;
 use super::lookup::{Cell, ColumnTree};
 use super::raw::{Kind, kind, minify_into, string_text};
 use super::redact::{REDACTED, redact_into};
-use super::secret_keys::may_hold_secrets;
+use crate::secret_fields::may_hold_secrets;
 
 /// The csv crate's buffer size; large enough that writes to disk are few.
 const BUFFER_CAPACITY: usize = 64 * 1024;

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 
 use super::column::Column;
 use super::raw::{KeySeed, Kind, Skip, kind};
-use super::secret_keys::is_secret_key;
+use crate::secret_fields::is_secret_key;
 
 /// What a column holds for one record.
 #[derive(Debug, Clone, Copy)]

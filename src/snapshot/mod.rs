@@ -36,7 +36,6 @@ mod previous;
 mod raw;
 mod redact;
 mod retention;
-mod secret_keys;
 #[allow(clippy::module_inception)]
 mod snapshot;
 mod spec;
@@ -47,6 +46,7 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::secret_fields::is_secret_key;
 pub use changes::ChangeSummary;
 pub use column::{Column, ColumnError};
 pub use csv_writer::CsvWriter;
@@ -58,7 +58,6 @@ pub use lock::JobLock;
 pub use meta::MetaInput;
 pub use naming::is_valid_job_name;
 pub use redact::{REDACTED, Redactor};
-pub use secret_keys::is_secret_key;
 pub use snapshot::{Committed, Snapshot, WrittenFile};
 pub use spec::OutputSpec;
 

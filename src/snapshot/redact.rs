@@ -1,6 +1,6 @@
 //! Redaction: secret fields (at any depth) get the string `"[REDACTED]"`.
 //!
-//! Most records hold no secret: when [`may_hold_secrets`](super::secret_keys) says so, a record's bytes are written
+//! Most records hold no secret: when [`may_hold_secrets`](crate::secret_fields::may_hold_secrets) says so, a record's bytes are written
 //! unchanged and never parsed. Otherwise the record is walked as raw JSON: containers on the
 //! way to a secret are rebuilt compactly, every other value is copied byte for byte, so field
 //! order, number spelling and string escapes survive. A record that turns out to hold no
@@ -9,10 +9,8 @@
 use serde_json::value::RawValue;
 
 use super::raw::{Kind, kind, object_entries};
-use super::secret_keys::{is_secret_key, may_hold_secrets};
-
-/// What a secret field holds once redacted.
-pub const REDACTED: &str = "[REDACTED]";
+pub use crate::secret_fields::REDACTED;
+use crate::secret_fields::{is_secret_key, may_hold_secrets};
 
 /// Redacts records, reusing one buffer for the records that need rewriting.
 #[derive(Debug, Default)]

@@ -7,15 +7,19 @@
 
 use bytes::Bytes;
 
-use super::ApiClient;
-use crate::api::error::ApiError;
+use super::{ApiClient, Call};
+use crate::api::error::{ApiError, Method};
 
 impl ApiClient {
     /// POSTs `body` as JSON to `path` and returns the body of a 2xx answer.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<Bytes, ApiError> {
         let url = self.url(path, &[]);
         let body = Bytes::from(body.to_string());
-        self.send(path, |http| {
+        let call = Call {
+            method: Method::Post,
+            path,
+        };
+        self.send(call, |http| {
             http.post(url.clone())
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone())

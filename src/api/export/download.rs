@@ -39,12 +39,7 @@ pub(super) fn location(
     };
     let text = location.ok_or_else(|| bad_answer("completed without a location"))?;
     let url = Url::parse(text).map_err(|_| bad_answer("the location is not a url"))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    };
+    let loopback = crate::loopback::is_loopback(&url);
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),

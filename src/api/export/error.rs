@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::lines::LinesError;
-use crate::api::error::{ApiError, ErrorBody, snippet};
+use crate::api::error::{ApiError, ErrorBody, describe, snippet};
 
 /// The path that starts an export.
 pub(super) const EXPORTS_PATH: &str = "/api/v2/jobs/users-exports";
@@ -151,20 +151,6 @@ fn contains_location(body: &[u8]) -> bool {
     body.to_ascii_lowercase()
         .windows(b"location".len())
         .any(|window| window == b"location")
-}
-
-fn describe(body: &ErrorBody) -> String {
-    let mut text = String::new();
-    if let Some(error) = &body.error {
-        text.push_str(&format!(" {error}"));
-    }
-    if let Some(message) = &body.message {
-        text.push_str(&format!(": {message}"));
-    }
-    if let Some(code) = &body.error_code {
-        text.push_str(&format!(" ({code})"));
-    }
-    text
 }
 
 fn start_hint(status: u16) -> &'static str {

@@ -5,16 +5,17 @@ use std::time::{Duration, Instant};
 use jiff::{SignedDuration, Timestamp};
 
 use super::server::{Reply, TokenServer};
-use super::{CLIENT_ID, SECRET, credentials, fast_backoff};
+use super::{CLIENT_ID, SECRET, credentials, fast_retry};
 use crate::auth::{AuthError, TokenExchange, TokenSource};
 use crate::clock::{self, ManualClock};
+use crate::retry::RetryPolicy;
 
 fn exchange(server: &TokenServer) -> TokenExchange {
     TokenExchange::new(
         credentials(server),
         reqwest::Client::new(),
         clock::system(),
-        fast_backoff(),
+        fast_retry(),
     )
 }
 
@@ -27,7 +28,7 @@ async fn a_token_request_sends_the_client_credentials_form_and_dates_the_token_f
         credentials(&server),
         reqwest::Client::new(),
         clock,
-        fast_backoff(),
+        fast_retry(),
     );
     let token = exchange.request().await.expect("token");
     let form = server.last_form();
@@ -96,6 +97,22 @@ async fn a_429_waits_for_retry_after_and_then_succeeds() {
 }
 
 #[tokio::test]
+async fn a_429_with_retry_after_zero_still_waits_the_one_second_floor() {
+    let server = TokenServer::start().await;
+    server.script([Reply::status(429, Some("0"))]);
+    let started = Instant::now();
+    exchange(&server)
+        .request()
+        .await
+        .expect("token after the wait");
+    assert_eq!(server.requests(), 2);
+    assert!(
+        started.elapsed() >= crate::retry::RESET_FLOOR,
+        "a 429 is never retried at once"
+    );
+}
+
+#[tokio::test]
 async fn two_503s_are_retried_and_the_third_attempt_succeeds() {
     let server = TokenServer::start().await;
     server.script([Reply::status(503, None), Reply::status(503, None)]);
@@ -140,6 +157,42 @@ async fn a_retry_after_of_an_hour_ends_the_retries_instead_of_stalling() {
 }
 
 #[tokio::test]
+async fn a_retry_after_beyond_the_policys_longest_wait_ends_the_retries() {
+    let server = TokenServer::start().await;
+    server.script([Reply::status(429, Some("5"))]);
+    let retry = RetryPolicy {
+        longest_wait: Duration::from_secs(2),
+        ..fast_retry()
+    };
+    let exchange = TokenExchange::new(
+        credentials(&server),
+        reqwest::Client::new(),
+        clock::system(),
+        retry,
+    );
+    let error = exchange.request().await.expect_err("too long a wait");
+    assert_eq!(server.requests(), 1, "A0SNAP_MAX_RETRY_WAIT is the bound");
+    assert!(error.to_string().contains("asked to wait 5 s"), "{error}");
+}
+
+#[tokio::test]
+async fn without_a_timeout_of_its_own_a_request_is_bounded_by_the_http_clients() {
+    let server = TokenServer::start().await;
+    server.script([Reply::Stall(Duration::from_secs(2))]);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let exchange = TokenExchange::new(credentials(&server), http, clock::system(), fast_retry());
+    let token = exchange
+        .request()
+        .await
+        .expect("token on the second attempt");
+    assert_eq!(server.requests(), 2, "the client's timeout applied");
+    assert_eq!(token.bearer(), "issued-token-2");
+}
+
+#[tokio::test]
 async fn a_stalled_request_times_out_and_is_retried() {
     let server = TokenServer::start().await;
     server.script([Reply::Stall(Duration::from_secs(2))]);
@@ -164,7 +217,7 @@ async fn an_unreachable_endpoint_is_a_transport_error_naming_the_host() {
         credentials,
         reqwest::Client::new(),
         clock::system(),
-        fast_backoff(),
+        fast_retry(),
     );
     let error = exchange.request().await.expect_err("nothing listens");
     let message = error.to_string();

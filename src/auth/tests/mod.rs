@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock::{self, SharedClock};
-use crate::retry::Backoff;
+use crate::retry::{Backoff, RetryPolicy};
 use crate::secret::Secret;
 use server::TokenServer;
 
@@ -29,12 +29,15 @@ fn credentials(server: &TokenServer) -> Credentials {
     }
 }
 
-/// Retries after a few milliseconds, four attempts in all.
-fn fast_backoff() -> Backoff {
-    Backoff {
-        initial: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        max_attempts: 4,
+/// Retries after a few milliseconds, four attempts in all, waits of up to a minute honoured.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        backoff: Backoff {
+            initial: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            max_attempts: 4,
+        },
+        longest_wait: Duration::from_secs(60),
     }
 }
 
@@ -45,7 +48,7 @@ fn cache_with(server: &TokenServer, mode: CacheMode, clock: SharedClock) -> Toke
         mode,
         clock,
         StalePolicy::default(),
-        fast_backoff(),
+        fast_retry(),
     )
 }
 

@@ -21,7 +21,7 @@ keep = 48
     );
     assert_eq!(job.name, "apps");
     assert_eq!(job.source.to_str(), Some("jobs/apps.toml"));
-    assert_eq!(job.trigger.describe(), "cron \"0 * * * *\" (UTC)");
+    assert_eq!(job.trigger.to_string(), "cron \"0 * * * *\" (UTC)");
     assert_eq!(job.endpoint.path, "/api/v2/clients");
     assert_eq!(
         job.params,
@@ -109,13 +109,21 @@ fn params_keep_file_order_as_text_and_give_up_the_page_size() {
 
 #[test]
 fn checkpoint_and_log_paging_take_their_page_size_from_take() {
-    let job =
-        good("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = \"25\", q = \"type:f\" }\n");
+    let job = good("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = \"25\" }\n");
     assert_eq!(job.page_size, 25);
-    assert_eq!(job.params, vec![("q".to_owned(), "type:f".to_owned())]);
+    assert!(job.params.is_empty());
     let job = good("every = \"1h\"\nendpoint = \"connections\"\nparams = { take = 10 }\n");
     assert_eq!(job.page_size, 10);
     assert!(job.params.is_empty());
+}
+
+#[test]
+fn a_one_off_log_search_pages_by_offset_and_keeps_its_query() {
+    let job = good(
+        "every = \"1d\"\nendpoint = \"logs\"\npagination = \"offset\"\nitems = \"logs\"\nparams = { q = \"type:f\", per_page = 100 }\n",
+    );
+    assert_eq!(job.params, vec![("q".to_owned(), "type:f".to_owned())]);
+    assert_eq!(job.page_size, 100);
 }
 
 #[test]
@@ -131,7 +139,7 @@ fn defaults_fill_what_a_minimal_job_leaves_out() {
     assert!(
         matches!(job.trigger, Trigger::Every(interval) if interval == Duration::from_secs(900))
     );
-    assert_eq!(job.trigger.describe(), "every 15m");
+    assert_eq!(job.trigger.to_string(), "every 15m");
     assert_eq!(job.output.formats, vec![Format::Json]);
     assert!(job.output.columns.is_empty());
     assert_eq!(job.output.keep, DEFAULT_KEEP);
@@ -155,7 +163,7 @@ csv_formula_guard = false
 "#,
     );
     assert_eq!(
-        job.trigger.describe(),
+        job.trigger.to_string(),
         "cron \"30 2 * * mon-fri\" (Europe/Paris)"
     );
     assert!(job.incremental && !job.changes);

@@ -1,9 +1,14 @@
-//! Which object keys hold secrets, and a fast check that a JSON text holds none of them.
+//! The secret-field vocabulary shared by the snapshot writers and the API client's error
+//! messages: which object keys hold secrets, what their values become once hidden, and a fast
+//! check that a JSON text holds none of them. A leaf: it depends on nothing else in a0snap.
 //!
 //! The check first looks for marker substrings that every secret key contains, then checks
 //! each hit in place: only a hit inside an object key (a string followed by `:`) that is a
 //! secret name, or that holds escapes, counts. So `"Username-Password-Authentication"` as a
 //! value costs a few comparisons, not a parse.
+
+/// What the value of a secret field becomes once hidden.
+pub const REDACTED: &str = "[REDACTED]";
 
 /// Keys that always hold secrets (client credentials, keys, tokens, passwords).
 const SECRET_NAMES: &[&str] = &[
