@@ -17,21 +17,7 @@ pub(super) const OUTPUT_KEYS: &[&str] = &["format", "columns", "keep", "csv_form
 
 const OUTPUT: Keys = Keys {
     known: OUTPUT_KEYS,
-    misplaced: &[
-        "schedule",
-        "every",
-        "timezone",
-        "endpoint",
-        "pagination",
-        "items",
-        "params",
-        "redact",
-        "incremental",
-        "since",
-        "mode",
-        "changes",
-        "identity",
-    ],
+    misplaced: super::parse::TOP_LEVEL_KEYS,
     misplaced_hint: "is a top-level key; move it above the [output] line",
 };
 

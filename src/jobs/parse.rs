@@ -14,24 +14,26 @@ use crate::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
 use crate::interval::parse_every;
 
-/// The top-level keys of a job file.
+/// The top-level keys of a job file (`[output]` included).
+pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
+    "schedule",
+    "every",
+    "timezone",
+    "endpoint",
+    "pagination",
+    "items",
+    "params",
+    "redact",
+    "incremental",
+    "since",
+    "mode",
+    "changes",
+    "identity",
+    "output",
+];
+
 const TOP_LEVEL: Keys = Keys {
-    known: &[
-        "schedule",
-        "every",
-        "timezone",
-        "endpoint",
-        "pagination",
-        "items",
-        "params",
-        "redact",
-        "incremental",
-        "since",
-        "mode",
-        "changes",
-        "identity",
-        "output",
-    ],
+    known: TOP_LEVEL_KEYS,
     misplaced: output::OUTPUT_KEYS,
     misplaced_hint: "belongs in the [output] table; move it below the [output] line",
 };
