@@ -5,7 +5,9 @@
 //! `x-ratelimit-limit` requests, `x-ratelimit-remaining` are left after a request, and
 //! `x-ratelimit-reset` is the epoch second when it is full again. The mirror keeps:
 //! - the tokens left, re-synchronised from `remaining` by every answer newer than the last one
-//!   used, less the requests started after it (they have taken tokens the answer did not see);
+//!   used, less every request still in flight (those started after it have taken tokens the
+//!   answer did not see; those started before it may have reached Auth0 after it, so they are
+//!   counted too: a token too few costs a short wait, a token too many costs a 429);
 //! - a refill rate, the largest lower bound the answers have shown: `(limit - remaining - 1)`
 //!   tokens are missing and the bucket is full by the reset, so it refills at least that fast.
 //!   A 429 halves it, in case the clocks disagree or the bucket is not what it seems.
@@ -16,6 +18,7 @@
 //! without rate-limit headers turns the mirror off. Time is passed in, so every rule here is
 //! tested without sleeping.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -35,6 +38,8 @@ pub(super) const PROBES: usize = 2;
 pub(super) struct Budget {
     /// Requests granted so far; the next one gets this as its sequence number.
     started: u64,
+    /// Requests granted and neither answered nor forgotten yet.
+    outstanding: BTreeSet<u64>,
     /// What the answers have said.
     knowledge: Knowledge,
 }
@@ -120,6 +125,7 @@ impl Budget {
             }
         }
         self.started += 1;
+        self.outstanding.insert(seq);
         Grant::Go(seq)
     }
 
@@ -131,6 +137,7 @@ impl Budget {
         answer: Answer,
         now: Instant,
     ) {
+        self.outstanding.remove(&seq);
         let limited = answer == Answer::RateLimited;
         let Some(state) = state.filter(|state| state.limit > 0) else {
             // Only a successful answer without the headers shows there is no limit to mirror.
@@ -141,7 +148,7 @@ impl Budget {
             }
             return;
         };
-        let later = self.started.saturating_sub(seq + 1) as f64;
+        let later = self.outstanding.len() as f64;
         match &mut self.knowledge {
             Knowledge::Known(mirror) if mirror.limit == state.limit as f64 => {
                 mirror.learn_rate(&state, limited);
@@ -160,6 +167,7 @@ impl Budget {
 
     /// Request `seq` ended without an answer; if it was a probe, another may go.
     pub(super) fn forget(&mut self, seq: u64) -> bool {
+        self.outstanding.remove(&seq);
         match &mut self.knowledge {
             Knowledge::Unknown { probes } if probes.contains(&seq) => {
                 probes.retain(|probe| *probe != seq);

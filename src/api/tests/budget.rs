@@ -65,6 +65,21 @@ fn an_empty_budget_waits_for_the_padded_reset_then_for_the_learned_rate() {
 }
 
 #[test]
+fn requests_started_before_an_answer_and_still_in_flight_count_against_it_too() {
+    let now = Instant::now();
+    let mut budget = Budget::default();
+    let probe = go(budget.reserve(now));
+    budget.observe(probe, state(10, 9, 500), Answer::Success, now);
+    let early: Vec<u64> = (0..4).map(|_| go(budget.reserve(now))).collect();
+    // The last one is answered first: it may have reached Auth0 before the other three, whose
+    // tokens its `remaining` would then not show, so they are taken off as well: 5 - 3 = 2.
+    budget.observe(early[3], state(10, 5, 500), Answer::Success, now);
+    go(budget.reserve(now));
+    go(budget.reserve(now));
+    assert!(matches!(budget.reserve(now), Grant::WaitUntil { .. }));
+}
+
+#[test]
 fn requests_started_after_an_answer_count_against_its_remaining() {
     let now = Instant::now();
     let mut budget = Budget::default();
