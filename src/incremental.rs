@@ -16,10 +16,10 @@
 mod error;
 mod tap;
 
-use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs::{self, DirBuilder, File};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -218,7 +218,7 @@ impl Checkpoint {
             target: self.path.clone(),
             snapshot: snapshot.to_owned(),
         };
-        write_private(&staged.temp, &text).map_err(unwritable)?;
+        crate::private_file::write_new(&staged.temp, &text).map_err(unwritable)?;
         Ok(Some(staged))
     }
 }
@@ -296,17 +296,6 @@ fn read_stored(path: &Path) -> Result<Option<Stored>, IncrementalError> {
         )));
     }
     Ok(Some(stored))
-}
-
-/// Writes `text` to a new file of mode 0600 and flushes it to disk.
-fn write_private(path: &Path, text: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`], [`secret_fields`], [`loopback`], [`clock`] and [`retry`] are
-//!   the small vocabulary the others share.
+//! - [`endpoint`], [`secret`], [`secret_fields`], [`loopback`], [`private_file`], [`clock`] and
+//!   [`retry`] are the small vocabulary the others share.
 
 pub mod api;
 pub mod auth;
@@ -36,6 +36,7 @@ pub mod interval;
 pub mod jobs;
 pub mod loopback;
 pub mod metrics;
+pub mod private_file;
 pub mod progress;
 pub mod retry;
 pub mod runner;

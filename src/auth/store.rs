@@ -7,7 +7,7 @@
 //! decides what to log. All functions here block: call them from `spawn_blocking`.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -269,16 +269,8 @@ impl FileStore {
 }
 
 fn write_private(path: &Path, stored: &TokenFile) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    // The umask can only remove bits; set 0600 exactly so the loader accepts it.
-    file.set_permissions(fs::Permissions::from_mode(0o600))?;
     let json = serde_json::to_vec_pretty(stored).map_err(io::Error::other)?;
-    file.write_all(&json)?;
-    file.sync_all()
+    crate::private_file::write_new(path, &json)
 }
 
 fn file_name(path: &Path) -> String {
