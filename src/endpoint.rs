@@ -16,7 +16,8 @@ pub enum Pagination {
     Offset,
     /// `take` and `from`; an envelope `{<key>, next}`, `next` absent on the last page.
     Checkpoint,
-    /// `/logs`: `take`, then `from=<last log_id>`; a bare array, ascending, until an empty page.
+    /// `/logs`: the oldest page first (`sort=date:1`, `page=0`, `per_page`), then
+    /// `from=<last log_id>` and `take`; bare arrays, ascending, until an empty page.
     LogStream,
     /// One request; the body is the list (or a single object).
     None,
@@ -57,9 +58,19 @@ impl Pagination {
     pub fn managed_params(self) -> &'static [&'static str] {
         match self {
             Pagination::Offset => &["page", "per_page", "include_totals"],
-            Pagination::Checkpoint | Pagination::LogStream => &["from", "take"],
+            Pagination::Checkpoint => &["from", "take"],
+            Pagination::LogStream => &["from", "take", "sort", "page", "per_page"],
             Pagination::None => &[],
         }
+    }
+
+    /// Whether `name` is a paging parameter of any kind (`page`, `per_page`,
+    /// `include_totals`, `from`, `take`): an unpaged job may not send one, since the answer
+    /// would then be one page of several.
+    pub fn is_paging_param(name: &str) -> bool {
+        [Pagination::Offset, Pagination::Checkpoint]
+            .iter()
+            .any(|kind| kind.managed_params().contains(&name))
     }
 
     /// Whether the API ignores every query parameter but the paging ones: Auth0 answers a
@@ -91,6 +102,11 @@ pub struct KnownEndpoint {
     pub scope: &'static str,
     /// The most records offset paging can reach, if the API caps it (users: 1000).
     pub offset_cap: Option<u64>,
+    /// The `sort` sent with every offset page when the job sets none, where the endpoint's
+    /// default order is not stable between requests (users: ties in Auth0's search order;
+    /// `field:1` as <https://auth0.com/docs/manage-users/user-search/sort-search-results>
+    /// documents, on a unique field so no two records tie).
+    pub sort: Option<&'static str>,
 }
 
 /// Every endpoint a0snap knows, in the order the README lists them.
@@ -104,6 +120,7 @@ pub const KNOWN: &[KnownEndpoint] = &[
     ),
     KnownEndpoint {
         offset_cap: Some(1000),
+        sort: Some("user_id:1"),
         ..known(
             "users",
             Pagination::Offset,
@@ -199,6 +216,7 @@ const fn known(
         identity,
         scope,
         offset_cap: None,
+        sort: None,
     }
 }
 
@@ -229,6 +247,8 @@ pub struct Endpoint {
     pub identity: Option<String>,
     /// The most records offset paging can reach, if capped.
     pub offset_cap: Option<u64>,
+    /// The stable `sort` sent with offset pages when the job sets none.
+    pub sort: Option<String>,
 }
 
 impl Endpoint {
@@ -240,6 +260,7 @@ impl Endpoint {
             items: known.items.map(str::to_owned),
             identity: Some(known.identity.to_owned()),
             offset_cap: known.offset_cap,
+            sort: known.sort.map(str::to_owned),
         }
     }
 
@@ -251,6 +272,7 @@ impl Endpoint {
             items,
             identity: None,
             offset_cap: None,
+            sort: None,
         }
     }
 

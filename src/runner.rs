@@ -14,6 +14,13 @@
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
 //! only once the snapshot is committed (see [`crate::incremental`]).
 //!
+//! A walk that drifts (the tenant changed while it was read: see [`crate::api::Drift`]) is
+//! thrown away with its unfinished snapshot and walked again from the start, up to
+//! `A0SNAP_MAX_REWALKS` times, before the job fails naming every drift; a walk that found
+//! the server's pages smaller than asked starts again at the server's size without counting
+//! as a re-walk (the size only shrinks, so this ends). Nothing visible changes until a walk
+//! completes without drift.
+//!
 //! [`Pager`]: crate::api::Pager
 
 mod fetch;
@@ -33,7 +40,7 @@ use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun};
 use crate::jobs::{Job, Mode};
 use crate::progress::SharedProgress;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
-use fetch::{Fetched, fetch_export, fetch_pages};
+use fetch::{Fetched, Walk, fetch_export, fetch_pages};
 use finish::{Finish, meta_extras};
 use writer::{join_writer, write_pages};
 
@@ -56,6 +63,8 @@ pub struct RunContext {
     /// Offset pages one job may have on their way at once, requested or arrived and waiting
     /// for an earlier page (see [`crate::api::Pager::fan_out`]); 1 walks one page after the other.
     pub pages_ahead: usize,
+    /// Walks again after a drift before the job fails (`A0SNAP_MAX_REWALKS`).
+    pub max_rewalks: u32,
 }
 
 /// How a run ended, when it did not fail.
@@ -105,6 +114,19 @@ pub enum JobError {
     /// The incremental checkpoint could not be used or saved.
     #[error(transparent)]
     Incremental(#[from] IncrementalError),
+    /// Every walk drifted: the tenant kept changing while it was read.
+    #[error(
+        "{path} changed while it was read, {walks} walks in a row: {}; nothing was written and latest is unchanged. Run the job again when the tenant is quieter, or raise A0SNAP_MAX_REWALKS",
+        drifts.join("; then ")
+    )]
+    Drifted {
+        /// The request path.
+        path: String,
+        /// Walks made.
+        walks: u32,
+        /// What drifted in each walk.
+        drifts: Vec<String>,
+    },
     /// The writing thread stopped without an answer (a bug).
     #[error("the snapshot writer of job {job} stopped unexpectedly: {detail}")]
     Writer {
@@ -115,33 +137,51 @@ pub enum JobError {
     },
 }
 
-/// Runs `job` once: prepare, fetch (by pages or by export) while a blocking thread writes,
-/// then commit.
+/// Runs `job` once: prepare, then walk (by pages or by export) while a blocking thread
+/// writes, walking again after a drift, then commit.
 pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
-    let Some(Prepared {
-        lock,
-        checkpoint,
-        draft,
-    }) = prepare(job, context).await?
-    else {
+    let Some(Prepared { lock, checkpoint }) = prepare(job, context).await? else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
             reason: "another a0snap process is writing this job".to_owned(),
         });
     };
-    let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
-    let tap = checkpoint.as_ref().map(Checkpoint::tap);
-    let path = job.endpoint.path.clone();
-    let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
-    // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
+    // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below,
+    // re-walks included.
     let api = context.api.for_job();
-    let fetched = match job.mode {
-        Mode::Page => fetch_pages(job, context, &api, checkpoint.as_ref(), pages).await,
-        Mode::Export => fetch_export(job, &api, pages).await,
+    let mut walks = Walks {
+        page_size: job.page_size,
+        rewalks: 0,
+        drifts: Vec::new(),
     };
-    let (draft, tap) = join_writer(writer, &job.name).await?;
-    let fetched = fetched?;
+    let (draft, tap, fetched) = loop {
+        let draft = begin(job, context).await?;
+        let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
+        let tap = checkpoint.as_ref().map(Checkpoint::tap);
+        let path = job.endpoint.path.clone();
+        let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
+        let fetched = match job.mode {
+            Mode::Page => {
+                let walk = Walk {
+                    api: &api,
+                    checkpoint: checkpoint.as_ref(),
+                    page_size: walks.page_size,
+                };
+                fetch_pages(job, context, walk, pages).await
+            }
+            Mode::Export => fetch_export(job, &api, pages).await,
+        };
+        let (draft, tap) = join_writer(writer, &job.name).await?;
+        match fetched {
+            Err(JobError::Api(ApiError::Drift { path, drift })) => {
+                // The unfinished snapshot goes, and its temporary files with it.
+                drop(draft);
+                walks.after_drift(job, context.max_rewalks, path, drift)?;
+            }
+            fetched => break (draft, tap, fetched?),
+        }
+    };
     let finish = Finish {
         draft,
         meta: MetaInput {
@@ -154,14 +194,55 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         now: context.clock.now(),
         lock,
     };
-    commit(job, finish, fetched, started).await
+    commit(job, finish, fetched, walks.rewalks, started).await
 }
 
-/// What a run holds once prepared: the job's lock, its checkpoint and the snapshot it writes.
+/// The walks of one run so far.
+struct Walks {
+    /// The page size the next walk asks for.
+    page_size: u32,
+    /// Walks started again after a drift.
+    rewalks: u32,
+    /// What drifted, walk by walk.
+    drifts: Vec<String>,
+}
+
+impl Walks {
+    /// Decides after a drifted walk: walk again (`Ok`), or fail the job naming every drift.
+    fn after_drift(
+        &mut self,
+        job: &Job,
+        max_rewalks: u32,
+        path: String,
+        drift: crate::api::Drift,
+    ) -> Result<(), JobError> {
+        if let Some(size) = drift.page_size_hint()
+            && size < self.page_size
+        {
+            tracing::warn!(job = %job.name, %drift, asked = self.page_size, served = size,
+                "the server gives smaller pages than asked; walking again at its page size");
+            self.page_size = size;
+            return Ok(());
+        }
+        self.drifts.push(drift.to_string());
+        if self.rewalks >= max_rewalks {
+            return Err(JobError::Drifted {
+                path,
+                walks: self.rewalks + 1,
+                drifts: std::mem::take(&mut self.drifts),
+            });
+        }
+        self.rewalks += 1;
+        tracing::warn!(job = %job.name, %drift, rewalk = self.rewalks, of = max_rewalks,
+            "the list changed during the walk; walking again from the start");
+        Ok(())
+    }
+}
+
+/// What a run holds once prepared: the job's lock and its checkpoint.
 struct Prepared {
     lock: JobLock,
     checkpoint: Option<Checkpoint>,
-    draft: Snapshot,
 }
 
 /// [`prepare_files`] on a blocking thread: it is all file work (lock, sweep, checkpoint,
@@ -177,7 +258,7 @@ async fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, Jo
 }
 
 /// Takes the job's lock (`None` when another process holds it), sweeps what an interrupted
-/// run left, opens the checkpoint and begins the snapshot.
+/// run left and opens the checkpoint.
 fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
     let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
     let Some(lock) = JobLock::try_acquire(&job_dir)? else {
@@ -188,12 +269,20 @@ fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, Jo
         tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
     }
     let checkpoint = open_checkpoint(job, context)?;
-    let draft = Snapshot::begin(&job_dir, &job.name, context.clock.now(), &job.output)?;
-    Ok(Some(Prepared {
-        lock,
-        checkpoint,
-        draft,
-    }))
+    Ok(Some(Prepared { lock, checkpoint }))
+}
+
+/// Begins a snapshot (its temporary files) on a blocking thread, for one walk.
+async fn begin(job: &Job, context: &RunContext) -> Result<Snapshot, JobError> {
+    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
+    let (name, output, now) = (job.name.clone(), job.output.clone(), context.clock.now());
+    tokio::task::spawn_blocking(move || Snapshot::begin(&job_dir, &name, now, &output))
+        .await
+        .map_err(|error| JobError::Writer {
+            job: job.name.clone(),
+            detail: error.to_string(),
+        })?
+        .map_err(JobError::from)
 }
 
 /// Completes the meta file and runs the commit phase; the run's outcome.
@@ -201,11 +290,12 @@ async fn commit(
     job: &Job,
     mut finish: Finish,
     fetched: Fetched,
+    rewalks: u32,
     started: Instant,
 ) -> Result<Outcome, JobError> {
     let incremental = finish.checkpoint.as_ref().map(|(c, tap)| c.run(tap));
     let extra = &mut finish.meta.extra;
-    extra.extend(meta_extras(job, fetched.total, started.elapsed()));
+    extra.extend(meta_extras(job, &fetched, rewalks, started.elapsed()));
     if let Some(run) = &incremental {
         extra.insert("incremental".to_owned(), run.meta());
     }

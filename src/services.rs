@@ -92,6 +92,7 @@ impl Services {
             progress: None,
             state_dir: settings.state_dir.clone(),
             pages_ahead: pages_ahead(settings.http.max_in_flight),
+            max_rewalks: settings.max_rewalks,
         }
     }
 }

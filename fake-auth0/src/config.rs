@@ -60,6 +60,12 @@ pub struct Config {
     /// Whether a 429 carries `Retry-After` (real Management API answers give only
     /// `x-ratelimit-*`, so the default is `false`).
     pub send_retry_after: bool,
+    /// The largest offset page the server gives (`limit`), below the 100 Auth0 allows;
+    /// `None` gives what was asked.
+    pub page_size_cap: Option<usize>,
+    /// Whether offset endpoints ignore `include_totals` and answer bare arrays, as endpoints
+    /// without totals do.
+    pub ignore_totals: bool,
     /// The accepted token audience; `None` means `{base_url}/api/v2/` (also with `localhost`).
     pub audience: Option<String>,
     /// The records served.
@@ -85,6 +91,8 @@ impl Config {
             token_latency: Duration::ZERO,
             rate_limit: None,
             send_retry_after: false,
+            page_size_cap: None,
+            ignore_totals: false,
             audience: None,
             tenant,
         }
@@ -108,6 +116,8 @@ impl fmt::Debug for Config {
             .field("token_latency", &self.token_latency)
             .field("rate_limit", &self.rate_limit)
             .field("send_retry_after", &self.send_retry_after)
+            .field("page_size_cap", &self.page_size_cap)
+            .field("ignore_totals", &self.ignore_totals)
             .field("audience", &self.audience)
             .field("tenant", &self.tenant)
             .finish()

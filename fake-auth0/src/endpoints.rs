@@ -45,6 +45,9 @@ pub struct Spec {
     pub checkpoint: bool,
     /// The most records offset paging may reach (users: 1000).
     pub offset_cap: Option<usize>,
+    /// Whether the default order has ties, so an unsorted offset walk sees records in a
+    /// different order on every request (users: Auth0's search without `sort`).
+    pub ties_without_sort: bool,
 }
 
 const fn spec(
@@ -62,6 +65,7 @@ const fn spec(
         envelope,
         checkpoint: false,
         offset_cap: None,
+        ties_without_sort: false,
     }
 }
 
@@ -74,6 +78,7 @@ pub const SPECS: &[Spec] = &[
     Spec {
         id_field: "user_id",
         offset_cap: Some(1000),
+        ties_without_sort: true,
         ..spec("users", "users", "read:users", Envelope::WithLength)
     },
     Spec {

@@ -22,6 +22,15 @@ pub enum Fault {
     Delay(Duration),
     /// Revoke every token issued so far, then answer normally (so this request gets 401).
     RevokeToken,
+    /// Answer normally but with no records: an offset page keeps its `total`, so the walk
+    /// looks shorter than the tenant.
+    EmptyPage,
+    /// Answer normally, then delete the endpoint's record at this position (0-based): the
+    /// tenant changes between two pages of a walk.
+    RemoveAfter(usize),
+    /// Answer normally, then insert a new record at this position (a copy of the record
+    /// there, with a fresh identity).
+    InsertAfter(usize),
     /// Answer 429 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` this many seconds
     /// after the current epoch second (0: "now", as Auth0 sends for a burst limit), plus
     /// `Retry-After` in seconds when given.

@@ -4,6 +4,16 @@
 //!
 //! Query parameters it does not know (`q`, `fields`, `is_global`, ...) are accepted and
 //! ignored. A paging parameter sent twice is refused, as Auth0's validator refuses an array.
+//!
+//! Where Auth0 is less kind than a list in memory, so is the fake:
+//! - `sort=<field>:1|-1` orders offset pages by that field; without it, an endpoint whose
+//!   default order has ties (users) answers each request in a different order
+//!   ([`Serving::salt`]), as Auth0's search does;
+//! - `/logs?take=N` without `from` behaves as a search: the newest `N` events, newest first
+//!   (Auth0 documents `take` only together with `from`); `sort=date:1` with `page`/`per_page`
+//!   gives the oldest first;
+//! - [`Serving`] can cap the page size below what was asked, ignore `include_totals` (bare
+//!   arrays), or answer one page empty.
 
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
@@ -85,6 +95,21 @@ fn validation(name: &str, problem: &str) -> ApiError {
     ))
 }
 
+/// How one request is served, beside its query: the server's settings and the faults that
+/// bend this one answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Serving {
+    /// The largest page the server gives, below [`MAX_PAGE`] (`None`: what was asked).
+    pub page_size_cap: Option<usize>,
+    /// Whether `include_totals=true` is ignored, so offset pages are bare arrays.
+    pub ignore_totals: bool,
+    /// Answer this page with no records (its `total` unchanged).
+    pub empty_page: bool,
+    /// Differs for every request: picks the order of an unsorted request to an endpoint whose
+    /// default order has ties.
+    pub salt: u64,
+}
+
 /// An answer body that borrows the records it lists: a page costs no copy of them, only their
 /// serialization.
 #[derive(Debug)]
@@ -128,23 +153,58 @@ pub fn answer<'a>(
     records: &'a [Value],
     query: &Query,
     cursors: &Cursors,
+    serving: Serving,
 ) -> Result<Body<'a>, ApiError> {
     let checkpoint = query.has("take") || query.has("from");
     match spec.paging {
         Paging::Logs if checkpoint => log_stream(records, query),
-        Paging::Logs => offset(spec, records, query, Order::NewestFirst),
         _ if checkpoint && spec.checkpoint => checkpoint_page(spec, records, query, cursors),
         Paging::Whole => Ok(Body::List(records.iter().collect())),
-        Paging::Offset => offset(spec, records, query, Order::AsStored),
+        Paging::Logs | Paging::Offset => offset(spec, records, query, serving),
     }
 }
 
-/// The order offset pages walk the records in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Order {
-    AsStored,
-    /// `/logs` with `page`/`per_page`: the newest event first.
-    NewestFirst,
+/// The order an offset walk sees: `sort=<field>:1|-1` when asked (a stable sort, so ties
+/// keep the stored order); else newest first for `/logs`, a new shuffle for every request
+/// where the default order has ties, or the stored order.
+fn ordered<'a>(
+    spec: &Spec,
+    records: &'a [Value],
+    query: &Query,
+    salt: u64,
+) -> Result<Vec<&'a Value>, ApiError> {
+    let mut list: Vec<&Value> = records.iter().collect();
+    match query.single("sort", "string")? {
+        Some(sort) => {
+            let (field, direction) = sort.split_once(':').unwrap_or((sort, "1"));
+            let descending = match direction {
+                "1" => false,
+                "-1" => true,
+                _ => {
+                    return Err(validation(
+                        "sort",
+                        "Object didn't pass validation for format sort: use field:1 or field:-1",
+                    ));
+                }
+            };
+            list.sort_by(|a, b| {
+                let order = sort_key(&a[field]).cmp(&sort_key(&b[field]));
+                if descending { order.reverse() } else { order }
+            });
+        }
+        None if spec.paging == Paging::Logs => list.reverse(),
+        None if spec.ties_without_sort => fastrand::Rng::with_seed(salt).shuffle(&mut list),
+        None => {}
+    }
+    Ok(list)
+}
+
+/// What a sort compares: strings as they are, anything else as its JSON text.
+fn sort_key(value: &Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        Value::String(text) => std::borrow::Cow::Borrowed(text),
+        other => std::borrow::Cow::Owned(other.to_string()),
+    }
 }
 
 fn window(records: &[Value], start: usize, size: usize) -> Vec<&Value> {
@@ -153,26 +213,16 @@ fn window(records: &[Value], start: usize, size: usize) -> Vec<&Value> {
     records[begin..end].iter().collect()
 }
 
-fn window_in(order: Order, records: &[Value], start: usize, size: usize) -> Vec<&Value> {
-    match order {
-        Order::AsStored => window(records, start, size),
-        Order::NewestFirst => {
-            let end = records.len().saturating_sub(start);
-            let begin = end.saturating_sub(size);
-            records[begin..end].iter().rev().collect()
-        }
-    }
-}
-
 fn offset<'a>(
     spec: &Spec,
     records: &'a [Value],
     query: &Query,
-    order: Order,
+    serving: Serving,
 ) -> Result<Body<'a>, ApiError> {
-    let per_page = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
+    let asked = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
+    let per_page = serving.page_size_cap.map_or(asked, |cap| asked.min(cap));
     let page = query.number("page", 0, usize::MAX)?;
-    let totals = query.flag("include_totals")?;
+    let totals = query.flag("include_totals")? && !serving.ignore_totals;
     let start = page
         .checked_mul(per_page)
         .ok_or_else(|| validation("page", "Too big: the page is out of range"))?;
@@ -187,7 +237,14 @@ fn offset<'a>(
             Some("invalid_paging"),
         ));
     }
-    let items = window_in(order, records, start, per_page);
+    let list = ordered(spec, records, query, serving.salt)?;
+    let begin = start.min(list.len());
+    let end = start.saturating_add(per_page).min(list.len());
+    let items = if serving.empty_page {
+        Vec::new()
+    } else {
+        list[begin..end].to_vec()
+    };
     if !totals {
         return Ok(Body::List(items));
     }
@@ -257,19 +314,28 @@ fn checkpoint_page<'a>(
     Ok(Body::Object(fields))
 }
 
-/// The log stream's page of log events made on demand; `None` for a request that does not
-/// use the stream (offset paging of `/logs`, which serves the stored events).
+/// A page of the log events made on demand. `take` with `from` continues after that event;
+/// `take` alone gives the newest events, newest first (a search, as Auth0 answers it); and
+/// `sort=date:1` with `page`/`per_page` the oldest first. `None` for any other request, which
+/// serves the stored events.
 pub fn synthetic_log_stream(
     logs: &SyntheticLogs,
     query: &Query,
 ) -> Option<Result<String, ApiError>> {
-    if !query.has("take") && !query.has("from") {
+    let stream = query.has("take") || query.has("from");
+    let oldest_first = matches!(query.single("sort", "string"), Ok(Some("date:1")));
+    if !stream && !oldest_first {
         return None;
     }
     let page = || {
+        if !stream {
+            let per_page = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
+            let page = query.number("page", 0, usize::MAX)?;
+            return Ok(logs.page(page.saturating_mul(per_page), per_page));
+        }
         let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
         let start = match query.single("from", "string")? {
-            None => 0,
+            None => return Ok(logs.newest(take)),
             Some(from) => logs.position(from).map(|p| p + 1).ok_or_else(|| {
                 ApiError::bad_query(format!(
                     "Invalid 'from' parameter: no log event has log_id {from}; use the log_id of an event you received"
@@ -284,7 +350,11 @@ pub fn synthetic_log_stream(
 fn log_stream<'a>(records: &'a [Value], query: &Query) -> Result<Body<'a>, ApiError> {
     let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
     let start = match query.single("from", "string")? {
-        None => 0,
+        None => {
+            // Without `from`, Auth0 treats the request as a search: the newest events first.
+            let begin = records.len().saturating_sub(take);
+            return Ok(Body::List(records[begin..].iter().rev().collect()));
+        }
         Some(from) => {
             log_position(records, from).map(|p| p + 1).ok_or_else(|| {
                 ApiError::bad_query(format!(

@@ -217,6 +217,15 @@ pub enum ApiError {
         /// The first bytes of the body.
         snippet: String,
     },
+    /// The list changed while it was walked, or the server's order was not stable: the
+    /// records received are not the tenant's list. The runner walks again.
+    #[error("GET {path}: the list changed during the walk ({drift})")]
+    Drift {
+        /// The request path.
+        path: String,
+        /// What broke.
+        drift: super::walk::Drift,
+    },
     /// Offset paging cannot reach every record.
     #[error(
         "{path} has {total} records but offset paging stops at {cap}; the snapshot would be truncated, so nothing was written. Use `mode = \"export\"` (bulk user export) or narrow the job with `params.q`"

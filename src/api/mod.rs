@@ -15,6 +15,7 @@ mod page;
 mod pager;
 mod redact;
 mod reorder;
+mod walk;
 #[cfg(test)]
 #[path = "tests/support.rs"]
 mod tests_support;
@@ -25,3 +26,4 @@ pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy
 pub use limiter::Limiter;
 pub use page::{Page, PageError};
 pub use pager::Pager;
+pub use walk::{Drift, Verified};

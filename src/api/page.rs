@@ -7,10 +7,15 @@
 //! pager needs only the paging facts (`total`, `next`, the count and the last record), which
 //! [`parse`] reads while it checks the page; the records themselves are split again on the
 //! writing thread, while the next request is already under way.
+//!
+//! When asked for an identity field (`client_id`, `log_id`, ...), [`parse`] also notes where
+//! each record's identity is in the body, so the walk can check that no record arrives twice
+//! (see [`super::walk`]) without a second copy of anything.
 
 use std::ops::Range;
 
 use bytes::Bytes;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -29,6 +34,27 @@ pub struct Page {
     pub total: Option<u64>,
     /// `next` from a checkpoint envelope; `None` when the key is absent (the last page).
     pub next: Option<String>,
+    /// `start` from an offset envelope: the position of the first record.
+    pub start: Option<u64>,
+    /// `limit` from an offset envelope: the page size the server used.
+    pub limit: Option<u64>,
+    /// Where each record's identity is in `body`, when one was asked for.
+    identities: Identities,
+}
+
+/// Where the records' identities are in a page's body.
+#[derive(Debug, Clone, Default)]
+pub enum Identities {
+    /// No identity field was asked for.
+    #[default]
+    Unknown,
+    /// The raw JSON text of each record's identity (`"c1"`, with its quotes), in order.
+    Found(Vec<Range<usize>>),
+    /// Record `index` (0-based) has no such field, or it is `null`.
+    Missing {
+        /// The first record without it.
+        index: usize,
+    },
 }
 
 /// Where a page's records are in its body.
@@ -124,6 +150,21 @@ impl Page {
         }
     }
 
+    /// Each record's identity as raw JSON text (`"c1"` with its quotes, or `42`), in order;
+    /// `Err(index)` names the first record without one; `Ok(None)` when none was asked for.
+    pub fn identities(&self) -> Result<Option<Vec<&str>>, usize> {
+        match &self.identities {
+            Identities::Unknown => Ok(None),
+            Identities::Missing { index } => Err(*index),
+            Identities::Found(spans) => Ok(Some(
+                spans
+                    .iter()
+                    .map(|span| std::str::from_utf8(&self.body[span.clone()]).unwrap_or_default())
+                    .collect(),
+            )),
+        }
+    }
+
     /// The JSON text of the last record, if the page has one.
     pub fn last_record(&self) -> Option<&str> {
         let range = self.last.clone()?;
@@ -131,48 +172,63 @@ impl Page {
     }
 }
 
-/// Parses a list page. `items` is the envelope key; with `None` only a bare array is a list,
-/// and with `single_object_ok` an object body is one record (for `pagination = "none"`).
-pub fn parse(body: Bytes, items: Option<&str>, single_object_ok: bool) -> Result<Page, PageError> {
+/// How to read a page: the envelope key of its records, whether an object body may be one
+/// record, and the field that identifies a record.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shape<'a> {
+    /// The envelope key; with `None` only a bare array is a list.
+    pub items: Option<&'a str>,
+    /// Whether an object body is one record (for `pagination = "none"`).
+    pub single_object_ok: bool,
+    /// The field whose value identifies a record, if known.
+    pub identity: Option<&'a str>,
+}
+
+/// Parses a list page as `shape` says.
+pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
     let first = body
         .iter()
         .find(|byte| !byte.is_ascii_whitespace())
         .copied();
     match first {
-        Some(b'[') => parse_array(body),
-        Some(b'{') => parse_object(body, items, single_object_ok),
+        Some(b'[') => parse_array(body, shape.identity),
+        Some(b'{') => parse_object(body, shape),
         _ => Err(not_json(serde_json::from_slice::<&RawValue>(&body).err())),
     }
 }
 
-fn parse_array(body: Bytes) -> Result<Page, PageError> {
+fn parse_array(body: Bytes, identity: Option<&str>) -> Result<Page, PageError> {
     let records: Vec<&RawValue> =
         serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
     check_objects(&records)?;
+    let identities = find_identities(&body, &records, identity)?;
     let len = records.len();
     let last = records.last().map(|last| span(&body, last)).transpose()?;
     Ok(Page {
         list: List::Array(0..body.len()),
         len,
         last,
+        identities,
         body,
         ..Page::default()
     })
 }
 
-fn parse_object(
-    body: Bytes,
-    items: Option<&str>,
-    single_object_ok: bool,
-) -> Result<Page, PageError> {
+fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
     let envelope: Envelope<'_> =
         serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
+    let items = how.items;
     let Some(key) = items.filter(|key| envelope.fields.contains_key(*key)) else {
-        if single_object_ok && items.is_none() {
+        if how.single_object_ok && items.is_none() {
+            refuse_hidden_page(&envelope)?;
+            let whole = serde_json::from_slice::<&RawValue>(&body)
+                .map_err(|error| not_json(Some(error)))?;
+            let identities = find_identities(&body, &[whole], how.identity)?;
             return Ok(Page {
                 list: List::Single,
                 len: 1,
                 last: Some(0..body.len()),
+                identities,
                 body,
                 ..Page::default()
             });
@@ -183,13 +239,10 @@ fn parse_object(
     let records: Vec<&RawValue> = serde_json::from_str(list.get())
         .map_err(|_| shape(format!("\"{key}\" is not an array of records")))?;
     check_objects(&records)?;
-    let total = match envelope.fields.get("total") {
-        None => None,
-        Some(raw) => Some(
-            serde_json::from_str::<u64>(raw.get())
-                .map_err(|_| shape(format!("\"total\" is {}, not a count", raw.get())))?,
-        ),
-    };
+    let total = count(&envelope, "total")?;
+    let start = count(&envelope, "start")?;
+    let limit = count(&envelope, "limit")?;
+    let identities = find_identities(&body, &records, how.identity)?;
     let next = match envelope.fields.get("next") {
         None => None,
         Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
@@ -210,8 +263,119 @@ fn parse_object(
         last,
         total,
         next,
+        start,
+        limit,
+        identities,
         body,
     })
+}
+
+/// A count of the envelope (`total`, `start`, `limit`), if present.
+fn count(envelope: &Envelope<'_>, key: &str) -> Result<Option<u64>, PageError> {
+    match envelope.fields.get(key) {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str::<u64>(raw.get())
+            .map(Some)
+            .map_err(|_| shape(format!("\"{key}\" is {}, not a count", raw.get()))),
+    }
+}
+
+/// An unpaged answer that is really one page of a paged list (an array beside a `next`, as
+/// `custom-domains` answers when given `take`): written as one record it would hide the rest.
+fn refuse_hidden_page(envelope: &Envelope<'_>) -> Result<(), PageError> {
+    if !envelope.fields.contains_key("next") {
+        return Ok(());
+    }
+    let mut arrays: Vec<&str> = envelope
+        .fields
+        .iter()
+        .filter(|(_, value)| value.get().starts_with('['))
+        .map(|(key, _)| key.as_str())
+        .collect();
+    arrays.sort_unstable();
+    match arrays.first() {
+        None => Ok(()),
+        Some(key) => Err(shape(format!(
+            "the answer is one page of a paged list (a \"{key}\" array and a \"next\"), not one record; set pagination = \"checkpoint\" and items = \"{key}\" in the job file"
+        ))),
+    }
+}
+
+/// Where each record's `identity` value is in `body` (`Unknown` when none is asked for).
+fn find_identities(
+    body: &[u8],
+    records: &[&RawValue],
+    identity: Option<&str>,
+) -> Result<Identities, PageError> {
+    let Some(field) = identity else {
+        return Ok(Identities::Unknown);
+    };
+    let mut spans = Vec::with_capacity(records.len());
+    for (index, record) in records.iter().enumerate() {
+        let mut reader = serde_json::Deserializer::from_str(record.get());
+        let value = FieldOf(field)
+            .deserialize(&mut reader)
+            .map_err(|error| not_json(Some(error)))?;
+        match value.filter(|value| value.get() != "null") {
+            Some(value) => spans.push(span(body, value)?),
+            None => return Ok(Identities::Missing { index }),
+        }
+    }
+    Ok(Identities::Found(spans))
+}
+
+/// Reads one field of a JSON object as raw text, skipping the others without building them.
+struct FieldOf<'f>(&'f str);
+
+impl<'de> DeserializeSeed<'de> for FieldOf<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<Self::Value, D::Error> {
+        reader.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldOf<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
+            if wanted && found.is_none() {
+                found = Some(map.next_value::<&RawValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether an object key is the wanted one, without allocating it.
+struct KeyIs<'f>(&'f str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<bool, D::Error> {
+        reader.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
 }
 
 /// Where `part`, a value parsed out of `body` without copying, sits in `body`.
@@ -286,7 +450,14 @@ mod tests {
     }
 
     fn page(body: &'static [u8], items: Option<&str>, single: bool) -> Result<Page, PageError> {
-        parse(Bytes::from_static(body), items, single)
+        parse(
+            Bytes::from_static(body),
+            Shape {
+                items,
+                single_object_ok: single,
+                identity: None,
+            },
+        )
     }
 
     fn texts(page: &Page) -> Vec<&str> {
@@ -311,7 +482,14 @@ mod tests {
     #[test]
     fn records_are_slices_of_the_body_not_copies() {
         let body = Bytes::from_static(br#"{"total":1,"clients":[ {"client_id":"c1"} ]}"#);
-        let page = parse(body.clone(), Some("clients"), false).expect("page");
+        let page = parse(
+            body.clone(),
+            Shape {
+                items: Some("clients"),
+                ..Shape::default()
+            },
+        )
+        .expect("page");
         let records = page.records().expect("records");
         let text = records[0].get();
         let at = (text.as_ptr() as usize)

@@ -1,16 +1,26 @@
 //! Walking a list endpoint page by page, by its pagination kind, handing each page on as it
 //! arrives so nothing holds the whole export.
 //!
-//! - offset: `page`, `per_page`, `include_totals=true`; stops once `total` records arrived,
-//!   without asking for an extra empty page (or at a short page when there is no total).
+//! - offset: `page`, `per_page`, `include_totals=true`, and the endpoint's stable `sort`
+//!   (users: `user_id:1`, since Auth0's default order has ties and changes between requests);
+//!   stops once `total` records arrived, without asking for an extra empty page. Without a
+//!   total it stops only at an empty page: a short page is not the end when the server may cap
+//!   its page size. When the first page's `limit` (or its length, below `total`) shows the
+//!   server gives fewer records than asked, the walk goes on at the server's size.
 //!   Once the first page has reported `total`, the remaining pages are requested concurrently
 //!   ([`FanOut`]) and handed on in page order, so the output is that of a sequential walk;
 //! - checkpoint: `take`, then `from=<next>` until `next` is absent, even past short pages;
-//! - logs: `take`, then `from=<last log_id>` until an empty page;
-//!
-//! A checkpoint or log page that points back at the `from` just sent ends the walk with
-//! [`ApiError::BadAnswer`]: following it would ask for the same page forever.
+//! - logs: the oldest events first through `sort=date:1&page=0&per_page=N` (or, resuming,
+//!   `from=<checkpoint>&take=N`), then `from=<last log_id>&take=N` until an empty page. Auth0
+//!   documents `take` only with `from`; a bare `take` is a search, newest first
+//!   (<https://auth0.com/docs/api/management/v2/logs/get-logs>);
 //! - none: one request.
+//!
+//! Every page is checked as it arrives ([`Verifier`]): a record twice, a changed `total`, a
+//! page that did not start where asked, a walk short of `total`, log ids not ascending end the
+//! walk with [`ApiError::Drift`], which the runner answers by walking again. A checkpoint or
+//! log page that points back at a `from` already sent ends the walk with
+//! [`ApiError::BadAnswer`]: following it would ask for the same pages forever.
 //!
 //! Checkpoint and log pages depend on the page before, so they stay sequential: the pager only
 //! reads what the next request needs, and the records are split and written on the writing
@@ -23,7 +33,8 @@ use serde::Deserialize;
 use super::client::ApiClient;
 use super::error::{ApiError, snippet};
 use super::fanout::FanOut;
-use super::page::{self, Page};
+use super::page::{self, Page, Shape};
+use super::walk::{Drift, Verified, Verifier};
 use crate::endpoint::{Endpoint, Pagination};
 
 /// Where the walk stands.
@@ -53,6 +64,13 @@ pub struct Pager<'a> {
     pages: u64,
     records: u64,
     total: Option<u64>,
+    /// The checks every page passes.
+    verifier: Verifier,
+    /// Without a total: the first page shorter than asked, as (page, records), which ends the
+    /// walk only if the page after it is empty.
+    short: Option<(u64, usize)>,
+    /// The checkpoint `next` values followed so far.
+    followed: std::collections::HashSet<String>,
 }
 
 /// The parts of a request that stay the same for every page of a walk.
@@ -79,6 +97,12 @@ impl<'a> Pager<'a> {
         page_size: u32,
         resume_after: Option<String>,
     ) -> Self {
+        let logs = endpoint.pagination == Pagination::LogStream;
+        let verifier = Verifier::new(
+            endpoint.identity.as_deref(),
+            logs,
+            resume_after.clone().filter(|_| logs),
+        );
         let cursor = match endpoint.pagination {
             Pagination::Offset => Cursor::Offset { page: 0 },
             Pagination::Checkpoint => Cursor::Checkpoint { from: None },
@@ -98,6 +122,9 @@ impl<'a> Pager<'a> {
             pages: 0,
             records: 0,
             total: None,
+            verifier,
+            short: None,
+            followed: std::collections::HashSet::new(),
         }
     }
 
@@ -125,6 +152,16 @@ impl<'a> Pager<'a> {
         self.total
     }
 
+    /// The page size asked for: the job's, or the server's when it gives fewer.
+    pub fn page_size(&self) -> u32 {
+        self.request.page_size
+    }
+
+    /// How the walk was checked so far (all of it, once [`Pager::next_page`] gave `None`).
+    pub fn verified(&self) -> Verified {
+        self.verifier.verified()
+    }
+
     /// The next page, or `None` when the walk is complete.
     pub async fn next_page(&mut self) -> Result<Option<Page>, ApiError> {
         let number = self.pages + 1;
@@ -138,14 +175,29 @@ impl<'a> Pager<'a> {
                 let query = self.request.params.to_vec();
                 self.request.fetch(query, number, true).await?
             }
-            Cursor::Checkpoint { from } | Cursor::Logs { from } => {
+            Cursor::Checkpoint { from } => {
+                let query = self.request.stream_query(from.as_deref());
+                self.request.fetch(query, number, false).await?
+            }
+            Cursor::Logs { from: None } => {
+                let query = self.request.oldest_logs_query();
+                self.request.fetch(query, number, false).await?
+            }
+            Cursor::Logs { from } => {
                 let query = self.request.stream_query(from.as_deref());
                 self.request.fetch(query, number, false).await?
             }
         };
         self.pages = number;
         self.records += page.len() as u64;
-        self.advance(&page)?;
+        let advanced = self.advance(&page);
+        if advanced.is_err() {
+            self.ahead = None;
+        }
+        advanced?;
+        self.verifier
+            .identities(number, page.identities())
+            .map_err(|drift| self.drifted(drift))?;
         if self.cursor == Cursor::Done {
             // Pages requested past the end (the tenant shrank meanwhile) are not needed.
             self.ahead = None;
@@ -179,27 +231,21 @@ impl<'a> Pager<'a> {
         (self.width > 1 && from > 0 && end > from + 1).then(|| FanOut::new(from, end, self.width))
     }
 
-    /// Moves the cursor past `page`.
+    /// Moves the cursor past `page`, checking what its paging facts promise.
     fn advance(&mut self, page: &Page) -> Result<(), ApiError> {
         self.cursor = match &self.cursor {
-            Cursor::Offset { page: number } => {
-                if let Some(total) = page.total {
-                    self.check_cap(total)?;
-                    self.total = Some(total);
-                }
-                let short = page.len() < self.request.page_size as usize;
-                let complete = self.total.map_or(short, |total| self.records >= total);
-                if complete || page.is_empty() {
-                    Cursor::Done
-                } else {
-                    Cursor::Offset { page: number + 1 }
-                }
-            }
+            Cursor::Offset { page: index } => self.advance_offset(*index, page)?,
             Cursor::Checkpoint { from } => match &page.next {
-                Some(next) if from.as_ref() == Some(next) => return Err(self.stuck("next", next)),
-                Some(next) => Cursor::Checkpoint {
-                    from: Some(next.clone()),
-                },
+                Some(next) if self.followed.contains(next) || from.as_ref() == Some(next) => {
+                    let just_sent = from.as_ref() == Some(next);
+                    return Err(self.stuck("next", next, just_sent));
+                }
+                Some(next) => {
+                    self.followed.insert(next.clone());
+                    Cursor::Checkpoint {
+                        from: Some(next.clone()),
+                    }
+                }
                 None => Cursor::Done,
             },
             Cursor::Logs { from } => match page.last_record() {
@@ -207,7 +253,7 @@ impl<'a> Pager<'a> {
                 Some(last) => {
                     let last = self.log_id(last)?;
                     if from.as_ref() == Some(&last) {
-                        return Err(self.stuck("last log_id", &last));
+                        return Err(self.stuck("last log_id", &last, true));
                     }
                     Cursor::Logs { from: Some(last) }
                 }
@@ -215,6 +261,95 @@ impl<'a> Pager<'a> {
             Cursor::Single | Cursor::Done => Cursor::Done,
         };
         Ok(())
+    }
+
+    /// The cursor after offset page `index` (0-based): the end once `total` records arrived
+    /// (or, without a total, at an empty page); a [`Drift`] when the page breaks a promise.
+    fn advance_offset(&mut self, index: u64, page: &Page) -> Result<Cursor, ApiError> {
+        let number = index + 1;
+        if let Some(total) = page.total {
+            self.check_cap(total)?;
+            self.verifier
+                .total(number, total)
+                .map_err(|drift| self.drifted(drift))?;
+            self.total = Some(total);
+        }
+        let len = page.len();
+        if index == 0 {
+            self.adopt_server_page_size(page);
+        }
+        let size = u64::from(self.request.page_size);
+        if let Some(start) = page.start
+            && start != index * size
+        {
+            return Err(self.drifted(Drift::Misplaced {
+                page: number,
+                start,
+                expected: index * size,
+            }));
+        }
+        let Some(total) = self.total else {
+            if len == 0 {
+                return Ok(Cursor::Done);
+            }
+            if let Some((short, served)) = self.short {
+                return Err(self.drifted(Drift::PageSizeCapped {
+                    page: short,
+                    asked: self.request.page_size,
+                    served: u32::try_from(served).unwrap_or(u32::MAX),
+                }));
+            }
+            if len < self.request.page_size as usize {
+                self.short = Some((number, len));
+            }
+            return Ok(Cursor::Offset { page: number });
+        };
+        let drift = if self.records > total {
+            Drift::OverTotal {
+                page: number,
+                records: self.records,
+                total,
+            }
+        } else if self.records == total {
+            return Ok(Cursor::Done);
+        } else if len == 0 {
+            Drift::ShortOfTotal {
+                page: number,
+                records: self.records,
+                total,
+            }
+        } else {
+            return Ok(Cursor::Offset { page: number });
+        };
+        Err(self.drifted(drift))
+    }
+
+    /// After the first offset page: when the server gave fewer records than asked, by its
+    /// `limit` or by a length below `total`, the walk goes on at the server's page size.
+    fn adopt_server_page_size(&mut self, page: &Page) {
+        let asked = u64::from(self.request.page_size);
+        let served = match (page.limit, page.total) {
+            (Some(limit), _) => limit,
+            (None, Some(total)) if total > page.len() as u64 => page.len() as u64,
+            _ => asked,
+        };
+        if served > 0 && served < asked {
+            tracing::debug!(
+                path = %self.request.endpoint.path,
+                asked,
+                served,
+                "the server gives smaller pages than asked; going on at its page size"
+            );
+            self.request.page_size = u32::try_from(served).unwrap_or(self.request.page_size);
+        }
+    }
+
+    /// The error for a drift at this walk's endpoint.
+    fn drifted(&self, drift: Drift) -> ApiError {
+        ApiError::Drift {
+            path: self.request.endpoint.path.clone(),
+            drift,
+        }
     }
 
     fn check_cap(&self, total: u64) -> Result<(), ApiError> {
@@ -228,14 +363,19 @@ impl<'a> Pager<'a> {
         }
     }
 
-    /// The error for a page that points back at the `from` just sent: following it would ask
-    /// for the same page again and again, writing duplicates until the job timed out.
-    fn stuck(&self, what: &str, from: &str) -> ApiError {
+    /// The error for a page that points back at a `from` already sent: following it would
+    /// ask for the same pages again and again, writing duplicates until the job timed out.
+    fn stuck(&self, what: &str, from: &str, just_sent: bool) -> ApiError {
+        let which = if just_sent {
+            "the from just sent"
+        } else {
+            "a from sent before"
+        };
         ApiError::BadAnswer {
             path: self.request.endpoint.path.clone(),
             page: self.pages,
             detail: format!(
-                "its {what} repeats the from just sent, so paging would never end; run the job \
+                "its {what} repeats {which}, so paging would never end; run the job \
                  again later, and report it to auth0 support if it persists"
             ),
             snippet: snippet(from.as_bytes()),
@@ -260,6 +400,11 @@ impl<'a> Request<'a> {
     /// Offset page `page` (0-based), as a future the fan-out can hold.
     fn offset(self, page: u64) -> BoxFuture<'a, Result<Page, ApiError>> {
         let mut query = self.params.to_vec();
+        if let Some(sort) = &self.endpoint.sort
+            && !self.params.iter().any(|(name, _)| name == "sort")
+        {
+            query.push(("sort".to_owned(), sort.clone()));
+        }
         query.push(("page".to_owned(), page.to_string()));
         query.push(("per_page".to_owned(), self.page_size.to_string()));
         query.push(("include_totals".to_owned(), "true".to_owned()));
@@ -276,6 +421,17 @@ impl<'a> Request<'a> {
         query
     }
 
+    /// The query of a log stream's first page: the oldest events held, as Auth0 documents
+    /// (`sort=date:1` with `page`/`per_page`; `take` without `from` would be a search, newest
+    /// first).
+    fn oldest_logs_query(&self) -> Vec<(String, String)> {
+        let mut query = self.params.to_vec();
+        query.push(("sort".to_owned(), "date:1".to_owned()));
+        query.push(("page".to_owned(), "0".to_owned()));
+        query.push(("per_page".to_owned(), self.page_size.to_string()));
+        query
+    }
+
     /// GETs one page (`number`, 1-based, for messages) and reads its paging facts.
     async fn fetch(
         self,
@@ -284,7 +440,12 @@ impl<'a> Request<'a> {
         single: bool,
     ) -> Result<Page, ApiError> {
         let body = self.client.get(&self.endpoint.path, &query).await?;
-        page::parse(body.clone(), self.endpoint.items.as_deref(), single).map_err(|error| {
+        let shape = Shape {
+            items: self.endpoint.items.as_deref(),
+            single_object_ok: single,
+            identity: self.endpoint.identity.as_deref(),
+        };
+        page::parse(body.clone(), shape).map_err(|error| {
             ApiError::BadAnswer {
                 path: self.endpoint.path.clone(),
                 page: number,

@@ -34,6 +34,7 @@ pub struct RawEnv {
     pub(super) a0snap_job_concurrency: Option<String>,
     pub(super) a0snap_grace_period: Option<String>,
     pub(super) a0snap_metrics_addr: Option<String>,
+    pub(super) a0snap_max_rewalks: Option<String>,
     pub(super) xdg_state_home: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,
 }

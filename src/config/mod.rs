@@ -110,6 +110,9 @@ pub struct Settings {
     pub grace_period: Duration,
     /// Address for `/healthz` and `/metrics`, off when `None`.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Walks again from the start after a walk drifted (the tenant changed while it was
+    /// read), before the job fails.
+    pub max_rewalks: u32,
 }
 
 /// Default values, documented in the README's configuration table.
@@ -129,6 +132,8 @@ pub mod defaults {
     pub const MAX_RETRIES: u32 = 5;
     /// `A0SNAP_MAX_RETRY_WAIT`
     pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+    /// `A0SNAP_MAX_REWALKS`
+    pub const MAX_REWALKS: u32 = 2;
     /// `A0SNAP_JOB_TIMEOUT`
     pub const JOB_TIMEOUT: Duration = Duration::from_secs(3600);
 }
@@ -231,5 +236,9 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),
+        (
+            "A0SNAP_MAX_REWALKS",
+            "walks again after the list changed during a walk",
+        ),
     ])
 }

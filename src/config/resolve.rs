@@ -68,6 +68,10 @@ impl Settings {
             "A0SNAP_GRACE_PERIOD",
             parse_duration(env.a0snap_grace_period.as_deref(), defaults::GRACE_PERIOD),
         );
+        let max_rewalks = problems.take(
+            "A0SNAP_MAX_REWALKS",
+            parse_retries(env.a0snap_max_rewalks.as_deref(), defaults::MAX_REWALKS),
+        );
         let metrics_addr = problems.take(
             "A0SNAP_METRICS_ADDR",
             parse_metrics_addr(env.a0snap_metrics_addr.as_deref()),
@@ -91,6 +95,7 @@ impl Settings {
             job_concurrency,
             grace_period,
             metrics_addr,
+            max_rewalks,
         ) {
             (
                 Some(tenant),
@@ -100,6 +105,7 @@ impl Settings {
                 Some(job_concurrency),
                 Some(grace_period),
                 Some(metrics_addr),
+                Some(max_rewalks),
             ) if problems.0.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
@@ -110,6 +116,7 @@ impl Settings {
                 job_concurrency,
                 grace_period,
                 metrics_addr,
+                max_rewalks,
             }),
             _ => Err(ConfigError::Invalid {
                 problems: problems.0,

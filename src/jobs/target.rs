@@ -152,6 +152,8 @@ fn read_params(
         };
         if size_param == Some(name.as_str()) {
             page_size = read_page_size(&text, &key, p);
+        } else if pagination == Some(Pagination::None) && Pagination::is_paging_param(&name) {
+            p.at(key, format!("this endpoint is read in one request (pagination = \"none\"), so {name} would make the answer one page of several and the rest would be lost; remove {name}, or if the endpoint pages, set pagination = \"checkpoint\" (or \"offset\") and items = \"<array key>\""));
         } else if managed.contains(&name.as_str()) {
             p.at(
                 key,

@@ -5,7 +5,8 @@ use tokio::sync::mpsc;
 
 use super::{JobError, RunContext};
 use crate::api::{
-    ApiClient, ApiError, ExportFacts, ExportRequest, Page, Pager, PollPolicy, export_users,
+    ApiClient, ApiError, ExportFacts, ExportRequest, Page, Pager, PollPolicy, Verified,
+    export_users,
 };
 use crate::incremental::Checkpoint;
 use crate::jobs::Job;
@@ -19,18 +20,36 @@ pub(super) struct Fetched {
     pub total: Option<u64>,
     /// `mode = "export"`: the Auth0 export job.
     pub export: Option<ExportFacts>,
+    /// How the walk was checked (paging only).
+    pub verified: Option<Verified>,
+    /// The page size the walk used (paging only): the job's, or the server's when smaller.
+    pub page_size: Option<u32>,
+}
+
+/// What one walk needs beside the job: the job's client, its checkpoint, the page size.
+pub(super) struct Walk<'a> {
+    /// The client, with the job's deadline.
+    pub api: &'a ApiClient,
+    /// An incremental job's checkpoint.
+    pub checkpoint: Option<&'a Checkpoint>,
+    /// Records a page.
+    pub page_size: u32,
 }
 
 /// Pages every record into `pages`, continuing after the checkpoint if there is one.
 pub(super) async fn fetch_pages(
     job: &Job,
     context: &RunContext,
-    api: &ApiClient,
-    checkpoint: Option<&Checkpoint>,
+    walk: Walk<'_>,
     pages: mpsc::Sender<Page>,
 ) -> Result<Fetched, JobError> {
+    let Walk {
+        api,
+        checkpoint,
+        page_size,
+    } = walk;
     let resume_after = checkpoint.and_then(Checkpoint::resume_after);
-    let mut pager = Pager::new(api, &job.endpoint, &job.params, job.page_size, resume_after)
+    let mut pager = Pager::new(api, &job.endpoint, &job.params, page_size, resume_after)
         .fan_out(context.pages_ahead);
     let progress = JobProgress::new(context.progress.as_ref(), &job.name);
     fetch_into(&mut pager, &pages, &progress)
@@ -40,6 +59,8 @@ pub(super) async fn fetch_pages(
         pages: pager.pages(),
         total: pager.total(),
         export: None,
+        verified: Some(pager.verified()),
+        page_size: Some(pager.page_size()),
     })
 }
 
@@ -55,6 +76,8 @@ pub(super) async fn fetch_export(
         pages: 0,
         total: None,
         export: Some(facts),
+        verified: None,
+        page_size: None,
     })
 }
 

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use tokio::task::JoinHandle;
 
 use super::JobError;
+use super::fetch::Fetched;
 use crate::incremental::{Checkpoint, LogTap};
 use crate::jobs::Job;
 use crate::snapshot::{Committed, JobLock, MetaInput, Snapshot};
@@ -59,15 +60,34 @@ impl Finish {
     }
 }
 
-/// The meta file's fields every run has: `total`, `duration_ms`, `pagination`, `params`.
+/// The meta file's fields every run has: `total`, `duration_ms`, `pagination`, `params`;
+/// and for a paged walk `page_size` and `verified` (`identities_unique`: `true`, or `null`
+/// when the endpoint's identity is unknown; `total`; `pages`; `rewalks`; for log streams
+/// `ids_ascending`).
 pub(super) fn meta_extras(
     job: &Job,
-    total: Option<u64>,
+    fetched: &Fetched,
+    rewalks: u32,
     elapsed: Duration,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut extra = serde_json::Map::new();
-    if let Some(total) = total {
+    if let Some(total) = fetched.total {
         extra.insert("total".to_owned(), total.into());
+    }
+    if let Some(page_size) = fetched.page_size {
+        extra.insert("page_size".to_owned(), page_size.into());
+    }
+    if let Some(verified) = &fetched.verified {
+        let mut facts = serde_json::json!({
+            "identities_unique": verified.identities_unique,
+            "total": verified.total,
+            "pages": verified.pages,
+            "rewalks": rewalks,
+        });
+        if verified.ascending {
+            facts["ids_ascending"] = true.into();
+        }
+        extra.insert("verified".to_owned(), facts);
     }
     extra.insert(
         "duration_ms".to_owned(),

@@ -11,7 +11,7 @@ fn records(n: usize, field: &str) -> Vec<Value> {
 
 fn ask(endpoint: &str, items: &[Value], query: &str) -> Result<Value, ApiError> {
     let spec = lookup(endpoint).copied().ok_or_else(ApiError::not_found)?;
-    let body = answer(&spec, items, &Query::parse(Some(query)), &Cursors::new(7))?;
+    let body = answer(&spec, items, &Query::parse(Some(query)), &Cursors::new(7), Serving::default())?;
     Ok(serde_json::to_value(&body).unwrap_or_default())
 }
 
@@ -93,8 +93,14 @@ fn checkpoint_pages_follow_next_until_it_is_absent() {
 #[test]
 fn logs_stream_upwards_from_a_log_id() {
     let logs = records(5, "log_id");
-    let first = ask("logs", &logs, "take=2").unwrap_or_default();
-    assert_eq!(first, json!([{ "log_id": "000" }, { "log_id": "001" }]));
+    let search = ask("logs", &logs, "take=2").unwrap_or_default();
+    assert_eq!(
+        search,
+        json!([{ "log_id": "004" }, { "log_id": "003" }]),
+        "take without from is a search, newest first"
+    );
+    let oldest = ask("logs", &logs, "sort=date:1&page=0&per_page=2").unwrap_or_default();
+    assert_eq!(oldest, json!([{ "log_id": "000" }, { "log_id": "001" }]));
     let next = ask("logs", &logs, "from=001&take=10").unwrap_or_default();
     assert_eq!(next.as_array().map(Vec::len), Some(3));
     assert_eq!(
@@ -104,4 +110,59 @@ fn logs_stream_upwards_from_a_log_id() {
     assert!(ask("logs", &logs, "from=999&take=10").is_err());
     let newest = ask("logs", &logs, "page=0&per_page=2").unwrap_or_default();
     assert_eq!(newest, json!([{ "log_id": "004" }, { "log_id": "003" }]));
+}
+
+#[test]
+fn users_without_sort_come_in_another_order_per_request_and_sorted_in_one() {
+    let users = records(40, "user_id");
+    let spec = lookup("users").copied().expect("users");
+    let walk = |salt: u64, query: &str| -> Vec<Value> {
+        let serving = Serving {
+            salt,
+            ..Serving::default()
+        };
+        let body = answer(&spec, &users, &Query::parse(Some(query)), &Cursors::new(7), serving)
+            .expect("answer");
+        serde_json::to_value(&body).expect("json").as_array().cloned().expect("array")
+    };
+    assert_ne!(walk(1, "per_page=40"), walk(2, "per_page=40"));
+    let sorted = walk(1, "per_page=40&sort=user_id:1");
+    assert_eq!(sorted, walk(2, "per_page=40&sort=user_id:1"));
+    assert_eq!(sorted, users);
+    let descending = walk(3, "per_page=2&sort=user_id:-1");
+    assert_eq!(descending, json!([{ "user_id": "039" }, { "user_id": "038" }]));
+}
+
+#[test]
+fn a_capped_page_size_shows_in_limit_and_start_and_totals_can_be_ignored() {
+    let roles = records(120, "id");
+    let spec = lookup("roles").copied().expect("roles");
+    let capped = Serving {
+        page_size_cap: Some(50),
+        ..Serving::default()
+    };
+    let body = answer(
+        &spec,
+        &roles,
+        &Query::parse(Some("page=1&per_page=100&include_totals=true")),
+        &Cursors::new(7),
+        capped,
+    )
+    .expect("answer");
+    let body = serde_json::to_value(&body).expect("json");
+    assert_eq!((body["start"].as_u64(), body["limit"].as_u64()), (Some(50), Some(50)));
+    assert_eq!(body["roles"][0]["id"], "050");
+    let bare = Serving {
+        ignore_totals: true,
+        ..Serving::default()
+    };
+    let body = answer(
+        &spec,
+        &roles,
+        &Query::parse(Some("page=0&per_page=10&include_totals=true")),
+        &Cursors::new(7),
+        bare,
+    )
+    .expect("answer");
+    assert_eq!(serde_json::to_value(&body).expect("json").as_array().map(Vec::len), Some(10));
 }

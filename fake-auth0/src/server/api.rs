@@ -13,12 +13,12 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::faulty;
-use super::state::{App, read};
+use super::state::{App, read, write};
 use crate::answer::{API_JSON, ApiError, raw_response};
 use crate::conn::Conn;
 use crate::endpoints::{self, Paging};
 use crate::faults::Fault;
-use crate::pagination::{self, Query};
+use crate::pagination::{self, Query, Serving};
 use crate::rate_limit::Decision;
 use crate::token::TokenCheck;
 
@@ -52,14 +52,27 @@ pub async fn handle(
         }
         Some(Fault::Delay(pause)) => {
             tokio::time::sleep(pause).await;
-            regular(&app, decision, &method, &uri, &headers)
+            regular(&app, decision, &method, &uri, &headers, false)
         }
         Some(Fault::RevokeToken) => {
             app.tokens.revoke_all();
-            regular(&app, decision, &method, &uri, &headers)
+            regular(&app, decision, &method, &uri, &headers, false)
         }
-        Some(Fault::TruncatedBody) | None => regular(&app, decision, &method, &uri, &headers),
+        Some(Fault::EmptyPage) => regular(&app, decision, &method, &uri, &headers, true),
+        Some(Fault::RemoveAfter(_) | Fault::InsertAfter(_) | Fault::TruncatedBody) | None => {
+            regular(&app, decision, &method, &uri, &headers, false)
+        }
     };
+    if let Some(Fault::RemoveAfter(at) | Fault::InsertAfter(at)) = fault
+        && let Some(name) = path.strip_prefix("/api/v2/")
+    {
+        let mut tenant = write(&app.tenant);
+        let changed = match fault {
+            Some(Fault::RemoveAfter(_)) => tenant.remove_at(name, at),
+            _ => tenant.insert_copy_at(name, at),
+        };
+        tracing::debug!(path, at, changed, "the tenant changed after this answer (injected fault)");
+    }
     count_refusals(&app, response.status());
     match decision {
         Some(decision) => add_rate_headers(&mut response, &decision, app.config.send_retry_after),
@@ -103,11 +116,18 @@ fn regular(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    empty_page: bool,
 ) -> Response {
     if decision.is_some_and(|d| !d.allowed) {
         return ApiError::too_many_requests().into_response();
     }
-    match authorised_answer(app, method, uri, headers) {
+    let serving = Serving {
+        page_size_cap: app.config.page_size_cap,
+        ignore_totals: app.config.ignore_totals,
+        empty_page,
+        salt: fastrand::u64(..),
+    };
+    match authorised_answer(app, method, uri, headers, serving) {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -118,6 +138,7 @@ fn authorised_answer(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
+    serving: Serving,
 ) -> Result<Response, ApiError> {
     let scopes = authenticate(app, headers)?;
     let name = uri.path().strip_prefix("/api/v2/").unwrap_or_default();
@@ -139,7 +160,13 @@ fn authorised_answer(
     }
     let body = {
         let tenant = read(&app.tenant);
-        let body = pagination::answer(spec, tenant.records(spec.name), &query, &app.cursors)?;
+        let body = pagination::answer(
+            spec,
+            tenant.records(spec.name),
+            &query,
+            &app.cursors,
+            serving,
+        )?;
         serde_json::to_string(&body).map_err(|_| ApiError::for_status(500))?
     };
     Ok(raw_response(StatusCode::OK, body, API_JSON))

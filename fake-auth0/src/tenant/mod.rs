@@ -175,6 +175,36 @@ impl Tenant {
         list.len() != before
     }
 
+    /// Removes the record at `index` of an endpoint's list; false if there is none.
+    pub fn remove_at(&mut self, endpoint: &str, index: usize) -> bool {
+        match self.records.get_mut(endpoints::normalise(endpoint)) {
+            Some(list) if index < list.len() => {
+                list.remove(index);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Inserts at `index` a copy of the record there (or of the last one) with a new identity
+    /// (`{identity}-new-{n}`); false if the list is empty.
+    pub fn insert_copy_at(&mut self, endpoint: &str, index: usize) -> bool {
+        let field = id_field(endpoint);
+        let Some(list) = self.records.get_mut(endpoints::normalise(endpoint)) else {
+            return false;
+        };
+        let Some(mut copy) = list.get(index).or(list.last()).cloned() else {
+            return false;
+        };
+        let id = copy.get(field).and_then(Value::as_str).unwrap_or("record");
+        let fresh = Value::from(format!("{id}-new-{}", list.len()));
+        if let Some(object) = copy.as_object_mut() {
+            object.insert(field.to_owned(), fresh);
+        }
+        list.insert(index.min(list.len()), copy);
+        true
+    }
+
     /// Sets a top-level field of the record with this identity; false if there is none.
     pub fn update(&mut self, endpoint: &str, id: &str, field: &str, value: Value) -> bool {
         let id_field = id_field(endpoint);

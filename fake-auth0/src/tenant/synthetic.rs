@@ -77,6 +77,21 @@ impl SyntheticLogs {
         body
     }
 
+    /// The newest `take` events, newest first, as a JSON array.
+    pub fn newest(&self, take: usize) -> String {
+        let start = self.count.saturating_sub(take);
+        let mut body = String::with_capacity(take * 1024 + 2);
+        body.push('[');
+        for index in (start..self.count).rev() {
+            if index + 1 < self.count {
+                body.push(',');
+            }
+            self.write_event(index, &mut body);
+        }
+        body.push(']');
+        body
+    }
+
     fn write_event(&self, index: usize, out: &mut String) {
         let (date, id) = event_ids(index);
         for part in &self.templates[index % self.templates.len()] {

@@ -1,0 +1,314 @@
+//! Checking a walk as its pages arrive, so a snapshot is exactly the list the tenant held or
+//! the walk fails: every record's identity once, the same `total` on every offset page, each
+//! offset page starting where it was asked to, no checkpoint `next` twice, log ids strictly
+//! ascending.
+//!
+//! A walk that breaks one of these rules has *drifted*: the tenant changed while it was read,
+//! or the server's order was not stable between requests. The pager stops at the first
+//! [`Drift`]; the runner then walks again from the start (`A0SNAP_MAX_REWALKS`) with a fresh
+//! snapshot, and fails the job if the drift persists.
+//!
+//! This module holds the rules and their state only; it sends no request and knows nothing
+//! of the snapshot. Identities are kept as 64-bit hashes of their JSON text (8 bytes each), so
+//! the check costs about 16 MB per million records of an offset or checkpoint walk; log
+//! streams need no set, since ascending ids cannot repeat.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+
+/// What broke a walk's rules, with the page where it showed (pages counted from 1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Drift {
+    /// An offset page reported another `total` than the first page.
+    #[error("total {first} on page 1, then {now} on page {page}")]
+    TotalChanged {
+        /// The first page's `total`.
+        first: u64,
+        /// This page's.
+        now: u64,
+        /// This page.
+        page: u64,
+    },
+    /// A record arrived a second time.
+    #[error("{field} {id} arrived twice (page {page})")]
+    Duplicate {
+        /// The identity field (`client_id`).
+        field: String,
+        /// Its value, as JSON text without quotes.
+        id: String,
+        /// The page of the second arrival.
+        page: u64,
+    },
+    /// An offset page did not start at the position asked for.
+    #[error("page {page} started at {start}, not {expected}")]
+    Misplaced {
+        /// The page.
+        page: u64,
+        /// Its `start`.
+        start: u64,
+        /// `(page - 1) × page size`.
+        expected: u64,
+    },
+    /// An offset walk ran out of records before `total`.
+    #[error("page {page} was empty after {records} of {total} records")]
+    ShortOfTotal {
+        /// The empty page.
+        page: u64,
+        /// Records received before it.
+        records: u64,
+        /// The `total` promised.
+        total: u64,
+    },
+    /// An offset walk brought more records than `total`.
+    #[error("{records} records arrived by page {page}, more than the total of {total}")]
+    OverTotal {
+        /// The page.
+        page: u64,
+        /// Records so far.
+        records: u64,
+        /// The `total` promised.
+        total: u64,
+    },
+    /// A page shorter than asked was followed by more records: the server caps its pages
+    /// below the size asked, so the offsets asked for did not meet. The walk starts again
+    /// with pages of `served` records.
+    #[error(
+        "page {page} held {served} records although {asked} were asked, and more followed: the server caps its pages at {served}"
+    )]
+    PageSizeCapped {
+        /// The short page.
+        page: u64,
+        /// The size asked.
+        asked: u32,
+        /// The records it held: the server's page size.
+        served: u32,
+    },
+    /// A log event's id was not above the one before it (or the `from` sent).
+    #[error("log_id {id} on page {page} is not above {previous}")]
+    LogsNotAscending {
+        /// The page.
+        page: u64,
+        /// The offending id.
+        id: String,
+        /// The id (or `from`) before it.
+        previous: String,
+    },
+}
+
+impl Drift {
+    /// The page size to walk again with, when the drift says the server's is smaller.
+    pub fn page_size_hint(&self) -> Option<u32> {
+        match self {
+            Drift::PageSizeCapped { served, .. } => Some(*served),
+            _ => None,
+        }
+    }
+}
+
+/// How a finished walk was verified, for the meta file's `verified` object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// `Some(true)`: every record had an identity and none came twice; `None`: the endpoint's
+    /// identity is unknown, or some record had none, so uniqueness could not be checked.
+    pub identities_unique: Option<bool>,
+    /// The `total` every offset page agreed on, if the endpoint reports one.
+    pub total: Option<u64>,
+    /// Pages received.
+    pub pages: u64,
+    /// Whether log ids were checked to be strictly ascending (log streams).
+    pub ascending: bool,
+}
+
+/// The state of the checks over one walk.
+#[derive(Debug)]
+pub struct Verifier {
+    /// The identity field, if known.
+    field: Option<String>,
+    /// Hashes of the identities seen (offset, checkpoint, single).
+    seen: HashSet<u64>,
+    /// Hashes the identity text; one random key per walk.
+    hasher: RandomState,
+    /// Whether some record had no identity (uniqueness unchecked from then on).
+    unidentified: bool,
+    /// The first page's `total`.
+    total: Option<u64>,
+    /// The last log id received, or the `from` a log stream resumed after.
+    last_log_id: Option<String>,
+    /// Whether this is a log stream (ids ascending instead of a set).
+    logs: bool,
+    /// Pages checked.
+    pages: u64,
+}
+
+impl Verifier {
+    /// Checks for a walk whose records are identified by `field`; `logs` for a log stream,
+    /// resuming after `resume_after` when given.
+    pub fn new(field: Option<&str>, logs: bool, resume_after: Option<String>) -> Self {
+        Self {
+            field: field.map(str::to_owned),
+            seen: HashSet::new(),
+            hasher: RandomState::new(),
+            unidentified: false,
+            total: None,
+            last_log_id: resume_after,
+            logs,
+            pages: 0,
+        }
+    }
+
+    /// Checks one page's identities (raw JSON text each; `Err(index)`: record `index` had
+    /// none; `Ok(None)`: the endpoint's identity is unknown).
+    pub fn identities(
+        &mut self,
+        page: u64,
+        identities: Result<Option<Vec<&str>>, usize>,
+    ) -> Result<(), Drift> {
+        self.pages = self.pages.max(page);
+        let Some(field) = self.field.as_deref() else {
+            return Ok(());
+        };
+        let ids = match identities {
+            Ok(Some(ids)) => ids,
+            Ok(None) => return Ok(()),
+            Err(_) => {
+                self.unidentified = true;
+                return Ok(());
+            }
+        };
+        for id in ids {
+            if self.logs {
+                let text = unquoted(id);
+                if let Some(previous) = &self.last_log_id
+                    && log_id_order(text, previous) != Ordering::Greater
+                {
+                    return Err(Drift::LogsNotAscending {
+                        page,
+                        id: text.to_owned(),
+                        previous: previous.clone(),
+                    });
+                }
+                self.last_log_id = Some(text.to_owned());
+            } else if !self.unidentified && !self.seen.insert(self.hasher.hash_one(id)) {
+                return Err(Drift::Duplicate {
+                    field: field.to_owned(),
+                    id: unquoted(id).to_owned(),
+                    page,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks an offset page's `total` against the first page's.
+    pub fn total(&mut self, page: u64, total: u64) -> Result<(), Drift> {
+        match self.total {
+            None => {
+                self.total = Some(total);
+                Ok(())
+            }
+            Some(first) if first == total => Ok(()),
+            Some(first) => Err(Drift::TotalChanged {
+                first,
+                now: total,
+                page,
+            }),
+        }
+    }
+
+    /// What the walk verified, once it is complete.
+    pub fn verified(&self) -> Verified {
+        let unique = self.field.is_some() && !self.unidentified;
+        Verified {
+            identities_unique: unique.then_some(true),
+            total: self.total,
+            pages: self.pages,
+            ascending: self.logs && self.field.is_some(),
+        }
+    }
+}
+
+/// A JSON string's text without its quotes (escapes left as they are); other values as is.
+fn unquoted(raw: &str) -> &str {
+    raw.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(raw)
+}
+
+/// The order of two log ids: Auth0's are decimal numbers of 56 digits, so digit strings
+/// compare as numbers (a shorter one is smaller); anything else compares as text.
+pub fn log_id_order(a: &str, b: &str) -> Ordering {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|byte| byte.is_ascii_digit());
+    if digits(a) && digits(b) {
+        let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+        a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+    } else {
+        a.cmp(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_identity_seen_twice_is_a_drift_naming_it_and_the_page() {
+        let mut verifier = Verifier::new(Some("client_id"), false, None);
+        verifier
+            .identities(1, Ok(Some(vec!["\"a\"", "\"b\""])))
+            .expect("distinct");
+        let drift = verifier
+            .identities(2, Ok(Some(vec!["\"c\"", "\"a\""])))
+            .expect_err("a twice");
+        assert_eq!(drift.to_string(), "client_id a arrived twice (page 2)");
+        assert_eq!(verifier.verified().identities_unique, Some(true));
+    }
+
+    #[test]
+    fn a_record_without_identity_leaves_uniqueness_unverified_not_failed() {
+        let mut verifier = Verifier::new(Some("id"), false, None);
+        verifier.identities(1, Err(3)).expect("not a drift");
+        verifier
+            .identities(2, Ok(Some(vec!["\"a\"", "\"a\""])))
+            .expect("unchecked from then on");
+        assert_eq!(verifier.verified().identities_unique, None);
+        let unknown = Verifier::new(None, false, None);
+        assert_eq!(unknown.verified().identities_unique, None);
+    }
+
+    #[test]
+    fn a_changed_total_is_a_drift() {
+        let mut verifier = Verifier::new(None, false, None);
+        verifier.total(1, 250).expect("first");
+        verifier.total(2, 250).expect("same");
+        assert_eq!(
+            verifier.total(3, 249).expect_err("changed").to_string(),
+            "total 250 on page 1, then 249 on page 3"
+        );
+    }
+
+    #[test]
+    fn log_ids_must_rise_above_the_from_and_each_other() {
+        let mut verifier = Verifier::new(Some("log_id"), true, Some("900".to_owned()));
+        verifier
+            .identities(1, Ok(Some(vec!["\"901\"", "\"1000\""])))
+            .expect("ascending as numbers");
+        let drift = verifier
+            .identities(2, Ok(Some(vec!["\"999\""])))
+            .expect_err("not above 1000");
+        assert_eq!(
+            drift.to_string(),
+            "log_id 999 on page 2 is not above 1000"
+        );
+        let mut resumed = Verifier::new(Some("log_id"), true, Some("905".to_owned()));
+        assert!(resumed.identities(1, Ok(Some(vec!["\"905\""]))).is_err());
+        assert!(resumed.verified().ascending);
+    }
+
+    #[test]
+    fn log_ids_compare_as_numbers_when_they_are_digits() {
+        assert_eq!(log_id_order("10", "9"), Ordering::Greater);
+        assert_eq!(log_id_order("009", "9"), Ordering::Equal);
+        assert_eq!(log_id_order("b", "a"), Ordering::Greater);
+    }
+}
