@@ -264,13 +264,14 @@ impl Endpoint {
         }
     }
 
-    /// An endpoint a0snap does not know, described by the job file.
+    /// An endpoint a0snap does not know, described by the job file. Its identity is unknown,
+    /// except for a log stream, which pages by `log_id`.
     pub fn custom(written: &str, pagination: Pagination, items: Option<String>) -> Self {
         Self {
             path: format!("{API_PREFIX}{}", normalise_name(written)),
             pagination,
             items,
-            identity: None,
+            identity: (pagination == Pagination::LogStream).then(|| "log_id".to_owned()),
             offset_cap: None,
             sort: None,
         }

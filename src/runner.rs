@@ -116,7 +116,8 @@ pub enum JobError {
     Incremental(#[from] IncrementalError),
     /// Every walk drifted: the tenant kept changing while it was read.
     #[error(
-        "{path} changed while it was read, {walks} walks in a row: {}; nothing was written and latest is unchanged. Run the job again when the tenant is quieter, or raise A0SNAP_MAX_REWALKS",
+        "{path} changed while it was read, {}: {}; nothing was written and latest is unchanged. Run the job again when the tenant is quieter, or raise A0SNAP_MAX_REWALKS",
+        if *walks == 1 { "in its only walk".to_owned() } else { format!("in each of {walks} walks") },
         drifts.join("; then ")
     )]
     Drifted {

@@ -507,6 +507,119 @@ scenarios! {
         )
     };
 
+    a_role_deleted_after_the_first_page_is_walked_again_and_the_snapshot_is_exact => Scenario {
+        faults: vec![roles(1, 1, Fault::RemoveAfter(0))],
+        expect: Expect {
+            printed: vec!["the list changed during the walk; walking again from the start", "total 120 on page 1, then 119 on page 2"],
+            api_requests: 5..=6,
+            files: vec![COMPLETE_ROLES, Files::Contains { job: "roles", file: "latest.meta.json", text: "\"rewalks\": 1" }],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    a_role_created_at_the_front_after_the_first_page_is_walked_again_and_the_snapshot_is_exact => Scenario {
+        faults: vec![roles(1, 1, Fault::InsertAfter(0))],
+        expect: Expect {
+            printed: vec!["total 120 on page 1, then 121 on page 2"],
+            api_requests: 5..=6,
+            files: vec![COMPLETE_ROLES],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    a_list_that_changes_during_every_walk_fails_naming_each_drift_and_keeps_latest => Scenario {
+        faults: vec![always(Fault::RemoveAfter(0))],
+        expect: Expect {
+            code: 1,
+            printed: vec!["/api/v2/roles changed while it was read, in each of 3 walks: total 120 on page 1, then", "raise A0SNAP_MAX_REWALKS"],
+            files: vec![ROLES_UNCHANGED],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    with_no_rewalks_allowed_the_first_drift_fails_the_job => Scenario {
+        faults: vec![roles(1, 1, Fault::RemoveAfter(0))],
+        env: env(&[("A0SNAP_MAX_REWALKS", "0")]),
+        expect: Expect {
+            code: 1,
+            printed: vec!["changed while it was read, in its only walk: total 120 on page 1, then 119"],
+            api_requests: 2..=3,
+            files: vec![ROLES_UNCHANGED],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    an_offset_page_empty_before_the_total_is_walked_again => Scenario {
+        faults: vec![roles(1, 2, Fault::EmptyPage)],
+        // One page at a time, so the second request is the second page.
+        env: env(&[("A0SNAP_MAX_IN_FLIGHT", "1")]),
+        expect: Expect {
+            printed: vec!["page 2 was empty after 50 of 120 records"],
+            api_requests: 5..=5,
+            files: vec![COMPLETE_ROLES],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    offset_pages_empty_before_the_total_on_every_walk_fail_and_keep_latest => Scenario {
+        faults: vec![always(Fault::EmptyPage)],
+        env: env(&[("A0SNAP_MAX_REWALKS", "1")]),
+        expect: Expect {
+            code: 1,
+            printed: vec!["in each of 2 walks: page 1 was empty after 0 of 120 records; then page 1 was empty after 0 of 120 records"],
+            api_requests: 2..=2,
+            files: vec![ROLES_UNCHANGED],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    a_server_capping_pages_below_per_page_still_gives_every_record_once => Scenario {
+        expect: Expect {
+            api_requests: 3..=3,
+            files: vec![COMPLETE_ROLES, Files::Contains { job: "roles", file: "latest.meta.json", text: "\"page_size\": 50" }],
+            ..Expect::default()
+        },
+        ..Scenario::new(
+            Config { page_size_cap: Some(50), ..roles_tenant() },
+            vec![("roles", json_job("roles", "params = { per_page = 100 }"))],
+        )
+    };
+
+    a_server_capping_pages_without_totals_is_walked_again_at_its_page_size => Scenario {
+        expect: Expect {
+            printed: vec!["walking again at its page size"],
+            // Two pages at 100 show the cap; then 50, 50, 20 and the empty page that ends it.
+            api_requests: 6..=6,
+            files: vec![COMPLETE_ROLES, Files::Contains { job: "roles", file: "latest.meta.json", text: "\"page_size\": 50" }],
+            ..Expect::default()
+        },
+        ..Scenario::new(
+            Config { page_size_cap: Some(50), ignore_totals: true, ..roles_tenant() },
+            vec![("roles", json_job("roles", "params = { per_page = 100 }"))],
+        )
+    };
+
+    without_totals_a_short_page_is_not_the_end_until_an_empty_one_follows => Scenario {
+        expect: Expect {
+            api_requests: 4..=4,
+            files: vec![COMPLETE_ROLES, Files::Contains { job: "roles", file: "latest.meta.json", text: "\"total\": null" }],
+            ..Expect::default()
+        },
+        ..Scenario::new(Config { ignore_totals: true, ..roles_tenant() }, roles_job())
+    };
+
+    an_unpaged_job_given_paging_params_is_a_usage_error => bad_job(
+        "domains",
+        "every = \"1h\"\nendpoint = \"custom-domains\"\nparams = { take = 2 }\n[output]\nformat = \"json\"\n",
+        "domains.toml: params.take: this endpoint is read in one request (pagination = \"none\")",
+    );
+
     a_tenant_with_burst_2_and_2_per_second_gives_30_pages_with_few_429s => Scenario {
         baseline: false,
         expect: Expect {

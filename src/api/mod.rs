@@ -15,10 +15,10 @@ mod page;
 mod pager;
 mod redact;
 mod reorder;
-mod walk;
 #[cfg(test)]
 #[path = "tests/support.rs"]
 mod tests_support;
+mod walk;
 
 pub use client::ApiClient;
 pub use error::{ApiError, ErrorBody, Failure, FailureKind, Method};

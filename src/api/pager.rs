@@ -445,13 +445,11 @@ impl<'a> Request<'a> {
             single_object_ok: single,
             identity: self.endpoint.identity.as_deref(),
         };
-        page::parse(body.clone(), shape).map_err(|error| {
-            ApiError::BadAnswer {
-                path: self.endpoint.path.clone(),
-                page: number,
-                detail: error.to_string(),
-                snippet: snippet(&body),
-            }
+        page::parse(body.clone(), shape).map_err(|error| ApiError::BadAnswer {
+            path: self.endpoint.path.clone(),
+            page: number,
+            detail: error.to_string(),
+            snippet: snippet(&body),
         })
     }
 }

@@ -296,10 +296,7 @@ mod tests {
         let drift = verifier
             .identities(2, Ok(Some(vec!["\"999\""])))
             .expect_err("not above 1000");
-        assert_eq!(
-            drift.to_string(),
-            "log_id 999 on page 2 is not above 1000"
-        );
+        assert_eq!(drift.to_string(), "log_id 999 on page 2 is not above 1000");
         let mut resumed = Verifier::new(Some("log_id"), true, Some("905".to_owned()));
         assert!(resumed.identities(1, Ok(Some(vec!["\"905\""]))).is_err());
         assert!(resumed.verified().ascending);

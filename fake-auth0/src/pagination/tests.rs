@@ -11,7 +11,13 @@ fn records(n: usize, field: &str) -> Vec<Value> {
 
 fn ask(endpoint: &str, items: &[Value], query: &str) -> Result<Value, ApiError> {
     let spec = lookup(endpoint).copied().ok_or_else(ApiError::not_found)?;
-    let body = answer(&spec, items, &Query::parse(Some(query)), &Cursors::new(7), Serving::default())?;
+    let body = answer(
+        &spec,
+        items,
+        &Query::parse(Some(query)),
+        &Cursors::new(7),
+        Serving::default(),
+    )?;
     Ok(serde_json::to_value(&body).unwrap_or_default())
 }
 
@@ -121,16 +127,29 @@ fn users_without_sort_come_in_another_order_per_request_and_sorted_in_one() {
             salt,
             ..Serving::default()
         };
-        let body = answer(&spec, &users, &Query::parse(Some(query)), &Cursors::new(7), serving)
-            .expect("answer");
-        serde_json::to_value(&body).expect("json").as_array().cloned().expect("array")
+        let body = answer(
+            &spec,
+            &users,
+            &Query::parse(Some(query)),
+            &Cursors::new(7),
+            serving,
+        )
+        .expect("answer");
+        serde_json::to_value(&body)
+            .expect("json")
+            .as_array()
+            .cloned()
+            .expect("array")
     };
     assert_ne!(walk(1, "per_page=40"), walk(2, "per_page=40"));
     let sorted = walk(1, "per_page=40&sort=user_id:1");
     assert_eq!(sorted, walk(2, "per_page=40&sort=user_id:1"));
     assert_eq!(sorted, users);
     let descending = walk(3, "per_page=2&sort=user_id:-1");
-    assert_eq!(descending, json!([{ "user_id": "039" }, { "user_id": "038" }]));
+    assert_eq!(
+        descending,
+        json!([{ "user_id": "039" }, { "user_id": "038" }])
+    );
 }
 
 #[test]
@@ -150,7 +169,10 @@ fn a_capped_page_size_shows_in_limit_and_start_and_totals_can_be_ignored() {
     )
     .expect("answer");
     let body = serde_json::to_value(&body).expect("json");
-    assert_eq!((body["start"].as_u64(), body["limit"].as_u64()), (Some(50), Some(50)));
+    assert_eq!(
+        (body["start"].as_u64(), body["limit"].as_u64()),
+        (Some(50), Some(50))
+    );
     assert_eq!(body["roles"][0]["id"], "050");
     let bare = Serving {
         ignore_totals: true,
@@ -164,5 +186,11 @@ fn a_capped_page_size_shows_in_limit_and_start_and_totals_can_be_ignored() {
         bare,
     )
     .expect("answer");
-    assert_eq!(serde_json::to_value(&body).expect("json").as_array().map(Vec::len), Some(10));
+    assert_eq!(
+        serde_json::to_value(&body)
+            .expect("json")
+            .as_array()
+            .map(Vec::len),
+        Some(10)
+    );
 }

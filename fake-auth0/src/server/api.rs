@@ -71,7 +71,12 @@ pub async fn handle(
             Some(Fault::RemoveAfter(_)) => tenant.remove_at(name, at),
             _ => tenant.insert_copy_at(name, at),
         };
-        tracing::debug!(path, at, changed, "the tenant changed after this answer (injected fault)");
+        tracing::debug!(
+            path,
+            at,
+            changed,
+            "the tenant changed after this answer (injected fault)"
+        );
     }
     count_refusals(&app, response.status());
     match decision {

@@ -229,7 +229,10 @@ async fn logs_stream_from_a_log_id_and_see_appended_events() {
         "take without from is a search, newest first"
     );
     let oldest = session
-        .get("logs", &[("sort", "date:1"), ("page", "0"), ("per_page", "10")])
+        .get(
+            "logs",
+            &[("sort", "date:1"), ("page", "0"), ("per_page", "10")],
+        )
         .await;
     assert_eq!(
         ids(oldest.body.as_array().expect("array"), "log_id"),
