@@ -147,7 +147,7 @@ fn users_without_sort_come_in_another_order_per_request_and_sorted_in_one() {
     assert_eq!(sorted, users);
     let descending = walk(3, "per_page=2&sort=user_id:-1");
     assert_eq!(
-        descending,
+        Value::Array(descending),
         json!([{ "user_id": "039" }, { "user_id": "038" }])
     );
 }
