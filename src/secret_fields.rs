@@ -1,6 +1,18 @@
 //! The secret-field vocabulary shared by the snapshot writers and the API client's error
-//! messages: which object keys hold secrets, what their values become once hidden, and a fast
-//! check that a JSON text holds none of them. A leaf: it depends on nothing else in a0snap.
+//! messages: which object keys hold secrets, when their values are hidden, what they become
+//! once hidden, and a fast check that a JSON text holds none of them. A leaf: it depends on
+//! nothing else in a0snap, and it decides nothing about where the JSON comes from or goes.
+//!
+//! Redaction goes by what a value is, not only by its name (issue 11, item 7). Auth0 reuses
+//! secret-sounding names for settings: a client's `refresh_token` is its rotation and expiry
+//! policy (`{"rotation_type":"non-rotating","token_lifetime":2592000,...}` in every recorded
+//! client of `TestAccDataClients.yaml`), a database connection's
+//! `options.authentication_methods.password` is `{"enabled":true,"api_behavior":"required"}`
+//! (`TestAccConnectionOptionsAttrEmail.yaml`), and `jwt_configuration.secret_encoded` is a
+//! boolean. So a [`Secrecy::Secret`] name hides a string or a number and is walked through when
+//! it holds an object or an array, while only [`Secrecy::KeyMaterial`] (a client's
+//! `signing_keys` and `encryption_key`, a SAML connection's `signing_key` and `decryptionKey`,
+//! private keys) is hidden whole. `null` and booleans are never secret.
 //!
 //! The check first looks for marker substrings that every secret key contains, then checks
 //! each hit in place: only a hit inside an object key (a string followed by `:`) that is a
@@ -10,17 +22,58 @@
 /// What the value of a secret field becomes once hidden.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Keys that always hold secrets (client credentials, keys, tokens, passwords).
+/// What a field's name says about its value, and so when the value is hidden.
+///
+/// The items of an array are judged with the secrecy of the array's field (a list of strings
+/// under `password` is a list of passwords); the fields of an object are judged by their own
+/// names (`refresh_token.token_lifetime` is a number of seconds, not a token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrecy {
+    /// An ordinary field: its value is kept, and walked for secret fields inside.
+    Plain,
+    /// A secret name (`client_secret`, `signing_secret`, `password`, `refresh_token`, ...):
+    /// a string or number under it is hidden; an object or array is walked; `null` and
+    /// booleans are kept.
+    Secret,
+    /// Key material (`signing_keys`, `encryption_key`, `signing_key`, `private_key`, ...):
+    /// hidden whole, object, array or string alike; `null` and booleans are kept.
+    KeyMaterial,
+}
+
+impl Secrecy {
+    /// Whether a field of this secrecy holding `value` (JSON text, possibly padded or cut
+    /// short: only its first byte counts) is replaced with [`REDACTED`]. Text cut before the
+    /// value starts is hidden, since it cannot be told apart from a secret.
+    pub fn hides(self, value: &str) -> bool {
+        let first = value.trim_start().bytes().next();
+        match self {
+            Secrecy::Plain => false,
+            Secrecy::Secret => !matches!(first, Some(b'{' | b'[' | b'n' | b't' | b'f')),
+            Secrecy::KeyMaterial => !matches!(first, Some(b'n' | b't' | b'f')),
+        }
+    }
+}
+
+/// Keys whose whole value is key material: a client's `signing_keys` (`[{cert, pkcs7,
+/// subject}]`) and `encryption_key` (`{pub, cert, subject}`) as the Management API's clients
+/// reference lists them, a SAML connection's `signing_key` and `decryptionKey` (`{key, cert}`,
+/// the key private), and private keys. Certificates and public keys elsewhere (`/keys/signing`'s
+/// `cert` and `pkcs7`, `/keys/encryption`'s `public_key`) are public and kept.
+const KEY_MATERIAL_NAMES: &[&str] = &[
+    "signing_keys",
+    "signing_key",
+    "encryption_key",
+    "private_key",
+    "privateKey",
+    "decryptionKey",
+];
+
+/// Keys that name secrets (client credentials, tokens, passwords, API keys).
 const SECRET_NAMES: &[&str] = &[
     "client_secret",
     "client_secret_jwt",
     "clientSecret",
     "secret",
-    "signing_keys",
-    "encryption_key",
-    "private_key",
-    "privateKey",
-    "decryptionKey",
     "password",
     "twilio_token",
     "api_key",
@@ -35,7 +88,7 @@ const SECRET_NAMES: &[&str] = &[
     "segmentWriteKey",
 ];
 
-/// Key endings that mark a secret (`app_secret`, `consumerSecret`).
+/// Key endings that mark a secret (`app_secret`, `signing_secret`, `consumerSecret`).
 const SECRET_SUFFIXES: &[&str] = &["_secret", "Secret"];
 
 /// Substrings, one of which every secret key contains; `\u` because an escaped key could spell
@@ -52,9 +105,23 @@ const MARKERS: &[&str] = &[
     "\\u",
 ];
 
-/// Whether an object key names a secret field.
+/// What an object key says about its value.
+pub fn secrecy(key: &str) -> Secrecy {
+    if KEY_MATERIAL_NAMES.contains(&key) {
+        Secrecy::KeyMaterial
+    } else if SECRET_NAMES.contains(&key)
+        || SECRET_SUFFIXES.iter().any(|suffix| key.ends_with(suffix))
+    {
+        Secrecy::Secret
+    } else {
+        Secrecy::Plain
+    }
+}
+
+/// Whether an object key names a secret or key material (whose value may still be kept, see
+/// [`Secrecy::hides`]).
 pub fn is_secret_key(key: &str) -> bool {
-    SECRET_NAMES.contains(&key) || SECRET_SUFFIXES.iter().any(|suffix| key.ends_with(suffix))
+    secrecy(key) != Secrecy::Plain
 }
 
 /// Whether `json` might hold a secret key; `false` means it certainly holds none.
@@ -142,8 +209,34 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_name_hides_strings_and_numbers_but_key_material_hides_every_container() {
+        assert_eq!(secrecy("refresh_token"), Secrecy::Secret);
+        assert_eq!(secrecy("signing_secret"), Secrecy::Secret);
+        assert_eq!(secrecy("signing_keys"), Secrecy::KeyMaterial);
+        assert_eq!(secrecy("signing_key"), Secrecy::KeyMaterial);
+        assert_eq!(secrecy("token_lifetime"), Secrecy::Plain);
+        for value in [r#""s3cr3t""#, " 42", "-1.5", ""] {
+            assert!(Secrecy::Secret.hides(value), "{value}");
+            assert!(Secrecy::KeyMaterial.hides(value), "{value}");
+        }
+        for value in [r#"{"token_lifetime":1}"#, " [\"a\"]"] {
+            assert!(!Secrecy::Secret.hides(value), "{value}");
+            assert!(Secrecy::KeyMaterial.hides(value), "{value}");
+        }
+        for value in ["null", "true", " false"] {
+            assert!(!Secrecy::Secret.hides(value), "{value}");
+            assert!(!Secrecy::KeyMaterial.hides(value), "{value}");
+        }
+        assert!(!Secrecy::Plain.hides(r#""s""#));
+    }
+
+    #[test]
     fn every_secret_name_as_a_key_is_caught_by_the_fast_path() {
-        for key in SECRET_NAMES.iter().chain(SECRET_SUFFIXES) {
+        for key in SECRET_NAMES
+            .iter()
+            .chain(KEY_MATERIAL_NAMES)
+            .chain(SECRET_SUFFIXES)
+        {
             let object = format!(r#"{{"a":"b","{key}" : 1}}"#);
             assert!(may_hold_secrets(&object), "{key}");
         }

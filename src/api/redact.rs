@@ -2,11 +2,15 @@
 //!
 //! A malformed or misshapen page can still hold records, and records can hold secrets
 //! (`client_secret`, `signing_keys`): an error message must not print them. The text may be
-//! cut anywhere, so this is a tolerant scan, not a parse: every value after a secret key
-//! (as [`crate::secret_fields::is_secret_key`] knows them) becomes `"[REDACTED]"`, up to the end
-//! of the text if the value is cut short.
+//! cut anywhere, so this is a tolerant scan, not a parse. A value after a secret key is judged
+//! by [`crate::secret_fields::Secrecy::hides`], the rule the snapshots follow: what it hides
+//! becomes `"[REDACTED]"`, up to the end of the text if the value is cut short, and an object
+//! under a secret name (a client's `refresh_token` policy) is scanned on, its fields judged by
+//! their own names. The scan does not track which array it is in, so an array under a secret
+//! name is hidden whole here, where the snapshots would hide only its strings and numbers.
+//! This module must not decide what is secret itself.
 
-use crate::secret_fields::{REDACTED, is_secret_key};
+use crate::secret_fields::{REDACTED, Secrecy, secrecy};
 
 /// `text` with the value of every secret key replaced.
 pub(super) fn hide_secret_values(text: &str) -> String {
@@ -25,8 +29,13 @@ pub(super) fn hide_secret_values(text: &str) -> String {
         at = end;
         let key = literal.trim_matches('"');
         let colon = skip_spaces(&chars, at);
-        if chars.get(colon) == Some(&':') && is_secret_key(key) {
-            let value = skip_spaces(&chars, colon + 1);
+        if chars.get(colon) != Some(&':') {
+            continue;
+        }
+        let value = skip_spaces(&chars, colon + 1);
+        let first: String = chars.get(value).map(char::to_string).unwrap_or_default();
+        let secrecy = secrecy(key);
+        if secrecy.hides(&first) || (secrecy != Secrecy::Plain && first == "[") {
             out.push_str(": \"");
             out.push_str(REDACTED);
             out.push('"');
@@ -102,6 +111,15 @@ mod tests {
         assert_eq!(
             hide_secret_values(text),
             r#"{"clients":[{"client_id":"c1","client_secret": "[REDACTED]","signing_keys": "[REDACTED]","name":"a"}"#
+        );
+    }
+
+    #[test]
+    fn settings_under_secret_names_are_shown_and_secrets_inside_them_hidden() {
+        let text = r#"{"refresh_token":{"token_lifetime":60,"secret":"s"},"password":["p"],"access_token":null,"#;
+        assert_eq!(
+            hide_secret_values(text),
+            r#"{"refresh_token":{"token_lifetime":60,"secret": "[REDACTED]"},"password": "[REDACTED]","access_token":null,"#
         );
     }
 

@@ -14,7 +14,7 @@ use super::column::Column;
 use super::lookup::{Cell, ColumnTree};
 use super::raw::{Kind, kind, minify_into, string_text};
 use super::redact::{REDACTED, redact_into};
-use crate::secret_fields::may_hold_secrets;
+use crate::secret_fields::{Secrecy, may_hold_secrets};
 
 /// The csv crate's buffer size; large enough that writes to disk are few.
 const BUFFER_CAPACITY: usize = 64 * 1024;
@@ -74,16 +74,16 @@ impl<W: Write> CsvWriter<W> {
     }
 
     fn write_cell(&mut self, cell: Cell<'_>) -> io::Result<()> {
-        let value = match cell {
+        let (value, secrecy) = match cell {
             Cell::Missing => return self.field(b""),
             Cell::Redacted => return self.field(REDACTED.as_bytes()),
-            Cell::Value(value) => value.get(),
+            Cell::Value(value, secrecy) => (value.get(), secrecy),
         };
         match kind(value) {
             Kind::Null => self.field(b""),
             Kind::Scalar => self.field(value.trim().as_bytes()),
             Kind::String => self.write_string(value),
-            Kind::Object | Kind::Array => self.write_compound(value),
+            Kind::Object | Kind::Array => self.write_compound(value, secrecy),
         }
     }
 
@@ -102,11 +102,12 @@ impl<W: Write> CsvWriter<W> {
         }
     }
 
-    fn write_compound(&mut self, value: &str) -> io::Result<()> {
+    /// An array or object cell, `value` judged with `secrecy` as in the JSON file.
+    fn write_compound(&mut self, value: &str, secrecy: Secrecy) -> io::Result<()> {
         let mut json = value.as_bytes();
-        if self.redact && may_hold_secrets(value) {
+        if self.redact && (secrecy != Secrecy::Plain || may_hold_secrets(value)) {
             self.redacted.clear();
-            if redact_into(value, &mut self.redacted)? {
+            if redact_into(value, secrecy, &mut self.redacted)? {
                 json = &self.redacted;
             }
         }
@@ -230,6 +231,16 @@ mod tests {
         );
         let kept = csv_of(&[record], &["client_secret"], false, true);
         assert_eq!(kept, "client_secret\ns\n");
+    }
+
+    #[test]
+    fn a_cell_holding_a_list_under_a_secret_name_redacts_its_items() {
+        let record = r#"{"password":["p1","p2"],"refresh_token":{"token_lifetime":60}}"#;
+        let out = csv_of(&[record], &["password", "refresh_token"], true, true);
+        assert_eq!(
+            out,
+            "password,refresh_token\n\"[\"\"[REDACTED]\"\",\"\"[REDACTED]\"\"]\",\"{\"\"token_lifetime\"\":60}\"\n"
+        );
     }
 
     #[test]

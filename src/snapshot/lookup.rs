@@ -3,6 +3,12 @@
 //! The columns are merged into a tree of path segments once. For each record, only the levels
 //! the tree needs are parsed, every matched value is kept as borrowed raw JSON, and everything
 //! else is skipped by the parser without allocating.
+//!
+//! With redaction on, a path follows the rule of [`Secrecy`] exactly as the redacted JSON file
+//! does, so a CSV column shows what the JSON shows: `refresh_token.token_lifetime` is found
+//! (a secret name holding an object is walked), `client_secret` is redacted, and a path below
+//! something redacted (`signing_keys.0.cert`) is missing. It must not decide what is secret
+//! itself: that is [`crate::secret_fields`]'s.
 
 use std::fmt;
 
@@ -11,17 +17,18 @@ use serde_json::value::RawValue;
 
 use super::column::Column;
 use super::raw::{KeySeed, Kind, Skip, kind};
-use crate::secret_fields::is_secret_key;
+use crate::secret_fields::{Secrecy, secrecy};
 
 /// What a column holds for one record.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Cell<'a> {
     /// The path leads nowhere in this record.
     Missing,
-    /// The path passes through a secret field, which redaction replaces.
+    /// The path ends at a secret value, which redaction replaces.
     Redacted,
-    /// The raw JSON value at the path.
-    Value(&'a RawValue),
+    /// The raw JSON value at the path, and the secrecy it is judged with (its field's, or
+    /// its array's for an item), so an array or object cell is redacted as the JSON file is.
+    Value(&'a RawValue, Secrecy),
 }
 
 /// The columns' paths merged into a tree.
@@ -89,14 +96,16 @@ impl ColumnTree {
     ) -> Result<(), serde_json::Error> {
         cells.clear();
         cells.resize(self.width, Cell::Missing);
-        descend(&self.root, record, redact, cells)
+        descend(&self.root, record, redact, Secrecy::Plain, cells)
     }
 }
 
+/// Fills the cells of `node`'s columns from `json`, the value of a field of `secrecy`.
 fn descend<'a>(
     node: &Node,
     json: &'a str,
     redact: bool,
+    secrecy: Secrecy,
     cells: &mut [Cell<'a>],
 ) -> Result<(), serde_json::Error> {
     if node.children.is_empty() {
@@ -105,6 +114,7 @@ fn descend<'a>(
     let walker = Walker {
         node,
         redact,
+        secrecy,
         cells,
     };
     let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -119,12 +129,19 @@ fn descend<'a>(
 struct Walker<'n, 'c, 'a> {
     node: &'n Node,
     redact: bool,
+    /// The secrecy of the value walked, which an array's items inherit.
+    secrecy: Secrecy,
     cells: &'c mut [Cell<'a>],
 }
 
 impl<'a> Walker<'_, '_, 'a> {
-    fn found(&mut self, child: &Child, value: &'a RawValue) -> Result<(), serde_json::Error> {
-        if self.redact && is_secret_key(&child.key) {
+    fn found(
+        &mut self,
+        child: &Child,
+        value: &'a RawValue,
+        secrecy: Secrecy,
+    ) -> Result<(), serde_json::Error> {
+        if self.redact && secrecy.hides(value.get()) {
             // As in the redacted JSON: the field holds a plain string, with nothing below it.
             for &column in &child.node.columns {
                 self.cells[column] = Cell::Redacted;
@@ -132,9 +149,9 @@ impl<'a> Walker<'_, '_, 'a> {
             return Ok(());
         }
         for &column in &child.node.columns {
-            self.cells[column] = Cell::Value(value);
+            self.cells[column] = Cell::Value(value, secrecy);
         }
-        descend(&child.node, value.get(), self.redact, self.cells)
+        descend(&child.node, value.get(), self.redact, secrecy, self.cells)
     }
 }
 
@@ -150,7 +167,8 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
             match self.node.children.iter().find(|child| child.key == key) {
                 Some(child) => {
                     let value = map.next_value::<&'a RawValue>()?;
-                    self.found(child, value).map_err(de::Error::custom)?;
+                    self.found(child, value, secrecy(&key))
+                        .map_err(de::Error::custom)?;
                 }
                 None => {
                     map.next_value::<Skip>()?;
@@ -170,7 +188,9 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
                 .find(|child| child.index == Some(index))
             {
                 Some(child) => match seq.next_element::<&'a RawValue>()? {
-                    Some(value) => self.found(child, value).map_err(de::Error::custom)?,
+                    Some(value) => self
+                        .found(child, value, self.secrecy)
+                        .map_err(de::Error::custom)?,
                     None => return Ok(()),
                 },
                 None => {
@@ -198,7 +218,7 @@ mod tests {
             .map(|cell| match cell {
                 Cell::Missing => None,
                 Cell::Redacted => Some("<redacted>".to_owned()),
-                Cell::Value(raw) => Some(raw.get().to_owned()),
+                Cell::Value(raw, _) => Some(raw.get().to_owned()),
             })
             .collect()
     }
@@ -259,5 +279,26 @@ mod tests {
         );
         let kept = cells(record, &["client_secret"], false);
         assert_eq!(kept, [Some(r#""s""#.to_owned())]);
+    }
+
+    #[test]
+    fn a_secret_name_holding_settings_is_walked_like_the_redacted_json() {
+        let record = r#"{"refresh_token":{"token_lifetime":2592000,"rotation_type":"rotating"},"options":{"authentication_methods":{"password":{"enabled":true}},"password":["p1","p2"]},"secret":null}"#;
+        let columns = [
+            "refresh_token.token_lifetime",
+            "refresh_token.rotation_type",
+            "options.authentication_methods.password.enabled",
+            "options.password.1",
+            "secret",
+        ];
+        let got = cells(record, &columns, true);
+        let want = [
+            Some("2592000"),
+            Some(r#""rotating""#),
+            Some("true"),
+            Some("<redacted>"),
+            Some("null"),
+        ];
+        assert_eq!(got, want.map(|s| s.map(str::to_owned)));
     }
 }

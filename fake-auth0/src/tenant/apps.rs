@@ -1,6 +1,8 @@
 //! Generated applications and APIs: clients (with `client_secret` and `signing_keys`, so
-//! redaction can be tested), resource servers, client grants and connections (a social one
-//! carries `options.client_secret`). Field names and order follow the recordings.
+//! redaction can be tested, and a `refresh_token` policy, which it must keep), resource servers,
+//! client grants and connections (a social one carries `options.client_secret`; database ones
+//! `options.authentication_methods.password`, a setting). Field names and order follow the
+//! recordings.
 
 use serde_json::{Value, json};
 
@@ -215,6 +217,10 @@ fn connection_kind(g: &mut Gen, index: usize) -> (&'static str, String, Value) {
     let database = json!({
         "mfa": { "active": true, "return_enroll_settings": true },
         "passwordPolicy": "good",
+        "authentication_methods": {
+            "passkey": { "enabled": false },
+            "password": { "enabled": true, "api_behavior": "required", "signup_behavior": "allow" }
+        },
         "strategy_version": 2,
         "brute_force_protection": true,
         "disable_self_service_change_password": false

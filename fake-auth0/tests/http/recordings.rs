@@ -44,23 +44,19 @@ pub struct Recorded {
     pub body: Value,
 }
 
-/// `<repo>/../shared/fixtures/auth0-recordings` (the repository sits next to `shared/`); a
-/// worktree one level deeper (`wt/<name>`) looks one more level up. `AUTH0_RECORDINGS_DIR`
-/// overrides both.
+/// The nearest `shared/fixtures/auth0-recordings` above the crate that includes this file (the
+/// repository sits next to `shared/`; a worktree `wt/<name>` one level deeper). a0snap's own
+/// tests include this file too. `AUTH0_RECORDINGS_DIR` overrides.
 fn recordings_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("AUTH0_RECORDINGS_DIR") {
         return PathBuf::from(dir);
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../../shared/fixtures/auth0-recordings"),
-        manifest.join("../../../shared/fixtures/auth0-recordings"),
-    ];
-    candidates
-        .iter()
+    manifest
+        .ancestors()
+        .map(|dir| dir.join("shared/fixtures/auth0-recordings"))
         .find(|dir| dir.is_dir())
-        .unwrap_or(&candidates[0])
-        .clone()
+        .unwrap_or_else(|| manifest.join("../../shared/fixtures/auth0-recordings"))
 }
 
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
