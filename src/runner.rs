@@ -71,7 +71,7 @@ pub enum Outcome {
     },
 }
 
-/// The facts of a written snapshot.
+/// The facts of a successful run: the snapshot written, or none for a quiet run.
 #[derive(Debug)]
 pub struct Exported {
     /// Records written.
@@ -82,12 +82,21 @@ pub struct Exported {
     pub total: Option<u64>,
     /// Wall time of the run.
     pub duration: Duration,
-    /// The files and metadata written (and the change report's numbers).
-    pub committed: Committed,
+    /// The files and metadata written (and the change report's numbers); `None` when a quiet
+    /// run of an incremental job (no new event) committed nothing, see [`Exported::is_quiet`].
+    pub committed: Option<Committed>,
     /// Incremental jobs: where the run started and ended.
     pub incremental: Option<IncrementalRun>,
     /// `mode = "export"`: the Auth0 export job.
     pub export: Option<ExportFacts>,
+}
+
+impl Exported {
+    /// Whether the run committed no snapshot: an incremental job with no new event. It is a
+    /// success all the same; `latest.*` and the checkpoint stay as they were.
+    pub fn is_quiet(&self) -> bool {
+        self.committed.is_none()
+    }
 }
 
 /// Why a job failed.
@@ -216,15 +225,16 @@ async fn commit(
             .map(ExportFacts::meta)
             .unwrap_or_default(),
     );
+    let quiet = finish.is_quiet();
     let committed = finish.start().await.map_err(|error| JobError::Writer {
         job: job.name.clone(),
         detail: error.to_string(),
     })??;
-    if incremental.is_some() && committed.records == 0 {
-        tracing::info!(job = %job.name, "no new log events since the last run; the snapshot is empty");
+    if quiet {
+        tracing::info!(job = %job.name, "no new log events since the last run; nothing written, latest and the checkpoint unchanged");
     }
     Ok(Outcome::Exported(Box::new(Exported {
-        records: committed.records,
+        records: committed.as_ref().map_or(0, |committed| committed.records),
         pages: fetched.pages,
         total: fetched.total,
         duration: started.elapsed(),
