@@ -12,7 +12,8 @@
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
-//! only once the snapshot is committed (see [`crate::incremental`]).
+//! only once the snapshot is committed (see [`crate::incremental`]); a quiet run, with no new
+//! event, commits nothing at all (see `finish`).
 //!
 //! [`Pager`]: crate::api::Pager
 
@@ -83,20 +84,13 @@ pub struct Exported {
     /// Wall time of the run.
     pub duration: Duration,
     /// The files and metadata written (and the change report's numbers); `None` when a quiet
-    /// run of an incremental job (no new event) committed nothing, see [`Exported::is_quiet`].
+    /// run of an incremental job (no new event) committed nothing. Such a run is a success all
+    /// the same; `latest.*` and the checkpoint stay as they were.
     pub committed: Option<Committed>,
     /// Incremental jobs: where the run started and ended.
     pub incremental: Option<IncrementalRun>,
     /// `mode = "export"`: the Auth0 export job.
     pub export: Option<ExportFacts>,
-}
-
-impl Exported {
-    /// Whether the run committed no snapshot: an incremental job with no new event. It is a
-    /// success all the same; `latest.*` and the checkpoint stay as they were.
-    pub fn is_quiet(&self) -> bool {
-        self.committed.is_none()
-    }
 }
 
 /// Why a job failed.

@@ -1,12 +1,13 @@
 //! What a job writes: the `[output]` table (formats, CSV columns, retention, formula guard)
 //! and the top-level `redact`, into a [`crate::snapshot::OutputSpec`].
 //!
-//! Defaults when unset: `format = "json"`, `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
-//! every snapshot) unless the job is incremental or sets `keep_for`, then no limit by count
-//! (an incremental job's deltas are each the only copy of their events: SPEC, 2026-11-29),
-//! no `keep_for` (no limit by age), `redact = true`, and `csv_formula_guard = true`, which neutralises CSV
-//! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
-//! carriage return); set it to `false` only when no one opens the CSV in a spreadsheet.
+//! Defaults when unset: `format = "json"`; `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
+//! every snapshot), except that an incremental job, or one that sets `keep_for`, has no limit
+//! by count (an incremental job's deltas are each the only copy of their events: SPEC,
+//! 2026-11-29); no `keep_for` (no limit by age); `redact = true`; and
+//! `csv_formula_guard = true`, which neutralises CSV cells that a spreadsheet would run as a
+//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return); set it to `false` only
+//! when no one opens the CSV in a spreadsheet.
 
 use std::time::Duration;
 

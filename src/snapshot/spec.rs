@@ -33,8 +33,8 @@ pub struct OutputSpec {
 }
 
 impl Default for OutputSpec {
-    /// JSON only, no columns, every snapshot kept (by count and by age), not deltas, redaction and formula neutralising on, no
-    /// change report.
+    /// JSON only, no columns, every snapshot kept (by count and by age), not deltas,
+    /// redaction and formula neutralising on, no change report.
     fn default() -> Self {
         Self {
             formats: vec![Format::Json],
