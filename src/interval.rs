@@ -1,13 +1,44 @@
-//! Fixed intervals for `every = "..."` in job files: a number and a unit (`"30s"`, `"15m"`,
-//! `"6h"`, `"1d"`), or several from the largest unit to the smallest (`"1h30m"`).
+//! Lengths of time as job files write them: a number and a unit (`"30s"`, `"15m"`, `"6h"`,
+//! `"1d"`), or several from the largest unit to the smallest (`"1h30m"`). The one duration
+//! parser of the code base: `every = "15m"` ([`parse_every`]) and `keep_for = "30d"`
+//! ([`parse_keep_for`]) differ only in their longest length.
 //!
-//! An interval is at least one second and at most 366 days (so that adding it to any time
-//! a0snap meets stays in range). This module is pure: it parses and formats, nothing more.
+//! A length is at least one second and at most its limit (so that adding it to, or taking it
+//! from, any time a0snap meets stays in range). This module is pure: it parses and formats,
+//! nothing more.
 
 use std::time::Duration;
 
 /// The longest interval accepted.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * SECONDS_PER_DAY);
+
+/// The longest `keep_for` accepted: 100 years of 366 days.
+pub const MAX_KEEP_FOR: Duration = Duration::from_secs(36_600 * SECONDS_PER_DAY);
+
+/// The longest length one kind of setting accepts, as a [`IntervalError::TooLong`] tells it.
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    /// The longest length.
+    max: Duration,
+    /// That length in words (`"a year"`).
+    words: &'static str,
+    /// What to do instead (`", or a schedule"`), appended to the message.
+    instead: &'static str,
+}
+
+/// `every`: a year at most; longer waits are a schedule's job.
+const EVERY: Limit = Limit {
+    max: MAX_INTERVAL,
+    words: "a year",
+    instead: ", or a schedule",
+};
+
+/// `keep_for`: a century at most; longer is keeping everything.
+const KEEP_FOR: Limit = Limit {
+    max: MAX_KEEP_FOR,
+    words: "100 years",
+    instead: ", or remove keep_for to keep snapshots whatever their age",
+};
 
 const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
 
@@ -31,21 +62,40 @@ pub enum IntervalError {
         /// The interval as written.
         text: String,
     },
-    /// More than [`MAX_INTERVAL`].
-    #[error("\"{text}\" is longer than a year; use at most \"366d\", or a schedule")]
+    /// More than the setting's limit ([`MAX_INTERVAL`], [`MAX_KEEP_FOR`]).
+    #[error("\"{text}\" is longer than {words}; use at most \"{max}\"{instead}")]
     TooLong {
         /// The interval as written.
         text: String,
+        /// The limit in words (`"a year"`).
+        words: &'static str,
+        /// The limit in job-file form (`"366d"`).
+        max: String,
+        /// What to do instead, with its leading comma, or empty.
+        instead: &'static str,
     },
 }
 
-/// Parses an interval such as `"15m"` or `"1h30m"`.
+/// Parses an `every` interval such as `"15m"` or `"1h30m"`: one second to [`MAX_INTERVAL`].
 pub fn parse_every(text: &str) -> Result<Duration, IntervalError> {
+    parse_length(text, EVERY)
+}
+
+/// Parses a `keep_for` age such as `"30d"` or `"12h"`: one second to [`MAX_KEEP_FOR`].
+pub fn parse_keep_for(text: &str) -> Result<Duration, IntervalError> {
+    parse_length(text, KEEP_FOR)
+}
+
+/// Parses a length of at least one second and at most `limit.max`.
+fn parse_length(text: &str, limit: Limit) -> Result<Duration, IntervalError> {
     let malformed = || IntervalError::Malformed {
         text: text.to_owned(),
     };
     let too_long = || IntervalError::TooLong {
         text: text.to_owned(),
+        words: limit.words,
+        max: format_every(limit.max),
+        instead: limit.instead,
     };
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -70,7 +120,7 @@ pub fn parse_every(text: &str) -> Result<Duration, IntervalError> {
         Err(IntervalError::TooShort {
             text: text.to_owned(),
         })
-    } else if interval > MAX_INTERVAL {
+    } else if interval > limit.max {
         Err(too_long())
     } else {
         Ok(interval)
@@ -146,6 +196,23 @@ mod tests {
         assert!(matches!(
             parse_every("9999999999999999d"),
             Err(IntervalError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn keep_for_takes_the_same_form_up_to_a_century() {
+        assert_eq!(parse_keep_for("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(
+            parse_keep_for("400d"),
+            Ok(Duration::from_secs(400 * 86_400))
+        );
+        assert_eq!(
+            parse_keep_for("36601d").expect_err("too long").to_string(),
+            "\"36601d\" is longer than 100 years; use at most \"36600d\", or remove keep_for to keep snapshots whatever their age"
+        );
+        assert!(matches!(
+            parse_keep_for("30 days"),
+            Err(IntervalError::Malformed { .. })
         ));
     }
 

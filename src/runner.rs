@@ -12,7 +12,8 @@
 //!
 //! Records come from the [`Pager`], or from Auth0's bulk export for `mode = "export"`. An
 //! incremental job continues after its checkpoint, and its new checkpoint is moved into place
-//! only once the snapshot is committed (see [`crate::incremental`]).
+//! only once the snapshot is committed (see [`crate::incremental`]); a quiet run, with no new
+//! event, commits nothing at all (see `finish`).
 //!
 //! A walk that drifts (the tenant changed while it was read: see [`crate::api::Drift`]) is
 //! thrown away with its unfinished snapshot and walked again from the start, up to
@@ -80,7 +81,7 @@ pub enum Outcome {
     },
 }
 
-/// The facts of a written snapshot.
+/// The facts of a successful run: the snapshot written, or none for a quiet run.
 #[derive(Debug)]
 pub struct Exported {
     /// Records written.
@@ -91,8 +92,10 @@ pub struct Exported {
     pub total: Option<u64>,
     /// Wall time of the run.
     pub duration: Duration,
-    /// The files and metadata written (and the change report's numbers).
-    pub committed: Committed,
+    /// The files and metadata written (and the change report's numbers); `None` when a quiet
+    /// run of an incremental job (no new event) committed nothing. Such a run is a success all
+    /// the same; `latest.*` and the checkpoint stay as they were.
+    pub committed: Option<Committed>,
     /// Incremental jobs: where the run started and ended.
     pub incremental: Option<IncrementalRun>,
     /// `mode = "export"`: the Auth0 export job.
@@ -307,15 +310,16 @@ async fn commit(
             .map(ExportFacts::meta)
             .unwrap_or_default(),
     );
+    let quiet = finish.is_quiet();
     let committed = finish.start().await.map_err(|error| JobError::Writer {
         job: job.name.clone(),
         detail: error.to_string(),
     })??;
-    if incremental.is_some() && committed.records == 0 {
-        tracing::info!(job = %job.name, "no new log events since the last run; the snapshot is empty");
+    if quiet {
+        tracing::info!(job = %job.name, "no new log events since the last run; nothing written, latest and the checkpoint unchanged");
     }
     Ok(Outcome::Exported(Box::new(Exported {
-        records: committed.records,
+        records: committed.as_ref().map_or(0, |committed| committed.records),
         pages: fetched.pages,
         total: fetched.total,
         duration: started.elapsed(),

@@ -132,19 +132,32 @@ async fn a_one_off_run_into_another_folder_does_not_move_the_daemons_checkpoint(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_run_without_new_events_writes_an_empty_snapshot_and_says_so() {
+async fn a_run_without_new_events_commits_nothing_and_says_so() {
     let world = logs_world(40).await;
     run_ok(&world).await;
     let before = std::fs::read(checkpoint_path(&world)).expect("checkpoint");
+    let files_before = world.files("logs");
+    let latest_before = world.read("logs", "latest.json");
     let run = run_ok(&world).await;
     assert!(
         run.stdout
-            .contains("0 records, no new events since the last run"),
+            .contains("0 records, no new events since the last run, 1 page, ")
+            && run.stdout.contains("-> nothing written"),
         "{}",
         run.stdout
     );
-    assert!(written_events(&run).is_empty());
-    assert_eq!(world.read("logs", "latest.json"), "[]\n");
+    assert!(
+        run.stderr
+            .contains("nothing written, latest and the checkpoint unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        world.files("logs"),
+        files_before,
+        "no data file, no meta file"
+    );
+    assert_eq!(world.read("logs", "latest.json"), latest_before);
     assert_eq!(
         std::fs::read(checkpoint_path(&world)).expect("checkpoint"),
         before

@@ -37,7 +37,7 @@ pub fn render(results: &[JobResult]) -> String {
                 result.job,
                 facts(exported),
                 exported.duration.as_secs_f64(),
-                files_written(&exported.committed),
+                files_written(exported.committed.as_ref()),
             ),
             Ok(Outcome::Skipped { reason }) => {
                 skipped += 1;
@@ -65,7 +65,7 @@ pub fn render(results: &[JobResult]) -> String {
 /// "212 records, +3 -1 ~2, 5 pages": the records, the changes, then where they came from.
 fn facts(exported: &Exported) -> String {
     let mut parts = vec![plural(exported.records, "record")];
-    if let Some(changes) = &exported.committed.changes {
+    if let Some(changes) = exported.committed.as_ref().and_then(|c| c.changes.as_ref()) {
         parts.push(change_counts(changes));
     }
     if let Some(run) = exported
@@ -104,7 +104,11 @@ fn plural(count: u64, noun: &str) -> String {
     }
 }
 
-fn files_written(committed: &crate::snapshot::Committed) -> String {
+/// The data files a run wrote, or that a quiet run wrote none.
+fn files_written(committed: Option<&crate::snapshot::Committed>) -> String {
+    let Some(committed) = committed else {
+        return "nothing written".to_owned();
+    };
     let names: Vec<String> = committed
         .files
         .iter()

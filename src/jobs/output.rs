@@ -1,19 +1,26 @@
 //! What a job writes: the `[output]` table (formats, CSV columns, retention, formula guard)
 //! and the top-level `redact`, into a [`crate::snapshot::OutputSpec`].
 //!
-//! Defaults when unset: `format = "json"`, `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
-//! every snapshot), `redact = true`, and `csv_formula_guard = true`, which neutralises CSV
-//! cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
-//! carriage return); set it to `false` only when no one opens the CSV in a spreadsheet.
+//! Defaults when unset: `format = "json"`; `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
+//! every snapshot), except that an incremental job, or one that sets `keep_for`, has no limit
+//! by count (an incremental job's deltas are each the only copy of their events: SPEC,
+//! 2026-11-29); no `keep_for` (no limit by age); `redact = true`; and
+//! `csv_formula_guard = true`, which neutralises CSV cells that a spreadsheet would run as a
+//! formula (starting with `=`, `+`, `-`, `@`, tab or carriage return); set it to `false` only
+//! when no one opens the CSV in a spreadsheet.
+
+use std::time::Duration;
 
 use toml::Value;
 
 use super::DEFAULT_KEEP;
 use super::fields::{Fields, Keys, Problems, kind, wrong_type};
+use crate::interval::parse_keep_for;
 use crate::snapshot::{Column, Format, OutputSpec};
 
 /// The keys of the `[output]` table.
-pub(super) const OUTPUT_KEYS: &[&str] = &["format", "columns", "keep", "csv_formula_guard"];
+pub(super) const OUTPUT_KEYS: &[&str] =
+    &["format", "columns", "keep", "keep_for", "csv_formula_guard"];
 
 const OUTPUT: Keys = Keys {
     known: OUTPUT_KEYS,
@@ -23,10 +30,11 @@ const OUTPUT: Keys = Keys {
 
 const FORMATS: &str = "\"json\", \"ndjson\", \"csv\"";
 
-/// Reads `[output]`; `redact` comes from the top level.
+/// Reads `[output]`; `redact` and `incremental` come from the top level.
 pub(super) fn read_output(
     fields: &mut Fields,
     redact: bool,
+    incremental: bool,
     p: &mut Problems,
 ) -> Option<OutputSpec> {
     let table = match fields.take("output") {
@@ -46,13 +54,20 @@ pub(super) fn read_output(
     if formats.contains(&Format::Csv) && !output_has_columns(&columns) {
         p.at("output.columns", "csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]");
     }
-    let keep = read_keep(&mut output, p);
+    let keep_for = read_keep_for(&mut output, p);
+    let keep = read_keep(&mut output, p).map(|keep| match keep {
+        Some(keep) => keep,
+        None if incremental || matches!(keep_for, Some(Some(_))) => 0,
+        None => DEFAULT_KEEP,
+    });
     let guard = output.boolean("csv_formula_guard", "csv_formula_guard = false", p);
     output.report_unknown(&OUTPUT, p);
     Some(OutputSpec {
         formats,
         columns: columns.unwrap_or_default(),
         keep: keep?,
+        keep_for: keep_for.flatten(),
+        deltas: incremental,
         redact,
         neutralise_formulas: guard.unwrap_or(true),
         changes: None,
@@ -147,14 +162,31 @@ fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<Vec<Column>> {
     Some(columns)
 }
 
-/// `keep = 48`: 0 keeps every snapshot.
-fn read_keep(output: &mut Fields, p: &mut Problems) -> Option<u32> {
+/// `keep_for = "30d"`: the same form as `every` ([`parse_keep_for`]). `Some(None)` when
+/// unset, `None` when wrong (reported).
+fn read_keep_for(output: &mut Fields, p: &mut Problems) -> Option<Option<Duration>> {
+    let Some(text) = output.string("keep_for", "keep_for = \"30d\"", p) else {
+        // Unset; a wrong type has been reported and fails the job anyway.
+        return Some(None);
+    };
+    match parse_keep_for(&text) {
+        Ok(age) => Some(Some(age)),
+        Err(error) => {
+            p.at("output.keep_for", error.to_string());
+            None
+        }
+    }
+}
+
+/// `keep = 48`: 0 keeps every snapshot. `Some(None)` when unset (the caller picks the
+/// default), `None` when wrong (reported).
+fn read_keep(output: &mut Fields, p: &mut Problems) -> Option<Option<u32>> {
     let Some(keep) = output.integer("keep", "keep = 30", p) else {
-        // Unset is the default; a wrong type has been reported and fails the job anyway.
-        return Some(DEFAULT_KEEP);
+        // Unset; a wrong type has been reported and fails the job anyway.
+        return Some(None);
     };
     match u32::try_from(keep) {
-        Ok(keep) => Some(keep),
+        Ok(keep) => Some(Some(keep)),
         Err(_) if keep < 0 => {
             p.at(
                 "output.keep",

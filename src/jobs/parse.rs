@@ -56,7 +56,8 @@ pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Probl
     let endpoint = target.as_ref().map(|target| &target.endpoint);
     let switches = read_switches(&mut fields, endpoint, &mut p);
     let identity = consistency::read_identity(&mut fields, &mut p);
-    let mut output = output::read_output(&mut fields, switches.redact, &mut p);
+    let mut output =
+        output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
     fields.report_unknown(&TOP_LEVEL, &mut p);
     let switched = Switched {
         changes: switches.changes,

@@ -1,6 +1,11 @@
 //! The commit phase of a run, as one unit on one blocking thread: stage the incremental
 //! checkpoint, commit the snapshot, move the checkpoint into place, release the job's lock.
 //!
+//! A quiet run of an incremental job (no new event written) commits nothing: no data file, no
+//! meta file, `latest.*`, retention and the checkpoint as they were. An empty delta would only
+//! push older deltas, each the only copy of its events, towards retention (SPEC, 2026-11-29).
+//! A first run whose events all fall before `since` is quiet too; the next run reads them again.
+//!
 //! A blocking task is not cancelled when the future that awaits it is dropped, so once this
 //! phase has started it runs to its end even if the daemon aborts the run: the snapshot, its
 //! `latest.*` and the checkpoint appear together, and the lock is held until all of them are
@@ -34,12 +39,21 @@ pub(super) struct Finish {
 
 impl Finish {
     /// Starts the commit phase on a blocking thread. It runs to its end whether or not the
-    /// handle is awaited (or dropped).
-    pub(super) fn start(self) -> JoinHandle<Result<Committed, JobError>> {
+    /// handle is awaited (or dropped). `None` for a quiet run, which commits nothing.
+    pub(super) fn start(self) -> JoinHandle<Result<Option<Committed>, JobError>> {
         tokio::task::spawn_blocking(move || self.run())
     }
 
-    fn run(self) -> Result<Committed, JobError> {
+    /// Whether this is a quiet run: an incremental job that wrote no event.
+    pub(super) fn is_quiet(&self) -> bool {
+        self.checkpoint.is_some() && self.draft.records() == 0
+    }
+
+    fn run(self) -> Result<Option<Committed>, JobError> {
+        if self.is_quiet() {
+            // Dropping the draft removes its temporary files; the lock goes with `self`.
+            return Ok(None);
+        }
         let Finish {
             draft,
             meta,
@@ -56,7 +70,7 @@ impl Finish {
             staged.commit()?;
         }
         drop(lock);
-        Ok(committed)
+        Ok(Some(committed))
     }
 }
 

@@ -16,7 +16,10 @@ pub fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp)
                 records = exported.records,
                 pages = exported.pages,
                 duration_ms = exported.duration.as_millis() as u64,
-                snapshot = %exported.committed.stem,
+                snapshot = exported
+                    .committed
+                    .as_ref()
+                    .map_or("none (no new events)", |c| c.stem.as_str()),
                 "job finished"
             );
             (RunOutcome::Success, exported.records)

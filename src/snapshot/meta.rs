@@ -1,5 +1,7 @@
 //! The metadata sidecar `{stem}.meta.json`: what was exported, when, and which files hold it.
 
+use std::path::Path;
+
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
@@ -77,6 +79,18 @@ pub(crate) fn meta_document(
     let mut text = serde_json::to_vec_pretty(&Value::Object(meta))?;
     text.push(b'\n');
     Ok(text)
+}
+
+/// The `records` a meta file gives, or `None` when it cannot be read or holds no count.
+pub(crate) fn recorded_records(path: &Path) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Counted {
+        records: u64,
+    }
+    let text = std::fs::read(path).ok()?;
+    serde_json::from_slice::<Counted>(&text)
+        .ok()
+        .map(|meta| meta.records)
 }
 
 /// RFC 3339 in UTC (`2024-03-05T05:08:09Z`, with fractions of a second when there are any).

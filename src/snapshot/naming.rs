@@ -13,6 +13,9 @@ use super::files::TEMP_PREFIX;
 /// The length of `YYYYMMDDTHHMMSSZ`.
 const STAMP_LEN: usize = 16;
 
+/// The time stamp of a stem, for `strftime` and `strptime`: `YYYYMMDDTHHMMSSZ`, in UTC.
+const STAMP_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+
 /// Whether `job` is a valid job name: `[a-z0-9][a-z0-9_-]*`.
 ///
 /// The one rule for job names: job files are checked against it, and a snapshot refuses any
@@ -28,7 +31,17 @@ pub fn is_valid_job_name(job: &str) -> bool {
 
 /// `{job}-{YYYYMMDDTHHMMSSZ}` for a run started at `started_at`.
 pub(crate) fn base_stem(job: &str, started_at: Timestamp) -> String {
-    format!("{job}-{}", started_at.strftime("%Y%m%dT%H%M%SZ"))
+    format!("{job}-{}", started_at.strftime(STAMP_FORMAT))
+}
+
+/// The instant a stem's `YYYYMMDDTHHMMSSZ` stands for (UTC), or `None` if it is no such
+/// time (`20241399T...`).
+pub(crate) fn stamp_time(stamp: &str) -> Option<Timestamp> {
+    let civil = jiff::civil::DateTime::strptime(STAMP_FORMAT, stamp).ok()?;
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|zoned| zoned.timestamp())
 }
 
 /// The first free stem for this run: the base stem, else `-2`, `-3`, ...
@@ -140,6 +153,15 @@ mod tests {
     fn the_stem_is_the_job_and_the_utc_start_to_the_second() {
         let stem = base_stem("apps", at("2024-03-05T07:08:09.987+02:00"));
         assert_eq!(stem, "apps-20240305T050809Z");
+    }
+
+    #[test]
+    fn a_stems_time_stamp_reads_back_as_the_utc_instant() {
+        assert_eq!(
+            stamp_time("20240305T050809Z"),
+            Some(at("2024-03-05T05:08:09Z"))
+        );
+        assert_eq!(stamp_time("20241399T050809Z"), None);
     }
 
     #[test]

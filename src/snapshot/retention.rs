@@ -1,39 +1,106 @@
-//! Retention: after a commit, only the newest `keep` snapshots of the job remain.
+//! Retention: after a commit, the job's older snapshots that its rules let go are removed.
+//!
+//! Two rules, from the job's `[output]`: by count (`keep`, the newest N) and by age
+//! (`keep_for`, younger than a length of time, by the time stamp in the snapshot's name against
+//! the new snapshot's). Alone, each works by itself; together, a snapshot is removed only when
+//! it is both beyond `keep` and older than `keep_for`, so the rule that keeps more wins. The
+//! snapshot just written is always kept (even if a clock running backwards made it look older),
+//! and the newest snapshot is never removed by age. For an incremental job's deltas, a snapshot
+//! of 0 records (as versions before 2026-11-29 wrote for quiet runs) never counts towards
+//! `keep`: retention must never delete the only copy of events (SPEC, 2026-11-29).
 //!
 //! A snapshot is every file sharing a stem (data files, `.meta.json`, `.changes.json`, ...).
 //! Only files named exactly like one of this job's stems are considered; `latest.*`, the lock
-//! file, temporary files and anything else in the folder are never removed. The snapshot just
-//! written is always kept, even if a clock running backwards made it look older.
+//! file, temporary files and anything else in the folder are never removed. This module only
+//! removes; it never writes or renames a file.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
 
 use super::error::{IoContext, SnapshotError};
-use super::naming::parse_snapshot_file;
+use super::meta::recorded_records;
+use super::naming::{parse_snapshot_file, stamp_time};
+use super::spec::OutputSpec;
 
-/// Removes the job's snapshots beyond the newest `keep` (0 keeps all); returns the removed
-/// stems, oldest first.
+/// A job's retention rules, as its [`OutputSpec`] gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Retention {
+    /// Keep the newest `keep` snapshots that count; 0 sets no limit by count.
+    pub(crate) keep: u32,
+    /// Keep the snapshots younger than this; `None` sets no limit by age.
+    pub(crate) keep_for: Option<Duration>,
+    /// Incremental deltas: a snapshot of 0 records does not count towards `keep`.
+    pub(crate) deltas: bool,
+}
+
+impl Retention {
+    /// The rules of `spec`.
+    pub(crate) fn of(spec: &OutputSpec) -> Self {
+        Self {
+            keep: spec.keep,
+            keep_for: spec.keep_for,
+            deltas: spec.deltas,
+        }
+    }
+
+    /// Whether a snapshot beyond `keep` (`beyond`) and older than `keep_for` (`old`) goes.
+    fn removes(&self, beyond: bool, old: bool) -> bool {
+        match (self.keep > 0, self.keep_for.is_some()) {
+            (true, true) => beyond && old,
+            (true, false) => beyond,
+            (false, true) => old,
+            (false, false) => false,
+        }
+    }
+}
+
+/// The snapshot a commit just wrote.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Current<'a> {
+    /// Its stem.
+    pub(crate) stem: &'a str,
+    /// The records it holds.
+    pub(crate) records: u64,
+    /// When its run started: ages are measured from here.
+    pub(crate) started_at: Timestamp,
+}
+
+/// Removes the job's snapshots that `rules` let go (see the module's text); returns the
+/// removed stems, oldest first.
 pub(crate) fn apply_retention(
     dir: &Path,
     job: &str,
-    keep: u32,
-    current: &str,
+    rules: Retention,
+    current: Current<'_>,
 ) -> Result<Vec<String>, SnapshotError> {
-    if keep == 0 {
+    if rules.keep == 0 && rules.keep_for.is_none() {
         return Ok(Vec::new());
     }
     let snapshots = list_snapshots(dir, job)?;
-    let mut kept = 1; // the current snapshot
+    let newest = snapshots.keys().next_back().cloned();
+    // Older than this instant is older than `keep_for`; none is when it falls before time began.
+    let cutoff = rules
+        .keep_for
+        .and_then(|age| current.started_at.checked_sub(age).ok());
+    // The snapshots newer than the one looked at that count towards `keep`.
+    let mut counted = u32::from(!rules.deltas || current.records > 0);
     let mut doomed = Vec::new();
-    for (stem, files) in snapshots.into_values().rev() {
-        if stem == current {
+    for (key, (stem, files)) in snapshots.into_iter().rev() {
+        if stem == current.stem {
             continue;
         }
-        if kept < keep {
-            kept += 1;
-        } else {
+        let beyond = counted >= rules.keep;
+        if !rules.deltas || holds_records(dir, &stem) {
+            counted = counted.saturating_add(1);
+        }
+        let old = Some(&key) != newest.as_ref()
+            && cutoff.is_some_and(|cutoff| stamp_time(&key.0).is_some_and(|at| at < cutoff));
+        if rules.removes(beyond, old) {
             doomed.push((stem, files));
         }
     }
@@ -46,6 +113,12 @@ pub(crate) fn apply_retention(
         removed.push(stem);
     }
     Ok(removed)
+}
+
+/// Whether snapshot `stem` may hold records: its meta file says more than 0, or cannot say
+/// (a snapshot without a readable meta file is taken to hold records, so it keeps its place).
+fn holds_records(dir: &Path, stem: &str) -> bool {
+    recorded_records(&dir.join(format!("{stem}.meta.json"))) != Some(0)
 }
 
 type Snapshots = BTreeMap<(String, u64), (String, Vec<String>)>;
@@ -83,91 +156,4 @@ fn remove_if_present(path: &Path) -> Result<(), SnapshotError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-
-    fn touch(dir: &Path, names: &[&str]) {
-        for name in names {
-            fs::write(dir.join(name), "x").unwrap();
-        }
-    }
-
-    #[test]
-    fn the_oldest_snapshots_beyond_keep_are_removed_with_all_their_files() {
-        let dir = tempfile::tempdir().unwrap();
-        touch(
-            dir.path(),
-            &[
-                "a-20240101T000000Z.csv",
-                "a-20240101T000000Z.meta.json",
-                "a-20240101T000000Z.changes.json",
-                "a-20240102T000000Z.csv",
-                "a-20240102T000000Z.meta.json",
-                "a-20240102T000000Z-2.csv",
-                "a-20240103T000000Z.csv",
-                "latest.csv",
-                "latest.meta.json",
-                ".lock",
-                "notes.txt",
-                "b-20230101T000000Z.csv",
-            ],
-        );
-        let removed = apply_retention(dir.path(), "a", 2, "a-20240103T000000Z").unwrap();
-        assert_eq!(removed, ["a-20240101T000000Z", "a-20240102T000000Z"]);
-        assert_eq!(
-            names(dir.path()),
-            [
-                ".lock",
-                "a-20240102T000000Z-2.csv",
-                "a-20240103T000000Z.csv",
-                "b-20230101T000000Z.csv",
-                "latest.csv",
-                "latest.meta.json",
-                "notes.txt",
-            ]
-        );
-    }
-
-    #[test]
-    fn keep_zero_keeps_everything() {
-        let dir = tempfile::tempdir().unwrap();
-        touch(
-            dir.path(),
-            &["a-20240101T000000Z.csv", "a-20240102T000000Z.csv"],
-        );
-        assert!(
-            apply_retention(dir.path(), "a", 0, "a-20240102T000000Z")
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(names(dir.path()).len(), 2);
-    }
-
-    #[test]
-    fn the_snapshot_just_written_survives_even_when_it_sorts_oldest() {
-        let dir = tempfile::tempdir().unwrap();
-        touch(
-            dir.path(),
-            &[
-                "a-20240101T000000Z.csv",
-                "a-20240105T000000Z.csv",
-                "a-20240106T000000Z.csv",
-            ],
-        );
-        let removed = apply_retention(dir.path(), "a", 2, "a-20240101T000000Z").unwrap();
-        assert_eq!(removed, ["a-20240105T000000Z"]);
-        assert_eq!(
-            names(dir.path()),
-            ["a-20240101T000000Z.csv", "a-20240106T000000Z.csv"]
-        );
-    }
-}
+mod tests;

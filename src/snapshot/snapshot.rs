@@ -19,7 +19,7 @@ use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
 use super::naming::{choose_stem, is_valid_job_name};
 use super::redact::Redactor;
-use super::retention::apply_retention;
+use super::retention::{Current, Retention, apply_retention};
 use super::spec::OutputSpec;
 use super::writer::PendingFile;
 
@@ -36,8 +36,8 @@ pub struct Snapshot {
     stem: String,
     /// When the run started.
     started_at: Timestamp,
-    /// How many snapshots retention keeps; 0 keeps all.
-    keep: u32,
+    /// What retention keeps after the commit.
+    retention: Retention,
     /// Whether secret fields are redacted.
     redact: bool,
     /// Who may read the files.
@@ -120,7 +120,7 @@ impl Snapshot {
             job: job.to_owned(),
             stem,
             started_at,
-            keep: spec.keep,
+            retention: Retention::of(spec),
             redact: spec.redact,
             access,
             redactor: Redactor::new(),
@@ -192,7 +192,7 @@ impl Snapshot {
             job,
             stem,
             started_at,
-            keep,
+            retention,
             records,
             changes,
             access,
@@ -230,7 +230,12 @@ impl Snapshot {
         visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
         let latest_updated = staged.apply(&dir, &job);
 
-        let removed_by_retention = retain(&dir, &job, keep, &stem);
+        let current = Current {
+            stem: &stem,
+            records,
+            started_at,
+        };
+        let removed_by_retention = retain(&dir, &job, retention, current);
         Ok(Committed {
             stem,
             records,
@@ -272,8 +277,8 @@ fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.
-fn retain(dir: &Path, job: &str, keep: u32, stem: &str) -> Vec<String> {
-    match apply_retention(dir, job, keep, stem) {
+fn retain(dir: &Path, job: &str, retention: Retention, current: Current<'_>) -> Vec<String> {
+    match apply_retention(dir, job, retention, current) {
         Ok(removed) => {
             if !removed.is_empty() {
                 let _ = sync_dir(dir);

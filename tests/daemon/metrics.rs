@@ -90,3 +90,47 @@ async fn a_metrics_address_already_in_use_is_a_configuration_error() {
     assert!(run.stderr.contains("A0SNAP_METRICS_ADDR"), "{}", run.stderr);
     assert!(run.stderr.contains("choose a free port"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn quiet_incremental_runs_count_as_successes_and_commit_no_snapshot() {
+    let world = World::start(config(Sizes {
+        logs: 5,
+        ..empty_sizes()
+    }))
+    .await;
+    world.job(
+        "logs",
+        "every = \"1s\"\nendpoint = \"logs\"\nincremental = true\n[output]\nformat = \"json\"\n",
+    );
+    let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
+    daemon.wait_for_lines("job finished", 3).await;
+
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from\n{text}"))
+    };
+    assert!(value("a0snap_job_runs_total{job=\"logs\",outcome=\"success\"}") >= 3.0);
+    assert_eq!(value("a0snap_records_exported_total{job=\"logs\"}"), 5.0);
+    assert_eq!(
+        snapshots(&world, "logs").len(),
+        1,
+        "one delta, no empty ones"
+    );
+    assert!(
+        daemon.count("none (no new events)") >= 2,
+        "{}",
+        daemon.log()
+    );
+
+    daemon.signal("TERM");
+    let (code, log) = daemon.exit().await;
+    assert_eq!(code, 0, "{log}");
+}

@@ -147,6 +147,30 @@ fn defaults_fill_what_a_minimal_job_leaves_out() {
 }
 
 #[test]
+fn retention_defaults_keep_30_but_every_delta_of_an_incremental_job() {
+    let plain = good("every = \"15m\"\nendpoint = \"roles\"\n");
+    assert_eq!(
+        (plain.output.keep, plain.output.keep_for),
+        (DEFAULT_KEEP, None)
+    );
+    assert!(!plain.output.deltas);
+    let logs = good("every = \"5m\"\nendpoint = \"logs\"\nincremental = true\n");
+    assert_eq!((logs.output.keep, logs.output.keep_for), (0, None));
+    assert!(logs.output.deltas);
+    let told = good(
+        "every = \"5m\"\nendpoint = \"logs\"\nincremental = true\n[output]\nkeep = 3\nkeep_for = \"1d12h\"\n",
+    );
+    assert_eq!(told.output.keep, 3, "an explicit keep is honoured");
+    assert_eq!(told.output.keep_for, Some(Duration::from_secs(36 * 3600)));
+    let by_age = good("every = \"1h\"\nendpoint = \"roles\"\n[output]\nkeep_for = \"30d\"\n");
+    assert_eq!(by_age.output.keep, 0, "keep_for alone sets no count");
+    assert_eq!(
+        by_age.output.keep_for,
+        Some(Duration::from_secs(30 * 86_400))
+    );
+}
+
+#[test]
 fn top_level_switches_and_output_options_are_read() {
     let job = good(
         r#"
