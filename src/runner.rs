@@ -136,9 +136,9 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below.
     let api = context.api.for_job();
-    let fetched = match job.mode {
+    let fetched = match &job.mode {
         Mode::Page => fetch_pages(job, context, &api, checkpoint.as_ref(), pages).await,
-        Mode::Export => fetch_export(job, &api, pages).await,
+        Mode::Export(request) => fetch_export(request, &api, pages).await,
     };
     let (draft, tap) = join_writer(writer, &job.name).await?;
     let fetched = fetched?;
