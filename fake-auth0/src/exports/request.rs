@@ -1,5 +1,14 @@
 //! The body of `POST /api/v2/jobs/users-exports`, checked as Auth0 checks it, and the export
-//! file it asks for: the chosen users, one JSON object a line, gzipped.
+//! file it asks for: the chosen fields of the chosen users, one JSON object a line, gzipped.
+//!
+//! As Auth0 does: without `fields`, only a predefined default set ([`DEFAULT_FIELDS`], which
+//! holds no metadata); at most [`MAX_FIELDS`] fields; names are paths with array indexes in
+//! brackets (`identities[0].connection`); a root property (`app_metadata`) brings its whole
+//! value; `export_as` renames a field. A dotted name comes nested (`{"app_metadata":
+//! {"plan": ..}}`), or flat (`{"app_metadata.plan": ..}`) when the job's behaviour asks for
+//! the other shape Auth0's files are seen in; a name with an index, which cannot be nested
+//! without inventing the rest of the array, and a renamed field come flat. Keys come in the
+//! order the fields were asked for.
 
 use std::io::{BufWriter, Write};
 
@@ -11,6 +20,35 @@ use serde_json::{Map, Value};
 
 use crate::answer::ApiError;
 
+/// The most fields one export may ask for. Source: Auth0, "Bulk User Exports"
+/// (<https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>): "You can export up
+/// to 30 fields".
+pub const MAX_FIELDS: usize = 30;
+
+/// What an export holds when its body names no `fields`: (name, export_as).
+///
+/// Auth0's API reference says only "Defaults to a predefined set of fields" (`fields` of
+/// `POST /api/v2/jobs/users-exports`, <https://auth0.com/docs/api/management/v2/jobs/post-users-exports>).
+/// The set played here is the default of Auth0's User Import / Export extension
+/// (<https://auth0.com/docs/customize/extensions/user-import-export-extension>), which the
+/// dashboard's export offers as "Include default fields" (the Auth0 normalized user profile,
+/// <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>): the profile's
+/// names and dates, the first identity's connection as `provider`, and no `app_metadata` nor
+/// `user_metadata`, which is the point.
+pub const DEFAULT_FIELDS: &[(&str, Option<&str>)] = &[
+    ("user_id", None),
+    ("email", None),
+    ("email_verified", None),
+    ("name", None),
+    ("given_name", None),
+    ("family_name", None),
+    ("nickname", None),
+    ("picture", None),
+    ("identities[0].connection", Some("provider")),
+    ("created_at", None),
+    ("updated_at", None),
+];
+
 /// What `POST /api/v2/jobs/users-exports` asked for, checked.
 #[derive(Debug, Clone)]
 pub struct ExportRequest {
@@ -18,8 +56,71 @@ pub struct ExportRequest {
     pub(super) connection: Option<(String, String)>,
     /// `limit`, if given.
     pub(super) limit: Option<usize>,
-    /// The `fields` names, if given.
-    pub(super) fields: Option<Vec<String>>,
+    /// The `fields`, if given.
+    pub(super) fields: Option<Vec<Field>>,
+    /// Whether dotted names come as flat keys; set from the job's behaviour when it is created.
+    pub(super) flat_keys: bool,
+}
+
+/// One field of an export: `{"name": ..., "export_as": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The name as asked (`identities[0].connection`).
+    pub(super) name: String,
+    /// The key it is written under instead, if any.
+    pub(super) export_as: Option<String>,
+    /// The name's steps.
+    path: Vec<Step>,
+}
+
+/// One step of a field name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// An object key.
+    Key(String),
+    /// An array index, `[0]`.
+    Index(usize),
+}
+
+impl Field {
+    fn new(name: &str, export_as: Option<&str>) -> Option<Self> {
+        Some(Self {
+            name: name.to_owned(),
+            export_as: export_as.map(str::to_owned),
+            path: steps(name)?,
+        })
+    }
+}
+
+/// `identities[0].connection` into its steps; `None` for a name that is not a path.
+fn steps(name: &str) -> Option<Vec<Step>> {
+    let mut steps = Vec::new();
+    for part in name.split('.') {
+        let (key, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if key.is_empty() {
+            return None;
+        }
+        steps.push(Step::Key(key.to_owned()));
+        while !rest.is_empty() {
+            let (index, after) = rest.strip_prefix('[')?.split_once(']')?;
+            steps.push(Step::Index(index.parse().ok()?));
+            rest = after;
+        }
+    }
+    Some(steps)
+}
+
+impl ExportRequest {
+    /// The fields the file holds: those asked for, or Auth0's default set.
+    fn fields_or_default(&self) -> Vec<Field> {
+        match &self.fields {
+            Some(fields) => fields.clone(),
+            None => DEFAULT_FIELDS
+                .iter()
+                .filter_map(|(name, export_as)| Field::new(name, *export_as))
+                .collect(),
+        }
+    }
 }
 
 /// Checks a create body against the tenant's connections.
@@ -66,23 +167,33 @@ pub fn parse_request(body: &[u8], connections: &[Value]) -> Result<ExportRequest
         connection,
         limit,
         fields,
+        flat_keys: false,
     })
 }
 
-fn field_names(value: &Value) -> Result<Vec<String>, ApiError> {
+fn field_names(value: &Value) -> Result<Vec<Field>, ApiError> {
     let bad = || {
         invalid_body(
-            "Payload validation error: 'Expected an array of {\"name\": \"...\"}' on property fields",
+            "Payload validation error: 'Expected an array of {\"name\": \"...\", \"export_as\": \"...\"}' on property fields",
         )
     };
     let items = value.as_array().ok_or_else(bad)?;
+    if items.len() > MAX_FIELDS {
+        return Err(invalid_body(&format!(
+            "Payload validation error: 'Array is too long ({}), maximum {MAX_FIELDS}' on property fields",
+            items.len()
+        )));
+    }
     items
         .iter()
         .map(|item| {
-            item.get("name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(bad)
+            let name = item.get("name").and_then(Value::as_str).ok_or_else(bad)?;
+            let export_as = match item.get("export_as") {
+                None => None,
+                Some(Value::String(text)) if !text.is_empty() => Some(text.as_str()),
+                Some(_) => return Err(bad()),
+            };
+            Field::new(name, export_as).ok_or_else(bad)
         })
         .collect()
 }
@@ -153,11 +264,9 @@ fn render_part(users: &[&Value], request: &ExportRequest) -> std::io::Result<Vec
     // The JSON serialiser writes token by token: buffer so the encoder sees large blocks.
     let mut gz =
         BufWriter::with_capacity(256 * 1024, GzEncoder::new(Vec::new(), Compression::fast()));
+    let fields = request.fields_or_default();
     for user in users {
-        match &request.fields {
-            Some(fields) => serde_json::to_writer(&mut gz, &project(user, fields))?,
-            None => serde_json::to_writer(&mut gz, user)?,
-        }
+        serde_json::to_writer(&mut gz, &project(user, &fields, request.flat_keys))?;
         gz.write_all(b"\n")?;
     }
     gz.into_inner()
@@ -165,26 +274,39 @@ fn render_part(users: &[&Value], request: &ExportRequest) -> std::io::Result<Vec
         .finish()
 }
 
-/// The named fields of a user; a dotted name (`user_metadata.locale`) keeps its nesting.
-fn project(user: &Value, fields: &[String]) -> Value {
+/// The named fields of a user, in the order asked for.
+fn project(user: &Value, fields: &[Field], flat_keys: bool) -> Value {
     let mut out = Value::Object(Map::new());
-    for name in fields {
-        let path: Vec<&str> = name.split('.').collect();
-        let found = path.iter().try_fold(user, |value, key| value.get(key));
-        if let Some(found) = found {
-            insert_at(&mut out, &path, found.clone());
+    for field in fields {
+        let Some(found) = lookup(user, &field.path) else {
+            continue;
+        };
+        let indexed = field.path.iter().any(|step| matches!(step, Step::Index(_)));
+        match &field.export_as {
+            Some(key) => out[key.as_str()] = found.clone(),
+            None if indexed || (flat_keys && field.path.len() > 1) => {
+                out[field.name.as_str()] = found.clone();
+            }
+            None => insert_at(&mut out, &field.path, found.clone()),
         }
     }
     out
 }
 
-fn insert_at(out: &mut Value, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
+fn lookup<'u>(user: &'u Value, path: &[Step]) -> Option<&'u Value> {
+    path.iter().try_fold(user, |value, step| match step {
+        Step::Key(key) => value.get(key),
+        Step::Index(index) => value.get(index),
+    })
+}
+
+/// Writes `value` at the path's keys (no index: those names are written flat).
+fn insert_at(out: &mut Value, path: &[Step], value: Value) {
     let mut node = out;
-    for key in parents {
-        node = &mut node[*key];
+    for step in path {
+        if let Step::Key(key) = step {
+            node = &mut node[key.as_str()];
+        }
     }
-    node[*last] = value;
+    *node = value;
 }
