@@ -8,6 +8,7 @@
 //! with whether it carried an `Authorization` header, since a pre-signed location must never
 //! receive the Management API token. This module knows nothing of HTTP routing.
 
+mod fields;
 mod request;
 
 use std::collections::HashMap;
@@ -16,7 +17,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use axum::body::Bytes;
 use serde_json::{Map, Value, json};
 
-pub use request::{DEFAULT_FIELDS, ExportRequest, parse_request, render};
+pub use fields::DEFAULT_FIELDS;
+pub use request::{ExportRequest, parse_request, render};
 
 /// How export jobs behave; tests change it with [`crate::FakeAuth0::set_export_behaviour`].
 #[derive(Debug, Clone, PartialEq, Eq)]
