@@ -20,8 +20,8 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`secret`], [`secret_fields`], [`loopback`], [`private_file`], [`clock`] and
-//!   [`retry`] are the small vocabulary the others share.
+//! - [`endpoint`], [`users_export`], [`secret`], [`secret_fields`], [`loopback`],
+//!   [`private_file`], [`clock`] and [`retry`] are the small vocabulary the others share.
 
 pub mod api;
 pub mod auth;
@@ -46,3 +46,4 @@ pub mod secret_fields;
 pub mod services;
 pub mod snapshot;
 pub mod telemetry;
+pub mod users_export;

@@ -165,7 +165,7 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         let tap = checkpoint.as_ref().map(Checkpoint::tap);
         let path = job.endpoint.path.clone();
         let writer = tokio::task::spawn_blocking(move || write_pages(draft, sink, tap, &path));
-        let fetched = match job.mode {
+        let fetched = match &job.mode {
             Mode::Page => {
                 let walk = Walk {
                     api: &api,
@@ -174,7 +174,7 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
                 };
                 fetch_pages(job, context, walk, pages).await
             }
-            Mode::Export => fetch_export(job, &api, pages).await,
+            Mode::Export(request) => fetch_export(request, &api, pages).await,
         };
         let (draft, tap) = join_writer(writer, &job.name).await?;
         match fetched {

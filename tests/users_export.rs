@@ -66,9 +66,10 @@ async fn run_measuring_peak(world: &World, args: &[&str]) -> (Run, u64) {
 
 /// The `user_id` of an exported user's line, found without parsing the whole line (which
 /// would take seconds for 50,000 users in a debug build): the fake's ids hold no escapes, and
-/// the top-level `user_id` comes after the one inside `identities`.
+/// the top-level `user_id` comes first, before the one inside `identities` (a0snap asks for it
+/// first, and an export writes the fields in the order asked).
 fn user_id(line: &str) -> String {
-    let start = line.rfind("\"user_id\":\"").expect("a user_id") + "\"user_id\":\"".len();
+    let start = line.find("\"user_id\":\"").expect("a user_id") + "\"user_id\":\"".len();
     let length = line[start..].find('"').expect("the end of the user_id");
     line[start..start + length].to_owned()
 }
@@ -231,6 +232,7 @@ async fn a_failed_export_job_fails_the_run_with_auth0s_reason_and_writes_nothing
     world.fake.set_export_behaviour(ExportBehaviour {
         polls_until_done: 1,
         fail_with: Some("Internal error while generating the export".to_owned()),
+        ..ExportBehaviour::default()
     });
     world.job("users", &export_job("", "format = \"json\""));
     let run = world.a0snap(&["run"]).await;
@@ -287,4 +289,114 @@ async fn the_fake_records_a_token_sent_to_a_download_location() {
     let downloads = world.fake.downloads();
     assert_eq!(downloads.len(), 1);
     assert!(downloads[0].authorization);
+}
+
+/// The CSV rows of `text` as cells, header first.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| line.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_export_without_fields_asks_for_its_columns_so_every_row_has_its_plan() {
+    let world = World::start(config(Sizes {
+        users: 40,
+        ..empty_sizes()
+    }))
+    .await;
+    world.job(
+        "users",
+        &export_job(
+            "",
+            "format = \"csv\"\ncolumns = [\"user_id\", \"email\", \"app_metadata.plan\"]",
+        ),
+    );
+    let validate = world.a0snap(&["validate"]).await;
+    assert!(
+        validate
+            .stdout
+            .contains("bulk export of 3 fields (user_id, email, app_metadata.plan)"),
+        "{}",
+        validate.all_output()
+    );
+    let run = world.a0snap(&["run"]).await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let rows = csv_rows(&world.read("users", "latest.csv"));
+    assert_eq!(rows[0], ["user_id", "email", "app_metadata.plan"]);
+    let served = world.served("users");
+    assert_eq!(rows.len() - 1, served.len());
+    for (row, user) in rows[1..].iter().zip(&served) {
+        let plan = user["app_metadata"]["plan"].as_str().expect("a plan");
+        assert_eq!(
+            row,
+            &[
+                user["user_id"].as_str().expect("an id"),
+                user["email"].as_str().expect("an email"),
+                plan
+            ]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_file_with_flat_dotted_keys_reads_into_the_same_csv_as_paged_users() {
+    let world = World::start(config(Sizes {
+        users: 25,
+        ..empty_sizes()
+    }))
+    .await;
+    world.fake.set_export_behaviour(ExportBehaviour {
+        flat_keys: true,
+        ..ExportBehaviour::default()
+    });
+    let output = "format = \"csv\"\ncolumns = [\"user_id\", \"app_metadata.plan\", \"user_metadata.locale\", \"identities[0].connection\"]";
+    world.job("exported", &export_job("", output)).job(
+        "paged",
+        &format!("every = \"1d\"\nendpoint = \"users\"\n[output]\n{output}\n"),
+    );
+    let run = world.a0snap(&["run"]).await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let exported = world.read("exported", "latest.csv");
+    assert_eq!(exported, world.read("paged", "latest.csv"));
+    let rows = csv_rows(&exported);
+    assert_eq!(rows.len(), 26);
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|row| row.iter().all(|cell| !cell.is_empty())),
+        "{exported}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_than_30_export_columns_fail_validation_naming_the_file_the_key_and_the_fix() {
+    let world = World::start(config(empty_sizes())).await;
+    let columns: Vec<String> = (1..=30).map(|n| format!("\"app_metadata.f{n}\"")).collect();
+    world.job(
+        "wide",
+        &export_job(
+            "",
+            &format!("format = \"csv\"\ncolumns = [{}]", columns.join(", ")),
+        ),
+    );
+    let validate = world.a0snap(&["validate"]).await;
+    assert_eq!(validate.code, 2, "{}", validate.all_output());
+    let file = world.jobs_dir().join("wide.toml");
+    let expected = format!(
+        "{}: output.columns: needs 31 export fields with user_id, but Auth0 exports at most 30 per job, so \"app_metadata.f30\" and the fields after it would be refused; drop columns",
+        file.display()
+    );
+    assert!(
+        validate.all_output().contains(&expected),
+        "{}",
+        validate.all_output()
+    );
+    let run = world.a0snap(&["run"]).await;
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    assert!(
+        world.fake.requests().is_empty(),
+        "{:?}",
+        world.fake.requests()
+    );
 }

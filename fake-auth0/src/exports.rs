@@ -8,6 +8,7 @@
 //! with whether it carried an `Authorization` header, since a pre-signed location must never
 //! receive the Management API token. This module knows nothing of HTTP routing.
 
+mod fields;
 mod request;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use axum::body::Bytes;
 use serde_json::{Map, Value, json};
 
+pub use fields::DEFAULT_FIELDS;
 pub use request::{ExportRequest, parse_request, render};
 
 /// How export jobs behave; tests change it with [`crate::FakeAuth0::set_export_behaviour`].
@@ -25,14 +27,19 @@ pub struct ExportBehaviour {
     pub polls_until_done: u32,
     /// When set, the job ends `failed` instead of `completed`, with this as its `summary`.
     pub fail_with: Option<String>,
+    /// When set, a dotted field name comes as one flat key (`{"app_metadata.plan": "pro"}`)
+    /// rather than nested (`{"app_metadata": {"plan": "pro"}}`): the other shape an export
+    /// file may have, which a client must read as well.
+    pub flat_keys: bool,
 }
 
 impl Default for ExportBehaviour {
-    /// Two polls, then `completed`.
+    /// Two polls, then `completed`; dotted fields nested.
     fn default() -> Self {
         Self {
             polls_until_done: 2,
             fail_with: None,
+            flat_keys: false,
         }
     }
 }
@@ -80,22 +87,28 @@ impl ExportBook {
         self.book().behaviour = behaviour;
     }
 
-    /// Registers a new job; its file comes later through [`ExportBook::attach_file`].
-    pub fn create(&self, request: ExportRequest, created_at: String) -> String {
+    /// Registers a new job; its file comes later through [`ExportBook::attach_file`]. Returns
+    /// its id and its request as the file must be rendered (in the shape the behaviour sets).
+    pub fn create(
+        &self,
+        mut request: ExportRequest,
+        created_at: String,
+    ) -> (String, ExportRequest) {
         let suffix: String = std::iter::repeat_with(fastrand::alphanumeric)
             .take(16)
             .collect();
         let id = format!("job_{suffix}");
         let mut book = self.book();
+        request.flat_keys = book.behaviour.flat_keys;
         let job = Job {
-            request,
+            request: request.clone(),
             created_at,
             behaviour: book.behaviour.clone(),
             polls: 0,
             file: None,
         };
         book.jobs.insert(id.clone(), job);
-        id
+        (id, request)
     }
 
     /// Stores the rendered file of job `id`.
@@ -176,7 +189,13 @@ fn answer(id: &str, job: &Job, status: &str, location: Option<String>) -> Value 
         body.insert("limit".into(), json!(limit));
     }
     if let Some(fields) = &job.request.fields {
-        let fields: Vec<Value> = fields.iter().map(|name| json!({ "name": name })).collect();
+        let fields: Vec<Value> = fields
+            .iter()
+            .map(|field| match &field.export_as {
+                Some(export_as) => json!({ "name": field.name, "export_as": export_as }),
+                None => json!({ "name": field.name }),
+            })
+            .collect();
         body.insert("fields".into(), Value::Array(fields));
     }
     if let Some((_, name)) = &job.request.connection {

@@ -42,7 +42,7 @@ mod token;
 
 pub use config::{Config, DEFAULT_SCOPES, RateLimit};
 pub use counters::Counters;
-pub use exports::{Download, ExportBehaviour};
+pub use exports::{DEFAULT_FIELDS as DEFAULT_EXPORT_FIELDS, Download, ExportBehaviour};
 pub use faults::{Fault, FaultRule};
 pub use server::{FakeAuth0, start, start_in_thread, start_on};
 pub use tenant::{Sizes, Tenant};

@@ -1,6 +1,6 @@
 //! Auth0's bulk user export, for the users beyond the 1000 that offset paging reaches:
-//! `POST /api/v2/jobs/users-exports` starts a job (format json, with the job's
-//! `connection_id`, `fields` and `limit`), `GET /api/v2/jobs/{id}` is polled with a growing
+//! `POST /api/v2/jobs/users-exports` starts a job (format json, with the [`ExportRequest`] the
+//! job file was read into), `GET /api/v2/jobs/{id}` is polled with a growing
 //! pause until it is `completed` or `failed`, and the gzipped NDJSON at its `location` is
 //! downloaded and cut into records as it arrives, handed on in batches like pages.
 //!
@@ -15,7 +15,6 @@
 mod download;
 mod error;
 mod lines;
-mod request;
 
 use std::time::Duration;
 
@@ -27,11 +26,11 @@ use url::Url;
 
 use super::client::ApiClient;
 use super::page::Page;
+pub use crate::users_export::ExportRequest;
 use download::{download, location};
 pub use error::ExportError;
 use error::{EXPORTS_PATH, job_snippet};
 pub use lines::LinesError;
-pub use request::ExportRequest;
 
 /// How often the job's status is asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -149,10 +149,17 @@ pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     text
 }
 
-/// How a job fetches: "offset paging, 50 a page", "bulk export", "logs paging, ..., incremental".
+/// How a job fetches: "offset paging, 50 a page", "bulk export of 3 fields (user_id, email,
+/// app_metadata.plan)", "logs paging, ..., incremental".
 fn fetching(job: &Job) -> String {
-    if job.mode == Mode::Export {
-        return "bulk export".to_owned();
+    if let Mode::Export(request) = &job.mode {
+        let fields = request.fields();
+        return format!(
+            "bulk export of {} field{} ({})",
+            fields.len(),
+            if fields.len() == 1 { "" } else { "s" },
+            fields.join(", ")
+        );
     }
     let paging = format!(
         "{} paging, {} a page",

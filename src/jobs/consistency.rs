@@ -4,16 +4,13 @@
 //!   `identity = "..."`), a JSON or NDJSON file among the formats (the report compares against
 //!   the previous snapshot's JSON or NDJSON), and is refused on incremental jobs, whose
 //!   snapshots hold only new events and so have nothing to compare;
-//! - `identity` only applies to change reports;
-//! - a `mode = "export"` job's `params` are the export's `connection_id`, `fields` and `limit`.
+//! - `identity` only applies to change reports.
+//!
+//! A `mode = "export"` job's `params` and output are tied together in `export`.
 
-use super::Mode;
 use super::fields::{Fields, Problems};
 use crate::endpoint::Endpoint;
 use crate::snapshot::Format;
-
-/// The `params` an export job may set: what Auth0's users-export body takes.
-const EXPORT_PARAMS: &[&str] = &["connection_id", "fields", "limit"];
 
 /// `identity = "client_id"`: a top-level field name.
 pub(super) fn read_identity(fields: &mut Fields, p: &mut Problems) -> Option<String> {
@@ -78,22 +75,4 @@ pub(super) fn change_identity(
         ));
     }
     identity
-}
-
-/// An export job's `params` become the body of the users export: `connection_id`, `fields`
-/// (a comma-separated list) and `limit` (a whole number from 1).
-pub(super) fn check_export_params(mode: Mode, params: &[(String, String)], p: &mut Problems) {
-    if mode != Mode::Export {
-        return;
-    }
-    for (name, value) in params {
-        let key = format!("params.{name}");
-        match name.as_str() {
-            "connection_id" if value.trim().is_empty() => p.at(key, "is empty; write the connection's id, as in connection_id = \"con_0000000000000001\", or remove it to export every connection"),
-            "fields" if value.split(',').all(|field| field.trim().is_empty()) => p.at(key, "lists no field; write them comma-separated, as in fields = \"user_id,email,user_metadata.plan\""),
-            "limit" if value.parse::<u64>().map_or(true, |limit| limit == 0) => p.at(key, format!("{value} is not a record limit; use a whole number from 1, or remove it to export every user")),
-            known if EXPORT_PARAMS.contains(&known) => {}
-            _ => p.at(key, "an export job sends only connection_id, fields and limit to Auth0's users export; remove it"),
-        }
-    }
 }

@@ -12,6 +12,7 @@
 
 mod consistency;
 mod error;
+mod export;
 mod fields;
 mod load;
 mod output;
@@ -30,6 +31,7 @@ use crate::cron::CronSchedule;
 use crate::endpoint::Endpoint;
 use crate::interval::format_every;
 use crate::snapshot::OutputSpec;
+use crate::users_export::ExportRequest;
 
 pub use error::{JobsError, Problem};
 pub use load::{load_dir, select};
@@ -115,22 +117,23 @@ impl fmt::Display for Trigger {
 }
 
 /// How a job fetches its records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Page through the list endpoint (the default).
     #[default]
     Page,
     /// `mode = "export"`, users only: Auth0's bulk export job instead of paging, which is not
-    /// capped at 1000 users.
-    Export,
+    /// capped at 1000 users, with what it asks for (read from `params` and the output when the
+    /// job file was loaded).
+    Export(ExportRequest),
 }
 
 impl Mode {
     /// The job-file spelling.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Mode::Page => "page",
-            Mode::Export => "export",
+            Mode::Export(_) => "export",
         }
     }
 }

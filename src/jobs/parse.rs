@@ -9,7 +9,7 @@ use toml::{Table, Value};
 
 use super::consistency::{self, Switched};
 use super::fields::{Fields, Keys, Problems, wrong_type};
-use super::{Job, Mode, Problem, Trigger, output, target};
+use super::{Job, Mode, Problem, Trigger, export, output, target};
 use crate::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
 use crate::interval::parse_every;
@@ -68,14 +68,18 @@ pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Probl
         output.changes = consistency::change_identity(switched, endpoint, &output.formats, &mut p);
     }
     let mut target = target;
+    let mut mode = Some(Mode::Page);
     if let Some(target) = &mut target {
-        consistency::check_export_params(switches.mode, &target.params, &mut p);
+        if switches.export {
+            let request = export::read_export_request(&target.params, output.as_ref(), &mut p);
+            mode = request.map(Mode::Export);
+        }
         if identity.is_some() {
             target.endpoint.identity = identity;
         }
     }
-    match (trigger, target, output) {
-        (Some(trigger), Some(target), Some(output)) if p.is_empty() => Ok(Job {
+    match (trigger, target, output, mode) {
+        (Some(trigger), Some(target), Some(output), Some(mode)) if p.is_empty() => Ok(Job {
             name: name.to_owned(),
             source: source.to_path_buf(),
             trigger,
@@ -85,7 +89,7 @@ pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Probl
             output,
             incremental: switches.incremental,
             since: switches.since,
-            mode: switches.mode,
+            mode,
             changes: switches.changes,
         }),
         _ => Err(p.into_vec()),
@@ -189,8 +193,8 @@ struct Switches {
     incremental: bool,
     /// `since`, incremental jobs only.
     since: Option<Timestamp>,
-    /// `mode`, default page; export for users only.
-    mode: Mode,
+    /// `mode = "export"` (users only); the request is read once the output is known.
+    export: bool,
     /// `changes`, default false.
     changes: bool,
 }
@@ -215,12 +219,12 @@ fn read_switches(fields: &mut Fields, endpoint: Option<&Endpoint>, p: &mut Probl
         );
     }
     let since = fields.take("since").and_then(|value| read_since(&value, p));
-    let mode = read_mode(fields, endpoint, p);
+    let export = read_mode(fields, endpoint, p);
     Switches {
         redact,
         incremental,
         since,
-        mode,
+        export,
         changes,
     }
 }
@@ -242,21 +246,21 @@ fn read_since(value: &Value, p: &mut Problems) -> Option<Timestamp> {
     parsed.map_err(|_| p.at("since", message)).ok()
 }
 
-/// `mode = "page" | "export"`; export is for users only.
-fn read_mode(fields: &mut Fields, endpoint: Option<&Endpoint>, p: &mut Problems) -> Mode {
+/// `mode = "page" | "export"`: whether it is export, which is for users only.
+fn read_mode(fields: &mut Fields, endpoint: Option<&Endpoint>, p: &mut Problems) -> bool {
     let Some(text) = fields.string("mode", "mode = \"export\"", p) else {
-        return Mode::Page;
+        return false;
     };
-    let mode = match text.as_str() {
-        "page" => Mode::Page,
-        "export" => Mode::Export,
+    let export = match text.as_str() {
+        "page" => false,
+        "export" => true,
         _ => {
             p.at("mode", format!("\"{text}\" is not a mode; use \"page\" (the default) or \"export\" (users only)"));
-            return Mode::Page;
+            return false;
         }
     };
-    if mode == Mode::Export && endpoint.is_some_and(|e| e.name() != "users") {
+    if export && endpoint.is_some_and(|e| e.name() != "users") {
         p.at("mode", "\"export\" only works with the users endpoint; remove mode, or use endpoint = \"users\"");
     }
-    mode
+    export
 }

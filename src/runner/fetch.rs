@@ -64,14 +64,14 @@ pub(super) async fn fetch_pages(
     })
 }
 
-/// Runs Auth0's bulk users export into `pages`.
+/// Runs Auth0's bulk users export of `request` (the job's, read when it was loaded) into
+/// `pages`.
 pub(super) async fn fetch_export(
-    job: &Job,
+    request: &ExportRequest,
     api: &ApiClient,
     pages: mpsc::Sender<Page>,
 ) -> Result<Fetched, JobError> {
-    let request = ExportRequest::from_params(&job.params);
-    let facts = export_users(api, &request, PollPolicy::default(), &pages).await?;
+    let facts = export_users(api, request, PollPolicy::default(), &pages).await?;
     Ok(Fetched {
         pages: 0,
         total: None,

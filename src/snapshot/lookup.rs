@@ -9,6 +9,10 @@
 //! (a secret name holding an object is walked), `client_secret` is redacted, and a path below
 //! something redacted (`signing_keys.0.cert`) is missing. It must not decide what is secret
 //! itself: that is [`crate::secret_fields`]'s.
+//!
+//! A column of several steps is also found under one flat top-level key spelling its whole path
+//! (`{"app_metadata.plan": "pro"}`), as a users export may write the fields it was asked for;
+//! when a record holds both, the flat key wins, since it is the one the export filled.
 
 use std::fmt;
 
@@ -38,6 +42,23 @@ pub(crate) struct ColumnTree {
     root: Node,
     /// How many columns there are.
     width: usize,
+    /// The flat top-level keys of the columns of several steps ([`Column::flat_keys`]).
+    flat: Vec<FlatKey>,
+    /// For each column, whether it has flat keys, so that its nested value does not replace
+    /// the flat one.
+    has_flat: Vec<bool>,
+}
+
+/// A top-level key that holds a whole column's value.
+#[derive(Debug)]
+struct FlatKey {
+    /// The key, such as `app_metadata.plan`.
+    key: String,
+    /// The column it fills.
+    column: usize,
+    /// The secrecy the column's path ends with, as the nested walk would judge it: key
+    /// material anywhere on the path, else the last field's (an index inherits its array's).
+    secrecy: Secrecy,
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +83,25 @@ impl ColumnTree {
     /// Merges the columns' paths.
     pub(crate) fn new(columns: &[Column]) -> Self {
         let mut root = Node::default();
+        let mut flat = Vec::new();
+        let mut has_flat = Vec::with_capacity(columns.len());
         for (position, column) in columns.iter().enumerate() {
+            let keys = column.flat_keys();
+            has_flat.push(!keys.is_empty());
+            let secrecy =
+                column
+                    .segments()
+                    .iter()
+                    .fold(Secrecy::Plain, |above, segment| match above {
+                        Secrecy::KeyMaterial => above,
+                        _ if segment.index.is_some() => above,
+                        _ => secrecy(&segment.key),
+                    });
+            flat.extend(keys.into_iter().map(|key| FlatKey {
+                key,
+                column: position,
+                secrecy,
+            }));
             let mut node = &mut root;
             for segment in column.segments() {
                 let found = node
@@ -84,6 +123,8 @@ impl ColumnTree {
         Self {
             root,
             width: columns.len(),
+            flat,
+            has_flat,
         }
     }
 
@@ -96,23 +137,38 @@ impl ColumnTree {
     ) -> Result<(), serde_json::Error> {
         cells.clear();
         cells.resize(self.width, Cell::Missing);
-        descend(&self.root, record, redact, Secrecy::Plain, cells)
+        let flat = Flat {
+            keys: &self.flat,
+            has_flat: &self.has_flat,
+        };
+        descend(&self.root, flat, record, redact, Secrecy::Plain, cells)
     }
+}
+
+/// The flat keys, looked for at the record level only.
+#[derive(Debug, Clone, Copy)]
+struct Flat<'t> {
+    /// The keys looked for here (none below the record level).
+    keys: &'t [FlatKey],
+    /// Which columns have flat keys.
+    has_flat: &'t [bool],
 }
 
 /// Fills the cells of `node`'s columns from `json`, the value of a field of `secrecy`.
 fn descend<'a>(
     node: &Node,
+    flat: Flat<'_>,
     json: &'a str,
     redact: bool,
     secrecy: Secrecy,
     cells: &mut [Cell<'a>],
 ) -> Result<(), serde_json::Error> {
-    if node.children.is_empty() {
+    if node.children.is_empty() && flat.keys.is_empty() {
         return Ok(());
     }
     let walker = Walker {
         node,
+        flat,
         redact,
         secrecy,
         cells,
@@ -128,6 +184,7 @@ fn descend<'a>(
 /// Records the values one level of the tree asks for.
 struct Walker<'n, 'c, 'a> {
     node: &'n Node,
+    flat: Flat<'n>,
     redact: bool,
     /// The secrecy of the value walked, which an array's items inherit.
     secrecy: Secrecy,
@@ -149,9 +206,35 @@ impl<'a> Walker<'_, '_, 'a> {
             return Ok(());
         }
         for &column in &child.node.columns {
-            self.cells[column] = Cell::Value(value, secrecy);
+            // A column with flat keys is filled at most once by its nested path, so a value
+            // already there came from its flat key, which wins.
+            let flat_filled =
+                self.flat.has_flat[column] && matches!(self.cells[column], Cell::Value(..));
+            if !flat_filled {
+                self.cells[column] = Cell::Value(value, secrecy);
+            }
         }
-        descend(&child.node, value.get(), self.redact, secrecy, self.cells)
+        let below = Flat {
+            keys: &[],
+            has_flat: self.flat.has_flat,
+        };
+        descend(
+            &child.node,
+            below,
+            value.get(),
+            self.redact,
+            secrecy,
+            self.cells,
+        )
+    }
+
+    /// A flat key's value, or redacted as the nested path would be.
+    fn found_flat(&mut self, flat: &FlatKey, value: &'a RawValue) {
+        self.cells[flat.column] = if self.redact && flat.secrecy.hides(value.get()) {
+            Cell::Redacted
+        } else {
+            Cell::Value(value, flat.secrecy)
+        };
     }
 }
 
@@ -164,15 +247,25 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
 
     fn visit_map<A: MapAccess<'a>>(mut self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self.node.children.iter().find(|child| child.key == key) {
-                Some(child) => {
-                    let value = map.next_value::<&'a RawValue>()?;
-                    self.found(child, value, secrecy(&key))
-                        .map_err(de::Error::custom)?;
-                }
-                None => {
-                    map.next_value::<Skip>()?;
-                }
+            if let Some(child) = self.node.children.iter().find(|child| child.key == key) {
+                let value = map.next_value::<&'a RawValue>()?;
+                self.found(child, value, secrecy(&key))
+                    .map_err(de::Error::custom)?;
+                continue;
+            }
+            let mut flat = self
+                .flat
+                .keys
+                .iter()
+                .filter(|flat| flat.key == key)
+                .peekable();
+            if flat.peek().is_none() {
+                map.next_value::<Skip>()?;
+                continue;
+            }
+            let value = map.next_value::<&'a RawValue>()?;
+            for flat in flat {
+                self.found_flat(flat, value);
             }
         }
         Ok(())
@@ -258,6 +351,59 @@ mod tests {
             false,
         );
         assert!(got.iter().all(Option::is_none), "{got:?}");
+    }
+
+    #[test]
+    fn a_flat_dotted_key_is_read_like_the_nested_path_and_wins_over_it() {
+        let columns = [
+            "app_metadata.plan",
+            "identities[0].connection",
+            "identities.0.connection",
+            "user_metadata.locale",
+            "email",
+        ];
+        let flat = r#"{"email":"a@x","app_metadata.plan":"pro","identities[0].connection":"db","user_metadata":{"locale":"fr"}}"#;
+        let want = [r#""pro""#, r#""db""#, r#""db""#, r#""fr""#, r#""a@x""#];
+        assert_eq!(
+            cells(flat, &columns, true),
+            want.map(|s| Some(s.to_owned()))
+        );
+        let nested = r#"{"app_metadata":{"plan":"pro"},"identities":[{"connection":"db"}]}"#;
+        assert_eq!(
+            cells(nested, &columns[..3], true),
+            want[..3]
+                .iter()
+                .map(|s| Some((*s).to_owned()))
+                .collect::<Vec<_>>()
+        );
+        for both in [
+            r#"{"app_metadata":{"plan":"nested"},"app_metadata.plan":"flat"}"#,
+            r#"{"app_metadata.plan":"flat","app_metadata":{"plan":"nested"}}"#,
+        ] {
+            assert_eq!(
+                cells(both, &["app_metadata.plan", "app_metadata"], false),
+                [
+                    Some(r#""flat""#.to_owned()),
+                    Some(r#"{"plan":"nested"}"#.to_owned())
+                ],
+                "{both}"
+            );
+        }
+        let below = r#"{"a":{"b.c":1}}"#;
+        assert_eq!(cells(below, &["a.b.c"], false), [None]);
+    }
+
+    #[test]
+    fn a_flat_key_through_a_secret_field_is_redacted_when_redacting() {
+        let record = r#"{"options.client_secret":"s","options":{"x":1}}"#;
+        assert_eq!(
+            cells(record, &["options.client_secret"], true),
+            [Some("<redacted>".to_owned())]
+        );
+        assert_eq!(
+            cells(record, &["options.client_secret"], false),
+            [Some(r#""s""#.to_owned())]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The body of `POST /api/v2/jobs/users-exports`, checked as Auth0 checks it, and the export
-//! file it asks for: the chosen users, one JSON object a line, gzipped.
+//! file it asks for: the chosen fields ([`super::fields`]) of the chosen users, one JSON object
+//! a line, gzipped.
 
 use std::io::{BufWriter, Write};
 
@@ -7,8 +8,9 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::fields::{DEFAULT_FIELDS, Field, MAX_FIELDS, project};
 use crate::answer::ApiError;
 
 /// What `POST /api/v2/jobs/users-exports` asked for, checked.
@@ -18,8 +20,23 @@ pub struct ExportRequest {
     pub(super) connection: Option<(String, String)>,
     /// `limit`, if given.
     pub(super) limit: Option<usize>,
-    /// The `fields` names, if given.
-    pub(super) fields: Option<Vec<String>>,
+    /// The `fields`, if given.
+    pub(super) fields: Option<Vec<Field>>,
+    /// Whether dotted names come as flat keys; set from the job's behaviour when it is created.
+    pub(super) flat_keys: bool,
+}
+
+impl ExportRequest {
+    /// The fields the file holds: those asked for, or Auth0's default set.
+    fn fields_or_default(&self) -> Vec<Field> {
+        match &self.fields {
+            Some(fields) => fields.clone(),
+            None => DEFAULT_FIELDS
+                .iter()
+                .filter_map(|(name, export_as)| Field::new(name, *export_as))
+                .collect(),
+        }
+    }
 }
 
 /// Checks a create body against the tenant's connections.
@@ -66,23 +83,33 @@ pub fn parse_request(body: &[u8], connections: &[Value]) -> Result<ExportRequest
         connection,
         limit,
         fields,
+        flat_keys: false,
     })
 }
 
-fn field_names(value: &Value) -> Result<Vec<String>, ApiError> {
+fn field_names(value: &Value) -> Result<Vec<Field>, ApiError> {
     let bad = || {
         invalid_body(
-            "Payload validation error: 'Expected an array of {\"name\": \"...\"}' on property fields",
+            "Payload validation error: 'Expected an array of {\"name\": \"...\", \"export_as\": \"...\"}' on property fields",
         )
     };
     let items = value.as_array().ok_or_else(bad)?;
+    if items.len() > MAX_FIELDS {
+        return Err(invalid_body(&format!(
+            "Payload validation error: 'Array is too long ({}), maximum {MAX_FIELDS}' on property fields",
+            items.len()
+        )));
+    }
     items
         .iter()
         .map(|item| {
-            item.get("name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(bad)
+            let name = item.get("name").and_then(Value::as_str).ok_or_else(bad)?;
+            let export_as = match item.get("export_as") {
+                None => None,
+                Some(Value::String(text)) if !text.is_empty() => Some(text.as_str()),
+                Some(_) => return Err(bad()),
+            };
+            Field::new(name, export_as).ok_or_else(bad)
         })
         .collect()
 }
@@ -153,38 +180,12 @@ fn render_part(users: &[&Value], request: &ExportRequest) -> std::io::Result<Vec
     // The JSON serialiser writes token by token: buffer so the encoder sees large blocks.
     let mut gz =
         BufWriter::with_capacity(256 * 1024, GzEncoder::new(Vec::new(), Compression::fast()));
+    let fields = request.fields_or_default();
     for user in users {
-        match &request.fields {
-            Some(fields) => serde_json::to_writer(&mut gz, &project(user, fields))?,
-            None => serde_json::to_writer(&mut gz, user)?,
-        }
+        serde_json::to_writer(&mut gz, &project(user, &fields, request.flat_keys))?;
         gz.write_all(b"\n")?;
     }
     gz.into_inner()
         .map_err(|error| error.into_error())?
         .finish()
-}
-
-/// The named fields of a user; a dotted name (`user_metadata.locale`) keeps its nesting.
-fn project(user: &Value, fields: &[String]) -> Value {
-    let mut out = Value::Object(Map::new());
-    for name in fields {
-        let path: Vec<&str> = name.split('.').collect();
-        let found = path.iter().try_fold(user, |value, key| value.get(key));
-        if let Some(found) = found {
-            insert_at(&mut out, &path, found.clone());
-        }
-    }
-    out
-}
-
-fn insert_at(out: &mut Value, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut node = out;
-    for key in parents {
-        node = &mut node[*key];
-    }
-    node[*last] = value;
 }

@@ -30,8 +30,12 @@ fn the_file_holds_the_chosen_fields_of_the_chosen_users() {
         lines(&file),
         [json!({"user_id": "auth0|1", "user_metadata": {"locale": "fr"}})]
     );
-    let all = parse_request(br#"{"format":"json","limit":1}"#, &[]).unwrap();
-    assert_eq!(lines(&render(&users(), &all).unwrap()), users()[..1]);
+    let defaults = parse_request(br#"{"format":"json","limit":1}"#, &[]).unwrap();
+    assert_eq!(
+        lines(&render(&users(), &defaults).unwrap()),
+        [json!({"user_id": "auth0|1", "email": "a@x", "provider": "db"})],
+        "only the default set, in its order"
+    );
 }
 
 #[test]
@@ -41,6 +45,8 @@ fn bad_bodies_and_unknown_connections_are_refused() {
         br#"{"format":"xml"}"#,
         br#"{"limit":0}"#,
         br#"{"fields":["email"]}"#,
+        br#"{"fields":[{"name":"identities[x].connection"}]}"#,
+        br#"{"fields":[{"name":"email","export_as":3}]}"#,
         br#"{"connection_id":"con_x"}"#,
     ] {
         assert!(
@@ -54,7 +60,7 @@ fn bad_bodies_and_unknown_connections_are_refused() {
 #[test]
 fn a_job_is_pending_then_processing_then_completed_with_a_location() {
     let book = ExportBook::default();
-    let id = book.create(
+    let (id, _) = book.create(
         parse_request(b"{}", &[]).unwrap(),
         "2024-01-01T00:00:00.000Z".into(),
     );
@@ -78,8 +84,9 @@ fn a_failing_job_ends_failed_with_a_summary_and_no_location() {
     book.set_behaviour(ExportBehaviour {
         polls_until_done: 0,
         fail_with: Some("boom".into()),
+        ..ExportBehaviour::default()
     });
-    let id = book.create(parse_request(b"{}", &[]).unwrap(), "t".into());
+    let (id, _) = book.create(parse_request(b"{}", &[]).unwrap(), "t".into());
     let answer = book.poll(&id, "http://h").unwrap();
     assert_eq!(
         (answer["status"].as_str(), answer["summary"].as_str()),

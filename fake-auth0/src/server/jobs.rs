@@ -54,7 +54,7 @@ pub async fn create(
     let created_at = jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
-    let id = app.exports.create(request.clone(), created_at);
+    let (id, request) = app.exports.create(request, created_at);
     let renderer = Arc::clone(&app);
     let job = id.clone();
     tokio::task::spawn_blocking(move || {

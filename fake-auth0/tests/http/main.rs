@@ -2,6 +2,7 @@
 //! limits, faults and counters. One test binary, so the suite links once.
 
 mod auth;
+mod exports;
 mod faults;
 mod limits;
 mod paging;

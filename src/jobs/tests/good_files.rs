@@ -201,7 +201,14 @@ csv_formula_guard = false
     let export = good(
         "every = \"1d\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { connection_id = \"con_1\", fields = \"user_id,email\", limit = 10 }\n",
     );
-    assert_eq!(export.mode, Mode::Export);
+    let Mode::Export(request) = &export.mode else {
+        panic!("an export job: {:?}", export.mode);
+    };
+    assert_eq!(request.fields(), ["user_id", "email"]);
+    assert_eq!(
+        (request.connection_id.as_deref(), request.limit),
+        (Some("con_1"), Some(10))
+    );
     assert_eq!(export.params.len(), 3);
 }
 

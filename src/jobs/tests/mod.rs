@@ -2,6 +2,7 @@
 //! loading a folder.
 
 mod bad_files;
+mod export_fields;
 mod good_files;
 mod loading;
 
