@@ -167,16 +167,9 @@ async fn csv_columns_of_an_export_read_like_those_of_paged_users() {
     );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    // Paged users come sorted by user_id (Auth0's default order is not stable), the export
-    // in the tenant's order: the same rows, each written the same way.
-    let rows = |csv: String| -> Vec<String> {
-        let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
-        lines[1..].sort();
-        lines
-    };
     assert_eq!(
-        rows(world.read("exported", "latest.csv")),
-        rows(world.read("paged", "latest.csv"))
+        header_and_sorted_rows(&world.read("exported", "latest.csv")),
+        header_and_sorted_rows(&world.read("paged", "latest.csv"))
     );
     let exported: Vec<Value> =
         serde_json::from_str(&world.read("exported", "latest.json")).expect("json");
@@ -358,7 +351,10 @@ async fn an_export_file_with_flat_dotted_keys_reads_into_the_same_csv_as_paged_u
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     let exported = world.read("exported", "latest.csv");
-    assert_eq!(exported, world.read("paged", "latest.csv"));
+    assert_eq!(
+        header_and_sorted_rows(&exported),
+        header_and_sorted_rows(&world.read("paged", "latest.csv"))
+    );
     let rows = csv_rows(&exported);
     assert_eq!(rows.len(), 26);
     assert!(
@@ -399,4 +395,15 @@ async fn more_than_30_export_columns_fail_validation_naming_the_file_the_key_and
         "{:?}",
         world.fake.requests()
     );
+}
+
+/// A CSV's header, then its rows sorted: paged users come sorted by `user_id` (Auth0's default
+/// order is not stable between requests), an export in the tenant's order, and the rows must
+/// be the same, each written the same way.
+fn header_and_sorted_rows(csv: &str) -> Vec<String> {
+    let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+    if lines.len() > 1 {
+        lines[1..].sort();
+    }
+    lines
 }
