@@ -119,7 +119,7 @@ pub enum JobError {
     Incremental(#[from] IncrementalError),
     /// Every walk drifted: the tenant kept changing while it was read.
     #[error(
-        "{path} changed while it was read, {}: {}; nothing was written and latest is unchanged. Run the job again when the tenant is quieter, or raise A0SNAP_MAX_REWALKS",
+        "{path} changed while it was read, {}: {}; nothing was written and latest is unchanged. If the tenant was changing, run the job again later or raise A0SNAP_MAX_REWALKS; if records arrive twice on a quiet tenant, the order is not stable: sort on a unique field (as in params.sort = \"user_id:1\")",
         if *walks == 1 { "in its only walk".to_owned() } else { format!("in each of {walks} walks") },
         drifts.join("; then ")
     )]

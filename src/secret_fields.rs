@@ -86,16 +86,29 @@ const SECRET_NAMES: &[&str] = &[
     "splunkToken",
     "datadogApiKey",
     "segmentWriteKey",
+    "sasKey",
+    "masterkey",
 ];
 
-/// Key endings that mark a secret (`app_secret`, `signing_secret`, `consumerSecret`).
-const SECRET_SUFFIXES: &[&str] = &["_secret", "Secret"];
+/// Key endings that mark a secret (`app_secret`, `signing_secret`, `consumerSecret`; a log
+/// stream's `mixpanelServiceAccountPassword`, an addon's `servicePassword` or
+/// `storageAccessKey`, a custom database's `DB_PASSWORD`).
+const SECRET_SUFFIXES: &[&str] = &[
+    "_secret",
+    "Secret",
+    "Password",
+    "_PASSWORD",
+    "AccessKey",
+    "_access_key",
+];
 
 /// Substrings, one of which every secret key contains; `\u` because an escaped key could spell
 /// a secret name without containing it literally.
 const MARKERS: &[&str] = &[
     "ecret",
     "assword",
+    "ASSWORD",
+    "masterkey",
     "_key",
     "Key",
     "_token",
@@ -239,6 +252,34 @@ mod tests {
         {
             let object = format!(r#"{{"a":"b","{key}" : 1}}"#);
             assert!(may_hold_secrets(&object), "{key}");
+        }
+    }
+
+    #[test]
+    fn secret_names_of_log_streams_addons_and_custom_databases_are_secret() {
+        for key in [
+            "mixpanelServiceAccountPassword",
+            "servicePassword",
+            "storageAccessKey",
+            "sasKey",
+            "masterkey",
+            "DB_PASSWORD",
+        ] {
+            assert_eq!(secrecy(key), Secrecy::Secret, "{key}");
+            assert!(
+                may_hold_secrets(&format!(r#"{{"{key}":"x"}}"#)),
+                "{key} passes the quick scan"
+            );
+        }
+        // A custom database's `customScripts.change_password` is the script's code.
+        for key in [
+            "password_history",
+            "passwordless",
+            "change_password",
+            "key_id",
+            "tokens_count",
+        ] {
+            assert_eq!(secrecy(key), Secrecy::Plain, "{key}");
         }
     }
 

@@ -614,6 +614,32 @@ scenarios! {
         ..Scenario::new(Config { ignore_totals: true, ..roles_tenant() }, roles_job())
     };
 
+    a_server_capping_pages_at_offsets_of_the_size_asked_is_probed_and_walked_at_its_size => Scenario {
+        expect: Expect {
+            printed: vec!["walking again at its page size"],
+            // Page 1 at 100 (50 come), the probe at 50, then 50, 50, 20 and the empty page.
+            api_requests: 6..=6,
+            files: vec![COMPLETE_ROLES],
+            ..Expect::default()
+        },
+        ..Scenario::new(
+            Config { page_size_cap: Some(50), cap_keeps_asked_offsets: true, ignore_totals: true, ..roles_tenant() },
+            vec![("roles", json_job("roles", "params = { per_page = 100 }"))],
+        )
+    };
+
+    without_totals_an_empty_page_after_a_full_one_is_asked_past_and_walked_again => Scenario {
+        faults: vec![roles(1, 2, Fault::EmptyPage)],
+        expect: Expect {
+            printed: vec!["page 2 was empty, yet page 3 held records"],
+            // 50, empty, 50 (drift); then 50, 50, 20 and the empty page.
+            api_requests: 7..=7,
+            files: vec![COMPLETE_ROLES],
+            ..Expect::default()
+        },
+        ..Scenario::new(Config { ignore_totals: true, ..roles_tenant() }, roles_job())
+    };
+
     an_unpaged_job_given_paging_params_is_a_usage_error => bad_job(
         "domains",
         "every = \"1h\"\nendpoint = \"custom-domains\"\nparams = { take = 2 }\n[output]\nformat = \"json\"\n",

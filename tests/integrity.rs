@@ -119,7 +119,7 @@ async fn a_logs_walk_starts_at_the_oldest_event_and_holds_every_event_once_in_or
         .filter(|request| request.starts_with("/api/v2/logs"))
         .collect();
     assert_eq!(
-        requests[0], "/api/v2/logs?sort=date%3A1&page=0&per_page=40",
+        requests[0], "/api/v2/logs?sort=date%3A1&page=0&per_page=1",
         "{requests:?}"
     );
     assert!(

@@ -63,6 +63,10 @@ pub struct Config {
     /// The largest offset page the server gives (`limit`), below the 100 Auth0 allows;
     /// `None` gives what was asked.
     pub page_size_cap: Option<usize>,
+    /// With `page_size_cap`: whether a page starts at `page × per_page asked` (the cap only
+    /// cuts the page short, so records between pages are never served) rather than at
+    /// `page × the capped size`.
+    pub cap_keeps_asked_offsets: bool,
     /// Whether offset endpoints ignore `include_totals` and answer bare arrays, as endpoints
     /// without totals do.
     pub ignore_totals: bool,
@@ -92,6 +96,7 @@ impl Config {
             rate_limit: None,
             send_retry_after: false,
             page_size_cap: None,
+            cap_keeps_asked_offsets: false,
             ignore_totals: false,
             audience: None,
             tenant,
@@ -117,6 +122,7 @@ impl fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("send_retry_after", &self.send_retry_after)
             .field("page_size_cap", &self.page_size_cap)
+            .field("cap_keeps_asked_offsets", &self.cap_keeps_asked_offsets)
             .field("ignore_totals", &self.ignore_totals)
             .field("audience", &self.audience)
             .field("tenant", &self.tenant)

@@ -101,6 +101,8 @@ fn validation(name: &str, problem: &str) -> ApiError {
 pub struct Serving {
     /// The largest page the server gives, below [`MAX_PAGE`] (`None`: what was asked).
     pub page_size_cap: Option<usize>,
+    /// With a cap: pages start at `page × per_page asked` instead of `page × the cap`.
+    pub cap_keeps_asked_offsets: bool,
     /// Whether `include_totals=true` is ignored, so offset pages are bare arrays.
     pub ignore_totals: bool,
     /// Answer this page with no records (its `total` unchanged).
@@ -223,8 +225,13 @@ fn offset<'a>(
     let per_page = serving.page_size_cap.map_or(asked, |cap| asked.min(cap));
     let page = query.number("page", 0, usize::MAX)?;
     let totals = query.flag("include_totals")? && !serving.ignore_totals;
+    let stride = if serving.cap_keeps_asked_offsets {
+        asked
+    } else {
+        per_page
+    };
     let start = page
-        .checked_mul(per_page)
+        .checked_mul(stride)
         .ok_or_else(|| validation("page", "Too big: the page is out of range"))?;
     if let Some(cap) = spec.offset_cap
         && start.saturating_add(per_page) > cap

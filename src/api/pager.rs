@@ -4,13 +4,15 @@
 //! - offset: `page`, `per_page`, `include_totals=true`, and the endpoint's stable `sort`
 //!   (users: `user_id:1`, since Auth0's default order has ties and changes between requests);
 //!   stops once `total` records arrived, without asking for an extra empty page. Without a
-//!   total it stops only at an empty page: a short page is not the end when the server may cap
-//!   its page size. When the first page's `limit` (or its length, below `total`) shows the
-//!   server gives fewer records than asked, the walk goes on at the server's size.
+//!   total it stops only at an empty page that follows a short one, or a second empty page: a
+//!   short first page may be a server capping its page size (a probe at the short size tells),
+//!   and an empty page after a full one may be a hiccup. When the first page's `limit` (or its
+//!   length, below `total`) shows the server gives fewer records than asked, the walk goes on
+//!   at the server's size.
 //!   Once the first page has reported `total`, the remaining pages are requested concurrently
 //!   ([`FanOut`]) and handed on in page order, so the output is that of a sequential walk;
 //! - checkpoint: `take`, then `from=<next>` until `next` is absent, even past short pages;
-//! - logs: the oldest events first through `sort=date:1&page=0&per_page=N` (or, resuming,
+//! - logs: the oldest event first through `sort=date:1&page=0&per_page=1` (or, resuming,
 //!   `from=<checkpoint>&take=N`), then `from=<last log_id>&take=N` until an empty page. Auth0
 //!   documents `take` only with `from`; a bare `take` is a search, newest first
 //!   (<https://auth0.com/docs/api/management/v2/logs/get-logs>);
@@ -48,8 +50,23 @@ enum Cursor {
     Logs { from: Option<String> },
     /// The one request of an unpaged endpoint.
     Single,
+    /// Without a total, after a short first page: offset page 1 at the short page's size,
+    /// which is empty when the first page was the whole list and holds records when the server
+    /// caps its pages at that size.
+    Probe { size: u32 },
     /// Every record has arrived.
     Done,
+}
+
+/// What an offset page held, against the size asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// As many records as asked.
+    Full,
+    /// Fewer, but some.
+    Short(usize),
+    /// None.
+    Empty,
 }
 
 /// Pages through one endpoint.
@@ -66,9 +83,9 @@ pub struct Pager<'a> {
     total: Option<u64>,
     /// The checks every page passes.
     verifier: Verifier,
-    /// Without a total: the first page shorter than asked, as (page, records), which ends the
-    /// walk only if the page after it is empty.
-    short: Option<(u64, usize)>,
+    /// Without a total: what the last offset page held, which decides whether an empty page
+    /// ends the walk.
+    previous: Option<Held>,
     /// The checkpoint `next` values followed so far.
     followed: std::collections::HashSet<String>,
 }
@@ -123,7 +140,7 @@ impl<'a> Pager<'a> {
             records: 0,
             total: None,
             verifier,
-            short: None,
+            previous: None,
             followed: std::collections::HashSet::new(),
         }
     }
@@ -170,6 +187,10 @@ impl<'a> Pager<'a> {
             Cursor::Offset { page } => {
                 let page = *page;
                 self.offset_page(page).await?
+            }
+            Cursor::Probe { size } => {
+                let size = *size;
+                self.request.offset_sized(1, size).await?
             }
             Cursor::Single => {
                 let query = self.request.params.to_vec();
@@ -235,6 +256,16 @@ impl<'a> Pager<'a> {
     fn advance(&mut self, page: &Page) -> Result<(), ApiError> {
         self.cursor = match &self.cursor {
             Cursor::Offset { page: index } => self.advance_offset(*index, page)?,
+            Cursor::Probe { size } => {
+                if page.is_empty() {
+                    Cursor::Done
+                } else {
+                    return Err(self.drifted(Drift::PageSizeCapped {
+                        asked: self.request.page_size,
+                        served: *size,
+                    }));
+                }
+            }
             Cursor::Checkpoint { from } => match &page.next {
                 Some(next) if self.followed.contains(next) || from.as_ref() == Some(next) => {
                     let just_sent = from.as_ref() == Some(next);
@@ -258,6 +289,16 @@ impl<'a> Pager<'a> {
                     Cursor::Logs { from: Some(last) }
                 }
             },
+            Cursor::Single if page.next.is_some() => {
+                return Err(ApiError::BadAnswer {
+                    path: self.request.endpoint.path.clone(),
+                    page: self.pages,
+                    detail: "the answer is one page of a paged list (it has a \"next\"); set \
+                             pagination = \"checkpoint\" in the job file"
+                        .to_owned(),
+                    snippet: String::new(),
+                });
+            }
             Cursor::Single | Cursor::Done => Cursor::Done,
         };
         Ok(())
@@ -289,20 +330,7 @@ impl<'a> Pager<'a> {
             }));
         }
         let Some(total) = self.total else {
-            if len == 0 {
-                return Ok(Cursor::Done);
-            }
-            if let Some((short, served)) = self.short {
-                return Err(self.drifted(Drift::PageSizeCapped {
-                    page: short,
-                    asked: self.request.page_size,
-                    served: u32::try_from(served).unwrap_or(u32::MAX),
-                }));
-            }
-            if len < self.request.page_size as usize {
-                self.short = Some((number, len));
-            }
-            return Ok(Cursor::Offset { page: number });
+            return self.advance_without_total(index, len, page.limit.is_some());
         };
         let drift = if self.records > total {
             Drift::OverTotal {
@@ -320,6 +348,41 @@ impl<'a> Pager<'a> {
             }
         } else {
             return Ok(Cursor::Offset { page: number });
+        };
+        Err(self.drifted(drift))
+    }
+
+    /// The cursor after offset page `index` of a walk without totals. An empty page ends it
+    /// only after a short page or after another empty page (a first empty page after a full one
+    /// is asked again, one page on); a short first page is probed at its size, since a server
+    /// capping its pages would otherwise pass for a list of one page.
+    fn advance_without_total(
+        &mut self,
+        index: u64,
+        len: usize,
+        limit_known: bool,
+    ) -> Result<Cursor, ApiError> {
+        let number = index + 1;
+        let size = self.request.page_size as usize;
+        let held = match len {
+            0 => Held::Empty,
+            len if len < size => Held::Short(len),
+            _ => Held::Full,
+        };
+        let previous = self.previous.replace(held);
+        let drift = match (previous, held) {
+            (Some(Held::Short(_) | Held::Empty), Held::Empty) => return Ok(Cursor::Done),
+            (Some(Held::Short(records)), _) => Drift::ShortPageNotLast {
+                page: index,
+                records: records as u64,
+            },
+            (Some(Held::Empty), _) => Drift::EmptyPageNotLast { page: index },
+            (None, Held::Short(len)) if !limit_known => {
+                return Ok(Cursor::Probe {
+                    size: u32::try_from(len).unwrap_or(self.request.page_size),
+                });
+            }
+            _ => return Ok(Cursor::Offset { page: number }),
         };
         Err(self.drifted(drift))
     }
@@ -399,6 +462,11 @@ impl<'a> Pager<'a> {
 impl<'a> Request<'a> {
     /// Offset page `page` (0-based), as a future the fan-out can hold.
     fn offset(self, page: u64) -> BoxFuture<'a, Result<Page, ApiError>> {
+        self.offset_sized(page, self.page_size)
+    }
+
+    /// Offset page `page` (0-based) of `size` records.
+    fn offset_sized(self, page: u64, size: u32) -> BoxFuture<'a, Result<Page, ApiError>> {
         let mut query = self.params.to_vec();
         if let Some(sort) = &self.endpoint.sort
             && !self.params.iter().any(|(name, _)| name == "sort")
@@ -406,7 +474,7 @@ impl<'a> Request<'a> {
             query.push(("sort".to_owned(), sort.clone()));
         }
         query.push(("page".to_owned(), page.to_string()));
-        query.push(("per_page".to_owned(), self.page_size.to_string()));
+        query.push(("per_page".to_owned(), size.to_string()));
         query.push(("include_totals".to_owned(), "true".to_owned()));
         self.fetch(query, page + 1, false).boxed()
     }
@@ -421,14 +489,15 @@ impl<'a> Request<'a> {
         query
     }
 
-    /// The query of a log stream's first page: the oldest events held, as Auth0 documents
+    /// The query of a log stream's first page: the oldest event held, as Auth0 documents
     /// (`sort=date:1` with `page`/`per_page`; `take` without `from` would be a search, newest
-    /// first).
+    /// first). One event only: events of the same `date` may come in any order, and every one
+    /// after it is then read by `from`, in `log_id` order.
     fn oldest_logs_query(&self) -> Vec<(String, String)> {
         let mut query = self.params.to_vec();
         query.push(("sort".to_owned(), "date:1".to_owned()));
         query.push(("page".to_owned(), "0".to_owned()));
-        query.push(("per_page".to_owned(), self.page_size.to_string()));
+        query.push(("per_page".to_owned(), "1".to_owned()));
         query
     }
 

@@ -70,19 +70,31 @@ pub enum Drift {
         /// The `total` promised.
         total: u64,
     },
-    /// A page shorter than asked was followed by more records: the server caps its pages
-    /// below the size asked, so the offsets asked for did not meet. The walk starts again
-    /// with pages of `served` records.
+    /// Without totals, the first page held fewer records than asked and a second page at that
+    /// size held more: the server caps its pages below the size asked, so the offsets asked
+    /// for would not meet. The walk starts again with pages of `served` records.
     #[error(
-        "page {page} held {served} records although {asked} were asked, and more followed: the server caps its pages at {served}"
+        "page 1 held {served} records although {asked} were asked, and more followed: the server caps its pages at {served}"
     )]
     PageSizeCapped {
-        /// The short page.
-        page: u64,
         /// The size asked.
         asked: u32,
-        /// The records it held: the server's page size.
+        /// The records page 1 held: the server's page size.
         served: u32,
+    },
+    /// Without totals, a page shorter than asked (so the last) was followed by more records.
+    #[error("page {page} held {records} records, fewer than asked, yet page {} held more", page + 1)]
+    ShortPageNotLast {
+        /// The short page.
+        page: u64,
+        /// Its records.
+        records: u64,
+    },
+    /// Without totals, an empty page (so the end) was followed by more records.
+    #[error("page {page} was empty, yet page {} held records", page + 1)]
+    EmptyPageNotLast {
+        /// The empty page.
+        page: u64,
     },
     /// A log event's id was not above the one before it (or the `from` sent).
     #[error("log_id {id} on page {page} is not above {previous}")]
@@ -223,7 +235,7 @@ impl Verifier {
             identities_unique: unique.then_some(true),
             total: self.total,
             pages: self.pages,
-            ascending: self.logs && self.field.is_some(),
+            ascending: self.logs && self.field.is_some() && !self.unidentified,
         }
     }
 }

@@ -161,6 +161,9 @@ fn fetching(job: &Job) -> String {
             fields.join(", ")
         );
     }
+    if job.endpoint.pagination == crate::endpoint::Pagination::None {
+        return "one request (no paging)".to_owned();
+    }
     let paging = format!(
         "{} paging, {} a page",
         job.endpoint.pagination, job.page_size

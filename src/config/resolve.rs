@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
-    parse_retries, parse_token_cache, read_secret_file,
+    parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
 };
 use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, Tenant,
@@ -70,7 +70,7 @@ impl Settings {
         );
         let max_rewalks = problems.take(
             "A0SNAP_MAX_REWALKS",
-            parse_retries(env.a0snap_max_rewalks.as_deref(), defaults::MAX_REWALKS),
+            parse_rewalks(env.a0snap_max_rewalks.as_deref(), defaults::MAX_REWALKS),
         );
         let metrics_addr = problems.take(
             "A0SNAP_METRICS_ADDR",

@@ -8,6 +8,7 @@ use crate::api::{
     ApiClient, ApiError, ExportFacts, ExportRequest, Page, Pager, PollPolicy, Verified,
     export_users,
 };
+use crate::endpoint::Pagination;
 use crate::incremental::Checkpoint;
 use crate::jobs::Job;
 use crate::progress::JobProgress;
@@ -60,7 +61,7 @@ pub(super) async fn fetch_pages(
         total: pager.total(),
         export: None,
         verified: Some(pager.verified()),
-        page_size: Some(pager.page_size()),
+        page_size: (job.endpoint.pagination != Pagination::None).then(|| pager.page_size()),
     })
 }
 

@@ -128,6 +128,7 @@ fn regular(
     }
     let serving = Serving {
         page_size_cap: app.config.page_size_cap,
+        cap_keeps_asked_offsets: app.config.cap_keeps_asked_offsets,
         ignore_totals: app.config.ignore_totals,
         empty_page,
         salt: fastrand::u64(..),

@@ -199,6 +199,20 @@ async fn an_unpaged_answer_holding_an_array_and_a_next_is_refused() {
 }
 
 #[tokio::test]
+async fn an_unpaged_answer_read_under_items_that_carries_a_next_is_refused() {
+    let (tenant, client) =
+        serve(|_| json!({"custom_domains": [{"custom_domain_id": "cd_1"}], "next": "abc"})).await;
+    let endpoint = Endpoint::custom("widgets", Pagination::None, Some("custom_domains".into()));
+    let mut pager = Pager::new(&client, &endpoint, &[], 50, None);
+    let error = walk(&mut pager).await.expect_err("one page of several");
+    assert_eq!(tenant.requests.load(Ordering::SeqCst), 1);
+    assert!(
+        error.to_string().contains("one page of a paged list"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn log_ids_that_go_down_are_a_drift() {
     let (_, client) = serve(|from| match from {
         None => json!([{"log_id": "90005"}, {"log_id": "90007"}]),
