@@ -11,8 +11,8 @@
 //! This module holds the rules and their state only; it sends no request and knows nothing
 //! of the snapshot. Identities are kept as 64-bit hashes of their JSON text (8 bytes each, plus
 //! the hash table's spare room) for offset and checkpoint walks; log streams need no set, since
-//! ascending ids cannot repeat. Two different identities sharing a hash (about 1 in 10^7 for a
-//! million records) would read as a duplicate: a re-walk, then a failed job, never a wrong
+//! ascending ids cannot repeat. Two different identities sharing a hash (n²/2⁶⁵: about 3 in
+//! 10⁸ for a million records) would read as a duplicate: a re-walk, then a failed job, never a wrong
 //! snapshot.
 
 use std::cmp::Ordering;
