@@ -20,6 +20,17 @@ fn latest(world: &World, job: &str) -> Vec<Value> {
     serde_json::from_str(&world.read(job, "latest.json")).expect("latest.json is JSON")
 }
 
+/// The requests the fake saw below `/api/v2/{endpoint}`, with their query strings.
+fn requests_to(world: &World, endpoint: &str) -> Vec<String> {
+    let prefix = format!("/api/v2/{endpoint}");
+    world
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|request| request.starts_with(&prefix))
+        .collect()
+}
+
 fn meta(world: &World, job: &str) -> Value {
     serde_json::from_str(&world.read(job, "latest.meta.json")).expect("meta is JSON")
 }
@@ -45,15 +56,12 @@ async fn users_whose_default_order_changes_per_request_are_each_exported_once() 
     assert_eq!(meta["verified"]["total"], 250);
     assert_eq!(meta["verified"]["rewalks"], 0);
     assert_eq!(meta["page_size"], 50);
+    let requests = requests_to(&world, "users");
     assert!(
-        world
-            .fake
-            .requests()
+        requests
             .iter()
-            .filter(|request| request.starts_with("/api/v2/users"))
             .all(|request| request.contains("sort=user_id%3A1")),
-        "{:?}",
-        world.fake.requests()
+        "{requests:?}"
     );
 }
 
@@ -76,15 +84,12 @@ async fn a_sort_the_job_sets_is_kept_and_the_walk_still_verified() {
         ids(&latest(&world, "users"), "user_id"),
         ids(&served, "user_id")
     );
+    let requests = requests_to(&world, "users");
     assert!(
-        world
-            .fake
-            .requests()
+        requests
             .iter()
-            .filter(|request| request.starts_with("/api/v2/users"))
             .all(|request| request.contains("sort=email%3A-1") && !request.contains("user_id")),
-        "{:?}",
-        world.fake.requests()
+        "{requests:?}"
     );
 }
 
@@ -112,12 +117,7 @@ async fn a_logs_walk_starts_at_the_oldest_event_and_holds_every_event_once_in_or
         ids(&written, "log_id"),
         ids(&world.served("logs"), "log_id")
     );
-    let requests: Vec<String> = world
-        .fake
-        .requests()
-        .into_iter()
-        .filter(|request| request.starts_with("/api/v2/logs"))
-        .collect();
+    let requests = requests_to(&world, "logs");
     assert_eq!(
         requests[0], "/api/v2/logs?sort=date%3A1&page=0&per_page=1",
         "{requests:?}"

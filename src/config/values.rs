@@ -104,25 +104,22 @@ pub(super) fn parse_optional_duration(
 
 /// A number of re-walks after a drift, 0 to 100.
 pub(super) fn parse_rewalks(value: Option<&str>, default: u32) -> Result<u32, String> {
-    match value.map(str::trim) {
-        None => Ok(default),
-        Some(text) => match text.parse::<u32>() {
-            Ok(count) if count <= 100 => Ok(count),
-            _ => Err(format!(
-                "{text:?} is not a whole number from 0 to 100; use e.g. 2 (0 fails a job at the first drift)"
-            )),
-        },
-    }
+    parse_up_to_100(value, default, "2 (0 fails a job at the first drift)")
 }
 
 /// A number of retries, 0 to 100.
 pub(super) fn parse_retries(value: Option<&str>, default: u32) -> Result<u32, String> {
+    parse_up_to_100(value, default, "5 (0 turns retries off)")
+}
+
+/// A whole number from 0 to 100; `example` follows "use e.g." in the message.
+fn parse_up_to_100(value: Option<&str>, default: u32, example: &str) -> Result<u32, String> {
     match value.map(str::trim) {
         None => Ok(default),
         Some(text) => match text.parse::<u32>() {
             Ok(count) if count <= 100 => Ok(count),
             _ => Err(format!(
-                "{text:?} is not a whole number from 0 to 100; use e.g. 5 (0 turns retries off)"
+                "{text:?} is not a whole number from 0 to 100; use e.g. {example}"
             )),
         },
     }
