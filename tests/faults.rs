@@ -553,6 +553,35 @@ scenarios! {
         ..Scenario::new(roles_tenant(), roles_job())
     };
 
+    an_offset_page_that_starts_elsewhere_than_asked_is_walked_again => Scenario {
+        faults: vec![roles(1, 2, Fault::WrongPage)],
+        // One page at a time, so the second request is the second page.
+        env: env(&[("A0SNAP_MAX_IN_FLIGHT", "1")]),
+        expect: Expect {
+            printed: vec!["page 2 started at 100, not 50"],
+            api_requests: 5..=5,
+            files: vec![COMPLETE_ROLES],
+            ..Expect::default()
+        },
+        ..Scenario::new(roles_tenant(), roles_job())
+    };
+
+    a_log_page_overlapping_the_one_before_is_walked_again_and_every_event_is_written_once => Scenario {
+        faults: vec![FaultRule::nth(Some("logs"), 3, Fault::WrongPage)],
+        expect: Expect {
+            printed: vec!["is not above", "walking again from the start"],
+            // The oldest event, 49 more, then the overlapping page (drift); then 1, 49, 50, 20
+            // and the empty page.
+            api_requests: 8..=8,
+            files: vec![Files::Complete { job: "logs", endpoint: "logs", key: "log_id" }],
+            ..Expect::default()
+        },
+        ..Scenario::new(
+            config(Sizes { logs: 120, users: 3, clients: 2, ..empty_sizes() }),
+            vec![("logs", json_job("logs", ""))],
+        )
+    };
+
     an_offset_page_empty_before_the_total_is_walked_again => Scenario {
         faults: vec![roles(1, 2, Fault::EmptyPage)],
         // One page at a time, so the second request is the second page.

@@ -25,6 +25,10 @@ pub enum Fault {
     /// Answer normally but with no records: an offset page keeps its `total`, so the walk
     /// looks shorter than the tenant.
     EmptyPage,
+    /// Answer the offset page after the one asked for (its `start` says so), or a log page
+    /// starting at the `from` event itself instead of after it, as a server that serves the
+    /// wrong page would.
+    WrongPage,
     /// Answer normally, then delete the endpoint's record at this position (0-based): the
     /// tenant changes between two pages of a walk.
     RemoveAfter(usize),

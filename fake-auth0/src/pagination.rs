@@ -107,6 +107,8 @@ pub struct Serving {
     pub ignore_totals: bool,
     /// Answer this page with no records (its `total` unchanged).
     pub empty_page: bool,
+    /// Answer the offset page after the one asked for.
+    pub wrong_page: bool,
     /// Differs for every request: picks the order of an unsorted request to an endpoint whose
     /// default order has ties.
     pub salt: u64,
@@ -159,7 +161,7 @@ pub fn answer<'a>(
 ) -> Result<Body<'a>, ApiError> {
     let checkpoint = query.has("take") || query.has("from");
     match spec.paging {
-        Paging::Logs if checkpoint => log_stream(records, query),
+        Paging::Logs if checkpoint => log_stream(records, query, serving.wrong_page),
         _ if checkpoint && spec.checkpoint => checkpoint_page(spec, records, query, cursors),
         Paging::Whole => Ok(Body::List(records.iter().collect())),
         Paging::Logs | Paging::Offset => offset(spec, records, query, serving),
@@ -223,7 +225,7 @@ fn offset<'a>(
 ) -> Result<Body<'a>, ApiError> {
     let asked = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
     let per_page = serving.page_size_cap.map_or(asked, |cap| asked.min(cap));
-    let page = query.number("page", 0, usize::MAX)?;
+    let page = query.number("page", 0, usize::MAX)? + usize::from(serving.wrong_page);
     let totals = query.flag("include_totals")? && !serving.ignore_totals;
     let stride = if serving.cap_keeps_asked_offsets {
         asked
@@ -354,7 +356,13 @@ pub fn synthetic_log_stream(
     Some(page())
 }
 
-fn log_stream<'a>(records: &'a [Value], query: &Query) -> Result<Body<'a>, ApiError> {
+/// `take` events after `from`; with `overlap`, from the `from` event itself, as a server that
+/// answers the wrong page would.
+fn log_stream<'a>(
+    records: &'a [Value],
+    query: &Query,
+    overlap: bool,
+) -> Result<Body<'a>, ApiError> {
     let take = query.number("take", DEFAULT_PAGE, MAX_PAGE)?;
     let start = match query.single("from", "string")? {
         None => {
@@ -363,7 +371,7 @@ fn log_stream<'a>(records: &'a [Value], query: &Query) -> Result<Body<'a>, ApiEr
             return Ok(Body::List(records[begin..].iter().rev().collect()));
         }
         Some(from) => {
-            log_position(records, from).map(|p| p + 1).ok_or_else(|| {
+            log_position(records, from).map(|p| p + usize::from(!overlap)).ok_or_else(|| {
                 ApiError::bad_query(format!(
                     "Invalid 'from' parameter: no log event has log_id {from}; use the log_id of an event you received"
                 ))

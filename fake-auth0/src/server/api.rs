@@ -52,15 +52,17 @@ pub async fn handle(
         }
         Some(Fault::Delay(pause)) => {
             tokio::time::sleep(pause).await;
-            regular(&app, decision, &method, &uri, &headers, false)
+            regular(&app, decision, &method, &uri, &headers, None)
         }
         Some(Fault::RevokeToken) => {
             app.tokens.revoke_all();
-            regular(&app, decision, &method, &uri, &headers, false)
+            regular(&app, decision, &method, &uri, &headers, None)
         }
-        Some(Fault::EmptyPage) => regular(&app, decision, &method, &uri, &headers, true),
+        Some(fault @ (Fault::EmptyPage | Fault::WrongPage)) => {
+            regular(&app, decision, &method, &uri, &headers, Some(fault))
+        }
         Some(Fault::RemoveAfter(_) | Fault::InsertAfter(_) | Fault::TruncatedBody) | None => {
-            regular(&app, decision, &method, &uri, &headers, false)
+            regular(&app, decision, &method, &uri, &headers, None)
         }
     };
     if let Some(Fault::RemoveAfter(at) | Fault::InsertAfter(at)) = fault
@@ -121,7 +123,7 @@ fn regular(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
-    empty_page: bool,
+    page_fault: Option<Fault>,
 ) -> Response {
     if decision.is_some_and(|d| !d.allowed) {
         return ApiError::too_many_requests().into_response();
@@ -130,7 +132,8 @@ fn regular(
         page_size_cap: app.config.page_size_cap,
         cap_keeps_asked_offsets: app.config.cap_keeps_asked_offsets,
         ignore_totals: app.config.ignore_totals,
-        empty_page,
+        empty_page: page_fault == Some(Fault::EmptyPage),
+        wrong_page: page_fault == Some(Fault::WrongPage),
         salt: fastrand::u64(..),
     };
     match authorised_answer(app, method, uri, headers, serving) {

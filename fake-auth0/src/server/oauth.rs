@@ -46,7 +46,11 @@ pub async fn token(
         }
         // The page faults mean nothing to a token request: it is answered normally.
         Some(
-            Fault::RevokeToken | Fault::EmptyPage | Fault::RemoveAfter(_) | Fault::InsertAfter(_),
+            Fault::RevokeToken
+            | Fault::EmptyPage
+            | Fault::WrongPage
+            | Fault::RemoveAfter(_)
+            | Fault::InsertAfter(_),
         )
         | None => exchange(&app, &method, &headers, &body),
     };
