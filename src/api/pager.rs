@@ -211,19 +211,19 @@ impl<'a> Pager<'a> {
         };
         self.pages = number;
         self.records += page.len() as u64;
-        let advanced = self.advance(&page);
-        if advanced.is_err() {
+        let checked = match self.advance(&page) {
+            Ok(()) => self
+                .verifier
+                .identities(number, page.identities())
+                .map_err(|drift| self.drifted(drift)),
+            Err(error) => Err(error),
+        };
+        if checked.is_err() || self.cursor == Cursor::Done {
+            // Pages requested ahead are not needed: the walk failed, or ended early (the
+            // tenant shrank meanwhile).
             self.ahead = None;
         }
-        advanced?;
-        self.verifier
-            .identities(number, page.identities())
-            .map_err(|drift| self.drifted(drift))?;
-        if self.cursor == Cursor::Done {
-            // Pages requested past the end (the tenant shrank meanwhile) are not needed.
-            self.ahead = None;
-        }
-        Ok(Some(page))
+        checked.map(|()| Some(page))
     }
 
     /// Offset page `number`: from the fan-out when one is under way or can start, else alone.
