@@ -26,6 +26,7 @@
 
 mod fetch;
 mod finish;
+mod rewalk;
 #[cfg(test)]
 mod tests;
 mod writer;
@@ -43,6 +44,7 @@ use crate::progress::SharedProgress;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
 use fetch::{Fetched, Walk, fetch_export, fetch_pages};
 use finish::{Finish, meta_extras};
+use rewalk::Walks;
 use writer::{join_writer, write_pages};
 
 /// Pages buffered between the fetching and the writing side.
@@ -154,11 +156,7 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below,
     // re-walks included.
     let api = context.api.for_job();
-    let mut walks = Walks {
-        page_size: job.page_size,
-        rewalks: 0,
-        drifts: Vec::new(),
-    };
+    let mut walks = Walks::new(job.page_size);
     let (draft, tap, fetched) = loop {
         let draft = begin(job, context).await?;
         let (pages, sink) = mpsc::channel::<Page>(PAGES_IN_FLIGHT_TO_DISK);
@@ -199,48 +197,6 @@ pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobErro
         lock,
     };
     commit(job, finish, fetched, walks.rewalks, started).await
-}
-
-/// The walks of one run so far.
-struct Walks {
-    /// The page size the next walk asks for.
-    page_size: u32,
-    /// Walks started again after a drift.
-    rewalks: u32,
-    /// What drifted, walk by walk.
-    drifts: Vec<String>,
-}
-
-impl Walks {
-    /// Decides after a drifted walk: walk again (`Ok`), or fail the job naming every drift.
-    fn after_drift(
-        &mut self,
-        job: &Job,
-        max_rewalks: u32,
-        path: String,
-        drift: crate::api::Drift,
-    ) -> Result<(), JobError> {
-        if let Some(size) = drift.page_size_hint()
-            && size < self.page_size
-        {
-            tracing::warn!(job = %job.name, %drift, asked = self.page_size, served = size,
-                "the server gives smaller pages than asked; walking again at its page size");
-            self.page_size = size;
-            return Ok(());
-        }
-        self.drifts.push(drift.to_string());
-        if self.rewalks >= max_rewalks {
-            return Err(JobError::Drifted {
-                path,
-                walks: self.rewalks + 1,
-                drifts: std::mem::take(&mut self.drifts),
-            });
-        }
-        self.rewalks += 1;
-        tracing::warn!(job = %job.name, %drift, rewalk = self.rewalks, of = max_rewalks,
-            "the list changed during the walk; walking again from the start");
-        Ok(())
-    }
 }
 
 /// What a run holds once prepared: the job's lock and its checkpoint.

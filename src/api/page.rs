@@ -16,8 +16,9 @@ use std::ops::Range;
 
 use bytes::Bytes;
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
+
+mod identity;
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
@@ -201,7 +202,7 @@ fn parse_array(body: Bytes, identity: Option<&str>) -> Result<Page, PageError> {
     let records: Vec<&RawValue> =
         serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
     check_objects(&records)?;
-    let identities = find_identities(&body, &records, identity)?;
+    let identities = identity::find(&body, &records, identity)?;
     let len = records.len();
     let last = records.last().map(|last| span(&body, last)).transpose()?;
     Ok(Page {
@@ -223,7 +224,7 @@ fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
             refuse_hidden_page(&envelope)?;
             let whole = serde_json::from_slice::<&RawValue>(&body)
                 .map_err(|error| not_json(Some(error)))?;
-            let identities = find_identities(&body, &[whole], how.identity)?;
+            let identities = identity::find(&body, &[whole], how.identity)?;
             return Ok(Page {
                 list: List::Single,
                 len: 1,
@@ -242,7 +243,7 @@ fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
     let total = count(&envelope, "total")?;
     let start = count(&envelope, "start")?;
     let limit = count(&envelope, "limit")?;
-    let identities = find_identities(&body, &records, how.identity)?;
+    let identities = identity::find(&body, &records, how.identity)?;
     let next = match envelope.fields.get("next") {
         None => None,
         Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
@@ -301,83 +302,6 @@ fn refuse_hidden_page(envelope: &Envelope<'_>) -> Result<(), PageError> {
     }
 }
 
-/// Where each record's `identity` value is in `body` (`Unknown` when none is asked for).
-fn find_identities(
-    body: &[u8],
-    records: &[&RawValue],
-    identity: Option<&str>,
-) -> Result<Identities, PageError> {
-    let Some(field) = identity else {
-        return Ok(Identities::Unknown);
-    };
-    let mut spans = Vec::with_capacity(records.len());
-    for (index, record) in records.iter().enumerate() {
-        let mut reader = serde_json::Deserializer::from_str(record.get());
-        let value = FieldOf(field)
-            .deserialize(&mut reader)
-            .map_err(|error| not_json(Some(error)))?;
-        match value.filter(|value| value.get() != "null") {
-            Some(value) => spans.push(span(body, value)?),
-            None => return Ok(Identities::Missing { index }),
-        }
-    }
-    Ok(Identities::Found(spans))
-}
-
-/// Reads one field of a JSON object as raw text, skipping the others without building them.
-struct FieldOf<'f>(&'f str);
-
-impl<'de> DeserializeSeed<'de> for FieldOf<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<Self::Value, D::Error> {
-        reader.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldOf<'_> {
-    type Value = Option<&'de RawValue>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = None;
-        while let Some(wanted) = map.next_key_seed(KeyIs(self.0))? {
-            if wanted && found.is_none() {
-                found = Some(map.next_value::<&RawValue>()?);
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Whether an object key is the wanted one, without allocating it.
-struct KeyIs<'f>(&'f str);
-
-impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(self, reader: D) -> Result<bool, D::Error> {
-        reader.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeyIs<'_> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<bool, E> {
-        Ok(key == self.0)
-    }
-}
-
 /// Where `part`, a value parsed out of `body` without copying, sits in `body`.
 fn span(body: &[u8], part: &RawValue) -> Result<Range<usize>, PageError> {
     let text = part.get();
@@ -427,128 +351,5 @@ fn shape(detail: String) -> PageError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_joined_into_a_page_come_back_as_they_were() {
-        let records: Vec<Box<RawValue>> = ["{\"a\":1}", "{\"b\":[2]}"]
-            .iter()
-            .map(|text| RawValue::from_string((*text).to_owned()).expect("raw"))
-            .collect();
-        let page = Page::from_records(&records);
-        let back: Vec<&str> = page
-            .records()
-            .expect("records")
-            .iter()
-            .map(|r| r.get())
-            .collect();
-        assert_eq!(back, ["{\"a\":1}", "{\"b\":[2]}"]);
-        assert_eq!(page.len(), 2);
-        assert_eq!(page.last_record(), Some("{\"b\":[2]}"));
-        assert!(Page::from_records(&[]).records().expect("empty").is_empty());
-    }
-
-    fn page(body: &'static [u8], items: Option<&str>, single: bool) -> Result<Page, PageError> {
-        parse(
-            Bytes::from_static(body),
-            Shape {
-                items,
-                single_object_ok: single,
-                identity: None,
-            },
-        )
-    }
-
-    fn texts(page: &Page) -> Vec<&str> {
-        page.records()
-            .expect("records")
-            .into_iter()
-            .map(RawValue::get)
-            .collect()
-    }
-
-    #[test]
-    fn an_offset_envelope_gives_its_records_raw_and_its_total() {
-        let body = br#"{"roles":[{"id":"rol_1","name":"a"},{"name":"b","id":"rol_2"}],"start":0,"limit":50,"total":2}"#;
-        let page = page(body, Some("roles"), false).expect("page");
-        assert_eq!(page.total, Some(2));
-        assert_eq!(page.next, None);
-        assert_eq!(page.len(), 2);
-        assert_eq!(texts(&page)[1], r#"{"name":"b","id":"rol_2"}"#);
-        assert_eq!(page.last_record(), Some(r#"{"name":"b","id":"rol_2"}"#));
-    }
-
-    #[test]
-    fn records_are_slices_of_the_body_not_copies() {
-        let body = Bytes::from_static(br#"{"total":1,"clients":[ {"client_id":"c1"} ]}"#);
-        let page = parse(
-            body.clone(),
-            Shape {
-                items: Some("clients"),
-                ..Shape::default()
-            },
-        )
-        .expect("page");
-        let records = page.records().expect("records");
-        let text = records[0].get();
-        let at = (text.as_ptr() as usize)
-            .checked_sub(body.as_ptr() as usize)
-            .expect("the record lies in the body");
-        assert_eq!(&body[at..at + text.len()], text.as_bytes());
-        assert_eq!(text, r#"{"client_id":"c1"}"#);
-    }
-
-    #[test]
-    fn a_checkpoint_page_gives_next_until_the_key_is_absent() {
-        let next = page(
-            br#"{"organizations":[{"id":"org_1"}],"next":"a*b"}"#,
-            Some("organizations"),
-            false,
-        )
-        .expect("page");
-        assert_eq!(next.next.as_deref(), Some("a*b"));
-        let last = page(br#"{"organizations":[]}"#, Some("organizations"), false).expect("page");
-        assert_eq!(last.next, None);
-        assert!(last.is_empty());
-        assert!(last.records().expect("records").is_empty());
-        assert_eq!(last.last_record(), None);
-    }
-
-    #[test]
-    fn a_bare_array_is_accepted_with_or_without_a_key() {
-        let logs = page(b" [{\"log_id\":\"1\"},{\"log_id\":\"2\"}]", None, false).expect("page");
-        assert_eq!(texts(&logs), [r#"{"log_id":"1"}"#, r#"{"log_id":"2"}"#]);
-        assert_eq!(logs.last_record(), Some(r#"{"log_id":"2"}"#));
-        let empty = page(b"[]", Some("clients"), false).expect("page");
-        assert!(empty.is_empty());
-    }
-
-    #[test]
-    fn malformed_and_misshapen_bodies_are_errors_that_say_why() {
-        assert!(matches!(
-            page(b"{\"clients\":[", Some("clients"), false),
-            Err(PageError::NotJson { .. })
-        ));
-        assert!(matches!(
-            page(b"<html>", Some("clients"), false),
-            Err(PageError::NotJson { .. })
-        ));
-        let error = page(br#"{"users":[]}"#, Some("clients"), false).expect_err("wrong key");
-        assert!(
-            error
-                .to_string()
-                .contains("no \"clients\" array (keys: users)"),
-            "{error}"
-        );
-        let error = page(br#"[1,2]"#, None, false).expect_err("not objects");
-        assert_eq!(error.to_string(), "record 0 is not a JSON object");
-    }
-
-    #[test]
-    fn a_single_object_is_one_record_only_when_allowed() {
-        let single = page(br#"{"friendly_name":"x"}"#, None, true).expect("page");
-        assert_eq!(texts(&single), [r#"{"friendly_name":"x"}"#]);
-        assert!(page(br#"{"friendly_name":"x"}"#, None, false).is_err());
-    }
-}
+#[path = "tests/page.rs"]
+mod tests;

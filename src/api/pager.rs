@@ -28,16 +28,18 @@
 //! reads what the next request needs, and the records are split and written on the writing
 //! thread while that request is under way.
 
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
 use serde::Deserialize;
 
 use super::client::ApiClient;
 use super::error::{ApiError, snippet};
 use super::fanout::FanOut;
-use super::page::{self, Page, Shape};
+use super::page::Page;
 use super::walk::{Drift, Verified, Verifier};
 use crate::endpoint::{Endpoint, Pagination};
+use offset::Held;
+
+mod offset;
+mod request;
 
 /// Where the walk stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,17 +58,6 @@ enum Cursor {
     Probe { size: u32 },
     /// Every record has arrived.
     Done,
-}
-
-/// What an offset page held, against the size asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Held {
-    /// As many records as asked.
-    Full,
-    /// Fewer, but some.
-    Short(usize),
-    /// None.
-    Empty,
 }
 
 /// Pages through one endpoint.
@@ -304,109 +295,6 @@ impl<'a> Pager<'a> {
         Ok(())
     }
 
-    /// The cursor after offset page `index` (0-based): the end once `total` records arrived
-    /// (or, without a total, at an empty page); a [`Drift`] when the page breaks a promise.
-    fn advance_offset(&mut self, index: u64, page: &Page) -> Result<Cursor, ApiError> {
-        let number = index + 1;
-        if let Some(total) = page.total {
-            self.check_cap(total)?;
-            self.verifier
-                .total(number, total)
-                .map_err(|drift| self.drifted(drift))?;
-            self.total = Some(total);
-        }
-        let len = page.len();
-        if index == 0 {
-            self.adopt_server_page_size(page);
-        }
-        let size = u64::from(self.request.page_size);
-        if let Some(start) = page.start
-            && start != index * size
-        {
-            return Err(self.drifted(Drift::Misplaced {
-                page: number,
-                start,
-                expected: index * size,
-            }));
-        }
-        let Some(total) = self.total else {
-            return self.advance_without_total(index, len, page.limit.is_some());
-        };
-        let drift = if self.records > total {
-            Drift::OverTotal {
-                page: number,
-                records: self.records,
-                total,
-            }
-        } else if self.records == total {
-            return Ok(Cursor::Done);
-        } else if len == 0 {
-            Drift::ShortOfTotal {
-                page: number,
-                records: self.records,
-                total,
-            }
-        } else {
-            return Ok(Cursor::Offset { page: number });
-        };
-        Err(self.drifted(drift))
-    }
-
-    /// The cursor after offset page `index` of a walk without totals. An empty page ends it
-    /// only after a short page or after another empty page (a first empty page after a full one
-    /// is asked again, one page on); a short first page is probed at its size, since a server
-    /// capping its pages would otherwise pass for a list of one page.
-    fn advance_without_total(
-        &mut self,
-        index: u64,
-        len: usize,
-        limit_known: bool,
-    ) -> Result<Cursor, ApiError> {
-        let number = index + 1;
-        let size = self.request.page_size as usize;
-        let held = match len {
-            0 => Held::Empty,
-            len if len < size => Held::Short(len),
-            _ => Held::Full,
-        };
-        let previous = self.previous.replace(held);
-        let drift = match (previous, held) {
-            (Some(Held::Short(_) | Held::Empty), Held::Empty) => return Ok(Cursor::Done),
-            (Some(Held::Short(records)), _) => Drift::ShortPageNotLast {
-                page: index,
-                records: records as u64,
-            },
-            (Some(Held::Empty), _) => Drift::EmptyPageNotLast { page: index },
-            (None, Held::Short(len)) if !limit_known => {
-                return Ok(Cursor::Probe {
-                    size: u32::try_from(len).unwrap_or(self.request.page_size),
-                });
-            }
-            _ => return Ok(Cursor::Offset { page: number }),
-        };
-        Err(self.drifted(drift))
-    }
-
-    /// After the first offset page: when the server gave fewer records than asked, by its
-    /// `limit` or by a length below `total`, the walk goes on at the server's page size.
-    fn adopt_server_page_size(&mut self, page: &Page) {
-        let asked = u64::from(self.request.page_size);
-        let served = match (page.limit, page.total) {
-            (Some(limit), _) => limit,
-            (None, Some(total)) if total > page.len() as u64 => page.len() as u64,
-            _ => asked,
-        };
-        if served > 0 && served < asked {
-            tracing::debug!(
-                path = %self.request.endpoint.path,
-                asked,
-                served,
-                "the server gives smaller pages than asked; going on at its page size"
-            );
-            self.request.page_size = u32::try_from(served).unwrap_or(self.request.page_size);
-        }
-    }
-
     /// The error for a drift at this walk's endpoint.
     fn drifted(&self, drift: Drift) -> ApiError {
         ApiError::Drift {
@@ -456,70 +344,6 @@ impl<'a> Pager<'a> {
                         .to_owned(),
                 snippet: snippet(record.as_bytes()),
             })
-    }
-}
-
-impl<'a> Request<'a> {
-    /// Offset page `page` (0-based), as a future the fan-out can hold.
-    fn offset(self, page: u64) -> BoxFuture<'a, Result<Page, ApiError>> {
-        self.offset_sized(page, self.page_size)
-    }
-
-    /// Offset page `page` (0-based) of `size` records.
-    fn offset_sized(self, page: u64, size: u32) -> BoxFuture<'a, Result<Page, ApiError>> {
-        let mut query = self.params.to_vec();
-        if let Some(sort) = &self.endpoint.sort
-            && !self.params.iter().any(|(name, _)| name == "sort")
-        {
-            query.push(("sort".to_owned(), sort.clone()));
-        }
-        query.push(("page".to_owned(), page.to_string()));
-        query.push(("per_page".to_owned(), size.to_string()));
-        query.push(("include_totals".to_owned(), "true".to_owned()));
-        self.fetch(query, page + 1, false).boxed()
-    }
-
-    /// The query of a checkpoint or log page: the job's params, then `from` and `take`.
-    fn stream_query(&self, from: Option<&str>) -> Vec<(String, String)> {
-        let mut query = self.params.to_vec();
-        if let Some(from) = from {
-            query.push(("from".to_owned(), from.to_owned()));
-        }
-        query.push(("take".to_owned(), self.page_size.to_string()));
-        query
-    }
-
-    /// The query of a log stream's first page: the oldest event held, as Auth0 documents
-    /// (`sort=date:1` with `page`/`per_page`; `take` without `from` would be a search, newest
-    /// first). One event only: events of the same `date` may come in any order, and every one
-    /// after it is then read by `from`, in `log_id` order.
-    fn oldest_logs_query(&self) -> Vec<(String, String)> {
-        let mut query = self.params.to_vec();
-        query.push(("sort".to_owned(), "date:1".to_owned()));
-        query.push(("page".to_owned(), "0".to_owned()));
-        query.push(("per_page".to_owned(), "1".to_owned()));
-        query
-    }
-
-    /// GETs one page (`number`, 1-based, for messages) and reads its paging facts.
-    async fn fetch(
-        self,
-        query: Vec<(String, String)>,
-        number: u64,
-        single: bool,
-    ) -> Result<Page, ApiError> {
-        let body = self.client.get(&self.endpoint.path, &query).await?;
-        let shape = Shape {
-            items: self.endpoint.items.as_deref(),
-            single_object_ok: single,
-            identity: self.endpoint.identity.as_deref(),
-        };
-        page::parse(body.clone(), shape).map_err(|error| ApiError::BadAnswer {
-            path: self.endpoint.path.clone(),
-            page: number,
-            detail: error.to_string(),
-            snippet: snippet(&body),
-        })
     }
 }
 
