@@ -48,6 +48,8 @@ pub struct Recorded {
     pub content_type: String,
     pub body: Value,
     /// The response body exactly as recorded (field order, number spelling), for replaying.
+    /// Read by a0snap's replay test (`tests/replay/server.rs`), not by fake-auth0's tests.
+    #[allow(dead_code)]
     pub raw_body: String,
 }
 
