@@ -1,7 +1,7 @@
 //! Redaction by what a value is (issue 11, item 7), checked two ways.
 //!
 //! Against every client, connection, resource server and encryption key that Auth0 was recorded
-//! answering (`shared/fixtures/auth0-recordings`, read with fake-auth0's loader): settings kept
+//! answering (`fixtures/auth0-recordings`, read with fake-auth0's loader): settings kept
 //! under secret-sounding names (a client's `refresh_token` policy, a connection's
 //! `options.authentication_methods.password`) survive, and every secret and all key material is
 //! hidden. The recorders had already replaced `client_secret` and the `signing_keys` certificates

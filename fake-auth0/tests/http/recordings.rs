@@ -1,6 +1,10 @@
-//! The recorded Auth0 exchanges in `shared/fixtures/auth0-recordings` (go-vcr cassettes), and
-//! what they say about the shape of records: keys always present, keys sometimes present, and
-//! the value types seen per key.
+//! The recorded Auth0 exchanges in the repository's `fixtures/auth0-recordings` (go-vcr v3
+//! cassettes, copied unchanged from go-auth0 and terraform-provider-auth0; provenance and
+//! licences in that folder's README), and what they say about the shape of records: keys always
+//! present, keys sometimes present, and the value types seen per key.
+//!
+//! Included by fake-auth0's tests and by a0snap's own (`tests/redaction.rs`, the replay test),
+//! so it reads only files inside the repository and depends on nothing but serde.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -35,6 +39,7 @@ struct Response {
 
 /// One recorded exchange, with the path below the host and the parsed body.
 pub struct Recorded {
+    /// The cassette's path below `fixtures/auth0-recordings` (`go-auth0/TestClient_List.yaml`).
     pub file: String,
     pub method: String,
     pub path: String,
@@ -42,21 +47,26 @@ pub struct Recorded {
     pub code: u16,
     pub content_type: String,
     pub body: Value,
+    /// The response body exactly as recorded (field order, number spelling), for replaying.
+    /// Read by a0snap's replay test (`tests/replay/server.rs`), not by fake-auth0's tests.
+    #[allow(dead_code)]
+    pub raw_body: String,
 }
 
-/// The nearest `shared/fixtures/auth0-recordings` above the crate that includes this file (the
-/// repository sits next to `shared/`; a worktree `wt/<name>` one level deeper). a0snap's own
-/// tests include this file too. `AUTH0_RECORDINGS_DIR` overrides.
-fn recordings_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AUTH0_RECORDINGS_DIR") {
-        return PathBuf::from(dir);
-    }
+/// `fixtures/auth0-recordings` at the workspace root, found from the crate that includes this
+/// file: the root itself (a0snap) or its `fake-auth0/` member. Nothing outside the repository.
+pub fn recordings_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .ancestors()
-        .map(|dir| dir.join("shared/fixtures/auth0-recordings"))
+    [manifest.to_path_buf(), manifest.join("..")]
+        .into_iter()
+        .map(|root| root.join("fixtures/auth0-recordings"))
         .find(|dir| dir.is_dir())
-        .unwrap_or_else(|| manifest.join("../../shared/fixtures/auth0-recordings"))
+        .unwrap_or_else(|| {
+            panic!(
+                "no fixtures/auth0-recordings at or above {}",
+                manifest.display()
+            )
+        })
 }
 
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -72,40 +82,58 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every recorded exchange with a JSON body, cassette by cassette.
 pub fn load() -> Vec<Recorded> {
+    let dir = recordings_dir();
     let mut files = Vec::new();
-    yaml_files(&recordings_dir(), &mut files);
+    yaml_files(&dir, &mut files);
     assert!(
         files.len() >= 20,
         "recordings not found in {}",
-        recordings_dir().display()
+        dir.display()
     );
+    files.sort();
+    files
+        .iter()
+        .flat_map(|file| {
+            let name = file
+                .strip_prefix(&dir)
+                .expect("below the recordings folder");
+            load_file(&name.to_string_lossy())
+        })
+        .collect()
+}
+
+/// The exchanges with a JSON body of one cassette, `file` below `fixtures/auth0-recordings`
+/// (`go-auth0/TestClient_List.yaml`), in recorded order.
+pub fn load_file(file: &str) -> Vec<Recorded> {
+    let path = recordings_dir().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let cassette: Cassette =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut recorded = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable recording");
-        let cassette: Cassette =
-            serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        for Interaction { request, response } in cassette.interactions {
-            let Ok(body) = serde_json::from_str(&response.body) else {
-                continue;
-            };
-            let after_host = request.url.splitn(4, '/').nth(3).unwrap_or_default();
-            let (path, query) = after_host.split_once('?').unwrap_or((after_host, ""));
-            recorded.push(Recorded {
-                file: file.display().to_string(),
-                method: request.method,
-                path: format!("/{path}"),
-                query: query.to_owned(),
-                code: response.code,
-                content_type: response
-                    .headers
-                    .get("Content-Type")
-                    .and_then(|v| v.first())
-                    .cloned()
-                    .unwrap_or_default(),
-                body,
-            });
-        }
+    for Interaction { request, response } in cassette.interactions {
+        let Ok(body) = serde_json::from_str(&response.body) else {
+            continue;
+        };
+        let after_host = request.url.splitn(4, '/').nth(3).unwrap_or_default();
+        let (path, query) = after_host.split_once('?').unwrap_or((after_host, ""));
+        recorded.push(Recorded {
+            file: file.to_owned(),
+            method: request.method,
+            path: format!("/{path}"),
+            query: query.to_owned(),
+            code: response.code,
+            content_type: response
+                .headers
+                .get("Content-Type")
+                .and_then(|v| v.first())
+                .cloned()
+                .unwrap_or_default(),
+            body,
+            raw_body: response.body,
+        });
     }
     recorded
 }

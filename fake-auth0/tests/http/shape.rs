@@ -1,6 +1,7 @@
-//! The fake's answers have the shapes of the recorded Auth0 answers in
-//! `shared/fixtures/auth0-recordings`: same keys (and key order for envelopes), same value
-//! types. Values are not compared.
+//! The fake's answers have the shapes of the recorded Auth0 answers in the repository's
+//! `fixtures/auth0-recordings`: same keys (and key order for envelopes), same value types.
+//! Values are not compared (the replay test, `tests/replay.rs`, compares a0snap's snapshots
+//! with the recorded values).
 
 use std::collections::BTreeSet;
 
