@@ -1,10 +1,26 @@
 //! The vocabulary shared by job files and the API client: which Management API list endpoints
-//! a0snap knows, how each one pages, under which key its records arrive and which field
-//! identifies a record.
+//! a0snap knows, how each one pages, under which key its records arrive, which field
+//! identifies a record, which scope reads it and how large its pages may be.
 //!
-//! This module holds data only. It performs no I/O and knows nothing of jobs or HTTP.
+//! The table ([`KNOWN`]) covers every GET list endpoint of Auth0's Management API v2 definition
+//! as of the Fern-generated SDK node-auth0 `v6.1.0` (commit `74170bb0`, 2026-07-22: which
+//! endpoints are lists, how they page, their array keys) and the published OpenAPI document
+//! in auth0/docs-v2 (commit `7025885d`, 2026-06-25: scopes, page-size maxima). A compact
+//! extract of both, with its provenance and the script that makes it, is kept in
+//! `tests/fixtures/management-api/`; a test checks every entry against it, so the next API
+//! change is one regenerated file away.
+//!
+//! Endpoints under a parent are templates (`roles/{id}/users`): a job naming
+//! `roles/rol_123/users` is that endpoint, its id segment percent-encoded in the request path.
+//!
+//! This module holds data and pure functions only. It performs no I/O and knows nothing of
+//! jobs or HTTP.
+
+mod table;
 
 use std::fmt;
+
+pub use table::KNOWN;
 
 /// The path prefix of every Management API v2 endpoint.
 pub const API_PREFIX: &str = "/api/v2/";
@@ -90,16 +106,28 @@ impl fmt::Display for Pagination {
 /// A Management API list endpoint a0snap knows by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KnownEndpoint {
-    /// The path below `/api/v2/`, as written in job files (`"resource-servers"`).
+    /// The path below `/api/v2/`, as the definition writes it: `"resource-servers"`, or a
+    /// template whose `{...}` segments stand for a parent's id (`"roles/{id}/users"`).
     pub name: &'static str,
     /// How it pages.
     pub pagination: Pagination,
-    /// The envelope key of the records (`"resource_servers"`); `None` for bare arrays.
+    /// The envelope key of the records (`"resource_servers"`); `None` for bare arrays and for
+    /// answers that are one record or one value.
     pub items: Option<&'static str>,
-    /// The field that identifies a record (`"client_id"`).
-    pub identity: &'static str,
-    /// The scope a machine-to-machine application needs to read it.
+    /// The field that identifies a record (`"client_id"`); `None` where the records have no
+    /// single such field (`roles/{id}/permissions`, `guardian/policies`).
+    pub identity: Option<&'static str>,
+    /// The scope a machine-to-machine application needs to read it: the first `read:` scope
+    /// the definition lists for the operation.
     pub scope: &'static str,
+    /// Whether offset pages may ask for `include_totals=true`: only where the definition
+    /// defines the parameter (`actions/actions` does not, and Auth0 refuses parameters it
+    /// does not define on some endpoints). Without it the walk ends at an empty page.
+    pub include_totals: bool,
+    /// The most records one page may hold (`per_page` or `take`), from the definition's
+    /// maximum or the smaller one its description states (`users/{id}/connected-accounts`:
+    /// 20), and never above a0snap's own 100.
+    pub max_page_size: u32,
     /// The most records offset paging can reach, if the API caps it (users: 1000).
     pub offset_cap: Option<u64>,
     /// The `sort` sent with every offset page when the job sets none, where the endpoint's
@@ -109,104 +137,52 @@ pub struct KnownEndpoint {
     pub sort: Option<&'static str>,
 }
 
-/// Every endpoint a0snap knows, in the order the README lists them.
-pub const KNOWN: &[KnownEndpoint] = &[
-    known(
-        "clients",
-        Pagination::Offset,
-        Some("clients"),
-        "client_id",
-        "read:clients",
-    ),
-    KnownEndpoint {
-        offset_cap: Some(1000),
-        sort: Some("user_id:1"),
-        ..known(
-            "users",
-            Pagination::Offset,
-            Some("users"),
-            "user_id",
-            "read:users",
-        )
-    },
-    known(
-        "roles",
-        Pagination::Offset,
-        Some("roles"),
-        "id",
-        "read:roles",
-    ),
-    known(
-        "connections",
-        Pagination::Checkpoint,
-        Some("connections"),
-        "id",
-        "read:connections",
-    ),
-    known(
-        "resource-servers",
-        Pagination::Offset,
-        Some("resource_servers"),
-        "id",
-        "read:resource_servers",
-    ),
-    known(
-        "client-grants",
-        Pagination::Offset,
-        Some("client_grants"),
-        "id",
-        "read:client_grants",
-    ),
-    known(
-        "organizations",
-        Pagination::Checkpoint,
-        Some("organizations"),
-        "id",
-        "read:organizations",
-    ),
-    known("logs", Pagination::LogStream, None, "log_id", "read:logs"),
-    known(
-        "rules",
-        Pagination::Offset,
-        Some("rules"),
-        "id",
-        "read:rules",
-    ),
-    known(
-        "hooks",
-        Pagination::Offset,
-        Some("hooks"),
-        "id",
-        "read:hooks",
-    ),
-    known(
-        "actions/actions",
-        Pagination::Offset,
-        Some("actions"),
-        "id",
-        "read:actions",
-    ),
-    known(
-        "keys/encryption",
-        Pagination::Offset,
-        Some("keys"),
-        "kid",
-        "read:encryption_keys",
-    ),
-    known(
-        "custom-domains",
-        Pagination::None,
-        None,
-        "custom_domain_id",
-        "read:custom_domains",
-    ),
-];
+/// The page size a job gets when it sets none: 50, or the endpoint's maximum when smaller.
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
 
-const fn known(
+/// The largest page size a0snap asks for (Auth0's usual maximum).
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+impl KnownEndpoint {
+    /// The page size used when a job sets none: min(50, [`KnownEndpoint::max_page_size`]).
+    pub fn default_page_size(&self) -> u32 {
+        DEFAULT_PAGE_SIZE.min(self.max_page_size)
+    }
+
+    /// Whether `name` is a path this template stands for, segment by segment: literal
+    /// segments equal, `{...}` segments any non-empty value. The number of literal segments
+    /// when it is, so the most specific template can win.
+    fn matches(&self, name: &str) -> Option<usize> {
+        let template: Vec<&str> = self.name.split('/').collect();
+        let written: Vec<&str> = name.split('/').collect();
+        if template.len() != written.len() {
+            return None;
+        }
+        let mut literal = 0;
+        for (want, got) in template.iter().zip(&written) {
+            if is_placeholder(want) {
+                if got.is_empty() {
+                    return None;
+                }
+            } else if want == got {
+                literal += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(literal)
+    }
+}
+
+fn is_placeholder(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+const fn entry(
     name: &'static str,
     pagination: Pagination,
     items: Option<&'static str>,
-    identity: &'static str,
+    identity: Option<&'static str>,
     scope: &'static str,
 ) -> KnownEndpoint {
     KnownEndpoint {
@@ -215,6 +191,8 @@ const fn known(
         items,
         identity,
         scope,
+        include_totals: matches!(pagination, Pagination::Offset),
+        max_page_size: MAX_PAGE_SIZE,
         offset_cap: None,
         sort: None,
     }
@@ -228,16 +206,49 @@ pub fn normalise_name(written: &str) -> &str {
     trimmed.strip_prefix('/').unwrap_or(trimmed)
 }
 
-/// Looks up a known endpoint by the name a job file gives.
+/// Looks up a known endpoint by the name a job file gives: `"clients"`, or a path under a
+/// parent such as `"roles/rol_123/users"`, which is the template `"roles/{id}/users"` (the
+/// template with the most literal segments wins, so `"user-attribute-profiles/templates"`
+/// is not taken for an id).
 pub fn lookup(written: &str) -> Option<&'static KnownEndpoint> {
     let name = normalise_name(written);
-    KNOWN.iter().find(|endpoint| endpoint.name == name)
+    KNOWN
+        .iter()
+        .filter_map(|known| known.matches(name).map(|literal| (literal, known)))
+        .max_by_key(|(literal, _)| *literal)
+        .map(|(_, known)| known)
+}
+
+/// Bytes left as they are in a path segment: RFC 3986 unreserved characters. Everything else
+/// (`|` in `auth0|123`, `*`, `/`, spaces) is percent-encoded, as the SDKs encode path
+/// parameters (node-auth0's `encodePathParam`, Go's `url.PathEscape`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The request path for `name` below `/api/v2/`, each segment percent-encoded (a `%XX`
+/// already written is kept, so an id may be written encoded or not).
+fn encoded_path(name: &str) -> String {
+    let segments: Vec<String> = name.split('/').map(encode_segment).collect();
+    format!("{API_PREFIX}{}", segments.join("/"))
+}
+
+fn encode_segment(segment: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8();
+    match decoded {
+        Ok(text) if text != segment && !text.contains('/') => {
+            percent_encoding::utf8_percent_encode(&text, SEGMENT).to_string()
+        }
+        _ => percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string(),
+    }
 }
 
 /// A resolved endpoint: where to send the request and how to read the answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    /// The request path, starting with `/api/v2/`.
+    /// The request path, starting with `/api/v2/`, each segment percent-encoded.
     pub path: String,
     /// How it pages.
     pub pagination: Pagination,
@@ -245,6 +256,8 @@ pub struct Endpoint {
     pub items: Option<String>,
     /// The field that identifies a record, if known (used by change reports).
     pub identity: Option<String>,
+    /// Whether offset pages ask for `include_totals=true` (and so for a `total` to check).
+    pub include_totals: bool,
     /// The most records offset paging can reach, if capped.
     pub offset_cap: Option<u64>,
     /// The stable `sort` sent with offset pages when the job sets none.
@@ -252,26 +265,29 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// The endpoint for a known name.
-    pub fn from_known(known: &KnownEndpoint) -> Self {
+    /// The endpoint `written` in a job file (`"roles/rol_1/users"`), which [`lookup`] found
+    /// to be `known` (`"roles/{id}/users"`).
+    pub fn from_known(known: &KnownEndpoint, written: &str) -> Self {
         Self {
-            path: format!("{API_PREFIX}{}", known.name),
+            path: encoded_path(normalise_name(written)),
             pagination: known.pagination,
             items: known.items.map(str::to_owned),
-            identity: Some(known.identity.to_owned()),
+            identity: known.identity.map(str::to_owned),
+            include_totals: known.include_totals,
             offset_cap: known.offset_cap,
             sort: known.sort.map(str::to_owned),
         }
     }
 
     /// An endpoint a0snap does not know, described by the job file. Its identity is unknown,
-    /// except for a log stream, which pages by `log_id`.
+    /// except for a log stream, which pages by `log_id`; offset pages ask for totals.
     pub fn custom(written: &str, pagination: Pagination, items: Option<String>) -> Self {
         Self {
-            path: format!("{API_PREFIX}{}", normalise_name(written)),
+            path: encoded_path(normalise_name(written)),
             pagination,
             items,
             identity: (pagination == Pagination::LogStream).then(|| "log_id".to_owned()),
+            include_totals: true,
             offset_cap: None,
             sort: None,
         }
@@ -284,41 +300,5 @@ impl Endpoint {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn both_spellings_of_a_known_endpoint_resolve_to_it() {
-        assert_eq!(lookup("clients").map(|e| e.name), Some("clients"));
-        assert_eq!(lookup("/api/v2/clients").map(|e| e.name), Some("clients"));
-        assert_eq!(
-            lookup("/api/v2/resource-servers/").map(|e| e.items),
-            Some(Some("resource_servers"))
-        );
-        assert!(lookup("nope").is_none());
-    }
-
-    #[test]
-    fn the_required_endpoints_are_known_with_their_paging() {
-        for (name, kind) in [
-            ("clients", Pagination::Offset),
-            ("users", Pagination::Offset),
-            ("roles", Pagination::Offset),
-            ("connections", Pagination::Checkpoint),
-            ("resource-servers", Pagination::Offset),
-            ("client-grants", Pagination::Offset),
-            ("organizations", Pagination::Checkpoint),
-            ("logs", Pagination::LogStream),
-        ] {
-            assert_eq!(lookup(name).map(|e| e.pagination), Some(kind), "{name}");
-        }
-    }
-
-    #[test]
-    fn a_resolved_endpoint_has_the_full_path() {
-        let endpoint = Endpoint::from_known(lookup("users").expect("known"));
-        assert_eq!(endpoint.path, "/api/v2/users");
-        assert_eq!(endpoint.name(), "users");
-        assert_eq!(endpoint.offset_cap, Some(1000));
-    }
-}
+#[path = "endpoint/tests.rs"]
+mod tests;

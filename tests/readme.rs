@@ -1,15 +1,15 @@
 //! The README is the operations guide, so it must not promise what the program lacks: every
 //! `a0snap` command and flag it shows exists (asked of the real binary's `--help`), every
 //! `AUTH0_*`/`A0SNAP_*` variable it names is one the program reads, every variable the program
-//! reads has a row in its configuration table, every known endpoint has its scope and an
-//! example, and every job-file example is a valid job.
+//! reads has a row in its configuration table, every endpoint of its scopes table has that scope and
+//! an example, and every job-file example is a valid job.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
 use a0snap::config::variables;
-use a0snap::endpoint::KNOWN;
+use a0snap::endpoint::{KNOWN, lookup};
 
 fn readme() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -312,7 +312,7 @@ fn every_variable_the_readme_names_is_read_by_the_program_and_every_one_is_in_th
 }
 
 #[test]
-fn every_known_endpoint_has_its_scope_and_a_valid_job_example() {
+fn every_endpoint_in_the_scopes_table_is_known_with_that_scope_and_has_a_valid_job_example() {
     let text = readme();
     let examples = blocks(&text, "toml");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -326,13 +326,58 @@ fn every_known_endpoint_has_its_scope_and_a_valid_job_example() {
     let jobs = a0snap::jobs::load_dir(dir.path())
         .unwrap_or_else(|error| panic!("a README job example is invalid:\n{error}"));
     assert_eq!(jobs.len(), examples.len());
-    for known in KNOWN {
-        let row = format!("| `{}` | `{}` |", known.name, known.scope);
-        assert!(text.contains(&row), "the scopes table lacks {row}");
+    let section = text
+        .split("\n## ")
+        .find(|section| section.starts_with("Setting up the Auth0 application"))
+        .expect("a ## Setting up the Auth0 application section");
+    let rows: Vec<(&str, &str)> = section
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim().trim_matches('|').split('|').collect();
+            match cells.as_slice() {
+                [name, scope] if name.trim().starts_with('`') => Some((
+                    name.trim().trim_matches('`'),
+                    scope.trim().trim_matches('`'),
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    // The endpoints jobs used most, and each kind of answer, have a row and an example;
+    // `a0snap endpoints` lists the rest.
+    for name in [
+        "clients",
+        "users",
+        "roles",
+        "connections",
+        "resource-servers",
+        "client-grants",
+        "organizations",
+        "logs",
+        "custom-domains",
+        "roles/{id}/users",
+        "stats/active-users",
+        "guardian/policies",
+    ] {
         assert!(
-            jobs.iter().any(|job| job.endpoint.name() == known.name),
-            "no job example for the {} endpoint",
-            known.name
+            rows.iter().any(|(row, _)| *row == name),
+            "the scopes table lacks {name}"
         );
     }
+    for (name, scope) in &rows {
+        let known = KNOWN
+            .iter()
+            .find(|known| known.name == *name)
+            .unwrap_or_else(|| panic!("the scopes table names {name}, which a0snap does not know"));
+        assert_eq!(known.scope, *scope, "the scope of {name}");
+        assert!(
+            jobs.iter()
+                .any(|job| lookup(job.endpoint.name()).map(|k| k.name) == Some(known.name)),
+            "no job example for the {name} endpoint"
+        );
+    }
+    assert!(
+        text.contains("`a0snap endpoints`"),
+        "the README must point to `a0snap endpoints` for the rest"
+    );
 }

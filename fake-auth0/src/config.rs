@@ -24,6 +24,9 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "read:actions",
     "read:encryption_keys",
     "read:custom_domains",
+    "read:organization_members",
+    "read:mfa_policies",
+    "read:stats",
 ];
 
 /// The client id [`Config::demo`] accepts.

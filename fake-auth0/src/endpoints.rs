@@ -2,7 +2,9 @@
 //! records, the scope that guards them, the field that identifies a record, and how they page.
 //!
 //! The key order of each offset envelope follows the recordings (`roles` first for roles,
-//! `total` first for clients, `length` only for users). Data only: no I/O here.
+//! `total` first for clients, `length` only for users). Endpoints under a parent are templates
+//! (`roles/{id}/users`); the records of each parent are stored under the concrete path
+//! (`roles/rol_1/users`). Data only: no I/O here.
 
 /// The order of keys in an `include_totals=true` envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +22,11 @@ pub enum Envelope {
 pub enum Paging {
     /// `page` / `per_page` / `include_totals`.
     Offset,
-    /// The whole list as a bare array (custom domains).
+    /// The whole list as a bare array (custom domains, `guardian/policies`).
     Whole,
+    /// The first stored record alone, as the whole body: a bare value
+    /// (`stats/active-users` answers a number).
+    Value,
     /// `/logs`: offset newest first, or `take`/`from` by log id, ascending.
     Logs,
 }
@@ -48,6 +53,9 @@ pub struct Spec {
     /// Whether the default order has ties, so an unsorted offset walk sees records in a
     /// different order on every request (users: Auth0's search without `sort`).
     pub ties_without_sort: bool,
+    /// Whether `include_totals` is a parameter of the endpoint; where it is not
+    /// (`actions/actions`), sending it is refused with a 400 as an unknown parameter.
+    pub totals: bool,
 }
 
 const fn spec(
@@ -66,6 +74,7 @@ const fn spec(
         checkpoint: false,
         offset_cap: None,
         ties_without_sort: false,
+        totals: true,
     }
 }
 
@@ -125,12 +134,15 @@ pub const SPECS: &[Spec] = &[
     },
     spec("rules", "rules", "read:rules", Envelope::TotalFirst),
     spec("hooks", "hooks", "read:hooks", Envelope::TotalFirst),
-    spec(
-        "actions/actions",
-        "actions",
-        "read:actions",
-        Envelope::TotalFirst,
-    ),
+    Spec {
+        totals: false,
+        ..spec(
+            "actions/actions",
+            "actions",
+            "read:actions",
+            Envelope::TotalFirst,
+        )
+    },
     Spec {
         id_field: "kid",
         ..spec(
@@ -151,6 +163,50 @@ pub const SPECS: &[Spec] = &[
             Envelope::TotalFirst,
         )
     },
+    Spec {
+        id_field: "user_id",
+        checkpoint: true,
+        ..spec(
+            "roles/{id}/users",
+            "users",
+            "read:users",
+            Envelope::KeyFirst,
+        )
+    },
+    Spec {
+        id_field: "user_id",
+        checkpoint: true,
+        ..spec(
+            "organizations/{id}/members",
+            "members",
+            "read:organization_members",
+            Envelope::KeyFirst,
+        )
+    },
+    spec(
+        "users/{id}/roles",
+        "roles",
+        "read:users",
+        Envelope::KeyFirst,
+    ),
+    Spec {
+        paging: Paging::Whole,
+        ..spec(
+            "guardian/policies",
+            "policies",
+            "read:mfa_policies",
+            Envelope::TotalFirst,
+        )
+    },
+    Spec {
+        paging: Paging::Value,
+        ..spec(
+            "stats/active-users",
+            "active_users",
+            "read:stats",
+            Envelope::TotalFirst,
+        )
+    },
 ];
 
 /// The endpoint name below `/api/v2/`, from `"clients"`, `"/clients"` or `"/api/v2/clients/"`.
@@ -160,10 +216,22 @@ pub fn normalise(name: &str) -> &str {
     trimmed.strip_prefix('/').unwrap_or(trimmed)
 }
 
-/// The endpoint with this name (any spelling [`normalise`] accepts).
+/// The endpoint with this name (any spelling [`normalise`] accepts), or the template it is an
+/// instance of: `roles/rol_1/users` is `roles/{id}/users` (segment by segment, a `{...}`
+/// segment standing for any non-empty one).
 pub fn lookup(name: &str) -> Option<&'static Spec> {
     let name = normalise(name);
-    SPECS.iter().find(|spec| spec.name == name)
+    SPECS.iter().find(|spec| instance_of(spec.name, name))
+}
+
+/// Whether `name` is `template` with a value in each `{...}` segment.
+fn instance_of(template: &str, name: &str) -> bool {
+    let (want, got): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), name.split('/').collect());
+    want.len() == got.len()
+        && want.iter().zip(&got).all(|(want, got)| {
+            want == got || (want.starts_with('{') && want.ends_with('}') && !got.is_empty())
+        })
 }
 
 #[cfg(test)]
@@ -179,6 +247,11 @@ mod tests {
         );
         assert_eq!(lookup("actions/actions").map(|s| s.key), Some("actions"));
         assert!(lookup("nope").is_none());
+        assert_eq!(
+            lookup("roles/rol_1/users").map(|s| s.name),
+            Some("roles/{id}/users")
+        );
+        assert!(lookup("roles//users").is_none());
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub enum Body<'a> {
     List(Vec<&'a Value>),
     /// An envelope: its keys in order, each with a value or the page's records.
     Object(Vec<(String, Field<'a>)>),
+    /// One value alone (`stats/active-users`: a number); `null` when none is stored.
+    Value(Option<&'a Value>),
 }
 
 /// One value of an envelope.
@@ -138,6 +140,7 @@ impl Serialize for Body<'_> {
         match self {
             Body::List(items) => serializer.collect_seq(items),
             Body::Object(fields) => serializer.collect_map(fields.iter().map(|(k, v)| (k, v))),
+            Body::Value(value) => value.serialize(serializer),
         }
     }
 }
@@ -164,6 +167,7 @@ pub fn answer<'a>(
         Paging::Logs if checkpoint => log_stream(records, query, serving.wrong_page),
         _ if checkpoint && spec.checkpoint => checkpoint_page(spec, records, query, cursors),
         Paging::Whole => Ok(Body::List(records.iter().collect())),
+        Paging::Value => Ok(Body::Value(records.first())),
         Paging::Logs | Paging::Offset => offset(spec, records, query, serving),
     }
 }
@@ -223,6 +227,12 @@ fn offset<'a>(
     query: &Query,
     serving: Serving,
 ) -> Result<Body<'a>, ApiError> {
+    if !spec.totals && query.has("include_totals") {
+        return Err(validation(
+            "include_totals",
+            "Additional properties not allowed: include_totals",
+        ));
+    }
     let asked = query.number("per_page", DEFAULT_PAGE, MAX_PAGE)?;
     let per_page = serving.page_size_cap.map_or(asked, |cap| asked.min(cap));
     let page = query.number("page", 0, usize::MAX)? + usize::from(serving.wrong_page);

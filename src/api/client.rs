@@ -118,12 +118,19 @@ impl ApiClient {
         self.deadline
     }
 
-    /// The URL of `path` with `query`, each pair encoded once.
+    /// The URL of `path` (its segments already percent-encoded) with `query`, each pair
+    /// encoded once as the SDKs encode it (Go's `url.QueryEscape`): form encoding, with `*`
+    /// as `%2A` too, since Auth0's checkpoint `next` values hold `*` and are sent back as
+    /// `from` (recorded in go-auth0's `TestCustomDomainManager_ListWithPagination`).
     pub fn url(&self, path: &str, query: &[(String, String)]) -> Url {
         let mut url = self.base_url.clone();
         url.set_path(path);
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
+            let pairs: Vec<String> = query
+                .iter()
+                .map(|(name, value)| format!("{}={}", query_text(name), query_text(value)))
+                .collect();
+            url.set_query(Some(&pairs.join("&")));
         }
         url
     }
@@ -312,6 +319,13 @@ impl ApiClient {
             body,
         }))
     }
+}
+
+/// One query name or value, form-encoded with `*` encoded as well.
+fn query_text(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('*', "%2A")
 }
 
 fn transport_failure(error: reqwest::Error) -> Attempt {

@@ -8,6 +8,12 @@
 //! [`parse`] reads while it checks the page; the records themselves are split again on the
 //! writing thread, while the next request is already under way.
 //!
+//! Answers that are not lists of objects are read too, as the definition describes them: a list
+//! of strings or numbers (`guardian/policies`, `guardian/factors/phone/message-types`) is
+//! records of one field, [`VALUE_FIELD`] (`{"value": "all-applications"}`), and a bare number
+//! or string (`stats/active-users`) is one such record. A list mixing objects and values is
+//! refused, naming the first record that is not an object.
+//!
 //! When asked for an identity field (`client_id`, `log_id`, ...), [`parse`] also notes where
 //! each record's identity is in the body, so the walk can check that no record arrives twice
 //! (see [`super::walk`]) without a second copy of anything.
@@ -19,6 +25,10 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 mod identity;
+
+/// The field that holds each value of a list of strings or numbers, or a bare value, once
+/// written as a record: `["a","b"]` is written as `{"value":"a"}`, `{"value":"b"}`.
+pub const VALUE_FIELD: &str = "value";
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
@@ -194,13 +204,47 @@ pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
     match first {
         Some(b'[') => parse_array(body, shape.identity),
         Some(b'{') => parse_object(body, shape),
-        _ => Err(not_json(serde_json::from_slice::<&RawValue>(&body).err())),
+        Some(_) if shape.single_object_ok => {
+            let value =
+                serde_json::from_slice::<&RawValue>(&body).map_err(|error| not_json(Some(error)))?;
+            Ok(values_page(&[value]))
+        }
+        _ => match serde_json::from_slice::<&RawValue>(&body) {
+            Ok(_) => Err(PageError::Shape {
+                detail: "the answer is one value, not a page of a list; set pagination = \"none\" in the job file"
+                    .to_owned(),
+            }),
+            Err(error) => Err(not_json(Some(error))),
+        },
     }
+}
+
+/// The records of a list of strings, numbers, booleans or nulls: one record each,
+/// `{"value": <the value>}`, in their order.
+fn values_page(values: &[&RawValue]) -> Page {
+    let records: Vec<Box<RawValue>> = values
+        .iter()
+        .filter_map(|value| {
+            RawValue::from_string(format!("{{\"{VALUE_FIELD}\":{}}}", value.get())).ok()
+        })
+        .collect();
+    Page::from_records(&records)
+}
+
+/// Whether every record is a value rather than an object or array (and there is one).
+fn all_values(records: &[&RawValue]) -> bool {
+    !records.is_empty()
+        && records
+            .iter()
+            .all(|record| !record.get().starts_with(['{', '[']))
 }
 
 fn parse_array(body: Bytes, identity: Option<&str>) -> Result<Page, PageError> {
     let records: Vec<&RawValue> =
         serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
+    if all_values(&records) {
+        return Ok(values_page(&records));
+    }
     check_objects(&records)?;
     let identities = identity::find(&body, &records, identity)?;
     let len = records.len();
@@ -239,18 +283,21 @@ fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
     let list = envelope.fields[key];
     let records: Vec<&RawValue> = serde_json::from_str(list.get())
         .map_err(|_| shape(format!("\"{key}\" is not an array of records")))?;
-    check_objects(&records)?;
     let total = count(&envelope, "total")?;
     let start = count(&envelope, "start")?;
     let limit = count(&envelope, "limit")?;
+    if all_values(&records) {
+        return Ok(Page {
+            total,
+            start,
+            limit,
+            next: next_of(&envelope)?,
+            ..values_page(&records)
+        });
+    }
+    check_objects(&records)?;
     let identities = identity::find(&body, &records, how.identity)?;
-    let next = match envelope.fields.get("next") {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
-            Ok(next) => next.filter(|next| !next.is_empty()),
-            Err(_) => return Err(shape(format!("\"next\" is {}, not a string", raw.get()))),
-        },
-    };
+    let next = next_of(&envelope)?;
     let len = records.len();
     let last = records.last().map(|last| span(&body, last)).transpose()?;
     let list = if len == 0 {
@@ -269,6 +316,17 @@ fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
         identities,
         body,
     })
+}
+
+/// `next` of a checkpoint envelope: `None` when absent, null or empty (the last page).
+fn next_of(envelope: &Envelope<'_>) -> Result<Option<String>, PageError> {
+    match envelope.fields.get("next") {
+        None => Ok(None),
+        Some(raw) => match serde_json::from_str::<Option<String>>(raw.get()) {
+            Ok(next) => Ok(next.filter(|next| !next.is_empty())),
+            Err(_) => Err(shape(format!("\"next\" is {}, not a string", raw.get()))),
+        },
+    }
 }
 
 /// A count of the envelope (`total`, `start`, `limit`), if present.

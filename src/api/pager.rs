@@ -1,7 +1,8 @@
 //! Walking a list endpoint page by page, by its pagination kind, handing each page on as it
 //! arrives so nothing holds the whole export.
 //!
-//! - offset: `page`, `per_page`, `include_totals=true`, and the endpoint's stable `sort`
+//! - offset: `page`, `per_page`, `include_totals=true` (only where the endpoint defines it:
+//!   `actions/actions` does not, and is walked to its empty page), and the endpoint's stable `sort`
 //!   (users: `user_id:1`, since Auth0's default order has ties and changes between requests);
 //!   stops once `total` records arrived, without asking for an extra empty page. Without a
 //!   total it stops only at an empty page that follows a short one, or a second empty page: a

@@ -6,6 +6,7 @@
 
 mod commands;
 mod daemon;
+mod endpoints;
 mod summary;
 
 use std::path::PathBuf;
@@ -62,6 +63,8 @@ pub enum Command {
     },
     /// Start the bundled sandbox tenant on a loopback port and run the jobs against it once.
     Demo,
+    /// List the Management API endpoints a0snap knows: name, pagination, array key, scope.
+    Endpoints,
 }
 
 /// How the process ends.
@@ -99,6 +102,11 @@ impl Cli {
 
 /// Runs the parsed command line to its end.
 pub fn execute(cli: Cli) -> Exit {
+    if let Command::Endpoints = cli.command {
+        // Data only: no settings, telemetry or runtime needed.
+        print!("{}", endpoints::table());
+        return Exit::Success;
+    }
     let env = match RawEnv::from_env() {
         Ok(env) => env,
         Err(error) => return usage_error(&error),
@@ -131,6 +139,7 @@ pub fn execute(cli: Cli) -> Exit {
             Command::Validate => commands::validate(env, &overrides),
             Command::Token { info } => commands::token(env, &overrides, info).await,
             Command::Demo => commands::demo(&overrides, progress).await,
+            Command::Endpoints => Exit::Success,
         }
     })
 }

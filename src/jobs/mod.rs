@@ -39,10 +39,7 @@ pub use parse::parse_job;
 
 /// Snapshots kept per job when `[output] keep` is not set.
 pub const DEFAULT_KEEP: u32 = 30;
-/// Records asked for per page when `params` does not set the page size.
-pub const DEFAULT_PAGE_SIZE: u32 = 50;
-/// The largest page the Management API hands out.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub use crate::endpoint::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// A checked job, ready to run.
 #[derive(Debug, Clone)]

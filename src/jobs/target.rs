@@ -1,6 +1,7 @@
 //! What a job fetches: `endpoint` (known by name, or described with `pagination` and `items`)
 //! and `params`, from which the page size is taken and the paging parameters a0snap sets
-//! itself are refused, as are the parameters Auth0 ignores when paging logs.
+//! itself are refused, as are the parameters Auth0 ignores when paging logs. A known endpoint
+//! bounds the page size by its own maximum (`users/{id}/connected-accounts`: 20).
 
 use toml::Value;
 
@@ -23,7 +24,20 @@ pub(super) struct Target {
 pub(super) fn read_target(fields: &mut Fields, p: &mut Problems) -> Option<Target> {
     let endpoint = read_endpoint(fields, p);
     let pagination = endpoint.as_ref().map(|endpoint| endpoint.pagination);
-    let (params, page_size) = read_params(fields, pagination, p);
+    let sizes = endpoint
+        .as_ref()
+        .and_then(|endpoint| endpoint::lookup(endpoint.name()))
+        .map_or(
+            PageSizes {
+                default: DEFAULT_PAGE_SIZE,
+                max: MAX_PAGE_SIZE,
+            },
+            |known| PageSizes {
+                default: known.default_page_size(),
+                max: known.max_page_size,
+            },
+        );
+    let (params, page_size) = read_params(fields, pagination, sizes, p);
     Some(Target {
         endpoint: endpoint?,
         params,
@@ -48,8 +62,16 @@ fn read_endpoint(fields: &mut Fields, p: &mut Problems) -> Option<Endpoint> {
     check_path(&written, p)?;
     let endpoint = match (endpoint::lookup(&written), pagination) {
         (Some(known), _) => {
-            let mut endpoint = Endpoint::from_known(known);
-            endpoint.pagination = pagination.unwrap_or(endpoint.pagination);
+            let mut endpoint = Endpoint::from_known(known, &written);
+            if let Some(pagination) = pagination
+                && pagination != endpoint.pagination
+            {
+                // A job choosing offset paging where the definition pages otherwise asks for
+                // totals, as the recorded answers show those endpoints give them
+                // (connections, organizations, client grants with `include_totals=true`).
+                endpoint.include_totals = pagination == Pagination::Offset;
+                endpoint.pagination = pagination;
+            }
             endpoint.items = items.or(endpoint.items);
             endpoint
         }
@@ -57,8 +79,7 @@ fn read_endpoint(fields: &mut Fields, p: &mut Problems) -> Option<Endpoint> {
         (None, None) if pagination_written => return None,
         (None, None) => {
             p.at("endpoint", format!(
-                "\"{written}\" is not an endpoint a0snap knows; describe it with pagination = \"offset\", \"checkpoint\" or \"none\" and items = \"<array key>\", or use one of: {}",
-                known_names()
+                "\"{written}\" is not an endpoint a0snap knows; describe it with pagination = \"offset\", \"checkpoint\" or \"none\" and items = \"<array key>\", or use one `a0snap endpoints` lists, as in endpoint = \"clients\" or endpoint = \"roles/rol_123/users\""
             ));
             return None;
         }
@@ -127,19 +148,24 @@ fn check_path(written: &str, p: &mut Problems) -> Option<()> {
     None
 }
 
-fn known_names() -> String {
-    let names: Vec<&str> = endpoint::KNOWN.iter().map(|known| known.name).collect();
-    names.join(", ")
+/// The page size of a job's endpoint when the job sets none, and the most it may set.
+#[derive(Debug, Clone, Copy)]
+struct PageSizes {
+    /// min(50, the endpoint's maximum).
+    default: u32,
+    /// The endpoint's maximum (100 unless the definition says less).
+    max: u32,
 }
 
 /// `params = { ... }` in file order, with the page size taken out.
 fn read_params(
     fields: &mut Fields,
     pagination: Option<Pagination>,
+    sizes: PageSizes,
     p: &mut Problems,
 ) -> (Vec<(String, String)>, u32) {
     let mut params = Vec::new();
-    let mut page_size = DEFAULT_PAGE_SIZE;
+    let mut page_size = sizes.default;
     let Some(table) = fields.table("params", "params = { fields = \"name\" }", p) else {
         return (params, page_size);
     };
@@ -151,7 +177,7 @@ fn read_params(
             continue;
         };
         if size_param == Some(name.as_str()) {
-            page_size = read_page_size(&text, &key, p);
+            page_size = read_page_size(&text, &key, sizes, p);
         } else if pagination == Some(Pagination::None) && Pagination::is_paging_param(&name) {
             p.at(key, format!("this endpoint is read in one request (pagination = \"none\"), so {name} would make the answer one page of several and the rest would be lost; remove {name}, or if the endpoint pages, set pagination = \"checkpoint\" (or \"offset\") and items = \"<array key>\""));
         } else if managed.contains(&name.as_str()) {
@@ -195,16 +221,29 @@ fn param_text(name: &str, value: &Value, key: &str, p: &mut Problems) -> Option<
     }
 }
 
-/// The page size from `per_page` or `take`: 1 to 100.
-fn read_page_size(text: &str, key: &str, p: &mut Problems) -> u32 {
+/// The page size from `per_page` or `take`: 1 to the endpoint's maximum (100 at most).
+fn read_page_size(text: &str, key: &str, sizes: PageSizes, p: &mut Problems) -> u32 {
     match text.parse::<u32>() {
-        Ok(size) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+        Ok(size) if (1..=sizes.max).contains(&size) => size,
+        Ok(size) if size > sizes.max && sizes.max < MAX_PAGE_SIZE => {
+            p.at(
+                key,
+                format!(
+                    "{size} is above the {max} records a page this endpoint gives (its maximum in the management api definition); use a whole number from 1 to {max}",
+                    max = sizes.max
+                ),
+            );
+            sizes.default
+        }
         _ => {
             p.at(
                 key,
-                format!("{text} is not a page size; use a whole number from 1 to {MAX_PAGE_SIZE}"),
+                format!(
+                    "{text} is not a page size; use a whole number from 1 to {}",
+                    sizes.max
+                ),
             );
-            DEFAULT_PAGE_SIZE
+            sizes.default
         }
     }
 }

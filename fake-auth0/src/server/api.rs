@@ -150,9 +150,12 @@ fn authorised_answer(
     serving: Serving,
 ) -> Result<Response, ApiError> {
     let scopes = authenticate(app, headers)?;
-    let name = uri.path().strip_prefix("/api/v2/").unwrap_or_default();
+    // Records of a child list are stored under the decoded path (`users/auth0|1/roles`).
+    let encoded = uri.path().strip_prefix("/api/v2/").unwrap_or_default();
+    let decoded = percent_encoding::percent_decode_str(encoded).decode_utf8_lossy();
+    let name = decoded.trim_end_matches('/');
     let spec = endpoints::lookup(name)
-        .filter(|spec| spec.name == name.trim_end_matches('/'))
+        .filter(|_| endpoints::normalise(name) == name)
         .filter(|_| method == Method::GET)
         .ok_or_else(ApiError::not_found)?;
     if !scopes.iter().any(|scope| scope == spec.scope) {
@@ -169,13 +172,7 @@ fn authorised_answer(
     }
     let body = {
         let tenant = read(&app.tenant);
-        let body = pagination::answer(
-            spec,
-            tenant.records(spec.name),
-            &query,
-            &app.cursors,
-            serving,
-        )?;
+        let body = pagination::answer(spec, tenant.records(name), &query, &app.cursors, serving)?;
         serde_json::to_string(&body).map_err(|_| ApiError::for_status(500))?
     };
     Ok(raw_response(StatusCode::OK, body, API_JSON))

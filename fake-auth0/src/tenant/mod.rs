@@ -114,8 +114,8 @@ impl Tenant {
         tenant
     }
 
-    /// The demo tenant: [`Sizes::SAMPLE`] plus a few rules, hooks, actions, encryption keys
-    /// and custom domains. One client description starts with `=`, to show CSV neutralising.
+    /// The demo tenant: [`Sizes::SAMPLE`] plus a few rules, hooks, actions, encryption keys,
+    /// custom domains, the MFA policies and the active-user count. One client description starts with `=`, to show CSV neutralising.
     pub fn sample() -> Self {
         let mut tenant = Self::generate(&Sizes::SAMPLE, 2024);
         let mut g = Gen::new(2025);
@@ -124,6 +124,9 @@ impl Tenant {
         tenant.set("actions/actions", extras::actions(&mut g, 4));
         tenant.set("keys/encryption", extras::encryption_keys(&mut g, 3));
         tenant.set("custom-domains", extras::custom_domains(&mut g, 2));
+        // Answers that are not lists of objects: a list of strings and a bare number.
+        tenant.set("guardian/policies", vec![Value::from("all-applications")]);
+        tenant.set("stats/active-users", vec![Value::from(87)]);
         if let Some(client) = tenant.records.get_mut("clients").and_then(|c| c.get_mut(5)) {
             client["description"] =
                 Value::from("=HYPERLINK(\"https://example.com\",\"spreadsheet formula\")");

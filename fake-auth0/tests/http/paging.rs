@@ -25,25 +25,30 @@ async fn offset_walk(session: &Session, spec: &Spec) -> Vec<Value> {
     let sort = format!("{}:1", spec.id_field);
     for page in 0.. {
         let page = page.to_string();
-        let mut query = vec![
-            ("page", page.as_str()),
-            ("per_page", "7"),
-            ("include_totals", "true"),
-        ];
+        let mut query = vec![("page", page.as_str()), ("per_page", "7")];
+        if spec.totals {
+            query.push(("include_totals", "true"));
+        }
         if spec.ties_without_sort {
             query.push(("sort", &sort));
         }
         let reply = session.get(spec.name, &query).await;
         assert_eq!(reply.status, 200, "{} {}", spec.name, reply.body);
-        let items = reply.items(spec.key);
+        // Without include_totals the page is a bare array.
+        let items = match reply.body.as_array() {
+            Some(list) => list.clone(),
+            None => reply.items(spec.key),
+        };
         seen.extend(items.iter().cloned());
         if items.len() < 7 {
-            assert_eq!(
-                reply.body["total"].as_u64(),
-                Some(seen.len() as u64),
-                "{}",
-                spec.name
-            );
+            if spec.totals {
+                assert_eq!(
+                    reply.body["total"].as_u64(),
+                    Some(seen.len() as u64),
+                    "{}",
+                    spec.name
+                );
+            }
             return seen;
         }
     }
@@ -92,7 +97,11 @@ async fn log_walk(session: &Session) -> Vec<Value> {
 #[tokio::test]
 async fn paging_through_every_endpoint_yields_every_record_once() {
     let session = Session::start(sample()).await;
-    for spec in SPECS {
+    // Child lists hold records per parent (none in the sample), and values have no identity.
+    let lists_of_objects = SPECS.iter().filter(|spec| {
+        !spec.name.contains('{') && session.fake.records(spec.name).iter().all(Value::is_object)
+    });
+    for spec in lists_of_objects {
         let expected = ids(&session.fake.records(spec.name), spec.id_field);
         assert!(!expected.is_empty(), "{}", spec.name);
         let sorted = {
@@ -108,6 +117,7 @@ async fn paging_through_every_endpoint_yields_every_record_once() {
             }
             Paging::Offset => walks.push(offset_walk(&session, spec).await),
             Paging::Logs => walks.push(log_walk(&session).await),
+            Paging::Value => {}
             Paging::Whole => walks.push(
                 session
                     .get(spec.name, &[])

@@ -27,7 +27,9 @@ impl<'a> Request<'a> {
         }
         query.push(("page".to_owned(), page.to_string()));
         query.push(("per_page".to_owned(), size.to_string()));
-        query.push(("include_totals".to_owned(), "true".to_owned()));
+        if self.endpoint.include_totals {
+            query.push(("include_totals".to_owned(), "true".to_owned()));
+        }
         self.fetch(query, page + 1, false).boxed()
     }
 

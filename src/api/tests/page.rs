@@ -111,8 +111,32 @@ fn malformed_and_misshapen_bodies_are_errors_that_say_why() {
             .contains("no \"clients\" array (keys: users)"),
         "{error}"
     );
-    let error = page(br#"[1,2]"#, None, false).expect_err("not objects");
-    assert_eq!(error.to_string(), "record 0 is not a JSON object");
+    let error = page(br#"[{"a":1},2]"#, None, false).expect_err("not objects");
+    assert_eq!(error.to_string(), "record 1 is not a JSON object");
+}
+
+#[test]
+fn a_list_of_values_is_records_of_one_field_and_a_bare_value_one_record() {
+    let policies = page(br#"["all-applications"]"#, None, true).expect("page");
+    assert_eq!(texts(&policies), [r#"{"value":"all-applications"}"#]);
+    let types = page(
+        br#"{"message_types":["sms","voice"]}"#,
+        Some("message_types"),
+        true,
+    )
+    .expect("page");
+    assert_eq!(
+        texts(&types),
+        [r#"{"value":"sms"}"#, r#"{"value":"voice"}"#]
+    );
+    let count = page(b" 42\n", None, true).expect("page");
+    assert_eq!(texts(&count), [r#"{"value":42}"#]);
+    assert_eq!(count.len(), 1);
+    assert!(page(b"42", None, false).is_err());
+    assert!(matches!(
+        page(b"", None, true),
+        Err(PageError::NotJson { .. })
+    ));
 }
 
 #[test]

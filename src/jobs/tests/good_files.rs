@@ -49,11 +49,25 @@ keep = 48
 #[test]
 fn every_known_endpoint_makes_a_good_job_with_its_paging() {
     for known in KNOWN {
-        let job = good(&format!("every = \"1h\"\nendpoint = \"{}\"\n", known.name));
-        assert_eq!(job.endpoint.path, format!("/api/v2/{}", known.name));
+        // A parent's id in place of each `{...}` segment.
+        let name: Vec<&str> = known
+            .name
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "id_1"
+                } else {
+                    segment
+                }
+            })
+            .collect();
+        let name = name.join("/");
+        let job = good(&format!("every = \"1h\"\nendpoint = \"{name}\"\n"));
+        assert_eq!(job.endpoint.path, format!("/api/v2/{name}"));
         assert_eq!(job.endpoint.pagination, known.pagination, "{}", known.name);
         assert_eq!(job.endpoint.items.as_deref(), known.items, "{}", known.name);
-        assert_eq!(job.endpoint.identity.as_deref(), Some(known.identity));
+        assert_eq!(job.endpoint.identity.as_deref(), known.identity);
+        assert_eq!(job.page_size, known.default_page_size(), "{}", known.name);
     }
 }
 
@@ -67,9 +81,9 @@ fn the_full_api_path_names_the_same_endpoint() {
 #[test]
 fn an_unknown_endpoint_works_when_described() {
     let job = good(
-        "every = \"1d\"\nendpoint = \"/api/v2/organizations/org_1/members\"\npagination = \"checkpoint\"\nitems = \"members\"\n",
+        "every = \"1d\"\nendpoint = \"/api/v2/widgets/w_1/members\"\npagination = \"checkpoint\"\nitems = \"members\"\n",
     );
-    assert_eq!(job.endpoint.path, "/api/v2/organizations/org_1/members");
+    assert_eq!(job.endpoint.path, "/api/v2/widgets/w_1/members");
     assert_eq!(job.endpoint.pagination, Pagination::Checkpoint);
     assert_eq!(job.endpoint.items.as_deref(), Some("members"));
     assert_eq!(job.endpoint.identity, None);

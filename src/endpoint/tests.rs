@@ -1,0 +1,179 @@
+use serde::Deserialize;
+
+use super::*;
+
+/// One line of `tests/fixtures/management-api/list-endpoints.json`.
+#[derive(Debug, Deserialize)]
+struct Defined {
+    path: String,
+    pagination: String,
+    items: Option<String>,
+    identity: Option<String>,
+    scope: Option<String>,
+    include_totals: bool,
+    page_size_max: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct Definition {
+    endpoints: Vec<Defined>,
+}
+
+fn definition() -> Vec<Defined> {
+    let text = include_str!("../../tests/fixtures/management-api/list-endpoints.json");
+    serde_json::from_str::<Definition>(text)
+        .expect("the extract is valid JSON")
+        .endpoints
+}
+
+/// What the table must hold for one endpoint of the definition.
+fn expected(defined: &Defined) -> KnownEndpoint {
+    let pagination = Pagination::from_name(&defined.pagination).expect("a known kind");
+    let name: &'static str = Box::leak(defined.path.clone().into_boxed_str());
+    let leak = |text: &Option<String>| {
+        text.clone()
+            .map(|text| -> &'static str { Box::leak(text.into_boxed_str()) })
+    };
+    KnownEndpoint {
+        name,
+        pagination,
+        // The log stream reads bare arrays (`from`/`take`), not the `logs` envelope.
+        items: if pagination == Pagination::LogStream {
+            None
+        } else {
+            leak(&defined.items)
+        },
+        identity: leak(&defined.identity),
+        scope: leak(&defined.scope).unwrap_or(""),
+        include_totals: defined.include_totals,
+        max_page_size: defined
+            .page_size_max
+            .unwrap_or(MAX_PAGE_SIZE)
+            .min(MAX_PAGE_SIZE),
+        offset_cap: None,
+        sort: None,
+    }
+}
+
+#[test]
+fn the_table_is_the_list_endpoints_of_the_committed_definition() {
+    let defined = definition();
+    let mut problems = Vec::new();
+    for entry in &defined {
+        let want = expected(entry);
+        match KNOWN.iter().find(|known| known.name == entry.path) {
+            None => problems.push(format!("missing: {want:?}")),
+            Some(known) => {
+                let have = KnownEndpoint {
+                    offset_cap: None,
+                    sort: None,
+                    ..*known
+                };
+                if have != want {
+                    problems.push(format!(
+                        "differs:\n    table      {have:?}\n    definition {want:?}"
+                    ));
+                }
+            }
+        }
+    }
+    for known in KNOWN {
+        if !defined.iter().any(|entry| entry.path == known.name) {
+            problems.push(format!("not in the definition: {}", known.name));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "src/endpoint/table.rs and tests/fixtures/management-api/list-endpoints.json disagree:\n  {}",
+        problems.join("\n  ")
+    );
+    assert!(KNOWN.len() >= 90, "{} endpoints", KNOWN.len());
+}
+
+#[test]
+fn client_grants_page_by_checkpoint_and_actions_do_not_ask_for_totals() {
+    let grants = lookup("client-grants").expect("known");
+    assert_eq!(grants.pagination, Pagination::Checkpoint);
+    let actions = lookup("actions/actions").expect("known");
+    assert_eq!(actions.pagination, Pagination::Offset);
+    assert!(!actions.include_totals);
+    assert!(lookup("clients").expect("known").include_totals);
+}
+
+#[test]
+fn both_spellings_of_a_known_endpoint_resolve_to_it() {
+    assert_eq!(lookup("clients").map(|e| e.name), Some("clients"));
+    assert_eq!(lookup("/api/v2/clients").map(|e| e.name), Some("clients"));
+    assert_eq!(
+        lookup("/api/v2/resource-servers/").map(|e| e.items),
+        Some(Some("resource_servers"))
+    );
+    assert!(lookup("nope").is_none());
+}
+
+#[test]
+fn a_path_under_a_parent_is_its_template_and_literal_segments_win() {
+    assert_eq!(
+        lookup("roles/rol_123/users").map(|e| e.name),
+        Some("roles/{id}/users")
+    );
+    assert_eq!(
+        lookup("/api/v2/organizations/org_1/members").map(|e| (e.name, e.items)),
+        Some(("organizations/{id}/members", Some("members")))
+    );
+    assert_eq!(
+        lookup("user-attribute-profiles/templates").map(|e| e.name),
+        Some("user-attribute-profiles/templates")
+    );
+    assert!(lookup("roles//users").is_none());
+    assert!(lookup("roles/rol_1/users/extra").is_none());
+}
+
+#[test]
+fn ids_in_a_path_are_percent_encoded_once() {
+    let known = lookup("users/auth0|123/roles").expect("known");
+    let endpoint = Endpoint::from_known(known, "users/auth0|123/roles");
+    assert_eq!(endpoint.path, "/api/v2/users/auth0%7C123/roles");
+    let again = Endpoint::from_known(known, "users/auth0%7C123/roles");
+    assert_eq!(again.path, "/api/v2/users/auth0%7C123/roles");
+    let star = Endpoint::from_known(known, "users/a*b c/roles");
+    assert_eq!(star.path, "/api/v2/users/a%2Ab%20c/roles");
+}
+
+#[test]
+fn page_sizes_default_to_fifty_or_the_endpoint_maximum() {
+    assert_eq!(lookup("clients").expect("known").default_page_size(), 50);
+    let accounts = lookup("users/u1/connected-accounts").expect("known");
+    assert_eq!(accounts.max_page_size, 20);
+    assert_eq!(accounts.default_page_size(), 20);
+    assert_eq!(
+        lookup("connection-profiles").expect("known").max_page_size,
+        10
+    );
+}
+
+#[test]
+fn the_required_endpoints_are_known_with_their_paging() {
+    for (name, kind) in [
+        ("clients", Pagination::Offset),
+        ("users", Pagination::Offset),
+        ("roles", Pagination::Offset),
+        ("connections", Pagination::Checkpoint),
+        ("resource-servers", Pagination::Offset),
+        ("client-grants", Pagination::Checkpoint),
+        ("organizations", Pagination::Checkpoint),
+        ("logs", Pagination::LogStream),
+        ("roles/{id}/users", Pagination::Checkpoint),
+        ("stats/active-users", Pagination::None),
+    ] {
+        assert_eq!(lookup(name).map(|e| e.pagination), Some(kind), "{name}");
+    }
+}
+
+#[test]
+fn a_resolved_endpoint_has_the_full_path() {
+    let endpoint = Endpoint::from_known(lookup("users").expect("known"), "users");
+    assert_eq!(endpoint.path, "/api/v2/users");
+    assert_eq!(endpoint.name(), "users");
+    assert_eq!(endpoint.offset_cap, Some(1000));
+}
