@@ -240,6 +240,26 @@ pub enum ApiError {
     },
 }
 
+impl ApiError {
+    /// Whether the API refused the request for a missing scope: a 403 with `errorCode`
+    /// `insufficient_scope`, or (the code is optional in real answers) a message starting
+    /// `Insufficient scope`, as Auth0 words it ("Insufficient scope, expected any of:
+    /// read:clients", <https://auth0.com/docs/api/management/v2>).
+    pub fn is_insufficient_scope(&self) -> bool {
+        let ApiError::Refused {
+            status: 403, body, ..
+        } = self
+        else {
+            return false;
+        };
+        body.error_code.as_deref() == Some("insufficient_scope")
+            || body
+                .message
+                .as_deref()
+                .is_some_and(|message| message.starts_with("Insufficient scope"))
+    }
+}
+
 /// An Auth0 error body on one line: " Forbidden: Insufficient scope ... (insufficient_scope)".
 pub(crate) fn describe(body: &ErrorBody) -> String {
     let mut text = String::new();
