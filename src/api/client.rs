@@ -28,6 +28,7 @@ use super::error::{ApiError, ErrorBody, Failure, Method};
 use super::limiter::Limiter;
 use crate::auth::TokenCache;
 use crate::clock::SharedClock;
+use crate::http::CertificateProblem;
 use crate::metrics::Metrics;
 use crate::retry::{self, RetryPolicy, WaitSource};
 
@@ -260,13 +261,13 @@ impl ApiClient {
             .map_err(|error| Attempt::Fail(error.into()))?;
         let permit = self.limiter.acquire().await;
         let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
-        let response = sent.map_err(transport_failure)?;
+        let response = sent.map_err(|error| self.transport_failure(call, error))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await;
         let now = self.clock.now();
         permit.answered(retry::ratelimit_state(&headers, now), status);
-        let body = body.map_err(transport_failure)?;
+        let body = body.map_err(|error| self.transport_failure(call, error))?;
         if status == StatusCode::UNAUTHORIZED {
             self.tokens.invalidate(&token);
             return Err(Attempt::Renew {
@@ -324,11 +325,25 @@ impl ApiClient {
             body,
         }))
     }
-}
 
-fn transport_failure(error: reqwest::Error) -> Attempt {
-    Attempt::Retry {
-        failure: Failure::transport(error),
-        asked: None,
+    /// A transport error: retried, unless TLS refused the certificate (the next try would
+    /// meet the same one).
+    fn transport_failure(&self, call: Call<'_>, error: reqwest::Error) -> Attempt {
+        if let Some(problem) = CertificateProblem::of(&error) {
+            let host = match (self.base_url.host_str(), self.base_url.port()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (host, _) => host.unwrap_or_default().to_owned(),
+            };
+            return Attempt::Fail(ApiError::Certificate {
+                method: call.method,
+                path: call.path.to_owned(),
+                host,
+                problem,
+            });
+        }
+        Attempt::Retry {
+            failure: Failure::transport(error),
+            asked: None,
+        }
     }
 }

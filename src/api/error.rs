@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::auth::AuthError;
 use crate::endpoint;
+use crate::http::CertificateProblem;
 use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
@@ -155,6 +156,18 @@ pub enum ApiError {
         method: Method,
         /// The request path.
         path: String,
+    },
+    /// TLS verification refused the server's certificate: permanent, not retried.
+    #[error("{method} {path}: the tls certificate of {host} was refused: {problem}")]
+    Certificate {
+        /// `GET` or `POST`.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The host and port asked.
+        host: String,
+        /// What is wrong with the certificate, and the fix.
+        problem: CertificateProblem,
     },
     /// Retries ran out.
     #[error("{method} {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]

@@ -200,7 +200,14 @@ async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, Unopen
                 )));
             }
             Ok(response) => format!("the server answered {}", response.status()),
-            Err(error) => error.without_url().to_string(),
+            Err(error) => match crate::http::CertificateProblem::of(&error) {
+                Some(problem) => {
+                    return Err(Unopened::Failed(format!(
+                        "its tls certificate was refused: {problem}"
+                    )));
+                }
+                None => error.without_url().to_string(),
+            },
         };
         if attempt >= DOWNLOAD_ATTEMPTS {
             return Err(Unopened::Failed(format!("{problem} ({attempt} attempts)")));
