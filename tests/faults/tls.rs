@@ -16,16 +16,16 @@ use crate::harness::json_job;
 
 /// A CA (its PEM, valid for `localhost` too, so it can be served as a server's certificate)
 /// and a certificate for `localhost` signed by it, with its key.
-struct TestPki {
-    ca_pem: String,
+pub(crate) struct TestPki {
+    pub(crate) ca_pem: String,
     leaf: CertificateDer<'static>,
     key: PrivateKeyDer<'static>,
-    issuer: Issuer<'static, KeyPair>,
+    pub(crate) issuer: Issuer<'static, KeyPair>,
     ca: CertificateDer<'static>,
     ca_key: PrivateKeyDer<'static>,
 }
 
-fn test_pki() -> TestPki {
+pub(crate) fn test_pki() -> TestPki {
     test_pki_named("a0snap test CA")
 }
 
@@ -55,7 +55,7 @@ fn test_pki_named(name: &str) -> TestPki {
 }
 
 /// A certificate for `name` signed by `issuer`, valid over `years` when given.
-fn signed_leaf(
+pub(crate) fn signed_leaf(
     issuer: &Issuer<'static, KeyPair>,
     name: &str,
     years: Option<(i32, i32)>,
@@ -89,18 +89,18 @@ fn server_config(chain: CertificateDer<'static>, key: PrivateKeyDer<'static>) ->
 /// A TLS front on a loopback port: the certificate it serves can be swapped, and it counts
 /// the connections it accepted (each one a handshake a0snap started).
 #[derive(Clone)]
-struct TlsFront {
-    port: u16,
+pub(crate) struct TlsFront {
+    pub(crate) port: u16,
     config: Arc<Mutex<Arc<ServerConfig>>>,
     connections: Arc<AtomicUsize>,
 }
 
 impl TlsFront {
-    fn serve(&self, chain: CertificateDer<'static>, key: PrivateKeyDer<'static>) {
+    pub(crate) fn serve(&self, chain: CertificateDer<'static>, key: PrivateKeyDer<'static>) {
         *self.config.lock().expect("config") = server_config(chain, key);
     }
 
-    fn connections(&self) -> usize {
+    pub(crate) fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
 }
@@ -111,7 +111,7 @@ async fn tls_proxy(pki: &TestPki, backend: std::net::SocketAddr) -> u16 {
 }
 
 /// Serves TLS with `pki`'s leaf on a loopback port, forwarding every connection to `backend`.
-async fn tls_front(pki: &TestPki, backend: std::net::SocketAddr) -> TlsFront {
+pub(crate) async fn tls_front(pki: &TestPki, backend: std::net::SocketAddr) -> TlsFront {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let front = TlsFront {
         port: listener.local_addr().expect("address").port(),
@@ -159,7 +159,7 @@ async fn tls_world() -> (World, TestPki, Vec<(&'static str, String)>) {
     (world, pki, env)
 }
 
-fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter()
         .map(|(name, value)| (*name, value.as_str()))
         .collect()
