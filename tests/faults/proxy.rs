@@ -15,12 +15,15 @@ use crate::tls::{borrowed, signed_leaf, test_pki, tls_front};
 /// A password distinctive enough to search for in output.
 const PROXY_PASSWORD: &str = "Pr0xy-pa55-Kq7";
 
-/// What the proxy saw: one entry per CONNECT, its target and its `Proxy-Authorization`.
+/// One CONNECT: its target and its `Proxy-Authorization`.
+type Tunnel = (String, Option<String>);
+
+/// What the proxy saw: one entry per CONNECT.
 #[derive(Clone, Default)]
-struct Tunnels(Arc<Mutex<Vec<(String, Option<String>)>>>);
+struct Tunnels(Arc<Mutex<Vec<Tunnel>>>);
 
 impl Tunnels {
-    fn seen(&self) -> Vec<(String, Option<String>)> {
+    fn seen(&self) -> Vec<Tunnel> {
         self.0.lock().expect("tunnels").clone()
     }
 }
