@@ -2,7 +2,16 @@
 //!
 //! TLS verification is always on: the platform's trust store, plus the certificate in
 //! `A0SNAP_CA_FILE` when a proxy or a test tenant needs one. Redirects are not followed, so a
-//! bearer token is never sent to a host the configuration did not name.
+//! bearer token is never sent to a host the configuration did not name. A refused certificate
+//! is told apart from other failures ([`CertificateProblem`]), so callers do not retry it.
+//!
+//! Proxies come from the environment as reqwest reads them (`HTTPS_PROXY`, `HTTP_PROXY`,
+//! `ALL_PROXY`, `NO_PROXY`, upper or lower case): this module must never call `.no_proxy()`,
+//! and never logs a proxy URL, which may hold credentials.
+
+mod certificate;
+
+pub use certificate::CertificateProblem;
 
 use std::path::PathBuf;
 

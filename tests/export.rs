@@ -220,12 +220,13 @@ async fn a_failure_mid_export_leaves_no_partial_file_and_keeps_latest() {
         path_prefix: Some("/api/v2/clients".into()),
         nth: 3,
         times: 1,
-        action: Fault::Status(403),
+        // Not a 403: a 403 to the cached token is renewed and retried (tests/tokens.rs).
+        action: Fault::Status(404),
     });
     let second = world.a0snap(&["run"]).await;
     assert_eq!(second.code, 1, "{}", second.all_output());
     assert!(
-        second.stdout.contains("FAILED") && second.stdout.contains("403"),
+        second.stdout.contains("FAILED") && second.stdout.contains("404"),
         "{}",
         second.stdout
     );

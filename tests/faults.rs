@@ -8,6 +8,8 @@ mod checks;
 mod common;
 #[path = "faults/harness.rs"]
 mod harness;
+#[path = "faults/proxy.rs"]
+mod proxy;
 #[path = "faults/tls.rs"]
 mod tls;
 

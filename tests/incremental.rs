@@ -173,7 +173,8 @@ async fn a_failed_run_does_not_advance_the_checkpoint_and_the_next_run_catches_u
     world.fake.with_tenant(|tenant| tenant.append_logs(250));
     world
         .fake
-        .inject(FaultRule::nth(Some("/api/v2/logs"), 2, Fault::Status(403)));
+        // Not a 403: a 403 to the cached token is renewed and retried (tests/tokens.rs).
+        .inject(FaultRule::nth(Some("/api/v2/logs"), 2, Fault::Status(404)));
 
     let failed = world.a0snap(&["run"]).await;
     assert_eq!(failed.code, 1, "{}", failed.all_output());

@@ -232,3 +232,97 @@ async fn a_token_request_slower_than_a0snap_request_timeout_is_asked_again() {
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert_eq!(world.fake.counters().token_requests, 2);
 }
+
+/// The default grant without `read:roles`.
+fn scopes_without_read_roles() -> Vec<&'static str> {
+    fake_auth0::DEFAULT_SCOPES
+        .iter()
+        .copied()
+        .filter(|scope| *scope != "read:roles")
+        .collect()
+}
+
+const ROLES: &str = "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n";
+
+fn roles_requests(world: &World) -> usize {
+    world
+        .fake
+        .requests()
+        .iter()
+        .filter(|request| request.starts_with("/api/v2/roles"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scope_granted_after_the_token_was_cached_is_used_by_the_next_run_with_one_new_token() {
+    let world = World::start(small_tenant()).await;
+    world.fake.set_scopes(&scopes_without_read_roles());
+    world.job("apps", APPS).job("roles", ROLES);
+
+    let refused = world.a0snap(&["run"]).await;
+    assert_eq!(refused.code, 1, "{}", refused.all_output());
+    assert!(
+        refused.all_output().contains("grant read:roles"),
+        "{}",
+        refused.all_output()
+    );
+    // The token was fetched in this very run: a 403 does not ask for another one.
+    assert_eq!(world.fake.counters().token_requests, 1);
+    assert_eq!(roles_requests(&world), 1);
+
+    world.fake.set_scopes(fake_auth0::DEFAULT_SCOPES);
+    let granted = world.a0snap(&["run"]).await;
+    assert_eq!(granted.code, 0, "{}", granted.all_output());
+    assert_eq!(world.fake.counters().token_requests, 2);
+    let roles: Vec<serde_json::Value> =
+        serde_json::from_str(&world.read("roles", "latest.json")).expect("json");
+    assert_eq!(roles.len(), 5);
+
+    let again = world.a0snap(&["run"]).await;
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    assert_eq!(world.fake.counters().token_requests, 2);
+    world.assert_no_secrets(&format!(
+        "{}{}{}",
+        refused.all_output(),
+        granted.all_output(),
+        again.all_output()
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scope_still_missing_after_one_renewal_fails_every_job_naming_it_with_one_new_token() {
+    let world = World::start(small_tenant()).await;
+    world.fake.set_scopes(&scopes_without_read_roles());
+    world.job("apps", APPS);
+    assert_eq!(world.a0snap(&["run"]).await.code, 0);
+    assert_eq!(world.fake.counters().token_requests, 1);
+
+    world.job("roles", ROLES).job("roles-again", ROLES);
+    let run = world
+        .a0snap_with(
+            &["run", "--job", "roles", "--job", "roles-again"],
+            &[("A0SNAP_JOB_CONCURRENCY", "2")],
+        )
+        .await;
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    // The cached token is renewed once for both jobs; the fresh one lacks the scope too.
+    assert_eq!(world.fake.counters().token_requests, 2);
+    let output = run.all_output();
+    assert!(
+        output.matches("grant read:roles").count() >= 2,
+        "both jobs fail naming the scope:\n{output}"
+    );
+    // Each job: the refused request, then one retry with the fresh token.
+    assert!(
+        (3..=4).contains(&roles_requests(&world)),
+        "{:?}",
+        world.fake.requests()
+    );
+    assert!(
+        world
+            .files("roles")
+            .iter()
+            .all(|name| !name.contains("latest"))
+    );
+    world.assert_no_secrets(&output);
+}

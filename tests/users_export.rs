@@ -407,3 +407,79 @@ fn header_and_sorted_rows(csv: &str) -> Vec<String> {
     }
     lines
 }
+
+fn jobs_reads(world: &World) -> usize {
+    world
+        .fake
+        .requests()
+        .iter()
+        .filter(|request| request.starts_with("/api/v2/jobs/job_"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_download_link_is_replaced_by_reading_the_job_once_and_the_export_completes() {
+    let world = World::start(config(Sizes {
+        users: 25,
+        ..empty_sizes()
+    }))
+    .await;
+    world.fake.set_export_behaviour(ExportBehaviour {
+        polls_until_done: 1,
+        expired_locations: 1,
+        ..ExportBehaviour::default()
+    });
+    world.job("users", &export_job("", "format = \"json\""));
+    let run = world.a0snap(&["run"]).await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let users: Vec<Value> =
+        serde_json::from_str(&world.read("users", "latest.json")).expect("json");
+    assert_eq!(users.len(), 25);
+    // Two polls to completion, then one more read for the fresh link.
+    assert_eq!(jobs_reads(&world), 3, "{:?}", world.fake.requests());
+    let downloads = world.fake.downloads();
+    assert_eq!(downloads.len(), 2, "{downloads:?}");
+    assert!(downloads.iter().all(|download| !download.authorization));
+    let meta_name = world
+        .files("users")
+        .into_iter()
+        .find(|name| name.ends_with(".meta.json"))
+        .expect("meta file");
+    let meta: Value = serde_json::from_str(&world.read("users", &meta_name)).expect("meta");
+    assert_eq!(meta["export"]["polls"], 3);
+    assert!(!run.all_output().contains("X-Amz-Signature"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_link_that_has_expired_too_fails_the_run_once_naming_the_expiry_and_writes_nothing()
+{
+    let world = World::start(config(Sizes {
+        users: 5,
+        ..empty_sizes()
+    }))
+    .await;
+    world.fake.set_export_behaviour(ExportBehaviour {
+        polls_until_done: 0,
+        expired_locations: 5,
+        ..ExportBehaviour::default()
+    });
+    world.job("users", &export_job("", "format = \"json\""));
+    let run = world.a0snap(&["run"]).await;
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    assert!(
+        run.stdout
+            .contains("the link had expired, and so had the fresh one")
+            && run.stdout.contains("valid for 60 s"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.all_output().contains("X-Amz-Signature"));
+    assert_eq!(jobs_reads(&world), 2, "{:?}", world.fake.requests());
+    assert_eq!(world.fake.downloads().len(), 2);
+    let visible: Vec<String> = world
+        .files("users")
+        .into_iter()
+        .filter(|name| !name.starts_with('.') && name != "last-run.json")
+        .collect();
+    assert!(visible.is_empty(), "{visible:?}");
+}

@@ -2,6 +2,11 @@
 //! job, `GET /api/v2/jobs/{id}` reports `pending`, `processing`, then `completed` with a
 //! `location` (or `failed`), and the location serves the users as gzipped NDJSON.
 //!
+//! Each read of a completed job hands out a new location, signed (`X-Amz-Signature`) and valid
+//! for [`LOCATION_LIFETIME`] like Auth0's pre-signed S3 links; a download with an expired
+//! signature is refused as S3 refuses it (403, `<Code>AccessDenied</Code><Message>Request has
+//! expired</Message>`).
+//!
 //! The file is rendered once, on a blocking thread, when the job is created, like a real job
 //! that works in the background; polls only read the book. How many polls a job takes and
 //! whether it fails are set by tests through [`ExportBehaviour`]. Every download is remembered
@@ -13,6 +18,7 @@ mod request;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use serde_json::{Map, Value, json};
@@ -31,17 +37,36 @@ pub struct ExportBehaviour {
     /// rather than nested (`{"app_metadata": {"plan": "pro"}}`): the other shape an export
     /// file may have, which a client must read as well.
     pub flat_keys: bool,
+    /// The first this many locations handed out for a job have already expired when they
+    /// are downloaded, as a link read more than [`LOCATION_LIFETIME`] before its download.
+    pub expired_locations: u32,
 }
 
 impl Default for ExportBehaviour {
-    /// Two polls, then `completed`; dotted fields nested.
+    /// Two polls, then `completed`; dotted fields nested; locations valid for a minute.
     fn default() -> Self {
         Self {
             polls_until_done: 2,
             fail_with: None,
             flat_keys: false,
+            expired_locations: 0,
         }
     }
+}
+
+/// How long a location stays valid: Auth0's export links expire after 60 seconds (Auth0 docs,
+/// "Bulk User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
+pub const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
+
+/// What a download location answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The gzipped file.
+    File(Bytes),
+    /// The signature has expired (S3: 403 `Request has expired`).
+    Expired,
+    /// No such file, or its job is not completed (S3: 403 `AccessDenied`).
+    Missing,
 }
 
 /// One request to a download location.
@@ -62,6 +87,8 @@ struct Job {
     polls: u32,
     /// The gzipped file, once rendered.
     file: Option<Bytes>,
+    /// When each location was handed out; its signature is its index plus one.
+    locations: Vec<Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -106,6 +133,7 @@ impl ExportBook {
             behaviour: book.behaviour.clone(),
             polls: 0,
             file: None,
+            locations: Vec::new(),
         };
         book.jobs.insert(id.clone(), job);
         (id, request)
@@ -139,7 +167,15 @@ impl ExportBook {
             (None, true, true) => "completed",
             (None, true, false) => "processing",
         };
-        let location = (status == "completed").then(|| format!("{location_base}{}", file_path(id)));
+        let location = (status == "completed").then(|| {
+            job.locations.push(Instant::now());
+            let signature = job.locations.len();
+            format!(
+                "{location_base}{}?X-Amz-Expires={}&X-Amz-Signature={signature}",
+                file_path(id),
+                LOCATION_LIFETIME.as_secs()
+            )
+        });
         let mut body = answer(id, job, status, location);
         if let (Some(summary), "failed") = (&job.behaviour.fail_with, status) {
             body["summary"] = json!(summary);
@@ -147,20 +183,44 @@ impl ExportBook {
         Some(body)
     }
 
-    /// Remembers a download and hands out the file at `path`, if its job is completed.
-    pub fn download(&self, path: &str, authorization: bool) -> Option<Bytes> {
+    /// Remembers a download and answers it: the file at `path` if its job is completed and
+    /// `query` holds an unexpired signature of one of its locations.
+    pub fn download(&self, path: &str, query: Option<&str>, authorization: bool) -> Served {
         let mut book = self.book();
         book.downloads.push(Download {
             path: path.to_owned(),
             authorization,
         });
-        let id = path
-            .strip_prefix(DOWNLOAD_PREFIX)?
-            .strip_suffix(".json.gz")?;
-        let job = book.jobs.get(id)?;
+        let Some(job) = path
+            .strip_prefix(DOWNLOAD_PREFIX)
+            .and_then(|file| file.strip_suffix(".json.gz"))
+            .and_then(|id| book.jobs.get(id))
+        else {
+            return Served::Missing;
+        };
         let completed =
             job.behaviour.fail_with.is_none() && job.polls > job.behaviour.polls_until_done;
-        job.file.clone().filter(|_| completed)
+        let Some(file) = job.file.clone().filter(|_| completed) else {
+            return Served::Missing;
+        };
+        let signature = query
+            .into_iter()
+            .flat_map(|query| query.split('&'))
+            .find_map(|pair| pair.strip_prefix("X-Amz-Signature="))
+            .and_then(|signature| signature.parse::<usize>().ok());
+        let Some(issued) = signature
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|n| job.locations.get(n))
+        else {
+            return Served::Missing;
+        };
+        let expired_by_behaviour =
+            signature.is_some_and(|n| n <= job.behaviour.expired_locations as usize);
+        if expired_by_behaviour || issued.elapsed() > LOCATION_LIFETIME {
+            Served::Expired
+        } else {
+            Served::File(file)
+        }
     }
 
     /// Every download request so far, in arrival order.

@@ -1,7 +1,9 @@
 //! One authenticated request (a GET, or the rare POST) against the Management API, with
 //! everything that makes it reliable:
 //! the shared pacer, retries with backoff for 429, 5xx, timeouts and broken connections, one
-//! token renewal when the API answers 401, and a deadline per job.
+//! token renewal when the API answers 401 (or 403 `insufficient_scope` to a token that may
+//! predate a scope grant, see [`TokenCache::renew_for_scope`]), and a deadline per job.
+//! Certificate failures are never retried: another try meets the same certificate.
 //!
 //! Every GET a0snap sends is idempotent, so any transient failure may be retried. Each retry
 //! waits for what the answer asked (`Retry-After`, else the padded `x-ratelimit-reset`), else
@@ -26,6 +28,7 @@ use super::error::{ApiError, ErrorBody, Failure, Method};
 use super::limiter::Limiter;
 use crate::auth::TokenCache;
 use crate::clock::SharedClock;
+use crate::http::CertificateProblem;
 use crate::metrics::Metrics;
 use crate::retry::{self, RetryPolicy, WaitSource};
 
@@ -68,8 +71,9 @@ enum Attempt {
         failure: Failure,
         asked: Option<(Duration, WaitSource)>,
     },
-    /// The token was refused; renew it once.
-    Unauthorized,
+    /// The token was refused (401, or 403 `insufficient_scope` to a token that may predate a
+    /// grant) and dropped; renew it once, else fail with `refused`.
+    Renew { refused: ApiError },
     /// Final.
     Fail(ApiError),
 }
@@ -146,7 +150,8 @@ impl ApiClient {
     }
 
     /// Sends the request `build` makes, with the bearer token, the pacer, retries, one token
-    /// renewal on 401 and the job's deadline, and returns the body of a 2xx answer.
+    /// renewal on 401 or a renewable 403 and the job's deadline, and returns the body of a
+    /// 2xx answer.
     async fn send(
         &self,
         call: Call<'_>,
@@ -157,20 +162,16 @@ impl ApiClient {
         let mut last: Option<Failure> = None;
         loop {
             attempts += 1;
-            let tried = self.before_deadline(call, &last, self.attempt(call.path, &build));
+            let tried = self.before_deadline(call, &last, self.attempt(call, &build));
             let (failure, asked) = match tried.await? {
                 Ok(body) => return Ok(body),
                 Err(Attempt::Fail(error)) => return Err(error),
-                Err(Attempt::Unauthorized) if renewed => {
-                    return Err(ApiError::Unauthorized {
-                        method: call.method,
-                        path: call.path.to_owned(),
-                    });
-                }
-                Err(Attempt::Unauthorized) => {
+                Err(Attempt::Renew { refused }) if renewed => return Err(refused),
+                Err(Attempt::Renew { refused }) => {
                     tracing::info!(
                         method = %call.method,
                         path = call.path,
+                        refused = %refused,
                         "the API refused the token; renewing it once"
                     );
                     renewed = true;
@@ -257,7 +258,7 @@ impl ApiClient {
     /// One try: a token, a place in flight, the request and its whole body.
     async fn attempt(
         &self,
-        path: &str,
+        call: Call<'_>,
         build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Bytes, Attempt> {
         let token = self
@@ -267,18 +268,30 @@ impl ApiClient {
             .map_err(|error| Attempt::Fail(error.into()))?;
         let permit = self.limiter.acquire().await;
         let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
-        let response = sent.map_err(transport_failure)?;
+        let response = sent.map_err(|error| self.transport_failure(call, error))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await;
         let now = self.clock.now();
         permit.answered(retry::ratelimit_state(&headers, now), status);
-        let body = body.map_err(transport_failure)?;
+        let body = body.map_err(|error| self.transport_failure(call, error))?;
         if status == StatusCode::UNAUTHORIZED {
             self.tokens.invalidate(&token);
-            return Err(Attempt::Unauthorized);
+            return Err(Attempt::Renew {
+                refused: ApiError::Unauthorized {
+                    method: call.method,
+                    path: call.path.to_owned(),
+                },
+            });
         }
-        self.classify(path, status, &headers, body)
+        match self.classify(call.path, status, &headers, body) {
+            Err(Attempt::Fail(refused))
+                if refused.is_insufficient_scope() && self.tokens.renew_for_scope(&token) =>
+            {
+                Err(Attempt::Renew { refused })
+            }
+            other => other,
+        }
     }
 
     fn classify(
@@ -319,6 +332,27 @@ impl ApiClient {
             body,
         }))
     }
+
+    /// A transport error: retried, unless TLS refused the certificate (the next try would
+    /// meet the same one).
+    fn transport_failure(&self, call: Call<'_>, error: reqwest::Error) -> Attempt {
+        if let Some(problem) = CertificateProblem::of(&error) {
+            let host = match (self.base_url.host_str(), self.base_url.port()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (host, _) => host.unwrap_or_default().to_owned(),
+            };
+            return Attempt::Fail(ApiError::Certificate {
+                method: call.method,
+                path: call.path.to_owned(),
+                host,
+                problem,
+            });
+        }
+        Attempt::Retry {
+            failure: Failure::transport(error),
+            asked: None,
+        }
+    }
 }
 
 /// One query name or value, form-encoded with `*` encoded as well.
@@ -326,11 +360,4 @@ fn query_text(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes())
         .collect::<String>()
         .replace('*', "%2A")
-}
-
-fn transport_failure(error: reqwest::Error) -> Attempt {
-    Attempt::Retry {
-        failure: Failure::transport(error),
-        asked: None,
-    }
 }

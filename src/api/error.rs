@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::auth::AuthError;
 use crate::endpoint;
+use crate::http::CertificateProblem;
 use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
@@ -156,6 +157,18 @@ pub enum ApiError {
         /// The request path.
         path: String,
     },
+    /// TLS verification refused the server's certificate: permanent, not retried.
+    #[error("{method} {path}: the tls certificate of {host} was refused: {problem}")]
+    Certificate {
+        /// `GET` or `POST`.
+        method: Method,
+        /// The request path.
+        path: String,
+        /// The host and port asked.
+        host: String,
+        /// What is wrong with the certificate, and the fix.
+        problem: CertificateProblem,
+    },
     /// Retries ran out.
     #[error("{method} {path} failed after {attempts} attempts, last: {}; {}", last.reason, last.kind.hint())]
     RetriesExhausted {
@@ -238,6 +251,26 @@ pub enum ApiError {
         /// The cap.
         cap: u64,
     },
+}
+
+impl ApiError {
+    /// Whether the API refused the request for a missing scope: a 403 with `errorCode`
+    /// `insufficient_scope`, or (the code is optional in real answers) a message starting
+    /// `Insufficient scope`, as Auth0 words it ("Insufficient scope, expected any of:
+    /// read:clients", <https://auth0.com/docs/api/management/v2>).
+    pub fn is_insufficient_scope(&self) -> bool {
+        let ApiError::Refused {
+            status: 403, body, ..
+        } = self
+        else {
+            return false;
+        };
+        body.error_code.as_deref() == Some("insufficient_scope")
+            || body
+                .message
+                .as_deref()
+                .is_some_and(|message| message.starts_with("Insufficient scope"))
+    }
 }
 
 /// An Auth0 error body on one line: " Forbidden: Insufficient scope ... (insufficient_scope)".

@@ -10,7 +10,8 @@
 //! host and path, and messages quoting an answer about the job leave its location out. The
 //! download is retried only before the first byte arrives, and ends by the job's deadline
 //! (`A0SNAP_JOB_TIMEOUT`) like every request of the run; a broken download fails the run, which
-//! leaves nothing visible.
+//! leaves nothing visible. A location is valid for 60 seconds: one that has expired (or is
+//! about to, when the download starts late) is replaced once by reading the job again.
 
 mod download;
 mod error;
@@ -27,7 +28,7 @@ use url::Url;
 use super::client::ApiClient;
 use super::page::Page;
 pub use crate::users_export::ExportRequest;
-use download::{download, location};
+use download::{download, location, too_old};
 pub use error::ExportError;
 use error::{EXPORTS_PATH, job_snippet};
 pub use lines::LinesError;
@@ -112,15 +113,66 @@ pub async fn export_users(
         .map_err(ExportError::starting)?;
     let job = parse_job(&body, "start")?;
     tracing::info!(job_id = %job.id, "users export started");
-    let (location, polls) = wait_for(client, &job.id, policy).await?;
+    let (mut location, polls) = wait_for(client, &job.id, policy).await?;
+    let read_at = Instant::now();
     let mut facts = ExportFacts {
         job_id: job.id,
         polls,
         records: 0,
         bytes: 0,
     };
-    download(client, &location, &mut facts, pages).await?;
-    Ok(facts)
+    // One fresh location at most: before a late start, or after an expired link.
+    let mut renewed = false;
+    if too_old(read_at, Instant::now()) {
+        tracing::info!(job_id = %facts.job_id, "the export's link is about to expire; reading the job for a fresh one");
+        location = fresh_location(client, &mut facts).await?;
+        renewed = true;
+    }
+    loop {
+        match download(client, &location, &mut facts, pages).await {
+            Err(ExportError::LocationExpired { .. }) if !renewed => {
+                tracing::info!(job_id = %facts.job_id, "the export's link had expired; reading the job for a fresh one");
+                location = fresh_location(client, &mut facts).await?;
+                renewed = true;
+            }
+            outcome => return outcome.map(|()| facts),
+        }
+    }
+}
+
+/// Reads the completed job again for a fresh location (Auth0 signs a new one on each read),
+/// counting the read as a poll.
+async fn fresh_location(client: &ApiClient, facts: &mut ExportFacts) -> Result<Url, ExportError> {
+    let job_id = facts.job_id.as_str();
+    let (job, body) = read_job(client, job_id).await?;
+    facts.polls += 1;
+    if job.status != "completed" {
+        return Err(ExportError::BadAnswer {
+            job: job_id.to_owned(),
+            detail: format!(
+                "read again for a fresh link, the job is \"{}\" instead of completed",
+                job.status
+            ),
+            snippet: job_snippet(&body),
+        });
+    }
+    location(job_id, job.location.as_deref(), &body)
+}
+
+/// One `GET /api/v2/jobs/{id}`: the job and the body it was read from.
+async fn read_job(
+    client: &ApiClient,
+    job_id: &str,
+) -> Result<(JobAnswer, bytes::Bytes), ExportError> {
+    let path = format!("/api/v2/jobs/{job_id}");
+    let body = client
+        .get(&path, &[])
+        .await
+        .map_err(|source| ExportError::Poll {
+            job_id: job_id.to_owned(),
+            source,
+        })?;
+    Ok((parse_job(&body, job_id)?, body))
 }
 
 fn parse_job(body: &[u8], job: &str) -> Result<JobAnswer, ExportError> {
@@ -138,20 +190,12 @@ async fn wait_for(
     policy: PollPolicy,
 ) -> Result<(Url, u32), ExportError> {
     let started = Instant::now();
-    let path = format!("/api/v2/jobs/{job_id}");
     let mut pause = policy.first;
     let mut polls = 0;
     loop {
         tokio::time::sleep(pause).await;
         polls += 1;
-        let body = client
-            .get(&path, &[])
-            .await
-            .map_err(|source| ExportError::Poll {
-                job_id: job_id.to_owned(),
-                source,
-            })?;
-        let job = parse_job(&body, job_id)?;
+        let (job, body) = read_job(client, job_id).await?;
         tracing::debug!(job_id, status = %job.status, polls, "users export polled");
         match job.status.as_str() {
             "completed" => return Ok((location(job_id, job.location.as_deref(), &body)?, polls)),

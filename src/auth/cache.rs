@@ -5,6 +5,10 @@
 //! Auth0. Renewal is single flight: within the process a tokio mutex lets one task renew while
 //! the others wait and then share its token or its error; across processes an exclusive lock
 //! on `{key}.lock` does the same, and the file is re-read once the lock is held.
+//!
+//! A token the API refuses is dropped here (401, or a 403 `insufficient_scope` for a token
+//! that may predate a scope grant), never replaced behind a caller's back: the caller asks
+//! again through `get`. This module knows nothing of API paths or answers.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -22,6 +26,14 @@ use super::token::{Token, TokenSource};
 use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::retry::RetryPolicy;
+
+/// A token this process fetched less than this long ago is not renewed for a 403
+/// `insufficient_scope`: its scopes are what the application is granted now, so renewing it
+/// would cost a token request per refused request and fix nothing. Auth0 writes a token's
+/// scopes into it when it is issued (a grant made later shows only in a new token, see
+/// <https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens>), so an
+/// older token, or one an earlier run left in the token file, is worth renewing once.
+pub const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Where tokens are kept besides memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +78,8 @@ struct Slot {
     last_error: Option<AuthError>,
     /// The fingerprint of the last token the API refused, never to be reloaded from the file.
     refused: Option<String>,
+    /// The fingerprint of the last token this process fetched from Auth0 itself.
+    fetched: Option<String>,
 }
 
 impl TokenCache {
@@ -146,6 +160,32 @@ impl TokenCache {
     /// removes the token file if it holds it, so the next [`Self::get`] fetches a new one.
     /// Concurrent calls for the same token drop it once.
     pub fn invalidate(&self, stale: &Token) {
+        self.drop_token(stale, "the api refused the token; dropped it");
+    }
+
+    /// After a 403 `insufficient_scope` answered to `refused`: whether a renewed token might
+    /// carry the missing scope. True when the token came from the token file or was fetched by
+    /// this process at least [`SCOPE_RECHECK_AFTER`] ago (the scope may have been granted
+    /// since); the token is then dropped as by [`Self::invalidate`] (once, however many
+    /// requests it was refused for), and the caller retries through [`Self::get`]. False for
+    /// a token this process just fetched: the grant is what it is, and the request must fail.
+    pub fn renew_for_scope(&self, refused: &Token) -> bool {
+        let fingerprint = refused.fingerprint();
+        let just_fetched = self.slot().fetched.as_deref() == Some(fingerprint.as_str())
+            && self.clock.now().duration_since(refused.issued_at()) < SCOPE_RECHECK_AFTER;
+        if just_fetched {
+            debug!("the api refused a scope to a token fetched just now; not renewing it");
+            return false;
+        }
+        self.drop_token(
+            refused,
+            "the api refused a scope to the token; dropped it, a new token may carry a scope granted since",
+        );
+        true
+    }
+
+    /// Drops `stale` if it is still the current token, and its file; `why` is logged.
+    fn drop_token(&self, stale: &Token, why: &'static str) {
         let fingerprint = stale.fingerprint();
         {
             let mut slot = self.slot();
@@ -160,7 +200,7 @@ impl TokenCache {
             slot.token = None;
             slot.refused = Some(fingerprint.clone());
         }
-        info!(expires_at = %stale.expires_at(), "the api refused the token; dropped it");
+        info!(expires_at = %stale.expires_at(), "{why}");
         let Some(store) = &self.store else { return };
         // A small unlocked read and unlink: a renewal in another process at this very moment
         // could lose its new file, which costs one extra token request, nothing worse.
@@ -255,6 +295,7 @@ impl TokenCache {
     async fn fetch(&self) -> Result<Token, AuthError> {
         self.metrics.token_requested();
         let token = self.exchange.request().await?;
+        self.slot().fetched = Some(token.fingerprint());
         info!(
             expires_at = %token.expires_at(),
             scope = token.scope().unwrap_or(""),

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::http::CertificateProblem;
+
 /// Why no token could be obtained.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
@@ -56,6 +58,14 @@ pub enum AuthError {
         attempts: u32,
         /// The transport error, without any URL.
         message: String,
+    },
+    /// TLS verification refused the token endpoint's certificate: permanent, not retried.
+    #[error("the tls certificate of the auth0 token endpoint at {host} was refused: {problem}")]
+    Certificate {
+        /// The host that was asked (never a full URL).
+        host: String,
+        /// What is wrong with the certificate, and the fix.
+        problem: CertificateProblem,
     },
     /// The token endpoint answered something that is not a token.
     #[error(

@@ -1,6 +1,6 @@
 //! The token exchange: one `POST /oauth/token` with the client credentials grant, retried on
 //! 429, 5xx, timeouts and connection errors with bounded backoff that honours `Retry-After`,
-//! and never retried when Auth0 refuses the credentials.
+//! and never retried when Auth0 refuses the credentials or TLS refuses its certificate.
 //!
 //! It caches nothing; [`super::TokenCache`] decides when to call it. It logs the attempt,
 //! the status and the wait, never the form body, the secret or the token.
@@ -15,6 +15,7 @@ use super::credentials::Credentials;
 use super::error::AuthError;
 use super::token::Token;
 use crate::clock::SharedClock;
+use crate::http::CertificateProblem;
 use crate::retry::{RetryPolicy, rate_limited_wait, retry_after};
 
 /// Asks Auth0 for tokens with one application's credentials.
@@ -172,6 +173,12 @@ impl TokenExchange {
     }
 
     fn transport_failure(&self, number: u32, error: reqwest::Error) -> Attempt {
+        if let Some(problem) = CertificateProblem::of(&error) {
+            return Attempt::Fatal(AuthError::Certificate {
+                host: self.credentials.domain(),
+                problem,
+            });
+        }
         Attempt::Retry {
             wait: self.retry.backoff.delay(number),
             failure: Failure::Transport {

@@ -70,12 +70,56 @@ fn a_job_is_pending_then_processing_then_completed_with_a_location() {
     assert_eq!(book.poll(&id, "http://h").unwrap()["status"], "processing");
     book.attach_file(&id, Bytes::from_static(b"gz"));
     let done = book.poll(&id, "http://h").unwrap();
-    assert_eq!(done["location"], format!("http://h/downloads/{id}.json.gz"));
     assert_eq!(
-        book.download(&format!("/downloads/{id}.json.gz"), false),
-        Some(Bytes::from_static(b"gz"))
+        done["location"],
+        format!("http://h/downloads/{id}.json.gz?X-Amz-Expires=60&X-Amz-Signature=1")
+    );
+    let path = format!("/downloads/{id}.json.gz");
+    assert_eq!(
+        book.download(&path, Some("X-Amz-Expires=60&X-Amz-Signature=1"), false),
+        Served::File(Bytes::from_static(b"gz"))
     );
     assert!(!book.downloads()[0].authorization);
+    assert_eq!(book.download(&path, None, false), Served::Missing);
+    assert_eq!(
+        book.download(&path, Some("X-Amz-Signature=2"), false),
+        Served::Missing
+    );
+}
+
+#[test]
+fn the_first_locations_can_be_made_to_expire_and_each_read_of_the_job_signs_a_new_one() {
+    let book = ExportBook::default();
+    book.set_behaviour(ExportBehaviour {
+        polls_until_done: 0,
+        expired_locations: 1,
+        ..ExportBehaviour::default()
+    });
+    let (id, _) = book.create(parse_request(b"{}", &[]).unwrap(), "t".into());
+    book.attach_file(&id, Bytes::from_static(b"gz"));
+    let path = format!("/downloads/{id}.json.gz");
+    let first = book.poll(&id, "http://h").unwrap();
+    assert!(
+        first["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("X-Amz-Signature=1")
+    );
+    assert_eq!(
+        book.download(&path, Some("X-Amz-Signature=1"), false),
+        Served::Expired
+    );
+    let second = book.poll(&id, "http://h").unwrap();
+    assert!(
+        second["location"]
+            .as_str()
+            .unwrap()
+            .ends_with("X-Amz-Signature=2")
+    );
+    assert_eq!(
+        book.download(&path, Some("X-Amz-Signature=2"), false),
+        Served::File(Bytes::from_static(b"gz"))
+    );
 }
 
 #[test]

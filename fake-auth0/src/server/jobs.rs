@@ -20,7 +20,7 @@ use super::faulty;
 use super::state::{App, read};
 use crate::answer::{API_JSON, ApiError, json_response};
 use crate::conn::Conn;
-use crate::exports::{self, Download, ExportBehaviour};
+use crate::exports::{self, Download, ExportBehaviour, Served};
 use crate::faults::Fault;
 
 /// The scope both job routes ask for.
@@ -103,8 +103,8 @@ pub async fn status(
 /// `GET /downloads/{file}`: the gzipped export, without authentication.
 pub async fn download(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap) -> Response {
     let authorization = headers.contains_key(header::AUTHORIZATION);
-    match app.exports.download(uri.path(), authorization) {
-        Some(file) => {
+    match app.exports.download(uri.path(), uri.query(), authorization) {
+        Served::File(file) => {
             let mut response = Response::new(Body::from(file));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -112,13 +112,21 @@ pub async fn download(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap)
             );
             response
         }
-        // S3 answers a missing object with 403 and an XML body.
-        None => (
-            StatusCode::FORBIDDEN,
-            "<Error><Code>AccessDenied</Code></Error>",
-        )
-            .into_response(),
+        // S3 answers a missing object, or an expired signature, with 403 and an XML body.
+        Served::Missing => s3_refusal("<Error><Code>AccessDenied</Code></Error>"),
+        Served::Expired => s3_refusal(
+            "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+        ),
     }
+}
+
+fn s3_refusal(body: &'static str) -> Response {
+    let mut response = (StatusCode::FORBIDDEN, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    response
 }
 
 /// Latency, faults and authentication; `Some` is the answer when one of them decides it.

@@ -205,6 +205,12 @@ impl FakeAuth0 {
         self.app().tokens.revoke_all();
     }
 
+    /// Sets the scopes granted to tokens issued from now on, as a grant or revocation in the
+    /// Auth0 dashboard would; tokens already issued keep the scopes they were issued with.
+    pub fn set_scopes(&self, scopes: &[&str]) {
+        *write(&self.app().scopes) = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+    }
+
     /// Every token issued so far, oldest first (to assert that none leaks into output).
     pub fn issued_tokens(&self) -> Vec<String> {
         self.app().tokens.issued()

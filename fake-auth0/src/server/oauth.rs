@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::faulty;
-use super::state::App;
+use super::state::{App, read};
 use crate::answer::{ApiError, OAUTH_JSON, OAuthError, json_response};
 use crate::conn::Conn;
 use crate::faults::Fault;
@@ -77,16 +77,17 @@ fn exchange(app: &App, method: &Method, headers: &HeaderMap, body: &[u8]) -> Res
         Err(error) => return error.into_response(),
     };
     let config = &app.config;
+    let scopes = read(&app.scopes).clone();
     let token = app.tokens.issue(
         &app.base_url,
         &config.client_id,
         &audience,
-        &config.scopes,
+        &scopes,
         config.token_lifetime,
     );
     let body = json!({
         "access_token": token,
-        "scope": config.scopes.join(" "),
+        "scope": scopes.join(" "),
         "expires_in": config.token_lifetime.as_secs(),
         "token_type": "Bearer",
     });

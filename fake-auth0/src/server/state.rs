@@ -41,6 +41,9 @@ pub struct App {
     pub base_url: String,
     /// The audiences a token request may name.
     pub audiences: Vec<String>,
+    /// The scopes tokens issued from now on grant: `config.scopes` at first, changed by
+    /// [`crate::FakeAuth0::set_scopes`]. Tokens already issued keep theirs, as Auth0's do.
+    pub scopes: RwLock<Vec<String>>,
     /// The records served; a read-write lock, so pages are written out side by side.
     pub tenant: RwLock<Tenant>,
     /// Issued tokens.
@@ -73,6 +76,7 @@ impl App {
             .rate_limit
             .map(|limit| Mutex::new(Bucket::new(limit, Instant::now())));
         Self {
+            scopes: RwLock::new(config.scopes.clone()),
             config,
             base_url,
             audiences,

@@ -2,6 +2,11 @@
 //! fetched without the Management API token, only over https (http on loopback), decoded as it
 //! arrives, by the job's deadline. Messages show the location without its query, which holds
 //! the signature.
+//!
+//! A location is valid for [`LOCATION_LIFETIME`]. An expired one (S3 answers 403 with
+//! `<Message>Request has expired</Message>`) ends in [`ExportError::LocationExpired`], which the
+//! caller answers by reading the job again for a fresh location; this module never reads the
+//! job itself.
 
 use std::time::Duration;
 
@@ -25,6 +30,27 @@ const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
 const FEED_SLICE: usize = 16 * 1024;
 /// Attempts at starting the download (never after its first byte).
 const DOWNLOAD_ATTEMPTS: u32 = 3;
+/// How long a location is valid after Auth0 hands it out: 60 seconds (Auth0 docs, "Bulk
+/// User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
+pub(super) const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
+/// A location read longer ago than this is read again before the download starts: the
+/// lifetime less a margin for the request and for clocks.
+const LOCATION_FRESH_FOR: Duration = Duration::from_secs(50);
+/// What S3 says about a pre-signed URL past its expiry, in the body of a 403.
+const S3_EXPIRED: &str = "Request has expired";
+
+/// Whether a location read at `read_at` is too old to start a download with at `now`.
+pub(super) fn too_old(read_at: Instant, now: Instant) -> bool {
+    now.saturating_duration_since(read_at) >= LOCATION_FRESH_FOR
+}
+
+/// Why the download could not start.
+enum Unopened {
+    /// The signature has expired: a fresh location may work.
+    Expired,
+    /// Anything else, in words.
+    Failed(String),
+}
 
 /// The job's location, if it is a URL a0snap downloads from: https, or http on loopback.
 pub(super) fn location(
@@ -76,10 +102,19 @@ pub(super) async fn download(
         shown: shown(url),
     };
     let deadline = client.deadline();
-    let response = by_deadline(deadline, open(client, url))
+    let response = match by_deadline(deadline, open(client, url))
         .await
         .ok_or_else(out_of_time)?
-        .map_err(failed)?;
+    {
+        Ok(response) => response,
+        Err(Unopened::Expired) => {
+            return Err(ExportError::LocationExpired {
+                job_id,
+                shown: shown(url),
+            });
+        }
+        Err(Unopened::Failed(detail)) => return Err(failed(detail)),
+    };
     let mut body = response.bytes_stream();
     let mut gz = GzLines::default();
     let mut lines = 0;
@@ -135,8 +170,9 @@ async fn send(
     pages.send(Page::from_records(&records)).await.is_ok()
 }
 
-/// The GET of the location, without any token; retried a few times before the body starts.
-async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, String> {
+/// The GET of the location, without any token; retried a few times before the body starts,
+/// never when the signature has expired.
+async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, Unopened> {
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -149,30 +185,55 @@ async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, String
         let problem = match sent {
             Ok(response) if response.status().is_success() => return Ok(response),
             Ok(response) if !response.status().is_server_error() => {
-                return Err(format!(
-                    "the server answered {}{}",
-                    response.status(),
-                    if response.status().as_u16() == 403 {
+                let status = response.status();
+                let body = response.bytes().await.unwrap_or_default();
+                if status.as_u16() == 403 && contains(&body, S3_EXPIRED) {
+                    return Err(Unopened::Expired);
+                }
+                return Err(Unopened::Failed(format!(
+                    "the server answered {status}{}",
+                    if status.as_u16() == 403 {
                         " (the link may have expired)"
                     } else {
                         ""
                     }
-                ));
+                )));
             }
             Ok(response) => format!("the server answered {}", response.status()),
-            Err(error) => error.without_url().to_string(),
+            Err(error) => match crate::http::CertificateProblem::of(&error) {
+                Some(problem) => {
+                    return Err(Unopened::Failed(format!(
+                        "its tls certificate was refused: {problem}"
+                    )));
+                }
+                None => error.without_url().to_string(),
+            },
         };
         if attempt >= DOWNLOAD_ATTEMPTS {
-            return Err(format!("{problem} ({attempt} attempts)"));
+            return Err(Unopened::Failed(format!("{problem} ({attempt} attempts)")));
         }
         tracing::debug!(attempt, %problem, "retrying the export download");
         tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
     }
 }
 
+/// Whether `body` holds `text`.
+fn contains(body: &[u8], text: &str) -> bool {
+    body.windows(text.len())
+        .any(|window| window == text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_location_read_fifty_seconds_ago_is_too_old_to_start_with() {
+        let read_at = Instant::now();
+        assert!(!too_old(read_at, read_at + Duration::from_secs(49)));
+        assert!(too_old(read_at, read_at + Duration::from_secs(50)));
+        assert!(!too_old(read_at + Duration::from_secs(1), read_at));
+    }
 
     #[test]
     fn only_https_or_loopback_http_locations_are_downloaded_and_messages_drop_the_signature() {

@@ -93,6 +93,18 @@ pub enum ExportError {
         /// What went wrong.
         detail: String,
     },
+    /// The location had expired (S3: 403 `Request has expired`) even after one fresh
+    /// location was read from the job.
+    #[error(
+        "downloading the users export {job_id} from {shown} failed: the link had expired, and so had the fresh one read from the job (links are valid for {} s); check this machine's clock and that nothing delays the download, then run the job again",
+        super::download::LOCATION_LIFETIME.as_secs()
+    )]
+    LocationExpired {
+        /// The Auth0 job id.
+        job_id: String,
+        /// The location without its query.
+        shown: String,
+    },
     /// The job's time limit ran out during the download.
     #[error(
         "downloading the users export {job_id} from {shown} did not finish within the job's time limit (A0SNAP_JOB_TIMEOUT); raise A0SNAP_JOB_TIMEOUT, or narrow the export with params.connection_id, fields or limit"
