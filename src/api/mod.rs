@@ -6,6 +6,7 @@
 //! It knows endpoints and pages, not jobs or files: the runner joins it to the snapshot writers.
 
 mod budget;
+mod buckets;
 mod client;
 mod error;
 mod export;
