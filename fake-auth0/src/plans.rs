@@ -80,7 +80,10 @@ impl RateLimits {
                     ("connections", RateLimit::per_minute(5, 50.0)),
                     ("organizations", RateLimit::per_minute(5, 50.0)),
                     ("organizations/{id}", RateLimit::per_minute(20, 200.0)),
-                    ("organizations/{id}/members", RateLimit::per_minute(40, 500.0)),
+                    (
+                        "organizations/{id}/members",
+                        RateLimit::per_minute(40, 500.0),
+                    ),
                     (
                         "organizations/{id}/members/{id}/roles",
                         RateLimit::per_minute(20, 200.0),
@@ -111,7 +114,10 @@ impl RateLimits {
             }),
             endpoints: EndpointLimits {
                 buckets: buckets(&[
-                    ("organizations/{id}/members", RateLimit::per_minute(40, 500.0)),
+                    (
+                        "organizations/{id}/members",
+                        RateLimit::per_minute(40, 500.0),
+                    ),
                     (
                         "organizations/{id}/members/{id}/roles",
                         RateLimit::per_minute(20, 200.0),

@@ -173,7 +173,10 @@ mod tests {
     #[test]
     fn a_family_writes_every_id_segment_as_id() {
         assert_eq!(family("/api/v2/clients"), "clients");
-        assert_eq!(family("/api/v2/users/auth0%7C123/roles"), "users/{id}/roles");
+        assert_eq!(
+            family("/api/v2/users/auth0%7C123/roles"),
+            "users/{id}/roles"
+        );
         assert_eq!(
             family("/api/v2/organizations/org_W1XIEmdWgNvBNmEW/enabled_connections"),
             "organizations/{id}/enabled_connections"
@@ -197,7 +200,11 @@ mod tests {
         assert_eq!((users.limit, users.remaining), (40, 39));
         // Read Clients refills at 100 a minute: the next request in 0.6 s.
         assert_eq!(clients[5].retry_in, Duration::from_millis(600));
-        assert!(buckets.take("/api/v2/clients", start + Duration::from_millis(600)).is_some_and(|d| d.allowed));
+        assert!(
+            buckets
+                .take("/api/v2/clients", start + Duration::from_millis(600))
+                .is_some_and(|d| d.allowed)
+        );
     }
 
     #[test]
@@ -225,7 +232,11 @@ mod tests {
         let mut buckets = Buckets::new(Some(limit(2, 1.0)), &endpoints, start);
         let first = buckets.take("/api/v2/clients", start).expect("a bucket");
         assert!(first.allowed);
-        assert_eq!((first.limit, first.remaining), (5, 4), "the endpoint's own bucket");
+        assert_eq!(
+            (first.limit, first.remaining),
+            (5, 4),
+            "the endpoint's own bucket"
+        );
         let roles = buckets.take("/api/v2/roles", start).expect("a bucket");
         assert_eq!((roles.limit, roles.remaining), (2, 0), "the global bucket");
         let refused = buckets.take("/api/v2/clients", start).expect("a bucket");

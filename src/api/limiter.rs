@@ -14,8 +14,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use super::budget::{Answer, Grant};
 use super::buckets::{BucketKey, Buckets, family};
+use super::budget::{Answer, Grant};
 use crate::retry::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.

@@ -5,8 +5,8 @@
 //!
 //! It knows endpoints and pages, not jobs or files: the runner joins it to the snapshot writers.
 
-mod budget;
 mod buckets;
+mod budget;
 mod client;
 mod error;
 mod export;

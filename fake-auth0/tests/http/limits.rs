@@ -68,15 +68,25 @@ async fn under_the_essentials_preset_clients_and_users_answer_from_their_own_buc
         let reply = session.get("clients", &[]).await;
         assert_eq!(reply.status, 200);
         assert_eq!(reply.header("x-ratelimit-limit"), Some("5"));
-        assert_eq!(reply.header("x-ratelimit-remaining"), Some(left.to_string().as_str()));
+        assert_eq!(
+            reply.header("x-ratelimit-remaining"),
+            Some(left.to_string().as_str())
+        );
     }
     assert_eq!(session.get("clients", &[]).await.status, 429);
     let users = session.get("users", &[]).await;
-    assert_eq!(users.status, 200, "the clients bucket is not the users bucket");
+    assert_eq!(
+        users.status, 200,
+        "the clients bucket is not the users bucket"
+    );
     assert_eq!(users.header("x-ratelimit-limit"), Some("40"));
     assert_eq!(users.header("x-ratelimit-remaining"), Some("39"));
     let roles = session.get("roles", &[]).await;
-    assert_eq!(roles.header("x-ratelimit-limit"), Some("10"), "all other endpoints combined");
+    assert_eq!(
+        roles.header("x-ratelimit-limit"),
+        Some("10"),
+        "all other endpoints combined"
+    );
     assert_eq!(session.fake.counters().rate_limited, 1);
 }
 

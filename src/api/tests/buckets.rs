@@ -46,7 +46,14 @@ fn each_family_probes_on_its_own_until_an_answer_places_it() {
     assert_eq!(buckets.reserve(&clients, now), Grant::WaitForProbe);
     // Waiting for the clients probes holds back no users request.
     go(buckets.reserve(&users, now));
-    buckets.observe("clients", &clients, probe, state(5, 4, 600), Answer::Success, now);
+    buckets.observe(
+        "clients",
+        &clients,
+        probe,
+        state(5, 4, 600),
+        Answer::Success,
+        now,
+    );
     assert_eq!(buckets.key_of("clients"), BucketKey::Size(5));
     assert_eq!(buckets.key_of("users"), users);
 }
@@ -64,7 +71,10 @@ fn families_whose_answers_report_the_same_size_draw_on_one_mirror() {
     let key = buckets.key_of("users");
     // The later answer said 1 left: one request, then the shared mirror is spent.
     go(buckets.reserve(&key, now));
-    assert!(matches!(buckets.reserve(&key, now), Grant::WaitUntil { .. }));
+    assert!(matches!(
+        buckets.reserve(&key, now),
+        Grant::WaitUntil { .. }
+    ));
 }
 
 #[test]
@@ -77,7 +87,14 @@ fn a_429_from_another_bucket_moves_the_family_there() {
     let own = buckets.key_of("clients");
     let seq = go(buckets.reserve(&own, now));
     // Refused by the global bucket of 50: the family waits for that one now.
-    buckets.observe("clients", &own, seq, state(50, 0, 1000), Answer::RateLimited, now);
+    buckets.observe(
+        "clients",
+        &own,
+        seq,
+        state(50, 0, 1000),
+        Answer::RateLimited,
+        now,
+    );
     assert_eq!(buckets.key_of("clients"), BucketKey::Size(50));
     assert!(matches!(
         buckets.reserve(&BucketKey::Size(50), now),

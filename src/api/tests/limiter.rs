@@ -21,7 +21,10 @@ async fn the_fixed_rate_allows_a_burst_then_paces_at_the_rate() {
     let limiter = Limiter::new(10, Some(2.0), 2);
     let start = Instant::now();
     for _ in 0..6 {
-        limiter.acquire(CLIENTS).await.answered(None, StatusCode::OK);
+        limiter
+            .acquire(CLIENTS)
+            .await
+            .answered(None, StatusCode::OK);
     }
     // 2 at once, then 4 more at 2 per second.
     assert_eq!(start.elapsed().as_millis(), 2000);
@@ -141,7 +144,10 @@ async fn a_spent_clients_bucket_holds_back_clients_requests_but_not_users_reques
             .answered(answer(40, 30, 1200), StatusCode::OK);
     }
     assert_eq!(start.elapsed(), Duration::ZERO, "users requests waited");
-    assert!(!clients.is_finished(), "a users answer let a clients request go");
+    assert!(
+        !clients.is_finished(),
+        "a users answer let a clients request go"
+    );
     // 4 of 5 missing, full in 3 s: a token every 0.75 s (the learned lower bound).
     assert_eq!(clients.await.expect("task"), Duration::from_millis(750));
 }
@@ -159,7 +165,10 @@ async fn a_pause_after_a_429_holds_back_only_its_bucket() {
         .await
         .answered(answer(40, 39, 75), StatusCode::OK);
     let start = Instant::now();
-    limiter.acquire(USERS).await.answered(answer(40, 38, 150), StatusCode::OK);
+    limiter
+        .acquire(USERS)
+        .await
+        .answered(answer(40, 38, 150), StatusCode::OK);
     assert_eq!(start.elapsed(), Duration::ZERO);
     drop(limiter.acquire(CLIENTS).await);
     assert_eq!(start.elapsed(), Duration::from_secs(5));
