@@ -1,10 +1,11 @@
 //! `cargo bench --bench export [-- LETTERS]`: how close a0snap's export comes to what the
 //! tenant allows.
 //!
-//! Each scenario starts fake-auth0 in this process with Auth0's latency and rate limit, runs
-//! the real release binary (`a0snap run`) as a child process against it, and compares the wall
-//! time with the floor those limits put under any client: `pages x latency / in_flight`, or
-//! `(pages - burst) / rate` under a token bucket. Peak memory is the child's own (`wait4`).
+//! Each scenario starts fake-auth0 in this process with Auth0's latency and rate limits, runs
+//! the real release binary (`a0snap run`, one job or several at once) as a child process
+//! against it, and compares the wall time with the floor those limits put under any client:
+//! `pages x latency / in_flight`, or `(pages - burst) / rate` under a token bucket (the slowest
+//! job's, when jobs run at once under buckets of their own). Peak memory is the child's own (`wait4`).
 //! Scenario e times the CSV conversion alone, in this process, on one thread.
 //!
 //! Nothing here fails on a missed target: the table says which targets were met. Arguments
@@ -79,6 +80,9 @@ fn export(scenario: &Scenario) -> Result<Row, Box<dyn Error>> {
         fs::create_dir_all(dir.path().join(sub))?;
     }
     fs::write(dir.path().join("jobs/bench.toml"), &scenario.job)?;
+    for (name, job, _) in &scenario.at_once {
+        fs::write(dir.path().join(format!("jobs/{name}.toml")), job)?;
+    }
     let path = |sub: &str| dir.path().join(sub).display().to_string();
     let env: Vec<(String, String)> = [
         ("AUTH0_DOMAIN", fake.base_url()),
@@ -107,20 +111,32 @@ fn export(scenario: &Scenario) -> Result<Row, Box<dyn Error>> {
         let stdout = fs::read_to_string(dir.path().join("stdout.txt")).unwrap_or_default();
         return Err(format!("a0snap exited with {}:\n{stdout}\n{stderr}", measured.code).into());
     }
-    let meta: serde_json::Value = serde_json::from_str(&fs::read_to_string(
-        dir.path().join("out/bench/latest.meta.json"),
-    )?)?;
     let counters = fake.counters();
     fake.stop();
-    let pages = meta["pages"].as_u64().ok_or("the meta file has no pages")?;
+    let jobs = std::iter::once(("bench", scenario.bound)).chain(
+        scenario
+            .at_once
+            .iter()
+            .map(|(name, _, bound)| (*name, *bound)),
+    );
+    let (mut pages, mut records, mut bound) = (0, 0, None);
+    for (name, job_bound) in jobs {
+        let meta: serde_json::Value = serde_json::from_str(&fs::read_to_string(
+            dir.path().join(format!("out/{name}/latest.meta.json")),
+        )?)?;
+        let job_pages = meta["pages"].as_u64().ok_or("the meta file has no pages")?;
+        pages += job_pages;
+        records += meta["records"]
+            .as_u64()
+            .ok_or("the meta file has no records")?;
+        bound = bound.max(job_bound.for_pages(job_pages));
+    }
     let mut row = Row {
         label: scenario.label.clone(),
         pages: Some(pages),
-        records: meta["records"]
-            .as_u64()
-            .ok_or("the meta file has no records")?,
+        records,
         wall: measured.wall,
-        bound: scenario.bound.for_pages(pages),
+        bound,
         requests: Some(counters.api_requests),
         rejected: Some(counters.rate_limited),
         peak_kib: Some(measured.peak_rss_kib),

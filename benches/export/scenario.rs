@@ -1,9 +1,9 @@
-//! The export scenarios: a fake tenant with Auth0's latency and rate limit, one job, and the
-//! fastest any client could go under those limits.
+//! The export scenarios: a fake tenant with Auth0's latency and rate limits, one job (or a few
+//! at once), and the fastest any client could go under those limits.
 
 use std::time::Duration;
 
-use fake_auth0::{Config, RateLimit, Sizes, Tenant};
+use fake_auth0::{Config, RateLimit, RateLimits, Sizes, Tenant};
 
 /// The client id and secret of every benchmark tenant.
 pub const CLIENT_ID: &str = "bench-client";
@@ -56,10 +56,13 @@ pub struct Scenario {
     pub letter: char,
     /// Makes the fake tenant (only for the scenarios that run: generating one takes a while).
     pub config: Box<dyn Fn() -> Config>,
-    /// The job file.
+    /// The job file (job `bench`).
     pub job: String,
     /// What limits it.
     pub bound: Bound,
+    /// Further jobs run at the same time, by the same process: name, job file, what limits
+    /// it. The scenario's bound is the largest of all the jobs' bounds.
+    pub at_once: Vec<(&'static str, String, Bound)>,
     /// What it should achieve.
     pub target: Target,
 }
@@ -113,13 +116,32 @@ impl Bound {
     }
 }
 
-/// Every scenario of the issue, `a` to `d` (`e` is [`crate::csv_alone`]).
+/// Every scenario of the issues, `a` to `d` and `f` (`e` is [`crate::csv_alone`]).
 pub fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
     let limited = RateLimit {
         burst: 50,
         per_second: 16.0,
     };
+    let essentials = RateLimits::essentials();
+    let bucket = |family: &str| {
+        essentials
+            .endpoints
+            .buckets
+            .get(family)
+            .copied()
+            .unwrap_or(RateLimit {
+                burst: 1,
+                per_second: 1.0,
+            })
+    };
+    let bucket_bound = |limit: RateLimit| Bound::RateLimit {
+        latency: LATENCY,
+        in_flight: in_flight(),
+        burst: limit.burst,
+        per_second: limit.per_second,
+    };
+    let (clients_bucket, users_bucket) = (bucket("clients"), bucket("users"));
     let mut scenarios = vec![
         Scenario {
             label: "a. offset, 200 pages of 100, 50 ms".to_owned(),
@@ -130,6 +152,7 @@ pub fn all() -> Vec<Scenario> {
                 latency: LATENCY,
                 in_flight: in_flight(),
             },
+            at_once: Vec::new(),
             target: Target::Ratio(1.3),
         },
         Scenario {
@@ -146,6 +169,7 @@ pub fn all() -> Vec<Scenario> {
                 burst: limited.burst,
                 per_second: limited.per_second,
             },
+            at_once: Vec::new(),
             target: Target::RatioWithFew429(1.1, 0.01),
         },
         Scenario {
@@ -162,7 +186,28 @@ pub fn all() -> Vec<Scenario> {
                 latency: LATENCY,
                 in_flight: 1,
             },
+            at_once: Vec::new(),
             target: Target::Ratio(1.15),
+        },
+        Scenario {
+            label: "f. clients (20 pages) and users (100) at once, Essentials buckets".to_owned(),
+            letter: 'f',
+            config: Box::new(|| {
+                with_latency(tenant(Sizes {
+                    clients: 2_000,
+                    users: 1_000,
+                    ..EMPTY
+                }))
+                .with_rate_limits(RateLimits::essentials())
+            }),
+            job: job("clients", "per_page = 100", "\"ndjson\"", ""),
+            bound: bucket_bound(clients_bucket),
+            at_once: vec![(
+                "users",
+                job("users", "per_page = 10", "\"ndjson\"", ""),
+                bucket_bound(users_bucket),
+            )],
+            target: Target::RatioWithFew429(1.1, 0.01),
         },
     ];
     for (format, columns) in [
@@ -176,6 +221,7 @@ pub fn all() -> Vec<Scenario> {
                 config: Box::new(move || logs_tenant(count as usize)),
                 job: job("logs", "take = 100", &format!("\"{format}\""), &columns),
                 bound: Bound::None,
+                at_once: Vec::new(),
                 target: Target::PeakMemory(64),
             });
         }

@@ -7,6 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::plans::{EndpointLimits, RateLimits};
 use crate::tenant::Tenant;
 
 /// The read scopes a0snap needs for every endpoint the fake serves; the default grant.
@@ -34,7 +35,8 @@ pub const DEMO_CLIENT_ID: &str = "demo-client";
 /// The client secret [`Config::demo`] accepts.
 pub const DEMO_CLIENT_SECRET: &str = "demo-secret";
 
-/// A token bucket on `/api/v2/*`: `burst` requests at once, refilled at `per_second`.
+/// A token bucket on `/api/v2/*` (the global one, or one endpoint's): `burst` requests at
+/// once, refilled at `per_second`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
     /// The bucket size, reported as `x-ratelimit-limit`.
@@ -58,8 +60,12 @@ pub struct Config {
     pub latency: Duration,
     /// Slept inside every token request.
     pub token_latency: Duration,
-    /// The rate limit on `/api/v2/*`; `None` serves without limit and without headers.
+    /// The global rate limit on `/api/v2/*`, met by every request first; `None` and no
+    /// `endpoint_limits` serve without limit and without headers.
     pub rate_limit: Option<RateLimit>,
+    /// The endpoints' own buckets, met after the global one; an answer's `x-ratelimit-*`
+    /// headers describe the bucket that refused it, else the endpoint's own, else the global.
+    pub endpoint_limits: EndpointLimits,
     /// Whether a 429 carries `Retry-After` (real Management API answers give only
     /// `x-ratelimit-*`, so the default is `false`).
     pub send_retry_after: bool,
@@ -97,6 +103,7 @@ impl Config {
             latency: Duration::ZERO,
             token_latency: Duration::ZERO,
             rate_limit: None,
+            endpoint_limits: EndpointLimits::default(),
             send_retry_after: false,
             page_size_cap: None,
             cap_keeps_asked_offsets: false,
@@ -104,6 +111,14 @@ impl Config {
             audience: None,
             tenant,
         }
+    }
+
+    /// The same tenant under `limits` (a plan's preset such as [`RateLimits::essentials`]):
+    /// sets [`Config::rate_limit`] and [`Config::endpoint_limits`].
+    pub fn with_rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limit = limits.global;
+        self.endpoint_limits = limits.endpoints;
+        self
     }
 
     /// The sandbox used by `a0snap demo`: client `demo-client` / `demo-secret` and
@@ -123,6 +138,7 @@ impl fmt::Debug for Config {
             .field("latency", &self.latency)
             .field("token_latency", &self.token_latency)
             .field("rate_limit", &self.rate_limit)
+            .field("endpoint_limits", &self.endpoint_limits)
             .field("send_retry_after", &self.send_retry_after)
             .field("page_size_cap", &self.page_size_cap)
             .field("cap_keeps_asked_offsets", &self.cap_keeps_asked_offsets)

@@ -7,7 +7,8 @@
 //! (error statuses, broken bodies, dropped connections, delays, revoked tokens) and read counters.
 //!
 //! # Layout
-//! - [`config`]: [`Config`] and [`RateLimit`], what the fake accepts and how it behaves.
+//! - [`config`]: [`Config`] and [`RateLimit`], what the fake accepts and how it behaves;
+//!   [`plans`]: Auth0's documented rate limits per plan ([`RateLimits::essentials`], ...).
 //! - [`tenant`]: [`Tenant`] records and their generation from [`Sizes`] and a seed.
 //! - [`endpoints`]: the served list endpoints, their keys, scopes and paging.
 //! - `token`, `pagination`, `cursor`, `rate_limit`, `faults`, `counters`: one concern each.
@@ -35,6 +36,7 @@ pub mod endpoints;
 mod exports;
 mod faults;
 mod pagination;
+pub mod plans;
 mod rate_limit;
 mod server;
 pub mod tenant;
@@ -44,5 +46,6 @@ pub use config::{Config, DEFAULT_SCOPES, RateLimit};
 pub use counters::Counters;
 pub use exports::{DEFAULT_FIELDS as DEFAULT_EXPORT_FIELDS, Download, ExportBehaviour};
 pub use faults::{Fault, FaultRule};
+pub use plans::{EndpointLimits, RateLimits};
 pub use server::{FakeAuth0, start, start_in_thread, start_on};
 pub use tenant::{Sizes, Tenant};

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use fake_auth0::{Config, RateLimit, Sizes, Tenant};
+use fake_auth0::{Config, RateLimit, RateLimits, Sizes, Tenant};
 use tracing_subscriber::EnvFilter;
 
 /// An Auth0 stand-in on 127.0.0.1 for tests, demos and benchmarks.
@@ -63,6 +63,10 @@ struct Args {
     /// Rate-limit refill, requests per second (needs --burst).
     #[arg(long, requires = "burst")]
     rate: Option<f64>,
+    /// Auth0's documented Management API buckets of a plan: free, essentials (also
+    /// Professional) or enterprise; --burst/--rate then replace its global bucket.
+    #[arg(long, value_parser = ["free", "essentials", "enterprise"])]
+    plan: Option<String>,
     /// Send Retry-After on 429 answers.
     #[arg(long)]
     retry_after: bool,
@@ -110,6 +114,12 @@ impl Args {
         config.token_latency = Duration::from_millis(self.token_latency_ms);
         config.token_lifetime = Duration::from_secs(self.token_lifetime);
         config.send_retry_after = self.retry_after;
+        config = match self.plan.as_deref() {
+            Some("free") => config.with_rate_limits(RateLimits::free()),
+            Some("essentials") => config.with_rate_limits(RateLimits::essentials()),
+            Some("enterprise") => config.with_rate_limits(RateLimits::enterprise()),
+            _ => config,
+        };
         if let (Some(burst), Some(per_second)) = (self.burst, self.rate) {
             config.rate_limit = Some(RateLimit { burst, per_second });
         }

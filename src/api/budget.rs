@@ -1,7 +1,8 @@
-//! A local mirror of the tenant's rate-limit bucket, learned from the `x-ratelimit-*` headers
-//! of every answer, so that requests are spread out before Auth0 has to refuse one.
+//! A local mirror of one of the tenant's rate-limit buckets, learned from the `x-ratelimit-*`
+//! headers of the answers that bucket gave, so that requests are spread out before Auth0 has to
+//! refuse one. [`super::buckets`] keeps one per bucket and says which answers belong to which.
 //!
-//! Auth0 limits the Management API with a token bucket that refills continuously: it holds
+//! Auth0 limits the Management API with token buckets that refill continuously: one holds
 //! `x-ratelimit-limit` requests, `x-ratelimit-remaining` are left after a request, and
 //! `x-ratelimit-reset` is the epoch second when it is full again. The mirror keeps:
 //! - the tokens left, re-synchronised from `remaining` by every answer newer than the last one
@@ -33,12 +34,10 @@ const SHORTEST_SAMPLE: Duration = Duration::from_millis(500);
 /// burst (the free plan's).
 pub(super) const PROBES: usize = 2;
 
-/// What the mirror knows of the tenant's bucket.
+/// What the mirror knows of one of the tenant's buckets.
 #[derive(Debug, Default)]
 pub(super) struct Budget {
-    /// Requests granted so far; the next one gets this as its sequence number.
-    started: u64,
-    /// Requests granted and neither answered nor forgotten yet.
+    /// Requests granted here and neither answered nor forgotten yet.
     outstanding: BTreeSet<u64>,
     /// What the answers have said.
     knowledge: Knowledge,
@@ -107,9 +106,10 @@ pub(super) enum Grant {
 }
 
 impl Budget {
-    /// Takes a token for a request starting at `now`, or says how long to wait.
-    pub(super) fn reserve(&mut self, now: Instant) -> Grant {
-        let seq = self.started;
+    /// Takes a token for request `seq` starting at `now`, or says how long to wait. Sequence
+    /// numbers grow with the start of requests across every mirror of the process, so an answer
+    /// can tell whether it is newer than the one a mirror was last synchronised from.
+    pub(super) fn reserve(&mut self, seq: u64, now: Instant) -> Grant {
         match &mut self.knowledge {
             Knowledge::Unknown { probes } if probes.len() >= PROBES => {
                 return Grant::WaitForProbe;
@@ -124,7 +124,6 @@ impl Budget {
                 mirror.tokens -= 1.0;
             }
         }
-        self.started += 1;
         self.outstanding.insert(seq);
         Grant::Go(seq)
     }

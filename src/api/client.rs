@@ -266,7 +266,7 @@ impl ApiClient {
             .get()
             .await
             .map_err(|error| Attempt::Fail(error.into()))?;
-        let permit = self.limiter.acquire().await;
+        let permit = self.limiter.acquire(path).await;
         let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
         let response = sent.map_err(|error| self.transport_failure(call, error))?;
         let status = response.status();
@@ -312,7 +312,7 @@ impl ApiClient {
                 && wait <= self.retry.longest_wait
             {
                 let reason = format!("429 Too Many Requests, waiting for {}", source.describe());
-                self.limiter.pause_for(wait, &reason);
+                self.limiter.pause_for(path, wait, &reason);
             }
             return Err(Attempt::Retry {
                 failure: Failure::rate_limited(),

@@ -1,11 +1,12 @@
 //! One request pacer per process, shared by every job: a cap on requests in flight, an
-//! optional fixed rate (`A0SNAP_REQUESTS_PER_SECOND`), a mirror of Auth0's own bucket learned
-//! from the `x-ratelimit-*` headers ([`super::budget`]), and a pause that every job honours
-//! after a 429.
+//! optional fixed rate (`A0SNAP_REQUESTS_PER_SECOND`), a mirror of each of Auth0's buckets
+//! learned from the `x-ratelimit-*` headers ([`super::buckets`], [`super::budget`]), and a pause
+//! after a 429 that every request to that bucket honours.
 //!
-//! The aim is few 429s rather than many retries: when one answer shows the tenant's budget
-//! spent, every job waits for the refill instead of each finding out with a 429 of its own.
-//! Every wait is logged at debug level with its reason.
+//! The aim is few 429s rather than many retries: when one answer shows a bucket's budget
+//! spent, every request to that bucket waits for the refill instead of each finding out with a
+//! 429 of its own, while requests to other buckets go on. Every wait is logged at debug level
+//! with its reason and bucket.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -13,7 +14,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use super::budget::{Answer, Budget, Grant};
+use super::buckets::{BucketKey, Buckets, family};
+use super::budget::{Answer, Grant};
 use crate::retry::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.
@@ -25,54 +27,26 @@ pub struct Limiter {
     max_in_flight: usize,
     /// The fixed rate on request starts, if one is set.
     bucket: Option<Mutex<Bucket>>,
-    /// Auth0's bucket as the answers describe it.
+    /// Auth0's buckets as the answers describe them, each with its queue and pause.
     /// A std mutex: it is held only for arithmetic, never across an await.
-    budget: Mutex<Budget>,
-    /// Requests waiting for the budget take turns in arrival order, so a job whose answer just
-    /// came does not take every token while the others sleep.
-    turns: Mutex<Turns>,
+    buckets: Mutex<Buckets>,
     /// Woken when an answer arrives or a turn passes.
     answered: Notify,
-    /// No request starts before this instant (set by 429s), and why.
-    paused_until: Mutex<Option<(Instant, String)>>,
 }
 
-/// A ticket queue: `serving` may ask the budget, the others wait their turn.
-#[derive(Debug, Default)]
-struct Turns {
-    /// The next ticket handed out.
-    next: u64,
-    /// The ticket whose turn it is.
-    serving: u64,
-    /// Tickets given up (their request was dropped while waiting), skipped when reached.
-    abandoned: std::collections::BTreeSet<u64>,
-}
-
-impl Turns {
-    /// Passes the turn on, past any abandoned ticket.
-    fn advance(&mut self) {
-        self.serving += 1;
-        while self.abandoned.remove(&self.serving) {
-            self.serving += 1;
-        }
-    }
-}
-
-/// A ticket in [`Turns`]; passes the turn on (or gives the ticket up) when dropped.
+/// A ticket in a bucket's queue; passes the turn on (or gives the ticket up) when dropped.
 struct Ticket<'a> {
     limiter: &'a Limiter,
+    key: BucketKey,
     number: u64,
 }
 
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
-        let mut turns = lock(&self.limiter.turns);
-        if turns.serving == self.number {
-            turns.advance();
-        } else {
-            turns.abandoned.insert(self.number);
-        }
-        drop(turns);
+        lock(&self.limiter.buckets)
+            .lane(&self.key)
+            .turns
+            .finish(self.number);
         self.limiter.answered.notify_waiters();
     }
 }
@@ -107,6 +81,10 @@ impl Bucket {
 pub struct Permit<'a> {
     _place: SemaphorePermit<'a>,
     limiter: &'a Limiter,
+    /// The request's endpoint family.
+    family: String,
+    /// The bucket whose mirror granted it.
+    key: BucketKey,
     seq: u64,
     answered: bool,
 }
@@ -122,7 +100,14 @@ impl Permit<'_> {
         } else {
             Answer::Other
         };
-        lock(&self.limiter.budget).observe(self.seq, state, answer, Instant::now());
+        lock(&self.limiter.buckets).observe(
+            &self.family,
+            &self.key,
+            self.seq,
+            state,
+            answer,
+            Instant::now(),
+        );
         // Requests waiting for the probe, or for budget, look again at what the answer said.
         self.limiter.answered.notify_waiters();
     }
@@ -130,7 +115,7 @@ impl Permit<'_> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if !self.answered && lock(&self.limiter.budget).forget(self.seq) {
+        if !self.answered && lock(&self.limiter.buckets).forget(&self.key, self.seq) {
             self.limiter.answered.notify_waiters();
         }
     }
@@ -152,31 +137,36 @@ impl Limiter {
             in_flight: Semaphore::new(max_in_flight.max(1)),
             max_in_flight: max_in_flight.max(1),
             bucket,
-            budget: Mutex::new(Budget::default()),
-            turns: Mutex::new(Turns::default()),
+            buckets: Mutex::default(),
             answered: Notify::new(),
-            paused_until: Mutex::new(None),
         }
     }
 
-    /// Waits until a request may start, then holds a place in flight.
-    pub async fn acquire(&self) -> Permit<'_> {
+    /// Waits until a request to `path` (below the base URL: `/api/v2/clients`) may start,
+    /// then holds a place in flight.
+    pub async fn acquire(&self, path: &str) -> Permit<'_> {
+        let family = family(path);
         let place = self.place_in_flight().await;
-        self.wait_for_pause().await;
         self.wait_for_fixed_rate().await;
-        let seq = self.reserve_budget().await;
+        let (key, seq) = self.reserve_budget(&family).await;
         Permit {
             _place: place,
             limiter: self,
+            family,
+            key,
             seq,
             answered: false,
         }
     }
 
-    /// Stops every request from starting for `wait`, for `reason`.
-    pub fn pause_for(&self, wait: Duration, reason: &str) {
+    /// Stops every request to the bucket `path` draws on from starting for `wait`, for
+    /// `reason`. Call it after the answer that asked for it went to [`Permit::answered`], so
+    /// that the bucket is the one that answer described.
+    pub fn pause_for(&self, path: &str, wait: Duration, reason: &str) {
         let until = Instant::now() + wait;
-        let mut paused = lock(&self.paused_until);
+        let mut buckets = lock(&self.buckets);
+        let key = buckets.key_of(&family(path));
+        let paused = &mut buckets.lane(&key).paused_until;
         if paused.as_ref().is_none_or(|(current, _)| *current < until) {
             *paused = Some((until, reason.to_owned()));
         }
@@ -203,76 +193,89 @@ impl Limiter {
         let Some(bucket) = &self.bucket else { return };
         let wait = lock(bucket).take(Instant::now());
         if !wait.is_zero() {
-            log_wait(
-                wait,
-                "the request rate is capped (A0SNAP_REQUESTS_PER_SECOND)",
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                reason = "the request rate is capped (A0SNAP_REQUESTS_PER_SECOND)",
+                "waiting before a request"
             );
             tokio::time::sleep(wait).await;
         }
     }
 
-    /// Takes a token of the mirrored Auth0 bucket in turn, waiting for it if need be.
-    async fn reserve_budget(&self) -> u64 {
-        let ticket = {
-            let mut turns = lock(&self.turns);
-            turns.next += 1;
-            Ticket {
-                limiter: self,
-                number: turns.next - 1,
-            }
-        };
-        loop {
-            let answered = self.answered.notified();
-            tokio::pin!(answered);
-            answered.as_mut().enable();
-            if lock(&self.turns).serving != ticket.number {
-                answered.await;
-                continue;
-            }
-            let grant = lock(&self.budget).reserve(Instant::now());
-            match grant {
-                Grant::Go(seq) => {
-                    drop(ticket);
-                    return seq;
+    /// Takes a token of the mirror of `family`'s bucket in turn, waiting for it (and for the
+    /// bucket's pause) if need be; the bucket and the request's sequence number.
+    async fn reserve_budget(&self, family: &str) -> (BucketKey, u64) {
+        'placed: loop {
+            let ticket = {
+                let mut buckets = lock(&self.buckets);
+                let key = buckets.key_of(family);
+                let number = buckets.lane(&key).turns.take();
+                Ticket {
+                    limiter: self,
+                    key,
+                    number,
                 }
-                Grant::WaitUntil { at, reason } => {
-                    log_wait(at.saturating_duration_since(Instant::now()), &reason);
-                    // An answer meanwhile may show budget to spare: look again then.
-                    tokio::select! {
-                        () = tokio::time::sleep_until(at) => {}
-                        () = answered => {}
+            };
+            loop {
+                let answered = self.answered.notified();
+                tokio::pin!(answered);
+                answered.as_mut().enable();
+                let wait = {
+                    let mut buckets = lock(&self.buckets);
+                    if buckets.key_of(family) != ticket.key {
+                        // An answer placed the family in another bucket: queue there.
+                        continue 'placed;
+                    }
+                    let now = Instant::now();
+                    let lane = buckets.lane(&ticket.key);
+                    if lane.turns.serving != ticket.number {
+                        None
+                    } else if let Some((until, reason)) =
+                        lane.paused_until.clone().filter(|(until, _)| *until > now)
+                    {
+                        Some(Grant::WaitUntil { at: until, reason })
+                    } else {
+                        Some(buckets.reserve(&ticket.key, now))
+                    }
+                };
+                match wait {
+                    None => answered.await,
+                    Some(Grant::Go(seq)) => {
+                        let key = ticket.key.clone();
+                        drop(ticket);
+                        return (key, seq);
+                    }
+                    Some(Grant::WaitUntil { at, reason }) => {
+                        log_wait(
+                            at.saturating_duration_since(Instant::now()),
+                            &reason,
+                            &ticket.key,
+                        );
+                        // An answer meanwhile may show budget to spare: look again then.
+                        tokio::select! {
+                            () = tokio::time::sleep_until(at) => {}
+                            () = answered => {}
+                        }
+                    }
+                    Some(Grant::WaitForProbe) => {
+                        tracing::debug!(
+                            bucket = %ticket.key,
+                            reason = "the first answer tells the bucket's rate limit",
+                            "waiting before a request"
+                        );
+                        answered.await;
                     }
                 }
-                Grant::WaitForProbe => {
-                    tracing::debug!(
-                        reason = "the first answer tells the tenant's rate limit",
-                        "waiting before a request"
-                    );
-                    answered.await;
-                }
-            }
-            self.wait_for_pause().await;
-        }
-    }
-
-    async fn wait_for_pause(&self) {
-        loop {
-            let paused = lock(&self.paused_until).clone();
-            match paused {
-                Some((until, reason)) if until > Instant::now() => {
-                    log_wait(until.saturating_duration_since(Instant::now()), &reason);
-                    tokio::time::sleep_until(until).await;
-                }
-                _ => return,
             }
         }
     }
 }
 
-fn log_wait(wait: Duration, reason: &str) {
+fn log_wait(wait: Duration, reason: &str, bucket: &BucketKey) {
     tracing::debug!(
         wait_ms = wait.as_millis() as u64,
         reason,
+        %bucket,
         "waiting before a request"
     );
 }

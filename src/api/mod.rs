@@ -5,6 +5,7 @@
 //!
 //! It knows endpoints and pages, not jobs or files: the runner joins it to the snapshot writers.
 
+mod buckets;
 mod budget;
 mod client;
 mod error;

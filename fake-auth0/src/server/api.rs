@@ -2,8 +2,8 @@
 //!
 //! A request is counted and held in flight, sleeps the configured latency, takes a token from
 //! the rate-limit bucket, meets any injected fault, then is authenticated (bearer token, then
-//! scope) and answered from the tenant. Every answer carries the `x-ratelimit-*` headers when
-//! a rate limit is set.
+//! scope) and answered from the tenant. Every answer carries the `x-ratelimit-*` headers of the
+//! bucket that applied to it when a rate limit is set (see `rate_limit`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +34,7 @@ pub async fn handle(
     let path_and_query = uri.path_and_query().map_or(path, |pq| pq.as_str());
     let _in_flight = app.counters.api_request(path, path_and_query);
     tokio::time::sleep(app.config.latency).await;
-    let decision = app.rate_decision();
+    let decision = app.rate_decision(path);
     let fault = app.fault_for(path);
     let mut response = match fault {
         Some(Fault::Status(code)) => status_fault(code, path).into_response(),

@@ -14,7 +14,7 @@ use crate::counters::CounterBook;
 use crate::cursor::Cursors;
 use crate::exports::ExportBook;
 use crate::faults::{Fault, FaultBook};
-use crate::rate_limit::{Bucket, Decision};
+use crate::rate_limit::{Buckets, Decision};
 use crate::tenant::Tenant;
 use crate::token::TokenStore;
 
@@ -50,8 +50,8 @@ pub struct App {
     pub tokens: TokenStore,
     /// Injected faults.
     pub faults: Mutex<FaultBook>,
-    /// The rate-limit bucket, if limited.
-    pub bucket: Option<Mutex<Bucket>>,
+    /// The rate-limit buckets: the global one and the endpoints' own.
+    pub buckets: Mutex<Buckets>,
     /// What the server saw.
     pub counters: Arc<CounterBook>,
     /// Checkpoint `next` values.
@@ -72,9 +72,7 @@ impl App {
                 format!("http://localhost:{}/api/v2/", addr.port()),
             ],
         };
-        let bucket = config
-            .rate_limit
-            .map(|limit| Mutex::new(Bucket::new(limit, Instant::now())));
+        let buckets = Buckets::new(config.rate_limit, &config.endpoint_limits, Instant::now());
         Self {
             scopes: RwLock::new(config.scopes.clone()),
             config,
@@ -83,7 +81,7 @@ impl App {
             tenant: RwLock::new(tenant),
             tokens: TokenStore::default(),
             faults: Mutex::default(),
-            bucket,
+            buckets: Mutex::new(buckets),
             counters: Arc::default(),
             cursors: Cursors::new(fastrand::u64(..)),
             exports: ExportBook::default(),
@@ -95,10 +93,9 @@ impl App {
         lock(&self.faults).on_request(path)
     }
 
-    /// Takes a token from the bucket; `None` when there is no rate limit.
-    pub fn rate_decision(&self) -> Option<Decision> {
-        self.bucket
-            .as_ref()
-            .map(|bucket| lock(bucket).take(Instant::now()))
+    /// Takes a token for a request to `path` from the buckets that apply; the decision of the
+    /// one that applied, `None` when no rate limit applies.
+    pub fn rate_decision(&self, path: &str) -> Option<Decision> {
+        lock(&self.buckets).take(path, Instant::now())
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fake_auth0::{RateLimit, Sizes};
+use fake_auth0::{RateLimit, RateLimits, Sizes};
 
 use crate::support::{Session, assert_auth0_error, config};
 
@@ -53,6 +53,41 @@ async fn an_empty_bucket_answers_429_with_rate_limit_headers_only() {
     assert_eq!(session.fake.counters().rate_limited, 1);
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(session.get("clients", &[]).await.status, 200);
+}
+
+#[tokio::test]
+async fn under_the_essentials_preset_clients_and_users_answer_from_their_own_buckets() {
+    let tenant = config(Sizes {
+        clients: 3,
+        users: 3,
+        ..Sizes::default()
+    })
+    .with_rate_limits(RateLimits::essentials());
+    let session = Session::start(tenant).await;
+    for left in (0..5).rev() {
+        let reply = session.get("clients", &[]).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("x-ratelimit-limit"), Some("5"));
+        assert_eq!(
+            reply.header("x-ratelimit-remaining"),
+            Some(left.to_string().as_str())
+        );
+    }
+    assert_eq!(session.get("clients", &[]).await.status, 429);
+    let users = session.get("users", &[]).await;
+    assert_eq!(
+        users.status, 200,
+        "the clients bucket is not the users bucket"
+    );
+    assert_eq!(users.header("x-ratelimit-limit"), Some("40"));
+    assert_eq!(users.header("x-ratelimit-remaining"), Some("39"));
+    let roles = session.get("roles", &[]).await;
+    assert_eq!(
+        roles.header("x-ratelimit-limit"),
+        Some("10"),
+        "all other endpoints combined"
+    );
+    assert_eq!(session.fake.counters().rate_limited, 1);
 }
 
 #[tokio::test]

@@ -2,6 +2,36 @@
 
 use super::*;
 
+/// A budget numbering its requests itself, as the limiter does across budgets.
+#[derive(Default)]
+struct Numbered {
+    budget: Budget,
+    next: u64,
+}
+
+impl Numbered {
+    fn reserve(&mut self, now: Instant) -> Grant {
+        let grant = self.budget.reserve(self.next, now);
+        if matches!(grant, Grant::Go(_)) {
+            self.next += 1;
+        }
+        grant
+    }
+}
+
+impl std::ops::Deref for Numbered {
+    type Target = Budget;
+    fn deref(&self) -> &Budget {
+        &self.budget
+    }
+}
+
+impl std::ops::DerefMut for Numbered {
+    fn deref_mut(&mut self) -> &mut Budget {
+        &mut self.budget
+    }
+}
+
 fn state(limit: u64, remaining: u64, reset_ms: u64) -> Option<RateLimitState> {
     Some(RateLimitState {
         limit,
@@ -20,7 +50,7 @@ fn go(grant: Grant) -> u64 {
 #[test]
 fn only_two_probes_go_out_before_the_first_answer() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     go(budget.reserve(now));
     let probe = go(budget.reserve(now));
     assert_eq!(budget.reserve(now), Grant::WaitForProbe);
@@ -33,7 +63,7 @@ fn only_two_probes_go_out_before_the_first_answer() {
 #[test]
 fn answers_without_headers_turn_the_mirror_off() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, None, Answer::Success, now);
     for _ in 0..100 {
@@ -44,7 +74,7 @@ fn answers_without_headers_turn_the_mirror_off() {
 #[test]
 fn an_empty_budget_waits_for_the_padded_reset_then_for_the_learned_rate() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(2, 1, 800), Answer::Success, now);
     let second = go(budget.reserve(now));
@@ -67,7 +97,7 @@ fn an_empty_budget_waits_for_the_padded_reset_then_for_the_learned_rate() {
 #[test]
 fn requests_started_before_an_answer_and_still_in_flight_count_against_it_too() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(10, 9, 500), Answer::Success, now);
     let early: Vec<u64> = (0..4).map(|_| go(budget.reserve(now))).collect();
@@ -82,7 +112,7 @@ fn requests_started_before_an_answer_and_still_in_flight_count_against_it_too() 
 #[test]
 fn requests_started_after_an_answer_count_against_its_remaining() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(10, 9, 500), Answer::Success, now);
     let first: Vec<u64> = (0..4).map(|_| go(budget.reserve(now))).collect();
@@ -100,7 +130,7 @@ fn requests_started_after_an_answer_count_against_its_remaining() {
 #[test]
 fn a_429_halves_the_rate_and_empties_the_budget() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(10, 0, 1000), Answer::Success, now);
     assert_eq!(budget.rate(), Some(9.0));
@@ -114,7 +144,7 @@ fn a_429_halves_the_rate_and_empties_the_budget() {
 #[test]
 fn after_a_429_with_no_rate_known_one_request_goes_at_the_reset() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(2, 0, 400), Answer::RateLimited, now);
     assert!(matches!(budget.reserve(now), Grant::WaitUntil { .. }));
@@ -126,7 +156,7 @@ fn after_a_429_with_no_rate_known_one_request_goes_at_the_reset() {
 #[test]
 fn a_different_limit_starts_the_learning_again() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, state(50, 0, 3000), Answer::Success, now);
     assert!(budget.rate().is_some());
@@ -138,7 +168,7 @@ fn a_different_limit_starts_the_learning_again() {
 #[test]
 fn a_failure_without_headers_releases_the_probe_but_turns_nothing_off() {
     let now = Instant::now();
-    let mut budget = Budget::default();
+    let mut budget = Numbered::default();
     let probe = go(budget.reserve(now));
     budget.observe(probe, None, Answer::Other, now);
     let probe = go(budget.reserve(now));
