@@ -266,7 +266,7 @@ impl ApiClient {
             .get()
             .await
             .map_err(|error| Attempt::Fail(error.into()))?;
-        let permit = self.limiter.acquire(path).await;
+        let permit = self.limiter.acquire(call.path).await;
         let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
         let response = sent.map_err(|error| self.transport_failure(call, error))?;
         let status = response.status();
