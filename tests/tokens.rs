@@ -244,6 +244,22 @@ fn scopes_without_read_roles() -> Vec<&'static str> {
 
 const ROLES: &str = "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n";
 
+/// Moves the cached token's `issued_at` back by `minutes`, as if an earlier run had fetched it
+/// that long ago (its expiry is left as it is).
+fn age_cached_token(world: &World, minutes: i64) {
+    for path in token_files(world) {
+        let text = std::fs::read_to_string(&path).expect("token file");
+        let mut file: serde_json::Value = serde_json::from_str(&text).expect("token json");
+        let issued: jiff::Timestamp = file["issued_at"]
+            .as_str()
+            .and_then(|at| at.parse().ok())
+            .expect("issued_at");
+        let older = issued - jiff::SignedDuration::from_mins(minutes);
+        file["issued_at"] = older.to_string().into();
+        std::fs::write(&path, file.to_string()).expect("write token file");
+    }
+}
+
 fn roles_requests(world: &World) -> usize {
     world
         .fake
@@ -271,6 +287,8 @@ async fn a_scope_granted_after_the_token_was_cached_is_used_by_the_next_run_with
     assert_eq!(roles_requests(&world), 1);
 
     world.fake.set_scopes(fake_auth0::DEFAULT_SCOPES);
+    // The grant is picked up once the cached token is older than the recheck interval.
+    age_cached_token(&world, 11);
     let granted = world.a0snap(&["run"]).await;
     assert_eq!(granted.code, 0, "{}", granted.all_output());
     assert_eq!(world.fake.counters().token_requests, 2);
@@ -298,6 +316,7 @@ async fn a_scope_still_missing_after_one_renewal_fails_every_job_naming_it_with_
     assert_eq!(world.fake.counters().token_requests, 1);
 
     world.job("roles", ROLES).job("roles-again", ROLES);
+    age_cached_token(&world, 11);
     let run = world
         .a0snap_with(
             &["run", "--job", "roles", "--job", "roles-again"],
@@ -325,4 +344,19 @@ async fn a_scope_still_missing_after_one_renewal_fails_every_job_naming_it_with_
             .all(|name| !name.contains("latest"))
     );
     world.assert_no_secrets(&output);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scope_missing_run_after_run_costs_no_token_request_per_run() {
+    let world = World::start(small_tenant()).await;
+    world.fake.set_scopes(&scopes_without_read_roles());
+    world.job("apps", APPS).job("roles", ROLES);
+    for run in 0..5 {
+        let refused = world.a0snap(&["run"]).await;
+        assert_eq!(refused.code, 1, "run {run}: {}", refused.all_output());
+        assert!(refused.all_output().contains("grant read:roles"));
+    }
+    // As cron would run it: the token of the first run serves every later one, since a token
+    // younger than the recheck interval is not renewed for a missing scope.
+    assert_eq!(world.fake.counters().token_requests, 1);
 }

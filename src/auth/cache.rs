@@ -27,12 +27,13 @@ use crate::clock::SharedClock;
 use crate::metrics::Metrics;
 use crate::retry::RetryPolicy;
 
-/// A token this process fetched less than this long ago is not renewed for a 403
-/// `insufficient_scope`: its scopes are what the application is granted now, so renewing it
-/// would cost a token request per refused request and fix nothing. Auth0 writes a token's
-/// scopes into it when it is issued (a grant made later shows only in a new token, see
+/// A token issued less than this long ago (by this process or an earlier run) is not renewed
+/// for a 403 `insufficient_scope`. Auth0 writes a token's scopes into it when it is issued (a
+/// grant made later shows only in a new token, see
 /// <https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens>), so an
-/// older token, or one an earlier run left in the token file, is worth renewing once.
+/// older token is worth renewing once; a younger one would cost a token request per run while
+/// the scope stays missing, against Auth0's monthly machine-to-machine token quota. A scope
+/// granted since is picked up at the latest this long after the token was issued.
 pub const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Where tokens are kept besides memory.
@@ -78,8 +79,6 @@ struct Slot {
     last_error: Option<AuthError>,
     /// The fingerprint of the last token the API refused, never to be reloaded from the file.
     refused: Option<String>,
-    /// The fingerprint of the last token this process fetched from Auth0 itself.
-    fetched: Option<String>,
 }
 
 impl TokenCache {
@@ -164,17 +163,20 @@ impl TokenCache {
     }
 
     /// After a 403 `insufficient_scope` answered to `refused`: whether a renewed token might
-    /// carry the missing scope. True when the token came from the token file or was fetched by
-    /// this process at least [`SCOPE_RECHECK_AFTER`] ago (the scope may have been granted
-    /// since); the token is then dropped as by [`Self::invalidate`] (once, however many
-    /// requests it was refused for), and the caller retries through [`Self::get`]. False for
-    /// a token this process just fetched: the grant is what it is, and the request must fail.
+    /// carry the missing scope. True when the token was issued at least
+    /// [`SCOPE_RECHECK_AFTER`] ago, by this process or an earlier run (the scope may have been
+    /// granted since); the token is then dropped as by [`Self::invalidate`] (once, however
+    /// many requests it was refused for), and the caller retries through [`Self::get`]. False
+    /// for a younger token, wherever it came from: so a scope that stays missing costs at most
+    /// one token request per [`SCOPE_RECHECK_AFTER`], however often cron runs the job (Auth0
+    /// counts machine-to-machine tokens against a monthly quota).
     pub fn renew_for_scope(&self, refused: &Token) -> bool {
-        let fingerprint = refused.fingerprint();
-        let just_fetched = self.slot().fetched.as_deref() == Some(fingerprint.as_str())
-            && self.clock.now().duration_since(refused.issued_at()) < SCOPE_RECHECK_AFTER;
-        if just_fetched {
-            debug!("the api refused a scope to a token fetched just now; not renewing it");
+        let age = self.clock.now().duration_since(refused.issued_at());
+        if age < SCOPE_RECHECK_AFTER {
+            debug!(
+                "the api refused a scope to a token issued less than {} ago; not renewing it",
+                SCOPE_RECHECK_AFTER
+            );
             return false;
         }
         self.drop_token(
@@ -295,7 +297,6 @@ impl TokenCache {
     async fn fetch(&self) -> Result<Token, AuthError> {
         self.metrics.token_requested();
         let token = self.exchange.request().await?;
-        self.slot().fetched = Some(token.fingerprint());
         info!(
             expires_at = %token.expires_at(),
             scope = token.scope().unwrap_or(""),
