@@ -80,13 +80,12 @@ impl Pagination {
         }
     }
 
-    /// Whether `name` is a paging parameter of any kind (`page`, `per_page`,
-    /// `include_totals`, `from`, `take`): an unpaged job may not send one, since the answer
-    /// would then be one page of several.
+    /// Whether `name` makes an answer one page of several (`page`, `per_page`,
+    /// `include_totals`, `take`): an unpaged job may not send one. `from` alone is not one:
+    /// on `stats/daily` it is a date (the definition's `from`/`to` range), and a `from` that
+    /// does page shows as a `next` in the answer, which the pager refuses.
     pub fn is_paging_param(name: &str) -> bool {
-        [Pagination::Offset, Pagination::Checkpoint]
-            .iter()
-            .any(|kind| kind.managed_params().contains(&name))
+        matches!(name, "page" | "per_page" | "include_totals" | "take")
     }
 
     /// Whether the API ignores every query parameter but the paging ones: Auth0 answers a
@@ -235,14 +234,11 @@ fn encoded_path(name: &str) -> String {
     format!("{API_PREFIX}{}", segments.join("/"))
 }
 
+/// One segment, decoded first (so `auth0%7C123` and `auth0|123` give the same, an escape is
+/// never escaped twice, and a `/` inside an id written `%2F` stays `%2F`), then encoded.
 fn encode_segment(segment: &str) -> String {
-    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8();
-    match decoded {
-        Ok(text) if text != segment && !text.contains('/') => {
-            percent_encoding::utf8_percent_encode(&text, SEGMENT).to_string()
-        }
-        _ => percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string(),
-    }
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+    percent_encoding::percent_encode(&bytes, SEGMENT).to_string()
 }
 
 /// A resolved endpoint: where to send the request and how to read the answer.

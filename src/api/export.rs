@@ -10,8 +10,8 @@
 //! host and path, and messages quoting an answer about the job leave its location out. The
 //! download is retried only before the first byte arrives, and ends by the job's deadline
 //! (`A0SNAP_JOB_TIMEOUT`) like every request of the run; a broken download fails the run, which
-//! leaves nothing visible. A location is valid for 60 seconds: one that has expired (or is
-//! about to, when the download starts late) is replaced once by reading the job again.
+//! leaves nothing visible. A location is valid for 60 seconds and the download starts as soon
+//! as it is read; one that has expired all the same is replaced once by reading the job again.
 
 mod download;
 mod error;
@@ -28,7 +28,7 @@ use url::Url;
 use super::client::ApiClient;
 use super::page::Page;
 pub use crate::users_export::ExportRequest;
-use download::{download, location, too_old};
+use download::{download, location};
 pub use error::ExportError;
 use error::{EXPORTS_PATH, job_snippet};
 pub use lines::LinesError;
@@ -114,20 +114,15 @@ pub async fn export_users(
     let job = parse_job(&body, "start")?;
     tracing::info!(job_id = %job.id, "users export started");
     let (mut location, polls) = wait_for(client, &job.id, policy).await?;
-    let read_at = Instant::now();
     let mut facts = ExportFacts {
         job_id: job.id,
         polls,
         records: 0,
         bytes: 0,
     };
-    // One fresh location at most: before a late start, or after an expired link.
+    // The download starts as soon as the link is read; a link that expired all the same (a
+    // slow start, a clock ahead) is read again once.
     let mut renewed = false;
-    if too_old(read_at, Instant::now()) {
-        tracing::info!(job_id = %facts.job_id, "the export's link is about to expire; reading the job for a fresh one");
-        location = fresh_location(client, &mut facts).await?;
-        renewed = true;
-    }
     loop {
         match download(client, &location, &mut facts, pages).await {
             Err(ExportError::LocationExpired { .. }) if !renewed => {

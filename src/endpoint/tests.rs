@@ -138,6 +138,12 @@ fn ids_in_a_path_are_percent_encoded_once() {
     assert_eq!(again.path, "/api/v2/users/auth0%7C123/roles");
     let star = Endpoint::from_known(known, "users/a*b c/roles");
     assert_eq!(star.path, "/api/v2/users/a%2Ab%20c/roles");
+    let slash = Endpoint::from_known(known, "users/auth0%2F123/roles");
+    assert_eq!(slash.path, "/api/v2/users/auth0%2F123/roles");
+    let mixed = Endpoint::from_known(known, "users/a%2Fb%7Cc/roles");
+    assert_eq!(mixed.path, "/api/v2/users/a%2Fb%7Cc/roles");
+    let raw_byte = Endpoint::from_known(known, "users/x%FF/roles");
+    assert_eq!(raw_byte.path, "/api/v2/users/x%FF/roles");
 }
 
 #[test]

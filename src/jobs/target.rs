@@ -133,10 +133,18 @@ fn check_path(written: &str, p: &mut Problems) -> Option<()> {
         format!(
             "\"{written}\" is not below /api/v2/; write the path below it, as in \"clients\" or \"/api/v2/clients\""
         )
+    } else if let Some(placeholder) = name
+        .split('/')
+        .find(|segment| segment.starts_with('{') && segment.ends_with('}'))
+    {
+        format!(
+            "\"{written}\" still has the placeholder {placeholder}; write the parent's id in its place, as in \"roles/rol_123/users\""
+        )
     } else if name.chars().any(char::is_whitespace)
-        || name
-            .split('/')
-            .any(|segment| matches!(segment, "" | "." | ".."))
+        || name.split('/').any(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            matches!(decoded.as_ref(), "" | "." | "..")
+        })
     {
         format!(
             "\"{written}\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""

@@ -33,16 +33,8 @@ const DOWNLOAD_ATTEMPTS: u32 = 3;
 /// How long a location is valid after Auth0 hands it out: 60 seconds (Auth0 docs, "Bulk
 /// User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
 pub(super) const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
-/// A location read longer ago than this is read again before the download starts: the
-/// lifetime less a margin for the request and for clocks.
-const LOCATION_FRESH_FOR: Duration = Duration::from_secs(50);
 /// What S3 says about a pre-signed URL past its expiry, in the body of a 403.
 const S3_EXPIRED: &str = "Request has expired";
-
-/// Whether a location read at `read_at` is too old to start a download with at `now`.
-pub(super) fn too_old(read_at: Instant, now: Instant) -> bool {
-    now.saturating_duration_since(read_at) >= LOCATION_FRESH_FOR
-}
 
 /// Why the download could not start.
 enum Unopened {
@@ -226,14 +218,6 @@ fn contains(body: &[u8], text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_location_read_fifty_seconds_ago_is_too_old_to_start_with() {
-        let read_at = Instant::now();
-        assert!(!too_old(read_at, read_at + Duration::from_secs(49)));
-        assert!(too_old(read_at, read_at + Duration::from_secs(50)));
-        assert!(!too_old(read_at + Duration::from_secs(1), read_at));
-    }
 
     #[test]
     fn only_https_or_loopback_http_locations_are_downloaded_and_messages_drop_the_signature() {

@@ -77,6 +77,8 @@ const ONE_PROBLEM_IN_TRIGGER_OR_ENDPOINT: &[(&str, &str)] = &[
     ("every = \"1h\"\nendpoint = \"clients?fields=name\"", "jobs/apps.toml: endpoint: \"clients?fields=name\" has a query; write the path alone and put query parameters in params"),
     ("every = \"1h\"\nendpoint = \"api/v2/clients\"", "jobs/apps.toml: endpoint: \"api/v2/clients\" is not below /api/v2/; write the path below it, as in \"clients\" or \"/api/v2/clients\""),
     ("every = \"1h\"\nendpoint = \"../secrets\"", "jobs/apps.toml: endpoint: \"../secrets\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""),
+    ("every = \"1h\"\nendpoint = \"roles/%2E%2E/users\"", "jobs/apps.toml: endpoint: \"roles/%2E%2E/users\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""),
+    ("every = \"1h\"\nendpoint = \"roles/{id}/users\"", "jobs/apps.toml: endpoint: \"roles/{id}/users\" still has the placeholder {id}; write the parent's id in its place, as in \"roles/rol_123/users\""),
     ("every = \"1h\"\nendpoint = \"\"", "jobs/apps.toml: endpoint: is empty; write a management api list endpoint, as in endpoint = \"clients\""),
     ("every = \"1h\"\nendpoint = \"logs\"\nparams = { from = \"90020\" }", "jobs/apps.toml: params.from: a0snap sets from itself while paging; remove it"),
     ("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = 100, q = \"type:f\" }", "jobs/apps.toml: params.q: auth0 ignores every parameter but from and take when paging logs, so q would not filter anything; remove it and filter the snapshot downstream, or for a one-off search write a separate job with pagination = \"offset\", items = \"logs\" and params = { q = \"...\" }"),

@@ -141,6 +141,20 @@ fn a_one_off_log_search_pages_by_offset_and_keeps_its_query() {
 }
 
 #[test]
+fn a_date_range_on_an_unpaged_endpoint_is_not_taken_for_paging() {
+    let job = good(
+        "every = \"1d\"\nendpoint = \"stats/daily\"\nparams = { from = \"20250101\", to = \"20250131\" }\n",
+    );
+    assert_eq!(
+        job.params,
+        vec![
+            ("from".to_owned(), "20250101".to_owned()),
+            ("to".to_owned(), "20250131".to_owned())
+        ]
+    );
+}
+
+#[test]
 fn an_endpoint_without_paging_passes_every_other_param_through() {
     let job = good("every = \"1h\"\nendpoint = \"custom-domains\"\nparams = { q = \"x\" }\n");
     assert_eq!(job.params, vec![("q".to_owned(), "x".to_owned())]);
