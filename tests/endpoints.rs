@@ -275,7 +275,7 @@ async fn a0snap_endpoints_lists_every_known_endpoint_with_its_paging_key_and_sco
         vec![
             "stats/active-users",
             "none",
-            "(the answer)",
+            "(bare array or value)",
             "read:stats",
             "-",
         ],

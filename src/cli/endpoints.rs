@@ -41,7 +41,7 @@ fn row(known: &KnownEndpoint) -> [String; 5] {
     };
     let key = match (known.pagination, known.items) {
         (_, Some(key)) => key.to_owned(),
-        (Pagination::None, None) => "(the answer)".to_owned(),
+        (Pagination::None, None) => "(bare array or value)".to_owned(),
         (_, None) => "(bare array)".to_owned(),
     };
     let size = match known.pagination {
