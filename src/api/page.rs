@@ -207,7 +207,7 @@ pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
         Some(_) if shape.single_object_ok => {
             let value =
                 serde_json::from_slice::<&RawValue>(&body).map_err(|error| not_json(Some(error)))?;
-            Ok(values_page(&[value]))
+            values_page(&[value])
         }
         _ => match serde_json::from_slice::<&RawValue>(&body) {
             Ok(_) => Err(PageError::Shape {
@@ -221,14 +221,13 @@ pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
 
 /// The records of a list of strings, numbers, booleans or nulls: one record each,
 /// `{"value": <the value>}`, in their order.
-fn values_page(values: &[&RawValue]) -> Page {
-    let records: Vec<Box<RawValue>> = values
+fn values_page(values: &[&RawValue]) -> Result<Page, PageError> {
+    let records = values
         .iter()
-        .filter_map(|value| {
-            RawValue::from_string(format!("{{\"{VALUE_FIELD}\":{}}}", value.get())).ok()
-        })
-        .collect();
-    Page::from_records(&records)
+        .map(|value| RawValue::from_string(format!("{{\"{VALUE_FIELD}\":{}}}", value.get())))
+        .collect::<Result<Vec<Box<RawValue>>, _>>()
+        .map_err(|error| not_json(Some(error)))?;
+    Ok(Page::from_records(&records))
 }
 
 /// Whether every record is a value rather than an object or array (and there is one).
@@ -243,7 +242,7 @@ fn parse_array(body: Bytes, identity: Option<&str>) -> Result<Page, PageError> {
     let records: Vec<&RawValue> =
         serde_json::from_slice(&body).map_err(|error| not_json(Some(error)))?;
     if all_values(&records) {
-        return Ok(values_page(&records));
+        return values_page(&records);
     }
     check_objects(&records)?;
     let identities = identity::find(&body, &records, identity)?;
@@ -292,7 +291,7 @@ fn parse_object(body: Bytes, how: Shape<'_>) -> Result<Page, PageError> {
             start,
             limit,
             next: next_of(&envelope)?,
-            ..values_page(&records)
+            ..values_page(&records)?
         });
     }
     check_objects(&records)?;
