@@ -27,11 +27,16 @@ use tokio::time::Instant;
 use super::budget::{Answer, Budget, Grant};
 use crate::retry::RateLimitState;
 
-/// The endpoint family of a request path: the path below `/api/v2/` with every segment that
-/// is not a word (lower-case letters, `-` and `_`: `clients`, `enabled_connections`) written
-/// `{id}`, so `/api/v2/roles/rol_1/users` is `roles/{id}/users`, the endpoint's name. Auth0's
-/// ids all carry a digit, an upper-case letter, `|` or `%` (`rol_…`, `auth0|…`).
+/// The endpoint family of a request path: the name of the known endpoint it matches
+/// (`/api/v2/roles/rol_1/users` is `roles/{id}/users`, see [`crate::endpoint::lookup`]); for
+/// any other path, the path below `/api/v2/` with every segment that is not a word (lower-case
+/// letters, `-` and `_`) written `{id}`, since Auth0's ids carry a digit, an upper-case letter,
+/// `|` or `%` (`rol_…`, `auth0|…`).
 pub(super) fn family(path: &str) -> String {
+    // A known endpoint is its template, whatever its ids look like.
+    if let Some(known) = crate::endpoint::lookup(path) {
+        return known.name.to_owned();
+    }
     let below = path.strip_prefix("/api/v2/").unwrap_or(path);
     below
         .trim_matches('/')
