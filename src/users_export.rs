@@ -15,8 +15,10 @@ use serde_json::{Value, json};
 /// to 30 fields".
 pub const MAX_EXPORT_FIELDS: usize = 30;
 
-/// The root properties of an Auth0 user, asked for when a JSON or NDJSON export job names no
-/// `fields`, so that the file holds the whole user: 22 names, within [`MAX_EXPORT_FIELDS`].
+/// The root properties of an Auth0 user profile, asked for when a JSON or NDJSON export job
+/// names no `fields`: 22 names, within [`MAX_EXPORT_FIELDS`]. Attributes a connection adds at
+/// the root (SAML or custom-database ones) are not among them: a job needing them names them in
+/// `params.fields`.
 ///
 /// Why a list at all: without `fields`, Auth0 exports "a predefined set of fields" (the API
 /// reference of `POST /api/v2/jobs/users-exports`), which has no `app_metadata` nor

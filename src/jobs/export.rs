@@ -7,8 +7,9 @@
 //!
 //! - explicit `params.fields` win, and every CSV column must be among them (or below one of
 //!   them, as `app_metadata.plan` is below `app_metadata`);
-//! - else JSON and NDJSON want the whole user: the root properties of a user
-//!   ([`USER_ROOT_FIELDS`]), each of which brings its whole object;
+//! - else JSON and NDJSON want the user profile: its root properties
+//!   ([`USER_ROOT_FIELDS`]), each of which brings its whole object (root attributes a
+//!   connection adds need `params.fields`);
 //! - else (and also, with JSON) each CSV column not already brought is one field, spelt as
 //!   Auth0 spells it (`identities[0].connection`);
 //! - `user_id` always comes first, and at most [`MAX_EXPORT_FIELDS`] fields are asked for.
