@@ -20,7 +20,7 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
-//! - [`endpoint`], [`users_export`], [`secret`], [`secret_fields`], [`loopback`],
+//! - [`endpoint`], [`users_export`], [`secret_fields`], [`loopback`],
 //!   [`private_file`], [`clock`] and [`retry`] are the small vocabulary the others share.
 
 pub mod api;
@@ -41,7 +41,6 @@ pub mod progress;
 pub mod retry;
 pub mod runner;
 pub mod schedule;
-pub mod secret;
 pub mod secret_fields;
 pub mod services;
 pub mod snapshot;

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::credentials::Credentials;
 use super::error::{AuthError, rejection_hint};
 use super::token::{Token, TokenSource};
-use crate::secret::Secret;
+use secrecy::{ExposeSecret, SecretString};
 
 /// How many characters of an unexpected body an error may quote.
 const EXCERPT_CHARS: usize = 120;
@@ -20,14 +20,14 @@ pub(crate) fn parse_token(
     status: u16,
     body: &[u8],
     sent_at: Timestamp,
-    secret: &Secret,
+    secret: &SecretString,
 ) -> Result<Token, AuthError> {
     let bad = |detail: &str| unexpected(status, body, detail, secret);
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad("the body is not a json object"));
     };
     let access_token = match fields.get("access_token") {
-        Some(Value::String(value)) if !value.is_empty() => Secret::new(value.clone()),
+        Some(Value::String(value)) if !value.is_empty() => SecretString::from(value.clone()),
         _ => return Err(bad("access_token is missing or not a non-empty string")),
     };
     let expires_in = fields
@@ -96,7 +96,12 @@ pub(crate) fn rejection(status: u16, body: &[u8], credentials: &Credentials) -> 
 
 /// The error for an answer that is neither a token nor an OAuth error, quoting the start of
 /// the body only when it cannot hold a token or the secret.
-pub(crate) fn unexpected(status: u16, body: &[u8], detail: &str, secret: &Secret) -> AuthError {
+pub(crate) fn unexpected(
+    status: u16,
+    body: &[u8],
+    detail: &str,
+    secret: &SecretString,
+) -> AuthError {
     AuthError::BadAnswer {
         status,
         detail: detail.to_owned(),
@@ -105,7 +110,7 @@ pub(crate) fn unexpected(status: u16, body: &[u8], detail: &str, secret: &Secret
 }
 
 /// The first characters of `body`, or `None` if it mentions a token or the secret.
-fn excerpt(body: &[u8], secret: &Secret) -> Option<String> {
+fn excerpt(body: &[u8], secret: &SecretString) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let risky = ["access_token", "client_secret", "id_token", "refresh_token"];
     if risky.iter().any(|word| text.contains(word)) || contains_secret(&text, secret) {
@@ -114,14 +119,15 @@ fn excerpt(body: &[u8], secret: &Secret) -> Option<String> {
     Some(text.chars().take(EXCERPT_CHARS).collect())
 }
 
-fn contains_secret(text: &str, secret: &Secret) -> bool {
-    !secret.is_empty() && text.contains(secret.expose())
+fn contains_secret(text: &str, secret: &SecretString) -> bool {
+    let secret = secret.expose_secret();
+    !secret.is_empty() && text.contains(secret)
 }
 
 /// `text` with any occurrence of the secret replaced, in case a proxy echoes the request.
-fn redact(text: &str, secret: &Secret) -> String {
+fn redact(text: &str, secret: &SecretString) -> String {
     if contains_secret(text, secret) {
-        text.replace(secret.expose(), "[REDACTED]")
+        text.replace(secret.expose_secret(), "[REDACTED]")
     } else {
         text.to_owned()
     }
@@ -139,7 +145,7 @@ mod tests {
         Credentials {
             base_url: url::Url::parse("https://acme.eu.auth0.com/").expect("url"),
             client_id: "m2m-client".into(),
-            client_secret: Secret::new("s3cr3t-value"),
+            client_secret: SecretString::from("s3cr3t-value"),
             audience: "https://acme.eu.auth0.com/api/v2/".into(),
         }
     }
@@ -147,7 +153,7 @@ mod tests {
     #[test]
     fn a_token_expires_its_lifetime_after_the_request_was_sent() {
         let body = br#"{"access_token":"eyJ.a.b","expires_in":86400,"token_type":"Bearer"}"#;
-        let token = parse_token(200, body, sent_at(), &Secret::new("s")).expect("token");
+        let token = parse_token(200, body, sent_at(), &SecretString::from("s")).expect("token");
         assert_eq!(token.issued_at(), sent_at());
         assert_eq!(token.lifetime(), SignedDuration::from_hours(24));
         assert_eq!(token.scope(), None);
@@ -157,7 +163,7 @@ mod tests {
     #[test]
     fn a_scope_string_is_kept() {
         let body = br#"{"access_token":"t","expires_in":60,"scope":"read:users read:roles"}"#;
-        let token = parse_token(200, body, sent_at(), &Secret::new("s")).expect("token");
+        let token = parse_token(200, body, sent_at(), &SecretString::from("s")).expect("token");
         assert_eq!(token.scope(), Some("read:users read:roles"));
         assert_eq!(token.token_type(), "Bearer");
     }
@@ -165,7 +171,7 @@ mod tests {
     #[test]
     fn a_bad_answer_never_quotes_the_token() {
         let body = br#"{"access_token":"eyJ.leaky.sig","expires_in":"soon"}"#;
-        let message = parse_token(200, body, sent_at(), &Secret::new("s"))
+        let message = parse_token(200, body, sent_at(), &SecretString::from("s"))
             .expect_err("bad")
             .to_string();
         assert!(message.contains("expires_in"), "{message}");
@@ -174,10 +180,15 @@ mod tests {
             200,
             b"client_secret=s3cr3t-value",
             "x",
-            &Secret::new("s3cr3t-value"),
+            &SecretString::from("s3cr3t-value"),
         );
         assert!(!echoed.to_string().contains("s3cr3t"), "{echoed}");
-        let html = unexpected(200, b"<html>login</html>", "not json", &Secret::new("s"));
+        let html = unexpected(
+            200,
+            b"<html>login</html>",
+            "not json",
+            &SecretString::from("s"),
+        );
         assert!(html.to_string().contains("<html>login"), "{html}");
     }
 

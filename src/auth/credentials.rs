@@ -7,9 +7,12 @@
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::secret::Secret;
+use secrecy::SecretString;
 
-/// What `POST /oauth/token` needs. `Debug` shows the secret as `[REDACTED]`.
+/// What `POST /oauth/token` needs. The secret is a [`SecretString`] (the `secrecy` crate):
+/// `Debug` shows it as `SecretBox<str>([REDACTED])`, it has no `Display`, it is zeroed when
+/// dropped, and the one way to read it is `ExposeSecret::expose_secret`, so each use is easy
+/// to find in review.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// The tenant's base URL: `https://acme.eu.auth0.com/`, or `http://127.0.0.1:PORT/` in tests.
@@ -17,7 +20,7 @@ pub struct Credentials {
     /// The application's client id.
     pub client_id: String,
     /// The application's client secret.
-    pub client_secret: Secret,
+    pub client_secret: SecretString,
     /// The API the token is for, usually `{base_url}api/v2/`.
     pub audience: String,
 }
@@ -79,8 +82,20 @@ mod tests {
             audience: Credentials::default_audience(&base_url),
             base_url,
             client_id: client_id.into(),
-            client_secret: Secret::new(secret),
+            client_secret: SecretString::from(secret),
         }
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_client_secret() {
+        let credentials = credentials("https://acme.eu.auth0.com", "id", "hunter2");
+        let shown = format!("{credentials:?} {:?}", Some(&credentials.client_secret));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("[REDACTED]"), "{shown}");
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&credentials.client_secret),
+            "hunter2"
+        );
     }
 
     #[test]

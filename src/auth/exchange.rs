@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use reqwest::StatusCode;
+use secrecy::ExposeSecret;
 use tracing::{debug, warn};
 
 use super::answer::{parse_token, rejection, unexpected};
@@ -121,7 +122,7 @@ impl TokenExchange {
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", credentials.client_id.as_str()),
-            ("client_secret", credentials.client_secret.expose()),
+            ("client_secret", credentials.client_secret.expose_secret()),
             ("audience", credentials.audience.as_str()),
         ];
         let sent_at = self.clock.now();

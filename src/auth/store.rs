@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use super::credentials::Credentials;
 use super::error::AuthError;
 use super::token::{Token, TokenSource, fingerprint};
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// The format version written into each file.
 const FORMAT_VERSION: u32 = 1;
@@ -195,7 +195,7 @@ impl FileStore {
                 .map_err(|_| "holds an invalid timestamp".to_owned())
         };
         Ok(Token::new(
-            Secret::new(stored.access_token),
+            SecretString::from(stored.access_token),
             stored.token_type,
             stored.scope,
             time(&stored.issued_at)?,

@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use super::stale::{StalePolicy, is_stale};
-use crate::secret::Secret;
+use secrecy::{ExposeSecret, SecretString};
 
 /// Where a token handed out by the cache came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -46,7 +46,7 @@ impl fmt::Display for TokenSource {
 #[derive(Clone)]
 pub struct Token {
     /// The bearer value, shared between clones.
-    value: Arc<Secret>,
+    value: Arc<SecretString>,
     /// The `token_type` Auth0 returned (`Bearer`).
     token_type: String,
     /// The granted scopes, space-separated, when Auth0 said.
@@ -62,7 +62,7 @@ pub struct Token {
 impl Token {
     /// A token with the given properties.
     pub fn new(
-        value: Secret,
+        value: SecretString,
         token_type: impl Into<String>,
         scope: Option<String>,
         issued_at: Timestamp,
@@ -81,7 +81,7 @@ impl Token {
 
     /// The value to put after `Bearer ` in an `Authorization` header. Never log it.
     pub fn bearer(&self) -> &str {
-        self.value.expose()
+        self.value.expose_secret()
     }
 
     /// The `token_type` Auth0 returned.
@@ -124,7 +124,8 @@ impl Token {
 
     /// Whether both are the same token value (wherever each copy came from).
     pub fn is_same(&self, other: &Token) -> bool {
-        Arc::ptr_eq(&self.value, &other.value) || self.value.expose() == other.value.expose()
+        Arc::ptr_eq(&self.value, &other.value)
+            || self.value.expose_secret() == other.value.expose_secret()
     }
 
     /// Whether the token should be renewed at `now` under `policy`.
@@ -134,7 +135,7 @@ impl Token {
 
     /// A SHA-256 of the value, to recognise the token in a file without keeping a copy.
     pub(crate) fn fingerprint(&self) -> String {
-        fingerprint(self.value.expose())
+        fingerprint(self.value.expose_secret())
     }
 }
 
@@ -166,7 +167,7 @@ mod tests {
             .checked_add(SignedDuration::from_hours(24))
             .expect("ts");
         Token::new(
-            Secret::new(value),
+            SecretString::from(value),
             "Bearer",
             Some("read:users".into()),
             issued,

@@ -8,14 +8,16 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{ConfigError, Problem};
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// The environment as read, before any checking. Field names are the variables, lower-cased.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawEnv {
     pub(super) auth0_domain: Option<String>,
     pub(super) auth0_client_id: Option<String>,
-    pub(super) auth0_client_secret: Option<Secret>,
+    /// Read straight into a [`SecretString`] (secrecy's `serde` feature), never held as a
+    /// plain `String`.
+    pub(super) auth0_client_secret: Option<SecretString>,
     pub(super) auth0_client_secret_file: Option<PathBuf>,
     pub(super) auth0_audience: Option<String>,
     pub(super) a0snap_jobs_dir: Option<PathBuf>,
@@ -37,12 +39,6 @@ pub struct RawEnv {
     pub(super) a0snap_max_rewalks: Option<String>,
     pub(super) xdg_state_home: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret::new)
-    }
 }
 
 impl RawEnv {

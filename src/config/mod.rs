@@ -3,7 +3,7 @@
 //! Two stages, as in ripgrep: [`RawEnv`] is what the user typed, every field optional and a
 //! string; [`Settings`] is the checked result that the rest of the program uses. Every problem
 //! is collected and reported at once, each naming the variable and the fix. The client secret
-//! is held as a [`Secret`] from the moment it is read, so no `Debug` or error can print it.
+//! is held as a [`SecretString`] from the moment it is read, so no `Debug` or error can print it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ pub use env::RawEnv;
 pub use resolve::{jobs_dir, output_dir};
 pub use values::parse_domain;
 
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// Values given on the command line; each one wins over its variable.
 #[derive(Debug, Default, Clone)]
@@ -63,7 +63,7 @@ pub struct Tenant {
     /// The application's client id.
     pub client_id: String,
     /// The application's client secret.
-    pub client_secret: Secret,
+    pub client_secret: SecretString,
     /// The token audience, `{base_url}api/v2/` unless set.
     pub audience: String,
 }

@@ -12,7 +12,7 @@ use super::{
     TokenCacheSetting, defaults,
 };
 use crate::auth::Credentials;
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// Collects problems while settings are checked.
 #[derive(Default)]
@@ -178,7 +178,7 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Tenant> {
     })
 }
 
-fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<Secret> {
+fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<SecretString> {
     match (&env.auth0_client_secret, &env.auth0_client_secret_file) {
         (Some(_), Some(_)) => {
             problems.add(

@@ -1,4 +1,5 @@
 use super::*;
+use secrecy::ExposeSecret;
 
 fn env(pairs: &[(&str, &str)]) -> RawEnv {
     RawEnv::from_vars(
@@ -113,7 +114,7 @@ fn the_secret_can_come_from_a_file_without_its_newline() {
     let path_text = path.display().to_string();
     pairs.push(("AUTH0_CLIENT_SECRET_FILE", &path_text));
     let settings = Settings::resolve(&env(&pairs), &Overrides::default()).expect("settings");
-    assert_eq!(settings.tenant.client_secret.expose(), "from-file");
+    assert_eq!(settings.tenant.client_secret.expose_secret(), "from-file");
 }
 
 #[test]

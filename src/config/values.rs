@@ -9,10 +9,10 @@ use url::Url;
 use super::TokenCacheSetting;
 use crate::interval;
 use crate::loopback::is_loopback;
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// Reads a secret from a file (a Kubernetes secret volume), without its trailing newline.
-pub(super) fn read_secret_file(path: &Path) -> Result<Secret, String> {
+pub(super) fn read_secret_file(path: &Path) -> Result<SecretString, String> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         format!(
             "cannot read {}: {error}; point it at a readable file holding the client secret",
@@ -26,7 +26,7 @@ pub(super) fn read_secret_file(path: &Path) -> Result<Secret, String> {
             path.display()
         ));
     }
-    Ok(Secret::new(secret))
+    Ok(SecretString::from(secret))
 }
 
 /// Turns a bare domain or a base URL into a base URL ending in `/`.

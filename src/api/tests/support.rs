@@ -13,7 +13,7 @@ use super::{ApiClient, Limiter};
 use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock;
 use crate::retry::{Backoff, RetryPolicy};
-use crate::secret::Secret;
+use secrecy::SecretString;
 
 /// Two attempts a request, a few milliseconds apart.
 pub fn quick_retry() -> RetryPolicy {
@@ -44,7 +44,7 @@ pub async fn client_for(api: Router, retry: RetryPolicy) -> ApiClient {
     let credentials = Credentials {
         base_url: base_url.clone(),
         client_id: "id".into(),
-        client_secret: Secret::new("secret"),
+        client_secret: SecretString::from("secret"),
         audience: Credentials::default_audience(&base_url),
     };
     let tokens = TokenCache::new(

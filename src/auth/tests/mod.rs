@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock::{self, SharedClock};
 use crate::retry::{Backoff, RetryPolicy};
-use crate::secret::Secret;
+use secrecy::SecretString;
 use server::TokenServer;
 
 /// The client secret every test uses; it must never show up anywhere.
@@ -24,7 +24,7 @@ fn credentials(server: &TokenServer) -> Credentials {
     Credentials {
         base_url: server.base_url.clone(),
         client_id: CLIENT_ID.into(),
-        client_secret: Secret::new(SECRET),
+        client_secret: SecretString::from(SECRET),
         audience: Credentials::default_audience(&server.base_url),
     }
 }
