@@ -1,13 +1,25 @@
 //! Lengths of time as job files write them: a number and a unit (`"30s"`, `"15m"`, `"6h"`,
 //! `"1d"`), or several from the largest unit to the smallest (`"1h30m"`). The one duration
-//! parser of the code base: `every = "15m"` ([`parse_every`]) and `keep_for = "30d"`
-//! ([`parse_keep_for`]) differ only in their longest length.
+//! parser of the code base: `every = "15m"` and the duration variables (`A0SNAP_JOB_TIMEOUT`
+//! and the others, through `config`) use [`parse_every`], `keep_for = "30d"` uses
+//! [`parse_keep_for`]; the two differ only in their longest length.
+//!
+//! The reading itself is jiff's "friendly" duration format
+//! (<https://docs.rs/jiff/latest/jiff/fmt/friendly/index.html>), days counted as 24 hours. That
+//! format also reads `"1 h"`, `"1 hour"`, `"30 days"`, `"1.5h"`, `"-5m"`, `"15ms"` and weeks,
+//! months or years; a0snap keeps to the compact form above (whole numbers, units `s`, `m`, `h`,
+//! `d`, no spaces), so a job file means the same to every version and to a reader who knows
+//! only the README. Writing back ([`format_every`]) is ours: jiff prints a duration's largest
+//! unit as hours, where a job file writes days.
 //!
 //! A length is at least one second and at most its limit (so that adding it to, or taking it
 //! from, any time a0snap meets stays in range). This module is pure: it parses and formats,
-//! nothing more.
+//! nothing more; it must not read settings or know which job a length belongs to.
 
 use std::time::Duration;
+
+use jiff::SpanRelativeTo;
+use jiff::fmt::friendly::SpanParser;
 
 /// The longest interval accepted.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * SECONDS_PER_DAY);
@@ -42,7 +54,8 @@ const KEEP_FOR: Limit = Limit {
 
 const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
 
-/// The units, largest first, with their length in seconds.
+/// The units a job file may write, largest first, with their length in seconds (days are
+/// 24 hours). Parsing leaves the lengths to jiff; [`format_every`] uses them to write back.
 const UNITS: [(char, u64); 4] = [('d', SECONDS_PER_DAY), ('h', 3600), ('m', 60), ('s', 1)];
 
 /// Why an interval was rejected.
@@ -87,7 +100,18 @@ pub fn parse_keep_for(text: &str) -> Result<Duration, IntervalError> {
 }
 
 /// Parses a length of at least one second and at most `limit.max`.
+///
+/// The reading is jiff's "friendly" duration parser ([`SpanParser`], into a [`jiff::Span`] because
+/// a `SignedDuration` refuses days), with days taken as 24 hours
+/// ([`SpanRelativeTo::days_are_24_hours`]): jiff checks that units come largest first, each
+/// once, and that each number is in range. Before it, [`is_compact`] keeps the input to the
+/// compact form a0snap documents, since the friendly format also reads forms a job file must
+/// not use (see the module doc). What jiff calls out of range (more days than a span holds,
+/// about 20,000 years) is too long; its other refusals (units out of order or repeated, a
+/// number past 64 bits or past what jiff counts in nanoseconds) are malformed.
 fn parse_length(text: &str, limit: Limit) -> Result<Duration, IntervalError> {
+    /// jiff's friendly parser: stateless, so one for the process.
+    static PARSER: SpanParser = SpanParser::new();
     let malformed = || IntervalError::Malformed {
         text: text.to_owned(),
     };
@@ -97,25 +121,22 @@ fn parse_length(text: &str, limit: Limit) -> Result<Duration, IntervalError> {
         max: format_every(limit.max),
         instead: limit.instead,
     };
-    let mut rest = text.trim();
-    if rest.is_empty() {
+    let compact = text.trim();
+    if !is_compact(compact) {
         return Err(malformed());
     }
-    let mut units = UNITS.iter();
-    let mut seconds: u64 = 0;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let unit = rest[digits..].chars().next().ok_or_else(malformed)?;
-        let number: u64 = rest[..digits].parse().map_err(|_| malformed())?;
-        // Units must come largest first, each at most once: `units` only moves forward.
-        let (_, length) = units
-            .find(|(name, _)| *name == unit)
-            .ok_or_else(malformed)?;
-        let part = number.checked_mul(*length).ok_or_else(too_long)?;
-        seconds = seconds.checked_add(part).ok_or_else(too_long)?;
-        rest = &rest[digits + unit.len_utf8()..];
-    }
-    let interval = Duration::from_secs(seconds);
+    let span = PARSER.parse_span(compact).map_err(|error| {
+        if error.is_range() {
+            too_long()
+        } else {
+            malformed()
+        }
+    })?;
+    let length = span
+        .to_duration(SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| too_long())?;
+    // Never negative: `is_compact` lets no sign through.
+    let interval = Duration::try_from(length).map_err(|_| malformed())?;
     if interval.is_zero() {
         Err(IntervalError::TooShort {
             text: text.to_owned(),
@@ -125,6 +146,25 @@ fn parse_length(text: &str, limit: Limit) -> Result<Duration, IntervalError> {
     } else {
         Ok(interval)
     }
+}
+
+/// Whether `text` has the compact form: whole numbers, each followed at once by one unit
+/// letter of [`UNITS`] (`"1h30m"`). Everything else jiff's friendly format would also read
+/// (`"1 h"`, `"1 hour"`, `"1.5h"`, `"-5m"`, `"15ms"`, `"1w"`, `"PT15M"`-like text) fails here.
+fn is_compact(text: &str) -> bool {
+    let is_unit = |c: char| UNITS.iter().any(|(name, _)| *name == c);
+    let mut after_digit = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            after_digit = true;
+        } else if is_unit(c) && after_digit {
+            after_digit = false;
+        } else {
+            return false;
+        }
+    }
+    // Non-empty and ending with a unit: a bare number (`"15"`) has none.
+    !text.is_empty() && !after_digit
 }
 
 /// Writes an interval the way a job file would (`"1h30m"`), to whole seconds.
@@ -214,6 +254,34 @@ mod tests {
             parse_keep_for("30 days"),
             Err(IntervalError::Malformed { .. })
         ));
+    }
+
+    #[test]
+    fn forms_jiff_reads_but_job_files_do_not_use_are_refused() {
+        for text in [
+            "1 hour",
+            "2 hrs 30 mins",
+            "1h 30m",
+            "15ms",
+            "1w",
+            "1y",
+            "P1D",
+            "PT15M",
+            "01:30:00",
+            "1,5h",
+            "+5m",
+            "5m ago",
+            "1d, 2h",
+            "30sec",
+        ] {
+            assert_eq!(
+                parse_every(text),
+                Err(IntervalError::Malformed {
+                    text: text.to_owned()
+                }),
+                "{text}"
+            );
+        }
     }
 
     #[test]
