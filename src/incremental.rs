@@ -2,8 +2,8 @@
 //! its checkpoint, the last `log_id` read by the previous complete run.
 //!
 //! The checkpoint is `{state}/checkpoints/{job}-{key}.json` (mode 0600 in a 0700 folder, as the
-//! token cache), replaced atomically. `{key}` is the first 12 hex digits of the SHA-256 of the
-//! absolute output folder: the state folder is shared by default, and a one-off run into another
+//! token cache), replaced atomically by [`crate::atomic_file`]. `{key}` is the first 12 hex
+//! digits of the SHA-256 of the absolute output folder: the state folder is shared by default, and a one-off run into another
 //! folder must not move the daemon's checkpoint past events its folder never got. A run stages the new checkpoint before the snapshot commits
 //! and moves it into place only after the commit: a failed run never advances it, so nothing
 //! is missed, and only a crash between the two steps can export a delta twice. The first run
@@ -11,12 +11,15 @@
 //! dated before the job's `since`; once there is a checkpoint, `since` no longer applies.
 //!
 //! This module reads and writes the checkpoint and watches events go by ([`LogTap`]); the
-//! runner asks the [`crate::api::Pager`] to continue after the checkpoint.
+//! runner asks the [`crate::api::Pager`] to continue after the checkpoint. Opening a checkpoint
+//! sweeps the temporary files a killed run left for it, so it must be opened only under the
+//! job's [`crate::snapshot::JobLock`] (the checkpoint is per job and output folder, as the lock
+//! is); other checkpoints' temporary files in the shared folder are never touched.
 
 mod error;
 mod tap;
 
-use std::fs::{self, DirBuilder, File};
+use std::fs::{self, DirBuilder};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirBuilderExt;
@@ -28,6 +31,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
+use crate::atomic_file::{self, FileMode, TempPath};
 pub use error::IncrementalError;
 pub use tap::LogTap;
 
@@ -93,7 +97,10 @@ impl Checkpoint {
     }
 
     /// Reads the checkpoint of `job` writing below `output_dir` for the tenant at `tenant` (its
-    /// base URL), if there is one.
+    /// base URL), if there is one, after removing the temporary files a killed run left for it.
+    ///
+    /// Call it only while holding the job's [`crate::snapshot::JobLock`]: another run of the
+    /// same job may be staging a checkpoint otherwise.
     pub fn open(
         state_dir: &Path,
         job: &str,
@@ -107,6 +114,7 @@ impl Checkpoint {
             });
         }
         let path = Self::path_for(state_dir, job, output_dir);
+        sweep_leftovers(&path)?;
         let stored = read_stored(&path)?;
         if let Some(stored) = &stored
             && stored.tenant != tenant
@@ -206,50 +214,41 @@ impl Checkpoint {
             .mode(0o700)
             .create(dir)
             .map_err(unwritable)?;
-        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
-        let temp = dir.join(format!(
-            ".{name}.tmp-{}",
-            std::iter::repeat_with(fastrand::alphanumeric)
-                .take(8)
-                .collect::<String>()
-        ));
-        let staged = StagedCheckpoint {
+        let temp = TempPath::write(&self.path, &text, FileMode::Private)
+            .map_err(|error| unwritable(error.source))?;
+        Ok(Some(StagedCheckpoint {
             temp,
             target: self.path.clone(),
             snapshot: snapshot.to_owned(),
-        };
-        crate::private_file::write_new(&staged.temp, &text).map_err(unwritable)?;
-        Ok(Some(staged))
+        }))
     }
 }
 
 /// A new checkpoint written under a temporary name; removed on drop unless committed.
 #[derive(Debug)]
 pub struct StagedCheckpoint {
-    temp: PathBuf,
+    /// The new checkpoint, flushed to disk under its temporary name.
+    temp: TempPath,
+    /// `{state}/checkpoints/{job}-{key}.json`.
     target: PathBuf,
+    /// The snapshot the new checkpoint follows, for the error if it cannot be moved.
     snapshot: String,
 }
 
 impl StagedCheckpoint {
-    /// Moves the new checkpoint into place (call after the snapshot is committed).
+    /// Moves the new checkpoint into place and flushes its folder (call after the snapshot is
+    /// committed).
     pub fn commit(self) -> Result<(), IncrementalError> {
-        let renamed = fs::rename(&self.temp, &self.target).and_then(|()| {
-            let dir = self.target.parent().unwrap_or(Path::new("."));
-            File::open(dir).and_then(|dir| dir.sync_all())
-        });
-        renamed.map_err(|source| IncrementalError::NotAdvanced {
-            snapshot: self.snapshot.clone(),
-            path: self.target.clone(),
-            source,
+        let dir = self.target.parent().unwrap_or(Path::new("."));
+        let renamed = self
+            .temp
+            .persist(&self.target)
+            .and_then(|()| atomic_file::sync_dir(dir));
+        renamed.map_err(|error| IncrementalError::NotAdvanced {
+            snapshot: self.snapshot,
+            path: self.target,
+            source: error.source,
         })
-    }
-}
-
-impl Drop for StagedCheckpoint {
-    fn drop(&mut self) {
-        // After a commit the temporary name is gone and this does nothing.
-        let _ = fs::remove_file(&self.temp);
     }
 }
 
@@ -271,6 +270,22 @@ fn output_key(output_dir: &Path) -> PathBuf {
     fs::canonicalize(output_dir)
         .or_else(|_| std::path::absolute(output_dir))
         .unwrap_or_else(|_| output_dir.to_owned())
+}
+
+/// Removes the temporary files a killed run left for the checkpoint `path` (only its own).
+fn sweep_leftovers(path: &Path) -> Result<(), IncrementalError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let label = path.file_name().unwrap_or_default().to_string_lossy();
+    let files = atomic_file::sweep_temp_files_of(dir, &label).map_err(|error| {
+        IncrementalError::Unwritable {
+            path: path.to_owned(),
+            source: error.source,
+        }
+    })?;
+    if files > 0 {
+        tracing::info!(path = %path.display(), files, "removed temporary checkpoint files left by an interrupted run");
+    }
+    Ok(())
 }
 
 fn read_stored(path: &Path) -> Result<Option<Stored>, IncrementalError> {

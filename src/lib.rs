@@ -20,10 +20,13 @@
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
 //!   change reports.
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
+//! - [`atomic_file`] writes every file that must appear only complete, and sweeps what killed
+//!   processes left.
 //! - [`endpoint`], [`users_export`], [`secret_fields`], [`loopback`],
-//!   [`private_file`], [`clock`] and [`retry`] are the small vocabulary the others share.
+//!   [`clock`] and [`retry`] are the small vocabulary the others share.
 
 pub mod api;
+pub mod atomic_file;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -36,7 +39,6 @@ pub mod interval;
 pub mod jobs;
 pub mod loopback;
 pub mod metrics;
-pub mod private_file;
 pub mod progress;
 pub mod retry;
 pub mod runner;

@@ -259,3 +259,25 @@ async fn since_leaves_out_older_events_on_the_first_run_only() {
         world.served("logs")[150..].to_vec()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checkpoint_left_half_written_is_swept_by_the_next_run_and_other_jobs_are_kept() {
+    let world = logs_world(5).await;
+    run_ok(&world).await;
+    let checkpoint = checkpoint_path(&world);
+    let dir = checkpoint.parent().expect("checkpoints").to_owned();
+    let name = checkpoint
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    // As a run killed between staging the checkpoint and committing its snapshot leaves it.
+    let ours = dir.join(format!(".a0snap-tmp-{name}.k1ll3d00"));
+    let other_job = dir.join(".a0snap-tmp-audit-0123456789ab.json.k1ll3d00");
+    std::fs::write(&ours, "{}").expect("leftover");
+    std::fs::write(&other_job, "{}").expect("other job's checkpoint in progress");
+
+    run_ok(&world).await;
+    assert!(!ours.exists(), "left: {:?}", common::list(&dir));
+    assert!(other_job.exists(), "another job's checkpoint was removed");
+}

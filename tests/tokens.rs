@@ -360,3 +360,30 @@ async fn a_scope_missing_run_after_run_costs_no_token_request_per_run() {
     // younger than the recheck interval is not renewed for a missing scope.
     assert_eq!(world.fake.counters().token_requests, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_file_left_half_written_is_swept_by_the_next_run_and_other_keys_are_kept() {
+    let world = World::start(small_tenant()).await;
+    world.job("apps", APPS);
+    let first = world.a0snap(&["run"]).await;
+    assert_eq!(first.code, 0, "{}", first.all_output());
+    let files = token_files(&world);
+    assert_eq!(files.len(), 1);
+    let dir = world.state_dir().join("tokens");
+    let name = files[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    // As a process killed between writing and renaming leaves them.
+    let ours = dir.join(format!(".a0snap-tmp-{name}.k1ll3d00"));
+    let other_key = dir.join(".a0snap-tmp-0123456789abcdef.json.k1ll3d00");
+    std::fs::write(&ours, "{}").expect("leftover");
+    std::fs::write(&other_key, "{}").expect("other key's file in progress");
+
+    let second = world.a0snap(&["run"]).await;
+    assert_eq!(second.code, 0, "{}", second.all_output());
+    assert!(!ours.exists(), "left: {:?}", common::list(&dir));
+    assert!(other_key.exists(), "another key's file was removed");
+    assert_eq!(world.fake.counters().token_requests, 1);
+}

@@ -1,6 +1,8 @@
 //! The token file shared by every a0snap process of one user: `{state}/tokens/{key}.json`,
-//! mode 0600 in a 0700 folder, replaced atomically (temporary file, fsync, rename), with a
-//! `{key}.lock` file beside it that serialises renewals across processes.
+//! mode 0600 in a 0700 folder, replaced atomically by [`crate::atomic_file`], with a
+//! `{key}.lock` file beside it that serialises renewals across processes. Taking that lock
+//! sweeps the temporary files a killed process left for this key (and no other key's: each
+//! key has its own lock, so another key's temporary file may be in progress).
 //!
 //! The file holds the token and the (domain, client id, audience) it is for, never the secret.
 //! Loading checks the file before trusting it and says why it cannot be used; the caller
@@ -18,6 +20,8 @@ use super::credentials::Credentials;
 use super::error::AuthError;
 use super::token::{Token, TokenSource, fingerprint};
 use secrecy::SecretString;
+
+use crate::atomic_file::{self, FileMode};
 
 /// The format version written into each file.
 const FORMAT_VERSION: u32 = 1;
@@ -101,7 +105,25 @@ impl FileStore {
             .map_err(|e| AuthError::state_dir("open the token lock file", &self.lock_path, e))?;
         file.lock()
             .map_err(|e| AuthError::state_dir("lock the token lock file", &self.lock_path, e))?;
+        self.sweep();
         Ok(file)
+    }
+
+    /// Removes the temporary token files a killed process left for this key. Call it only
+    /// under the lock: every save of this key's file runs under it. Best effort: a leftover
+    /// only takes room, so a failure is logged and the renewal goes on.
+    fn sweep(&self) {
+        match atomic_file::sweep_temp_files_of(&self.dir, &file_name(&self.path)) {
+            Ok(0) => {}
+            Ok(files) => tracing::info!(
+                path = %self.dir.display(),
+                files,
+                "removed temporary token files left by an interrupted process"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "could not remove a temporary token file left by an interrupted process")
+            }
+        }
     }
 
     fn prepare_dir(&self) -> Result<(), AuthError> {
@@ -205,6 +227,8 @@ impl FileStore {
     }
 
     /// Replaces the token file with `token`: a new 0600 file, fsynced, renamed into place.
+    /// Call it only under [`FileStore::lock`], whose sweep would otherwise remove the file in
+    /// progress.
     pub(crate) fn save(&self, token: &Token) -> Result<(), AuthError> {
         let stored = TokenFile {
             version: FORMAT_VERSION,
@@ -217,25 +241,12 @@ impl FileStore {
             issued_at: token.issued_at().to_string(),
             expires_at: token.expires_at().to_string(),
         };
-        let temp = self.dir.join(format!(
-            ".{}.{}.{:08x}.tmp",
-            file_name(&self.path),
-            std::process::id(),
-            fastrand::u32(..)
-        ));
-        let written = write_private(&temp, &stored).and_then(|()| fs::rename(&temp, &self.path));
-        if let Err(error) = written {
-            let _ = fs::remove_file(&temp);
-            return Err(AuthError::state_dir(
-                "write the token file",
-                &self.path,
-                error,
-            ));
-        }
+        let failed = |source| AuthError::state_dir("write the token file", &self.path, source);
+        let json = serde_json::to_vec_pretty(&stored).map_err(|e| failed(io::Error::other(e)))?;
+        atomic_file::write_atomically(&self.path, &json, FileMode::Private)
+            .map_err(|error| failed(error.source))?;
         // Make the rename durable; a failure here only risks an extra token request.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
+        let _ = atomic_file::sync_dir(&self.dir);
         Ok(())
     }
 
@@ -266,11 +277,6 @@ impl FileStore {
                 .unwrap_or(u32::MAX)
         })
     }
-}
-
-fn write_private(path: &Path, stored: &TokenFile) -> io::Result<()> {
-    let json = serde_json::to_vec_pretty(stored).map_err(io::Error::other)?;
-    crate::private_file::write_new(path, &json)
 }
 
 fn file_name(path: &Path) -> String {

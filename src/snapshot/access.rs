@@ -8,10 +8,11 @@ use std::path::Path;
 
 use super::error::{IoContext, SnapshotError};
 #[cfg(unix)]
-use super::files::TEMP_PREFIX;
-#[cfg(unix)]
 use super::lock::LOCK_FILE;
 use super::spec::OutputSpec;
+use crate::atomic_file::FileMode;
+#[cfg(unix)]
+use crate::atomic_file::TEMP_PREFIX;
 
 /// Who may read a snapshot's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +33,11 @@ impl Access {
         }
     }
 
-    /// The mode new files are created with (before the umask).
-    #[cfg_attr(not(unix), allow(dead_code))]
-    pub(crate) fn file_mode(self) -> u32 {
+    /// Who may read the files written with this access.
+    pub(crate) fn file_mode(self) -> FileMode {
         match self {
-            Access::Shared => 0o644,
-            Access::Private => 0o600,
+            Access::Shared => FileMode::Shared,
+            Access::Private => FileMode::Private,
         }
     }
 }

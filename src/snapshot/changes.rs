@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use super::access::Access;
 use super::baseline::{KeyTable, PackedField, differing, fingerprint};
 use super::error::SnapshotError;
-use super::files::write_atomically;
 use super::previous::{self, PreviousFile};
+use crate::atomic_file::write_atomically;
 
 /// What a committed snapshot's change report says, in numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,7 +215,7 @@ impl ChangeTracker {
         let mut text = serde_json::to_vec_pretty(&report)
             .map_err(|error| SnapshotError::io("write", &path, error.into()))?;
         text.push(b'\n');
-        write_atomically(&self.dir, &path, &text, self.access)?;
+        write_atomically(&path, &text, self.access.file_mode())?;
         Ok(ChangeSummary {
             previous: Some(baseline.stem),
             added: self.added.len() as u64,

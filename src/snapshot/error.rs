@@ -103,6 +103,12 @@ impl SnapshotError {
     }
 }
 
+impl From<crate::atomic_file::AtomicFileError> for SnapshotError {
+    fn from(error: crate::atomic_file::AtomicFileError) -> Self {
+        SnapshotError::io(error.action, error.path, error.source)
+    }
+}
+
 /// Shorthand for `map_err(|e| SnapshotError::io(action, path, e))`.
 pub(crate) trait IoContext<T> {
     /// Attaches what was being done and to which path.

@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 
 use super::access::Access;
 use super::error::{IoContext, SnapshotError};
-use super::files::{TempPath, sync_dir};
 use super::format::Format;
 use super::snapshot::WrittenFile;
+use crate::atomic_file::{TempPath, sync_dir};
 
 /// The suffix of the meta file's `latest` name.
 const META_SUFFIX: &str = "meta.json";
@@ -61,7 +61,7 @@ fn copy_to_temp(
     source: &Path,
     access: Access,
 ) -> Result<TempPath, SnapshotError> {
-    let (temp, mut file) = TempPath::create(dir, name, access)?;
+    let (temp, mut file) = TempPath::create(dir, name, access.file_mode())?;
     let mut reader = File::open(source).context("read", source)?;
     io::copy(&mut reader, &mut file).context("copy to", &dir.join(name))?;
     file.sync_all().context("flush to disk", &dir.join(name))?;
@@ -71,7 +71,7 @@ fn copy_to_temp(
 impl StagedLatest {
     /// Renames the staged file over `latest.{suffix}`.
     pub(crate) fn replace(self) -> Result<(), SnapshotError> {
-        self.temp.persist(&self.target)
+        Ok(self.temp.persist(&self.target)?)
     }
 }
 
@@ -124,7 +124,7 @@ impl StagedSet {
             drop(self.meta);
             warn_unless(job, remove_if_present(dir, META_SUFFIX));
         }
-        complete & warn_unless(job, sync_dir(dir))
+        complete & warn_unless(job, sync_dir(dir).map_err(SnapshotError::from))
     }
 }
 

@@ -46,12 +46,12 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::atomic_file::sweep_temp_files;
 pub use crate::secret_fields::is_secret_key;
 pub use changes::ChangeSummary;
 pub use column::{Column, ColumnError};
 pub use csv_writer::CsvWriter;
 pub use error::SnapshotError;
-pub use files::sweep_temp_files;
 pub use format::Format;
 pub use json_writer::{JsonWriter, NdjsonWriter};
 pub use lock::JobLock;

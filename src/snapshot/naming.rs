@@ -8,7 +8,7 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use super::error::SnapshotError;
-use super::files::TEMP_PREFIX;
+use crate::atomic_file::TEMP_PREFIX;
 
 /// The length of `YYYYMMDDTHHMMSSZ`.
 const STAMP_LEN: usize = 16;

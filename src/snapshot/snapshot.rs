@@ -13,7 +13,6 @@ use serde_json::value::RawValue;
 use super::access::{Access, protect_job_dir};
 use super::changes::{ChangeSummary, ChangeTracker};
 use super::error::{IoContext, SnapshotError};
-use super::files::{sync_dir, write_atomically};
 use super::format::Format;
 use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
@@ -22,6 +21,7 @@ use super::redact::Redactor;
 use super::retention::{Current, Retention, apply_retention};
 use super::spec::OutputSpec;
 use super::writer::PendingFile;
+use crate::atomic_file::{sync_dir, write_atomically};
 
 /// An export being written. Dropping it without [`Snapshot::commit`] removes every
 /// temporary file: nothing becomes visible, and `latest.*` and older snapshots stay as they were.
@@ -222,7 +222,7 @@ impl Snapshot {
         };
         let document = meta_document(&facts, &meta)
             .map_err(|error| SnapshotError::io("write", &meta_path, error.into()))?;
-        write_atomically(&dir, &meta_path, &document, access)?;
+        write_atomically(&meta_path, &document, access.file_mode())?;
         visible.paths.push(meta_path.clone());
         sync_dir(&dir)?;
 

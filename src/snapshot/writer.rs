@@ -10,11 +10,12 @@ use serde_json::value::RawValue;
 use super::access::Access;
 use super::csv_writer::CsvWriter;
 use super::error::{IoContext, SnapshotError};
-use super::files::{HashingWriter, TempPath};
+use super::files::HashingWriter;
 use super::format::Format;
 use super::json_writer::{JsonWriter, NdjsonWriter};
 use super::snapshot::WrittenFile;
 use super::spec::OutputSpec;
+use crate::atomic_file::TempPath;
 
 /// The buffer between the JSON writers and the file.
 const BUFFER_CAPACITY: usize = 64 * 1024;
@@ -52,7 +53,7 @@ impl PendingFile {
     ) -> Result<Self, SnapshotError> {
         let name = format!("{stem}.{}", format.extension());
         let target = dir.join(&name);
-        let (temp, file) = TempPath::create(dir, &name, Access::of(spec))?;
+        let (temp, file) = TempPath::create(dir, &name, Access::of(spec).file_mode())?;
         let sink = HashingWriter::new(file);
         let writer = match format {
             Format::Json => FormatWriter::Json(JsonWriter::new(buffered(sink))),
