@@ -79,8 +79,7 @@ impl Bucket {
 /// [`Permit::answered`]; a permit dropped without an answer counts as a request lost.
 #[derive(Debug)]
 pub struct Permit<'a> {
-    /// The place in flight, taken once the bucket granted the request.
-    place: Option<SemaphorePermit<'a>>,
+    _place: SemaphorePermit<'a>,
     limiter: &'a Limiter,
     /// The request's endpoint family.
     family: String,
@@ -144,27 +143,20 @@ impl Limiter {
     }
 
     /// Waits until a request to `path` (below the base URL: `/api/v2/clients`) may start,
-    /// then holds a place in flight. The bucket's budget comes first and the place second: a
-    /// request waiting for its own bucket must not hold one of the places that requests to
-    /// other buckets could use (a clients job paced at 100 a minute would otherwise slow a
-    /// users job whose bucket has room). A request granted by its bucket and still waiting
-    /// for a place counts as in flight for that bucket, which errs towards waiting.
+    /// then holds a place in flight.
     pub async fn acquire(&self, path: &str) -> Permit<'_> {
         let family = family(path);
+        let place = self.place_in_flight().await;
         self.wait_for_fixed_rate().await;
         let (key, seq) = self.reserve_budget(&family).await;
-        // Built before the wait for a place, so that a request dropped meanwhile gives its
-        // grant back (see `Drop`).
-        let mut permit = Permit {
-            place: None,
+        Permit {
+            _place: place,
             limiter: self,
             family,
             key,
             seq,
             answered: false,
-        };
-        permit.place = Some(self.place_in_flight().await);
-        permit
+        }
     }
 
     /// Stops every request to the bucket `path` draws on from starting for `wait`, for
