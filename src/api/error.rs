@@ -307,10 +307,10 @@ fn needed_scope(path: &str) -> &'static str {
 }
 
 /// At most this many bytes of a body go into an error message.
-pub const SNIPPET_BYTES: usize = 120;
+pub(super) const SNIPPET_BYTES: usize = 120;
 
 /// The first bytes of a body, as text, for an error message; secret values are hidden.
-pub fn snippet(body: &[u8]) -> String {
+pub(super) fn snippet(body: &[u8]) -> String {
     let end = body.len().min(SNIPPET_BYTES);
     let mut text = super::redact::hide_secret_values(&String::from_utf8_lossy(&body[..end]));
     if body.len() > end {

@@ -28,7 +28,7 @@ mod identity;
 
 /// The field that holds each value of a list of strings or numbers, or a bare value, once
 /// written as a record: `["a","b"]` is written as `{"value":"a"}`, `{"value":"b"}`.
-pub const VALUE_FIELD: &str = "value";
+pub(super) const VALUE_FIELD: &str = "value";
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,7 @@ pub struct Page {
 
 /// Where the records' identities are in a page's body.
 #[derive(Debug, Clone, Default)]
-pub enum Identities {
+pub(super) enum Identities {
     /// No identity field was asked for.
     #[default]
     Unknown,
@@ -186,7 +186,7 @@ impl Page {
 /// How to read a page: the envelope key of its records, whether an object body may be one
 /// record, and the field that identifies a record.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Shape<'a> {
+pub(super) struct Shape<'a> {
     /// The envelope key; with `None` only a bare array is a list.
     pub items: Option<&'a str>,
     /// Whether an object body is one record (for `pagination = "none"`).
@@ -196,7 +196,7 @@ pub struct Shape<'a> {
 }
 
 /// Parses a list page as `shape` says.
-pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
+pub(super) fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
     let first = body
         .iter()
         .find(|byte| !byte.is_ascii_whitespace())

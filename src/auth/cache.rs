@@ -34,7 +34,7 @@ use crate::retry::RetryPolicy;
 /// older token is worth renewing once; a younger one would cost a token request per run while
 /// the scope stays missing, against Auth0's monthly machine-to-machine token quota. A scope
 /// granted since is picked up at the latest this long after the token was issued.
-pub const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+pub(super) const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Where tokens are kept besides memory.
 #[derive(Debug, Clone, PartialEq, Eq)]

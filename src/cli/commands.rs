@@ -19,7 +19,7 @@ use crate::runner::{self, RunContext};
 use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
-pub async fn run(
+pub(super) async fn run(
     env: RawEnv,
     overrides: &Overrides,
     names: &[String],
@@ -98,13 +98,13 @@ fn load(
 }
 
 /// `a0snap daemon`
-pub async fn daemon(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
+pub(super) async fn daemon(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
     let (settings, jobs) = load(env, overrides, &[])?;
     super::daemon::run(settings, jobs).await
 }
 
 /// `a0snap validate`: prints the valid jobs; [`CliError::Invalid`] lists every problem.
-pub fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
+pub(super) fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
     let mut problems = Vec::new();
     if let Err(error) = Settings::resolve(&env, overrides) {
         problems.push(error.into());
@@ -121,7 +121,7 @@ pub fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
 }
 
 /// `a0snap token [--info]`
-pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Result<(), CliError> {
+pub(super) async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Result<(), CliError> {
     let settings = Settings::resolve(&env, overrides)?;
     let services = Services::new(&settings, clock::system())?;
     let token = services.tokens.get().await?;
@@ -138,7 +138,7 @@ pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Result<(),
 /// The sandbox's data never reaches the real output or state folders: it writes to `--out DIR`
 /// or `./out` (never `A0SNAP_OUTPUT_DIR`), keeps its tokens in memory and any checkpoints in a
 /// private temporary state folder, removed at the end.
-pub async fn demo(
+pub(super) async fn demo(
     overrides: &Overrides,
     progress: Option<Arc<LiveProgress>>,
 ) -> Result<(), CliError> {

@@ -18,7 +18,7 @@ use crate::services::Services;
 const CONTROL_QUEUE: usize = 8;
 
 /// Runs `jobs` on their schedules until SIGTERM or SIGINT.
-pub async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliError> {
+pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliError> {
     let services = Services::new(&settings, clock::system())?;
     let server = match settings.metrics_addr {
         Some(addr) => Some(MetricsServer::bind(addr).await?),
