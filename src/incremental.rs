@@ -28,8 +28,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
-pub use error::IncrementalError;
-pub use tap::LogTap;
+pub(crate) use error::IncrementalError;
+pub(crate) use tap::LogTap;
 
 /// The format version written into each checkpoint.
 const FORMAT_VERSION: u32 = 1;
@@ -56,7 +56,7 @@ struct Stored {
 
 /// The checkpoint of one incremental job.
 #[derive(Debug)]
-pub struct Checkpoint {
+pub(crate) struct Checkpoint {
     /// `{state}/checkpoints/{job}-{key}.json`.
     path: PathBuf,
     job: String,
@@ -71,7 +71,7 @@ pub struct Checkpoint {
 
 /// Where an incremental run started and ended, for the summary and the meta file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncrementalRun {
+pub(crate) struct IncrementalRun {
     /// The checkpoint it continued after (`None` on a first run).
     pub after: Option<String>,
     /// The last `log_id` it read (`None` when there was no new event).
@@ -84,7 +84,7 @@ pub struct IncrementalRun {
 
 impl Checkpoint {
     /// The checkpoint file under `state_dir` of `job` writing below `output_dir`.
-    pub fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
+    pub(crate) fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
         let digest = Sha256::digest(output_key(output_dir).as_os_str().as_bytes());
         let key = &hex::encode(digest)[..12];
         state_dir
@@ -94,7 +94,7 @@ impl Checkpoint {
 
     /// Reads the checkpoint of `job` writing below `output_dir` for the tenant at `tenant` (its
     /// base URL), if there is one.
-    pub fn open(
+    pub(crate) fn open(
         state_dir: &Path,
         job: &str,
         output_dir: &Path,
@@ -128,23 +128,24 @@ impl Checkpoint {
     }
 
     /// The `log_id` to continue after, or `None` to start from the oldest event held.
-    pub fn resume_after(&self) -> Option<String> {
+    pub(crate) fn resume_after(&self) -> Option<String> {
         self.stored.as_ref().map(|stored| stored.log_id.clone())
     }
 
-    /// The tap for this run: it applies `since` only when there is no checkpoint yet.
-    pub fn tap(&self) -> LogTap {
-        LogTap::new(self.since.filter(|_| self.stored.is_none()))
+    /// The checkpoint file (only tests ask).
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
-    /// The checkpoint file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The tap for this run: it applies `since` only when there is no checkpoint yet.
+    pub(crate) fn tap(&self) -> LogTap {
+        LogTap::new(self.since.filter(|_| self.stored.is_none()))
     }
 
     /// If `error` came before any page (`pages == 0`) and is the API refusing the request that
     /// continues after the checkpoint, the error that says so and how to reset it.
-    pub fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
+    pub(crate) fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
         let stored = self.stored.as_ref()?;
         match error {
             ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
@@ -164,7 +165,7 @@ impl Checkpoint {
     }
 
     /// What this run did, as the summary and the meta file tell it.
-    pub fn run(&self, tap: &LogTap) -> IncrementalRun {
+    pub(crate) fn run(&self, tap: &LogTap) -> IncrementalRun {
         IncrementalRun {
             after: self.resume_after(),
             last: tap.last_log_id().map(str::to_owned),
@@ -175,7 +176,7 @@ impl Checkpoint {
 
     /// Writes the next checkpoint under a temporary name, ready to be moved into place once
     /// `snapshot` is committed; `None` when the run read no event (the checkpoint stays).
-    pub fn stage(
+    pub(crate) fn stage(
         &self,
         tap: &LogTap,
         snapshot: &str,
@@ -225,7 +226,7 @@ impl Checkpoint {
 
 /// A new checkpoint written under a temporary name; removed on drop unless committed.
 #[derive(Debug)]
-pub struct StagedCheckpoint {
+pub(crate) struct StagedCheckpoint {
     temp: PathBuf,
     target: PathBuf,
     snapshot: String,
@@ -233,7 +234,7 @@ pub struct StagedCheckpoint {
 
 impl StagedCheckpoint {
     /// Moves the new checkpoint into place (call after the snapshot is committed).
-    pub fn commit(self) -> Result<(), IncrementalError> {
+    pub(crate) fn commit(self) -> Result<(), IncrementalError> {
         let renamed = fs::rename(&self.temp, &self.target).and_then(|()| {
             let dir = self.target.parent().unwrap_or(Path::new("."));
             File::open(dir).and_then(|dir| dir.sync_all())
@@ -255,7 +256,7 @@ impl Drop for StagedCheckpoint {
 
 impl IncrementalRun {
     /// The `incremental` object of the meta file.
-    pub fn meta(&self) -> Value {
+    pub(crate) fn meta(&self) -> Value {
         json!({
             "after": self.after,
             "last_log_id": self.last,

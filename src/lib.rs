@@ -23,27 +23,27 @@
 //! - [`endpoint`], [`users_export`], [`secret`], [`secret_fields`], [`loopback`],
 //!   [`private_file`], [`clock`] and [`retry`] are the small vocabulary the others share.
 
-pub mod api;
-pub mod auth;
+pub(crate) mod api;
+pub(crate) mod auth;
 pub mod cli;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod cron;
 pub mod endpoint;
-pub mod http;
-pub mod incremental;
-pub mod interval;
+pub(crate) mod http;
+pub(crate) mod incremental;
+pub(crate) mod interval;
 pub mod jobs;
-pub mod loopback;
-pub mod metrics;
-pub mod private_file;
-pub mod progress;
-pub mod retry;
-pub mod runner;
-pub mod schedule;
-pub mod secret;
-pub mod secret_fields;
-pub mod services;
+pub(crate) mod loopback;
+pub(crate) mod metrics;
+pub(crate) mod private_file;
+pub(crate) mod progress;
+pub(crate) mod retry;
+pub(crate) mod runner;
+pub(crate) mod schedule;
+pub(crate) mod secret;
+pub(crate) mod secret_fields;
+pub(crate) mod services;
 pub mod snapshot;
-pub mod telemetry;
-pub mod users_export;
+pub(crate) mod telemetry;
+pub(crate) mod users_export;

@@ -32,7 +32,7 @@ pub(super) const VALUE_FIELD: &str = "value";
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
-pub struct Page {
+pub(crate) struct Page {
     /// The body as received; every record is a slice of it.
     body: Bytes,
     /// Where the records are in `body`.
@@ -82,7 +82,7 @@ enum List {
 
 /// Why a body is not a page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PageError {
+pub(crate) enum PageError {
     /// The body is not JSON.
     #[error("the body is not valid JSON ({detail})")]
     NotJson {
@@ -108,7 +108,7 @@ struct Envelope<'a> {
 impl Page {
     /// A page of records that did not arrive as one body (the lines of a bulk export): they are
     /// joined into a JSON array, so the writer takes them like any other page.
-    pub fn from_records(records: &[Box<RawValue>]) -> Self {
+    pub(crate) fn from_records(records: &[Box<RawValue>]) -> Self {
         let mut body =
             Vec::with_capacity(records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
         body.push(b'[');
@@ -137,19 +137,19 @@ impl Page {
     }
 
     /// How many records the page holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the page holds no record.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The records, in the order the API returned them, as slices of the body.
     ///
     /// They were checked when the page was read, so this only fails if the body was altered.
-    pub fn records(&self) -> Result<Vec<&RawValue>, PageError> {
+    pub(crate) fn records(&self) -> Result<Vec<&RawValue>, PageError> {
         match &self.list {
             List::Empty => Ok(Vec::new()),
             List::Array(range) => {
@@ -163,7 +163,7 @@ impl Page {
 
     /// Each record's identity as raw JSON text (`"c1"` with its quotes, or `42`), in order;
     /// `Err(index)` names the first record without one; `Ok(None)` when none was asked for.
-    pub fn identities(&self) -> Result<Option<Vec<&str>>, usize> {
+    pub(crate) fn identities(&self) -> Result<Option<Vec<&str>>, usize> {
         match &self.identities {
             Identities::Unknown => Ok(None),
             Identities::Missing { index } => Err(*index),
@@ -177,7 +177,7 @@ impl Page {
     }
 
     /// The JSON text of the last record, if the page has one.
-    pub fn last_record(&self) -> Option<&str> {
+    pub(crate) fn last_record(&self) -> Option<&str> {
         let range = self.last.clone()?;
         std::str::from_utf8(&self.body[range]).ok()
     }

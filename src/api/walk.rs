@@ -21,7 +21,7 @@ use std::hash::{BuildHasher, RandomState};
 
 /// What broke a walk's rules, with the page where it showed (pages counted from 1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Drift {
+pub(crate) enum Drift {
     /// An offset page reported another `total` than the first page.
     #[error("total {first} on page 1, then {now} on page {page}")]
     TotalChanged {
@@ -112,7 +112,7 @@ pub enum Drift {
 
 impl Drift {
     /// The page size to walk again with, when the drift says the server's is smaller.
-    pub fn page_size_hint(&self) -> Option<u32> {
+    pub(crate) fn page_size_hint(&self) -> Option<u32> {
         match self {
             Drift::PageSizeCapped { served, .. } => Some(*served),
             _ => None,
@@ -122,7 +122,7 @@ impl Drift {
 
 /// How a finished walk was verified, for the meta file's `verified` object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verified {
+pub(crate) struct Verified {
     /// `Some(true)`: every record had an identity and none came twice; `None`: the endpoint's
     /// identity is unknown, or some record had none, so uniqueness could not be checked.
     pub identities_unique: Option<bool>,

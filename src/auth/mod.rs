@@ -23,9 +23,8 @@ mod token;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{CacheMode, TokenCache};
-pub use credentials::Credentials;
-pub use error::AuthError;
-pub use exchange::TokenExchange;
-pub use stale::{StalePolicy, is_stale};
-pub use token::{Token, TokenSource};
+pub(crate) use cache::{CacheMode, TokenCache};
+pub(crate) use credentials::Credentials;
+pub(crate) use error::AuthError;
+pub(crate) use stale::StalePolicy;
+pub(crate) use token::Token;

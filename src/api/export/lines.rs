@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 /// Why the file is not gzipped NDJSON of objects.
 #[derive(Debug, thiserror::Error)]
-pub enum LinesError {
+pub(crate) enum LinesError {
     /// The bytes are not gzip, or the gzip is damaged.
     #[error("the file is not valid gzip ({0})")]
     Gzip(io::Error),
