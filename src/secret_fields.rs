@@ -133,7 +133,7 @@ pub(crate) fn secrecy(key: &str) -> Secrecy {
 
 /// Whether an object key names a secret or key material (whose value may still be kept, see
 /// [`Secrecy::hides`]).
-pub fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     secrecy(key) != Secrecy::Plain
 }
 

@@ -132,7 +132,7 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), SnapshotError> {
 ///
 /// Call it only while holding the job's [`JobLock`](super::JobLock): another run's files in
 /// progress look exactly like leftovers.
-pub fn sweep_temp_files(job_dir: &Path) -> Result<usize, SnapshotError> {
+pub(crate) fn sweep_temp_files(job_dir: &Path) -> Result<usize, SnapshotError> {
     let entries = match fs::read_dir(job_dir) {
         Ok(entries) => entries,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
