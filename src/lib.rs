@@ -4,7 +4,8 @@
 //! # Layout
 //! Dependencies point one way, from the edge to the core:
 //!
-//! - [`cli`] parses commands and wires the pieces; `main.rs` only maps its result to an exit code.
+//! - [`cli`] parses commands and wires the pieces; `main.rs` only prints its [`cli::CliError`]
+//!   and exits with that error's code.
 //! - [`config`] turns the environment and flags into checked [`config::Settings`];
 //!   [`telemetry`] starts logging.
 //! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
@@ -22,6 +23,14 @@
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
 //! - [`endpoint`], [`users_export`], [`secret`], [`secret_fields`], [`loopback`],
 //!   [`private_file`], [`clock`] and [`retry`] are the small vocabulary the others share.
+//!
+//! # Visibility
+//! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
+//! [`cron`], [`endpoint`], [`jobs`] and [`snapshot`] that the integration tests and the bench
+//! call; everything else is `pub(crate)` (the `unreachable_pub` lint in `Cargo.toml` keeps it
+//! so). These docs are for maintainers: read them with `cargo doc --document-private-items`,
+//! which is why links to crate-private items are allowed.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub(crate) mod api;
 pub(crate) mod auth;

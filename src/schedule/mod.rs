@@ -5,7 +5,7 @@
 //! - [`daemon`] is the thin loop around it: nudges in, runs out, stop within a grace period.
 //! - [`alarm`] wakes the loop at fire times with tokio-cron-scheduler one-shots.
 //! - [`runs`] holds the runs in progress under the `job_concurrency` limit and aborts them.
-//! - [`signals`] turns SIGTERM, SIGINT and SIGHUP into [`Control`] messages.
+//! - [`signals`] turns SIGTERM, SIGINT and SIGHUP into [`daemon::Control`] messages.
 //!
 //! It never computes a fire time itself: [`crate::jobs::Trigger`] (our cron module) does.
 

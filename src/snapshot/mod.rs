@@ -15,7 +15,7 @@
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
 //! added, removed and changed since the previous snapshot (see [`ChangeSummary`]).
 //!
-//! The format writers ([`CsvWriter`], [`JsonWriter`], [`NdjsonWriter`]) are generic over
+//! The format writers ([`CsvWriter`], [`json_writer::JsonWriter`], [`json_writer::NdjsonWriter`]) are generic over
 //! [`std::io::Write`], so a benchmark can measure a conversion alone.
 
 mod access;
