@@ -29,7 +29,7 @@ const RANDOM_CHARS: usize = 8;
 /// A file operation that failed, with what was being done and to which path.
 #[derive(Debug, thiserror::Error)]
 #[error("could not {action} {}: {source}", path.display())]
-pub struct AtomicFileError {
+pub(crate) struct AtomicFileError {
     /// What was being done, as a verb phrase ("create", "rename into place").
     pub action: &'static str,
     /// The file or folder involved.
@@ -50,7 +50,7 @@ impl AtomicFileError {
 
 /// Who may read a file written here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileMode {
+pub(crate) enum FileMode {
     /// Every local user may read it: created 0644, less what the umask removes.
     Shared,
     /// Only its owner: exactly 0600 whatever the umask (set again after creation, since the
@@ -203,7 +203,7 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), AtomicFileError> {
 /// Call it only while holding the lock that keeps every other writer out of `dir` (a job's
 /// [`JobLock`](crate::snapshot::JobLock)): another process's files in progress look exactly
 /// like leftovers. A folder that does not exist holds none.
-pub fn sweep_temp_files(dir: &Path) -> Result<usize, AtomicFileError> {
+pub(crate) fn sweep_temp_files(dir: &Path) -> Result<usize, AtomicFileError> {
     sweep(dir, |_| true)
 }
 

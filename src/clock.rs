@@ -1,19 +1,19 @@
 //! The clock, injected wherever a decision depends on "now" (token expiry, snapshot names,
 //! fire times), so tests can set the time instead of sleeping.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 /// A source of the current time.
-pub trait Clock: Send + Sync + std::fmt::Debug {
+pub(crate) trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant.
     fn now(&self) -> Timestamp;
 }
 
 /// The system's wall clock.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
@@ -22,30 +22,32 @@ impl Clock for SystemClock {
 }
 
 /// A shared handle to a clock.
-pub type SharedClock = Arc<dyn Clock>;
+pub(crate) type SharedClock = Arc<dyn Clock>;
 
 /// The system clock as a [`SharedClock`].
-pub fn system() -> SharedClock {
+pub(crate) fn system() -> SharedClock {
     Arc::new(SystemClock)
 }
 
 /// A clock that only moves when told to, for tests.
+#[cfg(test)]
 #[derive(Debug, Clone)]
-pub struct ManualClock {
+pub(crate) struct ManualClock {
     /// The current instant; a std mutex because it is held for a copy, never across an await.
-    now: Arc<Mutex<Timestamp>>,
+    now: Arc<std::sync::Mutex<Timestamp>>,
 }
 
+#[cfg(test)]
 impl ManualClock {
     /// A clock stopped at `start`.
-    pub fn new(start: Timestamp) -> Self {
+    pub(crate) fn new(start: Timestamp) -> Self {
         Self {
-            now: Arc::new(Mutex::new(start)),
+            now: Arc::new(std::sync::Mutex::new(start)),
         }
     }
 
     /// Moves the clock forward (or back, with a negative duration).
-    pub fn advance(&self, by: SignedDuration) {
+    pub(crate) fn advance(&self, by: jiff::SignedDuration) {
         let mut now = self
             .now
             .lock()
@@ -54,7 +56,7 @@ impl ManualClock {
     }
 
     /// Sets the clock to `at`.
-    pub fn set(&self, at: Timestamp) {
+    pub(crate) fn set(&self, at: Timestamp) {
         *self
             .now
             .lock()
@@ -62,6 +64,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(test)]
 impl Clock for ManualClock {
     fn now(&self) -> Timestamp {
         *self

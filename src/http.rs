@@ -11,7 +11,7 @@
 
 mod certificate;
 
-pub use certificate::CertificateProblem;
+pub(crate) use certificate::CertificateProblem;
 
 use std::path::PathBuf;
 
@@ -49,10 +49,10 @@ pub enum HttpError {
 }
 
 /// The `User-Agent` a0snap sends.
-pub const USER_AGENT: &str = concat!("a0snap/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("a0snap/", env!("CARGO_PKG_VERSION"));
 
 /// Builds the shared client from the settings.
-pub fn client(settings: &HttpSettings) -> Result<reqwest::Client, HttpError> {
+pub(crate) fn client(settings: &HttpSettings) -> Result<reqwest::Client, HttpError> {
     let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(settings.connect_timeout)

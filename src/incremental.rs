@@ -32,8 +32,8 @@ use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
 use crate::atomic_file::{self, FileMode, TempPath};
-pub use error::IncrementalError;
-pub use tap::LogTap;
+pub(crate) use error::IncrementalError;
+pub(crate) use tap::LogTap;
 
 /// The format version written into each checkpoint.
 const FORMAT_VERSION: u32 = 1;
@@ -60,7 +60,7 @@ struct Stored {
 
 /// The checkpoint of one incremental job.
 #[derive(Debug)]
-pub struct Checkpoint {
+pub(crate) struct Checkpoint {
     /// `{state}/checkpoints/{job}-{key}.json`.
     path: PathBuf,
     job: String,
@@ -75,7 +75,7 @@ pub struct Checkpoint {
 
 /// Where an incremental run started and ended, for the summary and the meta file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncrementalRun {
+pub(crate) struct IncrementalRun {
     /// The checkpoint it continued after (`None` on a first run).
     pub after: Option<String>,
     /// The last `log_id` it read (`None` when there was no new event).
@@ -88,7 +88,7 @@ pub struct IncrementalRun {
 
 impl Checkpoint {
     /// The checkpoint file under `state_dir` of `job` writing below `output_dir`.
-    pub fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
+    pub(crate) fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
         let digest = Sha256::digest(output_key(output_dir).as_os_str().as_bytes());
         let key = &hex::encode(digest)[..12];
         state_dir
@@ -101,7 +101,7 @@ impl Checkpoint {
     ///
     /// Call it only while holding the job's [`crate::snapshot::JobLock`]: another run of the
     /// same job may be staging a checkpoint otherwise.
-    pub fn open(
+    pub(crate) fn open(
         state_dir: &Path,
         job: &str,
         output_dir: &Path,
@@ -136,23 +136,24 @@ impl Checkpoint {
     }
 
     /// The `log_id` to continue after, or `None` to start from the oldest event held.
-    pub fn resume_after(&self) -> Option<String> {
+    pub(crate) fn resume_after(&self) -> Option<String> {
         self.stored.as_ref().map(|stored| stored.log_id.clone())
     }
 
     /// The tap for this run: it applies `since` only when there is no checkpoint yet.
-    pub fn tap(&self) -> LogTap {
+    pub(crate) fn tap(&self) -> LogTap {
         LogTap::new(self.since.filter(|_| self.stored.is_none()))
     }
 
     /// The checkpoint file.
-    pub fn path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// If `error` came before any page (`pages == 0`) and is the API refusing the request that
     /// continues after the checkpoint, the error that says so and how to reset it.
-    pub fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
+    pub(crate) fn rejected(&self, error: &ApiError, pages: u64) -> Option<IncrementalError> {
         let stored = self.stored.as_ref()?;
         match error {
             ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
@@ -172,7 +173,7 @@ impl Checkpoint {
     }
 
     /// What this run did, as the summary and the meta file tell it.
-    pub fn run(&self, tap: &LogTap) -> IncrementalRun {
+    pub(crate) fn run(&self, tap: &LogTap) -> IncrementalRun {
         IncrementalRun {
             after: self.resume_after(),
             last: tap.last_log_id().map(str::to_owned),
@@ -183,7 +184,7 @@ impl Checkpoint {
 
     /// Writes the next checkpoint under a temporary name, ready to be moved into place once
     /// `snapshot` is committed; `None` when the run read no event (the checkpoint stays).
-    pub fn stage(
+    pub(crate) fn stage(
         &self,
         tap: &LogTap,
         snapshot: &str,
@@ -226,7 +227,7 @@ impl Checkpoint {
 
 /// A new checkpoint written under a temporary name; removed on drop unless committed.
 #[derive(Debug)]
-pub struct StagedCheckpoint {
+pub(crate) struct StagedCheckpoint {
     /// The new checkpoint, flushed to disk under its temporary name.
     temp: TempPath,
     /// `{state}/checkpoints/{job}-{key}.json`.
@@ -238,7 +239,7 @@ pub struct StagedCheckpoint {
 impl StagedCheckpoint {
     /// Moves the new checkpoint into place and flushes its folder (call after the snapshot is
     /// committed).
-    pub fn commit(self) -> Result<(), IncrementalError> {
+    pub(crate) fn commit(self) -> Result<(), IncrementalError> {
         let dir = self.target.parent().unwrap_or(Path::new("."));
         let renamed = self
             .temp
@@ -254,7 +255,7 @@ impl StagedCheckpoint {
 
 impl IncrementalRun {
     /// The `incremental` object of the meta file.
-    pub fn meta(&self) -> Value {
+    pub(crate) fn meta(&self) -> Value {
         json!({
             "after": self.after,
             "last_log_id": self.last,

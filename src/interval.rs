@@ -22,10 +22,10 @@ use jiff::SpanRelativeTo;
 use jiff::fmt::friendly::SpanParser;
 
 /// The longest interval accepted.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(366 * SECONDS_PER_DAY);
+pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(366 * SECONDS_PER_DAY);
 
 /// The longest `keep_for` accepted: 100 years of 366 days.
-pub const MAX_KEEP_FOR: Duration = Duration::from_secs(36_600 * SECONDS_PER_DAY);
+pub(crate) const MAX_KEEP_FOR: Duration = Duration::from_secs(36_600 * SECONDS_PER_DAY);
 
 /// The longest length one kind of setting accepts, as a [`IntervalError::TooLong`] tells it.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +60,7 @@ const UNITS: [(char, u64); 4] = [('d', SECONDS_PER_DAY), ('h', 3600), ('m', 60),
 
 /// Why an interval was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IntervalError {
+pub(crate) enum IntervalError {
     /// Not a sequence of numbers with units.
     #[error(
         "\"{text}\" is not an interval; write a number and a unit (s, m, h or d), or several from largest to smallest, as in \"30s\", \"15m\", \"6h\", \"1d\" or \"1h30m\""
@@ -90,12 +90,12 @@ pub enum IntervalError {
 }
 
 /// Parses an `every` interval such as `"15m"` or `"1h30m"`: one second to [`MAX_INTERVAL`].
-pub fn parse_every(text: &str) -> Result<Duration, IntervalError> {
+pub(crate) fn parse_every(text: &str) -> Result<Duration, IntervalError> {
     parse_length(text, EVERY)
 }
 
 /// Parses a `keep_for` age such as `"30d"` or `"12h"`: one second to [`MAX_KEEP_FOR`].
-pub fn parse_keep_for(text: &str) -> Result<Duration, IntervalError> {
+pub(crate) fn parse_keep_for(text: &str) -> Result<Duration, IntervalError> {
     parse_length(text, KEEP_FOR)
 }
 
@@ -168,7 +168,7 @@ fn is_compact(text: &str) -> bool {
 }
 
 /// Writes an interval the way a job file would (`"1h30m"`), to whole seconds.
-pub fn format_every(interval: Duration) -> String {
+pub(crate) fn format_every(interval: Duration) -> String {
     let mut remaining = interval.as_secs();
     let mut text = String::new();
     for (name, length) in UNITS {

@@ -4,7 +4,8 @@
 //! # Layout
 //! Dependencies point one way, from the edge to the core:
 //!
-//! - [`cli`] parses commands and wires the pieces; `main.rs` only maps its result to an exit code.
+//! - [`cli`] parses commands and wires the pieces; `main.rs` only prints its [`cli::CliError`]
+//!   and exits with that error's code.
 //! - [`config`] turns the environment and flags into checked [`config::Settings`];
 //!   [`telemetry`] starts logging.
 //! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
@@ -24,27 +25,35 @@
 //!   processes left.
 //! - [`endpoint`], [`users_export`], [`secret_fields`], [`loopback`],
 //!   [`clock`] and [`retry`] are the small vocabulary the others share.
+//!
+//! # Visibility
+//! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
+//! [`cron`], [`endpoint`], [`jobs`] and [`snapshot`] that the integration tests and the bench
+//! call; everything else is `pub(crate)` (the `unreachable_pub` lint in `Cargo.toml` keeps it
+//! so). These docs are for maintainers: read them with `cargo doc --document-private-items`,
+//! which is why links to crate-private items are allowed.
+#![allow(rustdoc::private_intra_doc_links)]
 
-pub mod api;
-pub mod atomic_file;
-pub mod auth;
+pub(crate) mod api;
+pub(crate) mod atomic_file;
+pub(crate) mod auth;
 pub mod cli;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod cron;
 pub mod endpoint;
-pub mod http;
-pub mod incremental;
-pub mod interval;
+pub(crate) mod http;
+pub(crate) mod incremental;
+pub(crate) mod interval;
 pub mod jobs;
-pub mod loopback;
-pub mod metrics;
-pub mod progress;
-pub mod retry;
-pub mod runner;
-pub mod schedule;
-pub mod secret_fields;
-pub mod services;
+pub(crate) mod loopback;
+pub(crate) mod metrics;
+pub(crate) mod progress;
+pub(crate) mod retry;
+pub(crate) mod runner;
+pub(crate) mod schedule;
+pub(crate) mod secret_fields;
+pub(crate) mod services;
 pub mod snapshot;
-pub mod telemetry;
-pub mod users_export;
+pub(crate) mod telemetry;
+pub(crate) mod users_export;

@@ -1,4 +1,6 @@
-//! The `a0snap` binary: parse the command line, run it, exit with its code.
+//! The `a0snap` binary: parse the command line, run it, print its error and exit with its code.
+//!
+//! It must not decide anything: [`a0snap::cli::CliError`] chooses the exit code and the words.
 
 use std::process::ExitCode;
 
@@ -6,5 +8,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = a0snap::cli::Cli::parse();
-    a0snap::cli::execute(cli).into()
+    match a0snap::cli::execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            for message in error.messages() {
+                eprintln!("a0snap: {message}");
+            }
+            ExitCode::from(error.exit_code())
+        }
+    }
 }

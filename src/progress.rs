@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crate::config::LogFormat;
 
 /// Receives the progress of job runs.
-pub trait ProgressSink: Send + Sync + std::fmt::Debug {
+pub(crate) trait ProgressSink: Send + Sync + std::fmt::Debug {
     /// A page of `job` arrived: `pages` and `records` so far, and the API's `total` if any.
     fn page(&self, job: &str, pages: u64, records: u64, total: Option<u64>);
     /// `job` ended, however it ended.
@@ -26,29 +26,29 @@ pub trait ProgressSink: Send + Sync + std::fmt::Debug {
 }
 
 /// A shared progress sink.
-pub type SharedProgress = Arc<dyn ProgressSink>;
+pub(crate) type SharedProgress = Arc<dyn ProgressSink>;
 
 /// One job's progress reports; tells the sink the job ended when dropped, so a failed or
 /// cancelled run leaves no line behind.
 #[derive(Debug)]
-pub struct JobProgress<'a> {
+pub(crate) struct JobProgress<'a> {
     sink: Option<&'a SharedProgress>,
     job: &'a str,
 }
 
 impl<'a> JobProgress<'a> {
     /// Reports for `job` to `sink`, if there is one.
-    pub fn new(sink: Option<&'a SharedProgress>, job: &'a str) -> Self {
+    pub(crate) fn new(sink: Option<&'a SharedProgress>, job: &'a str) -> Self {
         Self { sink, job }
     }
 
     /// The job's name.
-    pub fn job(&self) -> &str {
+    pub(crate) fn job(&self) -> &str {
         self.job
     }
 
     /// A page arrived.
-    pub fn page(&self, pages: u64, records: u64, total: Option<u64>) {
+    pub(crate) fn page(&self, pages: u64, records: u64, total: Option<u64>) {
         if let Some(sink) = self.sink {
             sink.page(self.job, pages, records, total);
         }
@@ -69,7 +69,7 @@ const REDRAW_INTERVAL: Duration = Duration::from_millis(100);
 const NAME_WIDTH: usize = 32;
 
 /// The progress lines on a terminal.
-pub struct LiveProgress {
+pub(crate) struct LiveProgress {
     /// A std mutex: held only to update a few numbers and write a few bytes, never across an
     /// await, and taken by the log writer from any thread.
     state: Mutex<State>,
@@ -101,14 +101,14 @@ struct JobLine {
 impl LiveProgress {
     /// Progress on stderr when a person is watching: stderr is a terminal (not a pipe, a file
     /// or cron's mail), the terminal can move the cursor, and logs are text.
-    pub fn detect(format: LogFormat) -> Option<Arc<Self>> {
+    pub(crate) fn detect(format: LogFormat) -> Option<Arc<Self>> {
         let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb");
         let watched = format == LogFormat::Text && std::io::stderr().is_terminal() && !dumb;
         watched.then(|| Arc::new(Self::new(Box::new(std::io::stderr()), REDRAW_INTERVAL)))
     }
 
     /// Progress written to `out`, redrawn at most every `redraw_interval`.
-    pub fn new(out: Box<dyn Write + Send>, redraw_interval: Duration) -> Self {
+    pub(crate) fn new(out: Box<dyn Write + Send>, redraw_interval: Duration) -> Self {
         Self {
             state: Mutex::new(State {
                 out,
@@ -121,7 +121,7 @@ impl LiveProgress {
     }
 
     /// Writes `text` (whole log lines) above the progress lines.
-    pub fn write_above(&self, text: &[u8]) {
+    pub(crate) fn write_above(&self, text: &[u8]) {
         let mut state = self.lock();
         let mut frame = state.erase();
         frame.push_str(&String::from_utf8_lossy(text));
@@ -130,7 +130,7 @@ impl LiveProgress {
     }
 
     /// Erases the progress lines, before the summary is printed.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut state = self.lock();
         let frame = state.erase();
         state.show(frame);
@@ -226,13 +226,13 @@ impl State {
 
 /// The log writer: stderr, with log lines placed above the progress lines when there are any.
 #[derive(Debug, Clone, Default)]
-pub struct StderrWriter {
+pub(crate) struct StderrWriter {
     progress: Option<Arc<LiveProgress>>,
 }
 
 impl StderrWriter {
     /// Writes to stderr, around `progress` if it is shown.
-    pub fn new(progress: Option<Arc<LiveProgress>>) -> Self {
+    pub(crate) fn new(progress: Option<Arc<LiveProgress>>) -> Self {
         Self { progress }
     }
 }
@@ -250,7 +250,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for StderrWriter {
 
 /// One log event's bytes, written when the event is complete.
 #[derive(Debug)]
-pub struct LogLine {
+pub(crate) struct LogLine {
     progress: Option<Arc<LiveProgress>>,
     text: Vec<u8>,
 }

@@ -12,7 +12,7 @@ use reqwest::header::HeaderMap;
 
 /// Exponential backoff with full jitter, bounded in attempts and in each delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// The delay before the first retry (before jitter).
     pub initial: Duration,
     /// No single delay is longer than this.
@@ -33,7 +33,7 @@ impl Default for Backoff {
 
 impl Backoff {
     /// The upper bound of the delay after failed attempt number `attempt` (1-based).
-    pub fn ceiling(&self, attempt: u32) -> Duration {
+    pub(crate) fn ceiling(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(20);
         self.initial
             .saturating_mul(1u32 << exponent)
@@ -42,25 +42,25 @@ impl Backoff {
 
     /// The delay after failed attempt number `attempt`: uniform between half the ceiling and
     /// the ceiling, so concurrent clients spread out but never retry at once.
-    pub fn delay(&self, attempt: u32) -> Duration {
+    pub(crate) fn delay(&self, attempt: u32) -> Duration {
         let ceiling = self.ceiling(attempt);
         let half = ceiling / 2;
         half + ceiling.saturating_sub(half).mul_f64(fastrand::f64())
     }
 
     /// Whether another attempt is allowed after `attempts` have been made.
-    pub fn allows_another(&self, attempts: u32) -> bool {
+    pub(crate) fn allows_another(&self, attempts: u32) -> bool {
         attempts < self.max_attempts
     }
 }
 
 /// The shortest wait a rate-limit reset can produce.
-pub const RESET_FLOOR: Duration = Duration::from_secs(1);
+pub(crate) const RESET_FLOOR: Duration = Duration::from_secs(1);
 
 /// How the Management API client retries: the backoff for failures that name no wait, and
 /// the longest wait a server may ask for before the request fails instead of waiting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Attempts and delays for 5xx, timeouts, broken connections and bare 429s.
     pub backoff: Backoff,
     /// No single wait is longer: a `Retry-After` or reset further away fails the request
@@ -79,7 +79,7 @@ impl Default for RetryPolicy {
 
 /// Where a wait before a retry came from, for the debug log and for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WaitSource {
+pub(crate) enum WaitSource {
     /// The answer's `Retry-After` header.
     RetryAfter,
     /// The answer's `x-ratelimit-reset` header, padded.
@@ -90,7 +90,7 @@ pub enum WaitSource {
 
 impl WaitSource {
     /// A short phrase for messages.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             WaitSource::RetryAfter => "Retry-After",
             WaitSource::RateLimitReset => "x-ratelimit-reset (+25 %, at least 1 s)",
@@ -102,7 +102,10 @@ impl WaitSource {
 /// The wait a 429 asks for and where it came from: `Retry-After`, else the padded reset, else
 /// `None` (use backoff). Either is at least [`RESET_FLOOR`], so a 429 is never retried at once.
 /// The one rule for the token exchange and the Management API client alike.
-pub fn rate_limited_wait(headers: &HeaderMap, now: Timestamp) -> Option<(Duration, WaitSource)> {
+pub(crate) fn rate_limited_wait(
+    headers: &HeaderMap,
+    now: Timestamp,
+) -> Option<(Duration, WaitSource)> {
     if let Some(wait) = retry_after(headers, now) {
         return Some((wait.max(RESET_FLOOR), WaitSource::RetryAfter));
     }
@@ -111,7 +114,7 @@ pub fn rate_limited_wait(headers: &HeaderMap, now: Timestamp) -> Option<(Duratio
 
 /// What one answer's `x-ratelimit-*` headers say of the tenant's bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimitState {
+pub(crate) struct RateLimitState {
     /// `x-ratelimit-limit`: the bucket's size.
     pub limit: u64,
     /// `x-ratelimit-remaining`: requests left after this one.
@@ -121,7 +124,7 @@ pub struct RateLimitState {
 }
 
 /// The `x-ratelimit-*` headers of an answer, when all three are there and numeric.
-pub fn ratelimit_state(headers: &HeaderMap, now: Timestamp) -> Option<RateLimitState> {
+pub(crate) fn ratelimit_state(headers: &HeaderMap, now: Timestamp) -> Option<RateLimitState> {
     let limit = header_u64(headers, "x-ratelimit-limit")?;
     let remaining = header_u64(headers, "x-ratelimit-remaining")?;
     let epoch = header_u64(headers, "x-ratelimit-reset")?;
@@ -134,7 +137,7 @@ pub fn ratelimit_state(headers: &HeaderMap, now: Timestamp) -> Option<RateLimitS
 }
 
 /// How long a `Retry-After` header asks to wait: delta-seconds or an HTTP date.
-pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
@@ -149,7 +152,7 @@ pub fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
 
 /// How long until `x-ratelimit-reset` (epoch seconds), padded by a quarter and at least
 /// [`RESET_FLOOR`], so a reset equal to "now" does not turn into a busy loop.
-pub fn ratelimit_reset(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+pub(crate) fn ratelimit_reset(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let epoch = header_u64(headers, "x-ratelimit-reset")?;
     let at = Timestamp::from_second(i64::try_from(epoch).ok()?).ok()?;
     let wait = until(now, at);

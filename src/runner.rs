@@ -52,7 +52,7 @@ const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
 
 /// What a job run needs from its surroundings.
 #[derive(Debug, Clone)]
-pub struct RunContext {
+pub(crate) struct RunContext {
     /// The shared API client.
     pub api: ApiClient,
     /// The output folder; each job writes below `{output_dir}/{job}/`.
@@ -73,7 +73,7 @@ pub struct RunContext {
 /// How a run ended, when it did not fail.
 // One per job run, moved a couple of times: its size does not matter, boxing would only add noise.
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// A snapshot was written.
     Exported(Box<Exported>),
     /// Another process holds the job's lock; nothing was done.
@@ -85,7 +85,7 @@ pub enum Outcome {
 
 /// The facts of a successful run: the snapshot written, or none for a quiet run.
 #[derive(Debug)]
-pub struct Exported {
+pub(crate) struct Exported {
     /// Records written.
     pub records: u64,
     /// Pages fetched.
@@ -106,7 +106,7 @@ pub struct Exported {
 
 /// Why a job failed.
 #[derive(Debug, thiserror::Error)]
-pub enum JobError {
+pub(crate) enum JobError {
     /// The API could not be read.
     #[error(transparent)]
     Api(#[from] ApiError),
@@ -145,7 +145,7 @@ pub enum JobError {
 
 /// Runs `job` once: prepare, then walk (by pages or by export) while a blocking thread
 /// writes, walking again after a drift, then commit.
-pub async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
+pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
     let Some(Prepared { lock, checkpoint }) = prepare(job, context).await? else {
         tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");

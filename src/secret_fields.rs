@@ -28,7 +28,7 @@ pub const REDACTED: &str = "[REDACTED]";
 /// under `password` is a list of passwords); the fields of an object are judged by their own
 /// names (`refresh_token.token_lifetime` is a number of seconds, not a token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Secrecy {
+pub(crate) enum Secrecy {
     /// An ordinary field: its value is kept, and walked for secret fields inside.
     Plain,
     /// A secret name (`client_secret`, `signing_secret`, `password`, `refresh_token`, ...):
@@ -44,7 +44,7 @@ impl Secrecy {
     /// Whether a field of this secrecy holding `value` (JSON text, possibly padded or cut
     /// short: only its first byte counts) is replaced with [`REDACTED`]. Text cut before the
     /// value starts is hidden, since it cannot be told apart from a secret.
-    pub fn hides(self, value: &str) -> bool {
+    pub(crate) fn hides(self, value: &str) -> bool {
         let first = value.trim_start().bytes().next();
         match self {
             Secrecy::Plain => false,
@@ -119,7 +119,7 @@ const MARKERS: &[&str] = &[
 ];
 
 /// What an object key says about its value.
-pub fn secrecy(key: &str) -> Secrecy {
+pub(crate) fn secrecy(key: &str) -> Secrecy {
     if KEY_MATERIAL_NAMES.contains(&key) {
         Secrecy::KeyMaterial
     } else if SECRET_NAMES.contains(&key)
@@ -133,7 +133,7 @@ pub fn secrecy(key: &str) -> Secrecy {
 
 /// Whether an object key names a secret or key material (whose value may still be kept, see
 /// [`Secrecy::hides`]).
-pub fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     secrecy(key) != Secrecy::Plain
 }
 

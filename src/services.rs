@@ -15,7 +15,7 @@ use crate::runner::RunContext;
 
 /// The shared services.
 #[derive(Debug, Clone)]
-pub struct Services {
+pub(crate) struct Services {
     /// The token cache (also used by `a0snap token`).
     pub tokens: Arc<TokenCache>,
     /// The API client.
@@ -28,7 +28,7 @@ pub struct Services {
 
 impl Services {
     /// Builds the services for `settings`.
-    pub fn new(settings: &Settings, clock: SharedClock) -> Result<Self, HttpError> {
+    pub(crate) fn new(settings: &Settings, clock: SharedClock) -> Result<Self, HttpError> {
         let http = http::client(&settings.http)?;
         let credentials = Credentials {
             base_url: settings.tenant.base_url.clone(),
@@ -84,7 +84,7 @@ impl Services {
     }
 
     /// The context a job run needs, writing below `settings.output_dir`.
-    pub fn run_context(&self, settings: &Settings) -> RunContext {
+    pub(crate) fn run_context(&self, settings: &Settings) -> RunContext {
         RunContext {
             api: self.api.clone(),
             output_dir: settings.output_dir.clone(),

@@ -27,7 +27,7 @@ fn quiet_scheduler(filter: EnvFilter) -> EnvFilter {
 
 /// Installs the global subscriber. Call once, first thing in `main`. With `progress` shown,
 /// log lines are written above its lines.
-pub fn init(format: LogFormat, progress: Option<Arc<LiveProgress>>) {
+pub(crate) fn init(format: LogFormat, progress: Option<Arc<LiveProgress>>) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let filter = quiet_scheduler(filter);
     let builder = tracing_subscriber::fmt()

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 /// Source: Auth0, "Bulk User Exports"
 /// (<https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>): "You can export up
 /// to 30 fields".
-pub const MAX_EXPORT_FIELDS: usize = 30;
+pub(crate) const MAX_EXPORT_FIELDS: usize = 30;
 
 /// The root properties of an Auth0 user profile, asked for when a JSON or NDJSON export job
 /// names no `fields`: 22 names, within [`MAX_EXPORT_FIELDS`]. Attributes a connection adds at
@@ -29,7 +29,7 @@ pub const MAX_EXPORT_FIELDS: usize = 30;
 /// less what GET /api/v2/users/{id} does not return either (`blocked_for`,
 /// `guardian_authenticators`, per Auth0's "Fields that can be Exported using the Bulk Export
 /// Tool", community.auth0.com/t/118891).
-pub const USER_ROOT_FIELDS: &[&str] = &[
+pub(crate) const USER_ROOT_FIELDS: &[&str] = &[
     "user_id",
     "email",
     "email_verified",
@@ -116,7 +116,7 @@ impl ExportRequest {
 /// Whether asking for `field` brings `name` too: the same name, or a root of it
 /// (`app_metadata` brings `app_metadata.plan`, `identities` brings `identities[0].connection`).
 /// Both are written as Auth0 writes them, indexes in brackets.
-pub fn covers(field: &str, name: &str) -> bool {
+pub(crate) fn covers(field: &str, name: &str) -> bool {
     match name.strip_prefix(field) {
         Some(rest) => rest.is_empty() || rest.starts_with('.') || rest.starts_with('['),
         None => false,

@@ -81,3 +81,28 @@ async fn demo_out_flag_chooses_the_folder() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_whose_temporary_folder_is_missing_fails_with_exit_1_and_says_to_set_tmpdir() {
+    let (world, mut env) = demo_world().await;
+    let missing = world.dir.path().join("no-such-tmp");
+    env.retain(|(name, _)| *name != "TMPDIR");
+    env.push(("TMPDIR", missing.display().to_string()));
+    let run = world.a0snap_with(&["demo"], &extra(&env)).await;
+    assert_eq!(run.code, 1, "{}", run.all_output());
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("a0snap: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("a0snap: cannot create the demo's state folder ")
+            && errors[0].contains(&missing.display().to_string())
+            && errors[0].ends_with("; set TMPDIR to a writable folder"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(list(&world.dir.path().join("out")), Vec::<String>::new());
+    assert_eq!(world.fake.counters().token_requests, 0);
+}

@@ -156,3 +156,34 @@ async fn a_variable_that_is_not_utf8_fails_only_when_a0snap_reads_it() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validate_lists_a_bad_setting_and_a_missing_jobs_folder_each_on_its_own_line_with_exit_2() {
+    let world = World::start(config(empty_sizes())).await;
+    let missing = world.dir.path().join("no-such-jobs");
+    let missing_arg = missing.display().to_string();
+    let run = world
+        .a0snap_with(
+            &["validate", "--jobs-dir", &missing_arg],
+            &[("A0SNAP_GRACE_PERIOD", "soon")],
+        )
+        .await;
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("a0snap: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{}", run.stderr);
+    assert!(
+        errors[0].starts_with("a0snap: invalid configuration")
+            && run.stderr.contains("A0SNAP_GRACE_PERIOD"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        errors[1].contains(&format!("the jobs folder {missing_arg} does not exist")),
+        "{}",
+        errors[1]
+    );
+}

@@ -11,7 +11,7 @@ thread_local! {
 }
 
 /// The system allocator, counting.
-pub struct Counting;
+pub(crate) struct Counting;
 
 fn count() {
     // `try_with` fails only while the thread is being torn down; nothing is counted then.
@@ -45,6 +45,6 @@ unsafe impl GlobalAlloc for Counting {
 }
 
 /// Allocations made by the calling thread so far.
-pub fn on_this_thread() -> u64 {
+pub(crate) fn on_this_thread() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }

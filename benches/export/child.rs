@@ -21,7 +21,7 @@ const POLL: Duration = Duration::from_millis(2);
 
 /// What one run of the binary cost.
 #[derive(Debug)]
-pub struct Measured {
+pub(crate) struct Measured {
     /// Spawn to exit.
     pub wall: Duration,
     /// Peak resident memory, in KiB.
@@ -34,7 +34,7 @@ pub struct Measured {
 
 /// Runs `a0snap run` in `dir` with exactly `env` (plus `PATH`); stdout and stderr go to
 /// `dir/stdout.txt` and `dir/stderr.txt`.
-pub fn run_a0snap(dir: &Path, env: &[(String, String)]) -> io::Result<Measured> {
+pub(crate) fn run_a0snap(dir: &Path, env: &[(String, String)]) -> io::Result<Measured> {
     let stdout = File::create(dir.join("stdout.txt"))?;
     let stderr = File::create(dir.join("stderr.txt"))?;
     let started = Instant::now();

@@ -25,7 +25,7 @@ const COLUMNS: [&str; 8] = [
 const DISTINCT: usize = 5_000;
 
 /// What one conversion run measured.
-pub struct Conversion {
+pub(crate) struct Conversion {
     /// Records converted.
     pub records: u64,
     /// Time taken.
@@ -38,7 +38,7 @@ pub struct Conversion {
 
 /// Converts `records` log events to CSV (redaction and formula neutralising on, as by
 /// default), discarding the output after counting it.
-pub fn measure(records: u64) -> io::Result<Conversion> {
+pub(crate) fn measure(records: u64) -> io::Result<Conversion> {
     let events = log_events()?;
     let columns: Vec<Column> = COLUMNS
         .iter()

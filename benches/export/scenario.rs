@@ -6,9 +6,9 @@ use std::time::Duration;
 use fake_auth0::{Config, RateLimit, RateLimits, Sizes, Tenant};
 
 /// The client id and secret of every benchmark tenant.
-pub const CLIENT_ID: &str = "bench-client";
+pub(crate) const CLIENT_ID: &str = "bench-client";
 /// See [`CLIENT_ID`].
-pub const CLIENT_SECRET: &str = "bench-secret";
+pub(crate) const CLIENT_SECRET: &str = "bench-secret";
 
 /// Requests in flight when the benchmark's environment does not set `A0SNAP_MAX_IN_FLIGHT`
 /// (a0snap's default).
@@ -16,7 +16,7 @@ const DEFAULT_IN_FLIGHT: u32 = 8;
 
 /// Requests in flight for every run: `A0SNAP_MAX_IN_FLIGHT` from the benchmark's environment
 /// (passed on to a0snap), else a0snap's default.
-pub fn in_flight() -> u32 {
+pub(crate) fn in_flight() -> u32 {
     std::env::var("A0SNAP_MAX_IN_FLIGHT")
         .ok()
         .and_then(|value| value.parse().ok())
@@ -49,7 +49,7 @@ const LOG_COLUMNS: &str =
     r#"["log_id", "date", "type", "description", "client_id", "client_name", "user_id", "ip"]"#;
 
 /// One export to measure.
-pub struct Scenario {
+pub(crate) struct Scenario {
     /// The row label, starting with its letter (`"a. offset ..."`).
     pub label: String,
     /// The letter that selects it on the command line.
@@ -69,7 +69,7 @@ pub struct Scenario {
 
 /// The floor under an export's wall time.
 #[derive(Debug, Clone, Copy)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// `pages x latency / in_flight`; 1 in flight for sequential paging.
     Latency { latency: Duration, in_flight: u32 },
     /// The latency bound, or `(pages - burst) / rate` under a token bucket if that is more.
@@ -85,7 +85,7 @@ pub enum Bound {
 
 /// The issue's target for a scenario.
 #[derive(Debug, Clone, Copy)]
-pub enum Target {
+pub(crate) enum Target {
     /// Wall time at most this many times the bound.
     Ratio(f64),
     /// The same, with fewer than this share of requests answered 429.
@@ -96,7 +96,7 @@ pub enum Target {
 
 impl Bound {
     /// The bound for an export of `pages` pages.
-    pub fn for_pages(self, pages: u64) -> Option<Duration> {
+    pub(crate) fn for_pages(self, pages: u64) -> Option<Duration> {
         let latency_bound = |latency: Duration, in_flight: u32| {
             latency.mul_f64(pages as f64 / f64::from(in_flight.max(1)))
         };
@@ -117,7 +117,7 @@ impl Bound {
 }
 
 /// Every scenario of the issues, `a` to `d` and `f` (`e` is [`crate::csv_alone`]).
-pub fn all() -> Vec<Scenario> {
+pub(crate) fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
     let limited = RateLimit {
         burst: 50,
@@ -260,7 +260,7 @@ fn logs_tenant(count: usize) -> Config {
 }
 
 /// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

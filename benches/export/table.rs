@@ -6,7 +6,7 @@ use crate::scenario::thousands;
 
 /// One measured scenario.
 #[derive(Debug, Default)]
-pub struct Row {
+pub(crate) struct Row {
     /// What was measured.
     pub label: String,
     /// Pages exported (from the snapshot's meta file).
@@ -29,7 +29,7 @@ pub struct Row {
 
 impl Row {
     /// Wall time over the bound.
-    pub fn ratio(&self) -> Option<f64> {
+    pub(crate) fn ratio(&self) -> Option<f64> {
         self.bound
             .filter(|bound| !bound.is_zero())
             .map(|bound| self.wall.as_secs_f64() / bound.as_secs_f64())
@@ -37,7 +37,7 @@ impl Row {
 }
 
 /// Prints the rows as a Markdown table.
-pub fn print(rows: &[Row]) {
+pub(crate) fn print(rows: &[Row]) {
     println!(
         "| scenario | pages | records | wall time | bound | ratio | 429s | peak RSS | target |"
     );
@@ -67,11 +67,11 @@ fn rejected(row: &Row) -> String {
 }
 
 /// `1.234 s`.
-pub fn seconds(duration: Duration) -> String {
+pub(crate) fn seconds(duration: Duration) -> String {
     format!("{:.3} s", duration.as_secs_f64())
 }
 
 /// `12.3 MiB`.
-pub fn mebibytes(kib: u64) -> String {
+pub(crate) fn mebibytes(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }

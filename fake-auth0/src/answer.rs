@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 /// The content type of Management API answers.
-pub const API_JSON: &str = "application/json; charset=utf-8";
+pub(crate) const API_JSON: &str = "application/json; charset=utf-8";
 /// The content type of `/oauth/token` answers.
-pub const OAUTH_JSON: &str = "application/json";
+pub(crate) const OAUTH_JSON: &str = "application/json";
 
 /// A Management API error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// The HTTP status, also `statusCode` in the body.
     pub status: StatusCode,
     /// The `message` field.
@@ -26,7 +26,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with this status, message and optional `errorCode`.
-    pub fn new(
+    pub(crate) fn new(
         status: StatusCode,
         message: impl Into<String>,
         error_code: Option<&'static str>,
@@ -39,7 +39,7 @@ impl ApiError {
     }
 
     /// 400 for a bad query string (`errorCode: invalid_query_string`).
-    pub fn bad_query(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_query(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             message,
@@ -48,17 +48,17 @@ impl ApiError {
     }
 
     /// 404 for a path the fake does not serve.
-    pub fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "Not Found", None)
     }
 
     /// 401 for a token that was never issued or was revoked.
-    pub fn invalid_token() -> Self {
+    pub(crate) fn invalid_token() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Invalid token", None)
     }
 
     /// 401 for a token past its lifetime.
-    pub fn expired_token() -> Self {
+    pub(crate) fn expired_token() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "Expired token received for JSON Web Token validation",
@@ -67,12 +67,12 @@ impl ApiError {
     }
 
     /// 401 for a request without a bearer token.
-    pub fn missing_authentication() -> Self {
+    pub(crate) fn missing_authentication() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Missing authentication", None)
     }
 
     /// 403 for a token without the endpoint's scope.
-    pub fn insufficient_scope(scope: &str) -> Self {
+    pub(crate) fn insufficient_scope(scope: &str) -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
             format!("Insufficient scope, expected any of: {scope}"),
@@ -81,7 +81,7 @@ impl ApiError {
     }
 
     /// 429 when the rate-limit bucket is empty.
-    pub fn too_many_requests() -> Self {
+    pub(crate) fn too_many_requests() -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Global limit has been reached",
@@ -90,7 +90,7 @@ impl ApiError {
     }
 
     /// The canned answer an injected `Fault::Status(code)` gives.
-    pub fn for_status(code: u16) -> Self {
+    pub(crate) fn for_status(code: u16) -> Self {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match status.as_u16() {
             400 => Self::bad_query("Bad Request"),
@@ -109,7 +109,7 @@ impl ApiError {
     }
 
     /// The JSON body.
-    pub fn body(&self) -> Value {
+    pub(crate) fn body(&self) -> Value {
         let mut body = Map::new();
         body.insert("statusCode".into(), json!(self.status.as_u16()));
         body.insert(
@@ -132,7 +132,7 @@ impl IntoResponse for ApiError {
 
 /// An OAuth error answer from `/oauth/token`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError {
+pub(crate) struct OAuthError {
     /// The HTTP status.
     pub status: StatusCode,
     /// The `error` field (`access_denied`, `invalid_request`, ...).
@@ -143,7 +143,11 @@ pub struct OAuthError {
 
 impl OAuthError {
     /// An OAuth error.
-    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             error,
@@ -152,12 +156,12 @@ impl OAuthError {
     }
 
     /// 401 for a wrong client id or secret.
-    pub fn unauthorized() -> Self {
+    pub(crate) fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "access_denied", "Unauthorized")
     }
 
     /// The answer an injected `Fault::Status(code)` gives on the token endpoint.
-    pub fn for_status(code: u16) -> Self {
+    pub(crate) fn for_status(code: u16) -> Self {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match status.as_u16() {
             401 => Self::unauthorized(),
@@ -184,12 +188,20 @@ impl IntoResponse for OAuthError {
 }
 
 /// A JSON answer with an exact content type.
-pub fn json_response(status: StatusCode, body: &Value, content_type: &'static str) -> Response {
+pub(crate) fn json_response(
+    status: StatusCode,
+    body: &Value,
+    content_type: &'static str,
+) -> Response {
     raw_response(status, body.to_string(), content_type)
 }
 
 /// A text answer with an exact content type.
-pub fn raw_response(status: StatusCode, body: String, content_type: &'static str) -> Response {
+pub(crate) fn raw_response(
+    status: StatusCode,
+    body: String,
+    content_type: &'static str,
+) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()

@@ -19,11 +19,11 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// Cuts one connection.
 #[derive(Debug, Clone, Default)]
-pub struct KillSwitch(Arc<AtomicBool>);
+pub(crate) struct KillSwitch(Arc<AtomicBool>);
 
 impl KillSwitch {
     /// From now on the connection neither reads nor writes.
-    pub fn pull(&self) {
+    pub(crate) fn pull(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 
@@ -34,7 +34,7 @@ impl KillSwitch {
 
 /// What a handler learns about its connection.
 #[derive(Debug, Clone)]
-pub struct Conn {
+pub(crate) struct Conn {
     /// The peer's address.
     pub peer: SocketAddr,
     /// The switch that cuts this connection.
@@ -49,13 +49,13 @@ impl Connected<IncomingStream<'_, KillableListener>> for Conn {
 
 /// A TCP listener whose connections carry a [`KillSwitch`].
 #[derive(Debug)]
-pub struct KillableListener {
+pub(crate) struct KillableListener {
     inner: TcpListener,
 }
 
 impl KillableListener {
     /// Wraps a bound listener.
-    pub fn new(inner: TcpListener) -> Self {
+    pub(crate) fn new(inner: TcpListener) -> Self {
         Self { inner }
     }
 }
@@ -89,7 +89,7 @@ impl Listener for KillableListener {
 
 /// A TCP stream that stops working once its switch is pulled.
 #[derive(Debug)]
-pub struct KillableStream {
+pub(crate) struct KillableStream {
     inner: TcpStream,
     kill: KillSwitch,
 }

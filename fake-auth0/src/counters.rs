@@ -33,13 +33,13 @@ struct Book {
 
 /// The live counters of one server.
 #[derive(Debug, Default)]
-pub struct CounterBook {
+pub(crate) struct CounterBook {
     book: Mutex<Book>,
 }
 
 /// Counts one API request as in flight until dropped.
 #[derive(Debug)]
-pub struct InFlight {
+pub(crate) struct InFlight {
     owner: Arc<CounterBook>,
 }
 
@@ -56,7 +56,7 @@ impl CounterBook {
     }
 
     /// Counts a token request.
-    pub fn token_request(&self, path: &str) {
+    pub(crate) fn token_request(&self, path: &str) {
         let mut book = self.book();
         book.counters.token_requests += 1;
         *book
@@ -67,7 +67,7 @@ impl CounterBook {
     }
 
     /// Counts an API request and holds it in flight until the guard drops.
-    pub fn api_request(self: &Arc<Self>, path: &str, path_and_query: &str) -> InFlight {
+    pub(crate) fn api_request(self: &Arc<Self>, path: &str, path_and_query: &str) -> InFlight {
         let mut book = self.book();
         book.counters.api_requests += 1;
         *book
@@ -84,28 +84,28 @@ impl CounterBook {
     }
 
     /// Counts a 429 sent.
-    pub fn rate_limited(&self) {
+    pub(crate) fn rate_limited(&self) {
         self.book().counters.rate_limited += 1;
     }
 
     /// Counts a 401 sent.
-    pub fn unauthorized(&self) {
+    pub(crate) fn unauthorized(&self) {
         self.book().counters.unauthorized += 1;
     }
 
     /// A copy of the counters.
-    pub fn snapshot(&self) -> Counters {
+    pub(crate) fn snapshot(&self) -> Counters {
         self.book().counters.clone()
     }
 
     /// The path and query of every API request since the last reset, in arrival order.
-    pub fn requests(&self) -> Vec<String> {
+    pub(crate) fn requests(&self) -> Vec<String> {
         self.book().requests.clone()
     }
 
     /// Zeroes the counters and forgets the requests; requests still in flight stay counted
     /// as in flight.
-    pub fn reset(&self) {
+    pub(crate) fn reset(&self) {
         let mut book = self.book();
         book.counters = Counters {
             max_in_flight: book.in_flight,

@@ -14,18 +14,18 @@ const PREFIX: &str = "Fe26.2*";
 
 /// Encodes and decodes checkpoint positions with a per-server key.
 #[derive(Debug, Clone, Copy)]
-pub struct Cursors {
+pub(crate) struct Cursors {
     key: u64,
 }
 
 impl Cursors {
     /// Values made with one key are refused by another.
-    pub fn new(key: u64) -> Self {
+    pub(crate) fn new(key: u64) -> Self {
         Self { key }
     }
 
     /// The `next` value for the page of `endpoint` that starts at `offset`.
-    pub fn encode(&self, endpoint: &str, offset: usize) -> String {
+    pub(crate) fn encode(&self, endpoint: &str, offset: usize) -> String {
         let mut payload = MARK.to_vec();
         payload.extend_from_slice(format!("{endpoint}|{offset}|").as_bytes());
         while payload.len() % 3 != 1 {
@@ -39,7 +39,7 @@ impl Cursors {
     }
 
     /// The offset a `from` value points at, if it is one of ours for this endpoint.
-    pub fn decode(&self, endpoint: &str, value: &str) -> Option<usize> {
+    pub(crate) fn decode(&self, endpoint: &str, value: &str) -> Option<usize> {
         let (encoded, tag) = value.strip_prefix(PREFIX)?.rsplit_once('*')?;
         let payload = STANDARD.decode(encoded).ok()?;
         if format!("{:016x}", self.tag(&payload)) != tag {

@@ -24,7 +24,7 @@ use axum::body::Bytes;
 use serde_json::{Map, Value, json};
 
 pub use fields::DEFAULT_FIELDS;
-pub use request::{ExportRequest, parse_request, render};
+pub(crate) use request::{ExportRequest, parse_request, render};
 
 /// How export jobs behave; tests change it with [`crate::FakeAuth0::set_export_behaviour`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,11 +56,11 @@ impl Default for ExportBehaviour {
 
 /// How long a location stays valid: Auth0's export links expire after 60 seconds (Auth0 docs,
 /// "Bulk User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
-pub const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
+pub(crate) const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
 
 /// What a download location answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Served {
+pub(crate) enum Served {
     /// The gzipped file.
     File(Bytes),
     /// The signature has expired (S3: 403 `Request has expired`).
@@ -100,7 +100,7 @@ struct Book {
 
 /// Every export job of one server, and the downloads seen.
 #[derive(Debug, Default)]
-pub struct ExportBook {
+pub(crate) struct ExportBook {
     book: Mutex<Book>,
 }
 
@@ -110,13 +110,13 @@ impl ExportBook {
     }
 
     /// Sets how jobs created from now on behave.
-    pub fn set_behaviour(&self, behaviour: ExportBehaviour) {
+    pub(crate) fn set_behaviour(&self, behaviour: ExportBehaviour) {
         self.book().behaviour = behaviour;
     }
 
     /// Registers a new job; its file comes later through [`ExportBook::attach_file`]. Returns
     /// its id and its request as the file must be rendered (in the shape the behaviour sets).
-    pub fn create(
+    pub(crate) fn create(
         &self,
         mut request: ExportRequest,
         created_at: String,
@@ -140,14 +140,14 @@ impl ExportBook {
     }
 
     /// Stores the rendered file of job `id`.
-    pub fn attach_file(&self, id: &str, file: Bytes) {
+    pub(crate) fn attach_file(&self, id: &str, file: Bytes) {
         if let Some(job) = self.book().jobs.get_mut(id) {
             job.file = Some(file);
         }
     }
 
     /// The job's answer before any poll (`pending`).
-    pub fn created_answer(&self, id: &str) -> Option<Value> {
+    pub(crate) fn created_answer(&self, id: &str) -> Option<Value> {
         let book = self.book();
         book.jobs
             .get(id)
@@ -155,7 +155,7 @@ impl ExportBook {
     }
 
     /// Counts a poll of job `id` and answers it; `location_base` is `http://127.0.0.1:PORT`.
-    pub fn poll(&self, id: &str, location_base: &str) -> Option<Value> {
+    pub(crate) fn poll(&self, id: &str, location_base: &str) -> Option<Value> {
         let mut book = self.book();
         let job = book.jobs.get_mut(id)?;
         job.polls += 1;
@@ -185,7 +185,7 @@ impl ExportBook {
 
     /// Remembers a download and answers it: the file at `path` if its job is completed and
     /// `query` holds an unexpired signature of one of its locations.
-    pub fn download(&self, path: &str, query: Option<&str>, authorization: bool) -> Served {
+    pub(crate) fn download(&self, path: &str, query: Option<&str>, authorization: bool) -> Served {
         let mut book = self.book();
         book.downloads.push(Download {
             path: path.to_owned(),
@@ -224,13 +224,13 @@ impl ExportBook {
     }
 
     /// Every download request so far, in arrival order.
-    pub fn downloads(&self) -> Vec<Download> {
+    pub(crate) fn downloads(&self) -> Vec<Download> {
         self.book().downloads.clone()
     }
 }
 
 /// Where download locations live on the fake's own host.
-pub const DOWNLOAD_PREFIX: &str = "/downloads/";
+pub(crate) const DOWNLOAD_PREFIX: &str = "/downloads/";
 
 fn file_path(id: &str) -> String {
     format!("{DOWNLOAD_PREFIX}{id}.json.gz")

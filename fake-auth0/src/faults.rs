@@ -94,23 +94,23 @@ impl FaultRule {
 
 /// The rules injected so far, with how many requests each has matched.
 #[derive(Debug, Default)]
-pub struct FaultBook {
+pub(crate) struct FaultBook {
     rules: Vec<(FaultRule, u64)>,
 }
 
 impl FaultBook {
     /// Adds a rule; its count starts at zero.
-    pub fn add(&mut self, rule: FaultRule) {
+    pub(crate) fn add(&mut self, rule: FaultRule) {
         self.rules.push((rule, 0));
     }
 
     /// Removes every rule.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.rules.clear();
     }
 
     /// Counts a request against every rule and returns the fault that hits it, if any.
-    pub fn on_request(&mut self, path: &str) -> Option<Fault> {
+    pub(crate) fn on_request(&mut self, path: &str) -> Option<Fault> {
         let mut chosen = None;
         for (rule, seen) in &mut self.rules {
             if !rule.matches(path) {

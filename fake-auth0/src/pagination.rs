@@ -24,19 +24,19 @@ use crate::endpoints::{Envelope, Paging, Spec};
 use crate::tenant::SyntheticLogs;
 
 /// The most records one page may hold (`per_page`, `take`).
-pub const MAX_PAGE: usize = 100;
+pub(crate) const MAX_PAGE: usize = 100;
 /// The page size when none is asked.
-pub const DEFAULT_PAGE: usize = 50;
+pub(crate) const DEFAULT_PAGE: usize = 50;
 
 /// A parsed query string, duplicates kept.
 #[derive(Debug, Clone, Default)]
-pub struct Query {
+pub(crate) struct Query {
     pairs: Vec<(String, String)>,
 }
 
 impl Query {
     /// Decodes a raw query string (`None`: no query).
-    pub fn parse(raw: Option<&str>) -> Self {
+    pub(crate) fn parse(raw: Option<&str>) -> Self {
         let pairs = raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect());
         Self {
             pairs: pairs.unwrap_or_default(),
@@ -98,7 +98,7 @@ fn validation(name: &str, problem: &str) -> ApiError {
 /// How one request is served, beside its query: the server's settings and the faults that
 /// bend this one answer.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Serving {
+pub(crate) struct Serving {
     /// The largest page the server gives, below [`MAX_PAGE`] (`None`: what was asked).
     pub page_size_cap: Option<usize>,
     /// With a cap: pages start at `page × per_page asked` instead of `page × the cap`.
@@ -117,7 +117,7 @@ pub struct Serving {
 /// An answer body that borrows the records it lists: a page costs no copy of them, only their
 /// serialization.
 #[derive(Debug)]
-pub enum Body<'a> {
+pub(crate) enum Body<'a> {
     /// A bare array of records.
     List(Vec<&'a Value>),
     /// An envelope: its keys in order, each with a value or the page's records.
@@ -128,7 +128,7 @@ pub enum Body<'a> {
 
 /// One value of an envelope.
 #[derive(Debug)]
-pub enum Field<'a> {
+pub(crate) enum Field<'a> {
     /// A plain value (`total`, `next`, ...).
     Value(Value),
     /// The page's records.
@@ -155,7 +155,7 @@ impl Serialize for Field<'_> {
 }
 
 /// The answer body for a list request.
-pub fn answer<'a>(
+pub(crate) fn answer<'a>(
     spec: &Spec,
     records: &'a [Value],
     query: &Query,
@@ -337,7 +337,7 @@ fn checkpoint_page<'a>(
 /// `take` alone gives the newest events, newest first (a search, as Auth0 answers it); and
 /// `sort=date:1` with `page`/`per_page` the oldest first. `None` for any other request, which
 /// serves the stored events.
-pub fn synthetic_log_stream(
+pub(crate) fn synthetic_log_stream(
     logs: &SyntheticLogs,
     query: &Query,
 ) -> Option<Result<String, ApiError>> {

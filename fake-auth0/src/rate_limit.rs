@@ -17,7 +17,7 @@ use crate::plans::EndpointLimits;
 
 /// What the bucket said about one request.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// Whether the request may proceed.
     pub allowed: bool,
     /// `x-ratelimit-limit`.
@@ -32,21 +32,21 @@ pub struct Decision {
 
 impl Decision {
     /// `x-ratelimit-reset`: epoch seconds, rounded up.
-    pub fn reset_epoch(&self) -> u64 {
+    pub(crate) fn reset_epoch(&self) -> u64 {
         let at = SystemTime::now() + self.reset_in;
         let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
         since.as_secs() + u64::from(since.subsec_nanos() > 0)
     }
 
     /// `Retry-After`: whole seconds, at least 1.
-    pub fn retry_after_secs(&self) -> u64 {
+    pub(crate) fn retry_after_secs(&self) -> u64 {
         self.retry_in.as_secs_f64().ceil().max(1.0) as u64
     }
 }
 
 /// A token bucket.
 #[derive(Debug, Clone)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     limit: RateLimit,
     tokens: f64,
     updated: Instant,
@@ -54,7 +54,7 @@ pub struct Bucket {
 
 impl Bucket {
     /// A full bucket.
-    pub fn new(limit: RateLimit, now: Instant) -> Self {
+    pub(crate) fn new(limit: RateLimit, now: Instant) -> Self {
         Self {
             limit,
             tokens: f64::from(limit.burst),
@@ -78,7 +78,7 @@ impl Bucket {
     }
 
     /// Takes one token if there is one.
-    pub fn take(&mut self, now: Instant) -> Decision {
+    pub(crate) fn take(&mut self, now: Instant) -> Decision {
         self.refill(now);
         let allowed = self.tokens >= 1.0;
         if allowed {
@@ -104,7 +104,7 @@ impl Bucket {
 /// is not a word (lower-case letters, `-` and `_`: `clients`, `enabled_connections`) written
 /// `{id}`, so `/api/v2/organizations/org_1/members` is `organizations/{id}/members`. Auth0's
 /// ids all carry a digit, an upper-case letter, `|` or `%` (`rol_…`, `auth0|…`).
-pub fn family(path: &str) -> String {
+pub(crate) fn family(path: &str) -> String {
     let below = path.strip_prefix("/api/v2/").unwrap_or(path);
     below
         .trim_matches('/')
@@ -122,7 +122,7 @@ pub fn family(path: &str) -> String {
 
 /// Every bucket of one server: the global one, the endpoints' own, the shared rest.
 #[derive(Debug)]
-pub struct Buckets {
+pub(crate) struct Buckets {
     /// Met by every request first.
     global: Option<Bucket>,
     /// By endpoint family.
@@ -133,7 +133,7 @@ pub struct Buckets {
 
 impl Buckets {
     /// Full buckets for `global` and `endpoints`.
-    pub fn new(global: Option<RateLimit>, endpoints: &EndpointLimits, now: Instant) -> Self {
+    pub(crate) fn new(global: Option<RateLimit>, endpoints: &EndpointLimits, now: Instant) -> Self {
         Self {
             global: global.map(|limit| Bucket::new(limit, now)),
             endpoints: endpoints
@@ -148,7 +148,7 @@ impl Buckets {
     /// Takes a token for a request to `path` from the global bucket, then (if that allowed
     /// it) from the endpoint's own; the decision of the bucket that applied, `None` when no
     /// bucket applies to `path`.
-    pub fn take(&mut self, path: &str, now: Instant) -> Option<Decision> {
+    pub(crate) fn take(&mut self, path: &str, now: Instant) -> Option<Decision> {
         let global = self.global.as_mut().map(|bucket| bucket.take(now));
         if global.is_some_and(|decision| !decision.allowed) {
             return global;

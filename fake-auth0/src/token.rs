@@ -18,7 +18,7 @@ use crate::answer::OAuthError;
 
 /// The fields of a token request that matter here.
 #[derive(Default, PartialEq, Eq)]
-pub struct TokenRequest {
+pub(crate) struct TokenRequest {
     /// `grant_type`.
     pub grant_type: Option<String>,
     /// `client_id`.
@@ -41,7 +41,7 @@ impl std::fmt::Debug for TokenRequest {
 
 impl TokenRequest {
     /// Reads a JSON body when the content type says so, a form body otherwise.
-    pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, OAuthError> {
+    pub(crate) fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Self, OAuthError> {
         let is_json = content_type.is_some_and(|c| c.trim_start().starts_with("application/json"));
         let pairs: Vec<(String, String)> = if is_json {
             let value: Value = serde_json::from_slice(body).map_err(|_| {
@@ -74,7 +74,7 @@ impl TokenRequest {
     }
 
     /// Checks the grant, the credentials and the audience; the OAuth error Auth0 gives if not.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         client_id: &str,
         client_secret: &str,
@@ -131,7 +131,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// What a bearer token turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenCheck {
+pub(crate) enum TokenCheck {
     /// Issued, not revoked, not expired: these scopes.
     Valid(Vec<String>),
     /// Never issued, or revoked.
@@ -153,7 +153,7 @@ struct Tokens {
 }
 
 /// Every token issued so far, and whether each still works.
-pub struct TokenStore {
+pub(crate) struct TokenStore {
     tokens: Mutex<Tokens>,
     rng: Mutex<fastrand::Rng>,
 }
@@ -173,7 +173,7 @@ impl TokenStore {
     }
 
     /// Issues a new token, different from every earlier one.
-    pub fn issue(
+    pub(crate) fn issue(
         &self,
         issuer: &str,
         client_id: &str,
@@ -221,7 +221,7 @@ impl TokenStore {
     }
 
     /// Whether a bearer token works now.
-    pub fn check(&self, token: &str) -> TokenCheck {
+    pub(crate) fn check(&self, token: &str) -> TokenCheck {
         match self.tokens().by_value.get(token) {
             None => TokenCheck::Invalid,
             Some(issued) if issued.revoked => TokenCheck::Invalid,
@@ -231,14 +231,14 @@ impl TokenStore {
     }
 
     /// Makes every token issued so far answer 401.
-    pub fn revoke_all(&self) {
+    pub(crate) fn revoke_all(&self) {
         for issued in self.tokens().by_value.values_mut() {
             issued.revoked = true;
         }
     }
 
     /// Every token issued so far, oldest first.
-    pub fn issued(&self) -> Vec<String> {
+    pub(crate) fn issued(&self) -> Vec<String> {
         self.tokens().order.clone()
     }
 }

@@ -34,7 +34,7 @@ use crate::retry::{self, RetryPolicy, WaitSource};
 
 /// The Management API client, shared by every job of a process.
 #[derive(Debug, Clone)]
-pub struct ApiClient {
+pub(crate) struct ApiClient {
     /// The process's one HTTP client.
     http: reqwest::Client,
     /// `https://{domain}/`.
@@ -80,7 +80,7 @@ enum Attempt {
 
 impl ApiClient {
     /// A client for `base_url` using the given token cache, pacer and retry policy.
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         base_url: Url,
         tokens: Arc<TokenCache>,
@@ -103,14 +103,14 @@ impl ApiClient {
     }
 
     /// The same client, counting 429 answers in `metrics`.
-    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
         self
     }
 
     /// This client for one job run starting now: every request of the run, its waits and
     /// retries included, ends by the job's deadline.
-    pub fn for_job(&self) -> Self {
+    pub(crate) fn for_job(&self) -> Self {
         Self {
             deadline: self.job_timeout.map(|timeout| Instant::now() + timeout),
             ..self.clone()
@@ -126,7 +126,7 @@ impl ApiClient {
     /// encoded once as the SDKs encode it (Go's `url.QueryEscape`): form encoding, with `*`
     /// as `%2A` too, since Auth0's checkpoint `next` values hold `*` and are sent back as
     /// `from` (recorded in go-auth0's `TestCustomDomainManager_ListWithPagination`).
-    pub fn url(&self, path: &str, query: &[(String, String)]) -> Url {
+    pub(crate) fn url(&self, path: &str, query: &[(String, String)]) -> Url {
         let mut url = self.base_url.clone();
         url.set_path(path);
         if !query.is_empty() {
@@ -140,7 +140,11 @@ impl ApiClient {
     }
 
     /// GETs `path?query` and returns the body of a 200 answer.
-    pub async fn get(&self, path: &str, query: &[(String, String)]) -> Result<Bytes, ApiError> {
+    pub(crate) async fn get(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Bytes, ApiError> {
         let url = self.url(path, query);
         let call = Call {
             method: Method::Get,

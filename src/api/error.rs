@@ -10,7 +10,7 @@ use crate::retry::WaitSource;
 
 /// One failed attempt that was worth retrying: what happened, in words and as a kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// What happened ("500 Internal Server Error", "timed out: ...").
     pub reason: String,
     /// Which kind of failure, for the hint.
@@ -19,7 +19,7 @@ pub struct Failure {
 
 /// The kinds of transient failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// 429.
     RateLimited,
     /// 5xx.
@@ -32,7 +32,7 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// What a user can do when retries of this kind ran out.
-    pub fn hint(self) -> &'static str {
+    pub(crate) fn hint(self) -> &'static str {
         match self {
             FailureKind::RateLimited => {
                 "the tenant's rate limit stayed exhausted: try again later, run fewer jobs at once (A0SNAP_JOB_CONCURRENCY) or set A0SNAP_REQUESTS_PER_SECOND below the plan's limit"
@@ -52,7 +52,7 @@ impl FailureKind {
 
 impl Failure {
     /// A 429.
-    pub fn rate_limited() -> Self {
+    pub(crate) fn rate_limited() -> Self {
         Self {
             reason: "429 Too Many Requests".to_owned(),
             kind: FailureKind::RateLimited,
@@ -60,7 +60,7 @@ impl Failure {
     }
 
     /// A 5xx.
-    pub fn server(status: reqwest::StatusCode) -> Self {
+    pub(crate) fn server(status: reqwest::StatusCode) -> Self {
         Self {
             reason: status.to_string(),
             kind: FailureKind::Server,
@@ -68,7 +68,7 @@ impl Failure {
     }
 
     /// A transport error, described without its URL.
-    pub fn transport(error: reqwest::Error) -> Self {
+    pub(crate) fn transport(error: reqwest::Error) -> Self {
         let (kind, words) = if error.is_timeout() {
             (FailureKind::Timeout, "timed out")
         } else if error.is_connect() {
@@ -100,7 +100,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// An Auth0 error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// `error`, e.g. "Forbidden".
     #[serde(default)]
     pub error: Option<String>,
@@ -114,7 +114,7 @@ pub struct ErrorBody {
 
 /// The HTTP method of a request, as messages name it (one byte, so errors stay small).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// Every list page and poll.
     Get,
     /// The start of a users export.
@@ -132,7 +132,7 @@ impl std::fmt::Display for Method {
 
 /// Errors of one API request (after its retries) or of reading its answer.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// No token could be had.
     #[error(transparent)]
     Auth(Box<AuthError>),
@@ -258,7 +258,7 @@ impl ApiError {
     /// `insufficient_scope`, or (the code is optional in real answers) a message starting
     /// `Insufficient scope`, as Auth0 words it ("Insufficient scope, expected any of:
     /// read:clients", <https://auth0.com/docs/api/management/v2>).
-    pub fn is_insufficient_scope(&self) -> bool {
+    pub(crate) fn is_insufficient_scope(&self) -> bool {
         let ApiError::Refused {
             status: 403, body, ..
         } = self
@@ -307,10 +307,10 @@ fn needed_scope(path: &str) -> &'static str {
 }
 
 /// At most this many bytes of a body go into an error message.
-pub const SNIPPET_BYTES: usize = 120;
+pub(super) const SNIPPET_BYTES: usize = 120;
 
 /// The first bytes of a body, as text, for an error message; secret values are hidden.
-pub fn snippet(body: &[u8]) -> String {
+pub(super) fn snippet(body: &[u8]) -> String {
     let end = body.len().min(SNIPPET_BYTES);
     let mut text = super::redact::hide_secret_values(&String::from_utf8_lossy(&body[..end]));
     if body.len() > end {

@@ -27,15 +27,14 @@ use url::Url;
 
 use super::client::ApiClient;
 use super::page::Page;
-pub use crate::users_export::ExportRequest;
+pub(crate) use crate::users_export::ExportRequest;
 use download::{download, location};
-pub use error::ExportError;
+pub(crate) use error::ExportError;
 use error::{EXPORTS_PATH, job_snippet};
-pub use lines::LinesError;
 
 /// How often the job's status is asked for.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PollPolicy {
+pub(crate) struct PollPolicy {
     /// The pause before the first poll.
     pub first: Duration,
     /// Each pause is this many times the previous one...
@@ -60,7 +59,7 @@ impl Default for PollPolicy {
 
 /// What an export did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportFacts {
+pub(crate) struct ExportFacts {
     /// The Auth0 job id.
     pub job_id: String,
     /// How many times its status was asked for.
@@ -73,7 +72,7 @@ pub struct ExportFacts {
 
 impl ExportFacts {
     /// The meta file's fields for an export: `pagination = "export"` and an `export` object.
-    pub fn meta(&self) -> serde_json::Map<String, Value> {
+    pub(crate) fn meta(&self) -> serde_json::Map<String, Value> {
         let mut meta = serde_json::Map::new();
         meta.insert("pagination".to_owned(), "export".into());
         meta.insert(
@@ -101,7 +100,7 @@ struct JobAnswer {
 
 /// Runs one users export and sends its records into `pages`, a batch at a time. Stops early
 /// (without error) if the receiving side has gone.
-pub async fn export_users(
+pub(crate) async fn export_users(
     client: &ApiClient,
     request: &ExportRequest,
     policy: PollPolicy,

@@ -20,7 +20,7 @@ use crate::retry::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.
 #[derive(Debug)]
-pub struct Limiter {
+pub(crate) struct Limiter {
     /// Requests in flight; a permit is held from send until the body is read.
     in_flight: Semaphore,
     /// The size of `in_flight`, for the log.
@@ -78,7 +78,7 @@ impl Bucket {
 /// Holding this allows one request to be in flight. Hand the answer's rate-limit headers to
 /// [`Permit::answered`]; a permit dropped without an answer counts as a request lost.
 #[derive(Debug)]
-pub struct Permit<'a> {
+pub(crate) struct Permit<'a> {
     _place: SemaphorePermit<'a>,
     limiter: &'a Limiter,
     /// The request's endpoint family.
@@ -91,7 +91,7 @@ pub struct Permit<'a> {
 
 impl Permit<'_> {
     /// The answer came with `status`; `state` is its `x-ratelimit-*` headers.
-    pub fn answered(mut self, state: Option<RateLimitState>, status: reqwest::StatusCode) {
+    pub(crate) fn answered(mut self, state: Option<RateLimitState>, status: reqwest::StatusCode) {
         self.answered = true;
         let answer = if status.is_success() {
             Answer::Success
@@ -124,7 +124,7 @@ impl Drop for Permit<'_> {
 impl Limiter {
     /// A pacer allowing `max_in_flight` requests at once and, if set, `per_second` starts a
     /// second with bursts of up to `burst`.
-    pub fn new(max_in_flight: usize, per_second: Option<f64>, burst: u32) -> Self {
+    pub(crate) fn new(max_in_flight: usize, per_second: Option<f64>, burst: u32) -> Self {
         let bucket = per_second.map(|rate| {
             Mutex::new(Bucket {
                 rate,
@@ -144,7 +144,7 @@ impl Limiter {
 
     /// Waits until a request to `path` (below the base URL: `/api/v2/clients`) may start,
     /// then holds a place in flight.
-    pub async fn acquire(&self, path: &str) -> Permit<'_> {
+    pub(crate) async fn acquire(&self, path: &str) -> Permit<'_> {
         let family = family(path);
         let place = self.place_in_flight().await;
         self.wait_for_fixed_rate().await;
@@ -162,7 +162,7 @@ impl Limiter {
     /// Stops every request to the bucket `path` draws on from starting for `wait`, for
     /// `reason`. Call it after the answer that asked for it went to [`Permit::answered`], so
     /// that the bucket is the one that answer described.
-    pub fn pause_for(&self, path: &str, wait: Duration, reason: &str) {
+    pub(crate) fn pause_for(&self, path: &str, wait: Duration, reason: &str) {
         let until = Instant::now() + wait;
         let mut buckets = lock(&self.buckets);
         let key = buckets.key_of(&family(path));

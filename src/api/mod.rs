@@ -21,10 +21,13 @@ mod reorder;
 mod tests_support;
 mod walk;
 
-pub use client::ApiClient;
-pub use error::{ApiError, ErrorBody, Failure, FailureKind, Method};
-pub use export::{ExportError, ExportFacts, ExportRequest, LinesError, PollPolicy, export_users};
-pub use limiter::Limiter;
-pub use page::{Page, PageError};
-pub use pager::Pager;
-pub use walk::{Drift, Verified};
+pub(crate) use client::ApiClient;
+pub(crate) use error::ApiError;
+/// For other modules' tests that build an [`ApiError`] by hand.
+#[cfg(test)]
+pub(crate) use error::ErrorBody;
+pub(crate) use export::{ExportError, ExportFacts, ExportRequest, PollPolicy, export_users};
+pub(crate) use limiter::Limiter;
+pub(crate) use page::Page;
+pub(crate) use pager::Pager;
+pub(crate) use walk::{Drift, Verified};

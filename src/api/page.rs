@@ -28,11 +28,11 @@ mod identity;
 
 /// The field that holds each value of a list of strings or numbers, or a bare value, once
 /// written as a record: `["a","b"]` is written as `{"value":"a"}`, `{"value":"b"}`.
-pub const VALUE_FIELD: &str = "value";
+pub(super) const VALUE_FIELD: &str = "value";
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
-pub struct Page {
+pub(crate) struct Page {
     /// The body as received; every record is a slice of it.
     body: Bytes,
     /// Where the records are in `body`.
@@ -55,7 +55,7 @@ pub struct Page {
 
 /// Where the records' identities are in a page's body.
 #[derive(Debug, Clone, Default)]
-pub enum Identities {
+pub(super) enum Identities {
     /// No identity field was asked for.
     #[default]
     Unknown,
@@ -82,7 +82,7 @@ enum List {
 
 /// Why a body is not a page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PageError {
+pub(crate) enum PageError {
     /// The body is not JSON.
     #[error("the body is not valid JSON ({detail})")]
     NotJson {
@@ -108,7 +108,7 @@ struct Envelope<'a> {
 impl Page {
     /// A page of records that did not arrive as one body (the lines of a bulk export): they are
     /// joined into a JSON array, so the writer takes them like any other page.
-    pub fn from_records(records: &[Box<RawValue>]) -> Self {
+    pub(crate) fn from_records(records: &[Box<RawValue>]) -> Self {
         let mut body =
             Vec::with_capacity(records.iter().map(|r| r.get().len() + 1).sum::<usize>() + 2);
         body.push(b'[');
@@ -137,19 +137,19 @@ impl Page {
     }
 
     /// How many records the page holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// Whether the page holds no record.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The records, in the order the API returned them, as slices of the body.
     ///
     /// They were checked when the page was read, so this only fails if the body was altered.
-    pub fn records(&self) -> Result<Vec<&RawValue>, PageError> {
+    pub(crate) fn records(&self) -> Result<Vec<&RawValue>, PageError> {
         match &self.list {
             List::Empty => Ok(Vec::new()),
             List::Array(range) => {
@@ -163,7 +163,7 @@ impl Page {
 
     /// Each record's identity as raw JSON text (`"c1"` with its quotes, or `42`), in order;
     /// `Err(index)` names the first record without one; `Ok(None)` when none was asked for.
-    pub fn identities(&self) -> Result<Option<Vec<&str>>, usize> {
+    pub(crate) fn identities(&self) -> Result<Option<Vec<&str>>, usize> {
         match &self.identities {
             Identities::Unknown => Ok(None),
             Identities::Missing { index } => Err(*index),
@@ -177,7 +177,7 @@ impl Page {
     }
 
     /// The JSON text of the last record, if the page has one.
-    pub fn last_record(&self) -> Option<&str> {
+    pub(crate) fn last_record(&self) -> Option<&str> {
         let range = self.last.clone()?;
         std::str::from_utf8(&self.body[range]).ok()
     }
@@ -186,7 +186,7 @@ impl Page {
 /// How to read a page: the envelope key of its records, whether an object body may be one
 /// record, and the field that identifies a record.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Shape<'a> {
+pub(super) struct Shape<'a> {
     /// The envelope key; with `None` only a bare array is a list.
     pub items: Option<&'a str>,
     /// Whether an object body is one record (for `pagination = "none"`).
@@ -196,7 +196,7 @@ pub struct Shape<'a> {
 }
 
 /// Parses a list page as `shape` says.
-pub fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
+pub(super) fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
     let first = body
         .iter()
         .find(|byte| !byte.is_ascii_whitespace())

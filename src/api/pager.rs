@@ -62,7 +62,7 @@ enum Cursor {
 }
 
 /// Pages through one endpoint.
-pub struct Pager<'a> {
+pub(crate) struct Pager<'a> {
     /// What every request of this walk shares.
     request: Request<'a>,
     cursor: Cursor,
@@ -99,7 +99,7 @@ struct LogId {
 impl<'a> Pager<'a> {
     /// A walk over `endpoint` with the job's own `params`, `page_size` records a page.
     /// `resume_after` continues a log stream after that log id.
-    pub fn new(
+    pub(crate) fn new(
         client: &'a ApiClient,
         endpoint: &'a Endpoint,
         params: &'a [(String, String)],
@@ -141,38 +141,38 @@ impl<'a> Pager<'a> {
     /// arrived and waiting for an earlier page). The shared limiter still decides how many
     /// requests are in flight; `width` bounds what the walk holds. 1 (the default) walks one
     /// page after the other.
-    pub fn fan_out(mut self, width: usize) -> Self {
+    pub(crate) fn fan_out(mut self, width: usize) -> Self {
         self.width = width.max(1);
         self
     }
 
     /// Pages fetched so far.
-    pub fn pages(&self) -> u64 {
+    pub(crate) fn pages(&self) -> u64 {
         self.pages
     }
 
     /// Records received so far.
-    pub fn records(&self) -> u64 {
+    pub(crate) fn records(&self) -> u64 {
         self.records
     }
 
     /// The record count the API reported, if it did.
-    pub fn total(&self) -> Option<u64> {
+    pub(crate) fn total(&self) -> Option<u64> {
         self.total
     }
 
     /// The page size asked for: the job's, or the server's when it gives fewer.
-    pub fn page_size(&self) -> u32 {
+    pub(crate) fn page_size(&self) -> u32 {
         self.request.page_size
     }
 
     /// How the walk was checked so far (all of it, once [`Pager::next_page`] gave `None`).
-    pub fn verified(&self) -> Verified {
+    pub(crate) fn verified(&self) -> Verified {
         self.verifier.verified()
     }
 
     /// The next page, or `None` when the walk is complete.
-    pub async fn next_page(&mut self) -> Result<Option<Page>, ApiError> {
+    pub(crate) async fn next_page(&mut self) -> Result<Option<Page>, ApiError> {
         let number = self.pages + 1;
         let page = match &self.cursor {
             Cursor::Done => return Ok(None),

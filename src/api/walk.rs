@@ -21,7 +21,7 @@ use std::hash::{BuildHasher, RandomState};
 
 /// What broke a walk's rules, with the page where it showed (pages counted from 1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Drift {
+pub(crate) enum Drift {
     /// An offset page reported another `total` than the first page.
     #[error("total {first} on page 1, then {now} on page {page}")]
     TotalChanged {
@@ -112,7 +112,7 @@ pub enum Drift {
 
 impl Drift {
     /// The page size to walk again with, when the drift says the server's is smaller.
-    pub fn page_size_hint(&self) -> Option<u32> {
+    pub(crate) fn page_size_hint(&self) -> Option<u32> {
         match self {
             Drift::PageSizeCapped { served, .. } => Some(*served),
             _ => None,
@@ -122,7 +122,7 @@ impl Drift {
 
 /// How a finished walk was verified, for the meta file's `verified` object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Verified {
+pub(crate) struct Verified {
     /// `Some(true)`: every record had an identity and none came twice; `None`: the endpoint's
     /// identity is unknown, or some record had none, so uniqueness could not be checked.
     pub identities_unique: Option<bool>,
@@ -136,7 +136,7 @@ pub struct Verified {
 
 /// The state of the checks over one walk.
 #[derive(Debug)]
-pub struct Verifier {
+pub(super) struct Verifier {
     /// The identity field, if known.
     field: Option<String>,
     /// Hashes of the identities seen (offset, checkpoint, single).
@@ -158,7 +158,7 @@ pub struct Verifier {
 impl Verifier {
     /// Checks for a walk whose records are identified by `field`; `logs` for a log stream,
     /// resuming after `resume_after` when given.
-    pub fn new(field: Option<&str>, logs: bool, resume_after: Option<String>) -> Self {
+    pub(super) fn new(field: Option<&str>, logs: bool, resume_after: Option<String>) -> Self {
         Self {
             field: field.map(str::to_owned),
             seen: HashSet::new(),
@@ -173,7 +173,7 @@ impl Verifier {
 
     /// Checks one page's identities (raw JSON text each; `Err(index)`: record `index` had
     /// none; `Ok(None)`: the endpoint's identity is unknown).
-    pub fn identities(
+    pub(super) fn identities(
         &mut self,
         page: u64,
         identities: Result<Option<Vec<&str>>, usize>,
@@ -215,7 +215,7 @@ impl Verifier {
     }
 
     /// Checks an offset page's `total` against the first page's.
-    pub fn total(&mut self, page: u64, total: u64) -> Result<(), Drift> {
+    pub(super) fn total(&mut self, page: u64, total: u64) -> Result<(), Drift> {
         match self.total {
             None => {
                 self.total = Some(total);
@@ -231,7 +231,7 @@ impl Verifier {
     }
 
     /// What the walk verified, once it is complete.
-    pub fn verified(&self) -> Verified {
+    pub(super) fn verified(&self) -> Verified {
         let unique = self.field.is_some() && !self.unidentified;
         Verified {
             identities_unique: unique.then_some(true),
@@ -251,7 +251,7 @@ fn unquoted(raw: &str) -> &str {
 
 /// The order of two log ids: Auth0's are decimal numbers of 56 digits, so digit strings
 /// compare as numbers (a shorter one is smaller); anything else compares as text.
-pub fn log_id_order(a: &str, b: &str) -> Ordering {
+pub(super) fn log_id_order(a: &str, b: &str) -> Ordering {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|byte| byte.is_ascii_digit());
     if digits(a) && digits(b) {
         let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));

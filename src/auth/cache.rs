@@ -34,11 +34,11 @@ use crate::retry::RetryPolicy;
 /// older token is worth renewing once; a younger one would cost a token request per run while
 /// the scope stays missing, against Auth0's monthly machine-to-machine token quota. A scope
 /// granted since is picked up at the latest this long after the token was issued.
-pub const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+pub(super) const SCOPE_RECHECK_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Where tokens are kept besides memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheMode {
+pub(crate) enum CacheMode {
     /// Memory, and a token file under `{state_dir}/tokens/` shared with other processes.
     File {
         /// The state folder (`A0SNAP_STATE_DIR`).
@@ -49,7 +49,7 @@ pub enum CacheMode {
 }
 
 /// A Management API token that never seems to expire. `Send + Sync`; share it in an `Arc`.
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     /// Fetches fresh tokens.
     exchange: TokenExchange,
     /// The token file, unless the mode is memory only.
@@ -83,7 +83,7 @@ struct Slot {
 
 impl TokenCache {
     /// A cache for `credentials`; nothing is read or requested until the first [`Self::get`].
-    pub fn new(
+    pub(crate) fn new(
         credentials: Credentials,
         http: reqwest::Client,
         mode: CacheMode,
@@ -109,31 +109,31 @@ impl TokenCache {
     }
 
     /// The same cache, counting its token requests in `metrics`.
-    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = metrics;
         self
     }
 
     /// The same cache with another timeout for each token request (by default the HTTP
     /// client's own).
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+    pub(crate) fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.exchange = self.exchange.with_timeout(timeout);
         self
     }
 
     /// The credentials tokens are requested with.
-    pub fn credentials(&self) -> &Credentials {
+    pub(crate) fn credentials(&self) -> &Credentials {
         self.exchange.credentials()
     }
 
     /// The token file, unless the cache is memory only.
-    pub fn token_file(&self) -> Option<&Path> {
+    pub(crate) fn token_file(&self) -> Option<&Path> {
         self.store.as_deref().map(FileStore::path)
     }
 
     /// A token that is not stale: from memory, else from the token file, else fresh from
     /// Auth0. However many tasks ask at once, at most one request is made.
-    pub async fn get(&self) -> Result<Token, AuthError> {
+    pub(crate) async fn get(&self) -> Result<Token, AuthError> {
         let seen = match self.fresh_in_memory() {
             Ok(token) => return Ok(token),
             Err(generation) => generation,
@@ -158,7 +158,7 @@ impl TokenCache {
     /// Drops `stale` after the API refused it (401), if it is still the current token, and
     /// removes the token file if it holds it, so the next [`Self::get`] fetches a new one.
     /// Concurrent calls for the same token drop it once.
-    pub fn invalidate(&self, stale: &Token) {
+    pub(crate) fn invalidate(&self, stale: &Token) {
         self.drop_token(stale, "the api refused the token; dropped it");
     }
 
@@ -170,7 +170,7 @@ impl TokenCache {
     /// for a younger token, wherever it came from: so a scope that stays missing costs at most
     /// one token request per [`SCOPE_RECHECK_AFTER`], however often cron runs the job (Auth0
     /// counts machine-to-machine tokens against a monthly quota).
-    pub fn renew_for_scope(&self, refused: &Token) -> bool {
+    pub(crate) fn renew_for_scope(&self, refused: &Token) -> bool {
         let age = self.clock.now().duration_since(refused.issued_at());
         if age < SCOPE_RECHECK_AFTER {
             debug!(

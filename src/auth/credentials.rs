@@ -14,7 +14,7 @@ use secrecy::SecretString;
 /// dropped, and the one way to read it is `ExposeSecret::expose_secret`, so each use is easy
 /// to find in review.
 #[derive(Debug, Clone)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     /// The tenant's base URL: `https://acme.eu.auth0.com/`, or `http://127.0.0.1:PORT/` in tests.
     pub base_url: Url,
     /// The application's client id.
@@ -28,12 +28,12 @@ pub struct Credentials {
 impl Credentials {
     /// The Management API audience of a tenant: `{base_url}/api/v2/` (the one definition,
     /// used by the settings when `AUTH0_AUDIENCE` is not set).
-    pub fn default_audience(base_url: &Url) -> String {
+    pub(crate) fn default_audience(base_url: &Url) -> String {
         format!("{}/api/v2/", base_url.as_str().trim_end_matches('/'))
     }
 
     /// `{base_url}/oauth/token`, keeping any path prefix of the base URL.
-    pub fn token_url(&self) -> Url {
+    pub(crate) fn token_url(&self) -> Url {
         let mut url = self.base_url.clone();
         let path = format!("{}/oauth/token", self.base_url.path().trim_end_matches('/'));
         url.set_path(&path);
@@ -43,7 +43,7 @@ impl Credentials {
     }
 
     /// The tenant as `host` or `host:port` (when the port is not the scheme's default).
-    pub fn domain(&self) -> String {
+    pub(crate) fn domain(&self) -> String {
         let host = self.base_url.host_str().unwrap_or_default();
         match self.base_url.port() {
             Some(port) => format!("{host}:{port}"),
@@ -53,7 +53,7 @@ impl Credentials {
 
     /// SHA-256 (hex) of host, port, client id and audience: the name of this token's cache
     /// entry. The secret is not part of it.
-    pub fn cache_key(&self) -> String {
+    pub(crate) fn cache_key(&self) -> String {
         let host = self.base_url.host_str().unwrap_or_default();
         let port = self.base_url.port_or_known_default().unwrap_or_default();
         let mut hash = Sha256::new();

@@ -21,7 +21,7 @@ use crate::retry::{RetryPolicy, rate_limited_wait, retry_after};
 
 /// Asks Auth0 for tokens with one application's credentials.
 #[derive(Debug, Clone)]
-pub struct TokenExchange {
+pub(crate) struct TokenExchange {
     /// Whose token, from which tenant, for which API.
     credentials: Credentials,
     /// The HTTP client (TLS roots, proxies and connection pool are the caller's).
@@ -60,7 +60,7 @@ enum Failure {
 
 impl TokenExchange {
     /// An exchange retrying within `retry`, each request bounded by the HTTP client's timeout.
-    pub fn new(
+    pub(crate) fn new(
         credentials: Credentials,
         http: reqwest::Client,
         clock: SharedClock,
@@ -76,18 +76,18 @@ impl TokenExchange {
     }
 
     /// The same exchange with another timeout per request.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    pub(crate) fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The credentials used.
-    pub fn credentials(&self) -> &Credentials {
+    pub(crate) fn credentials(&self) -> &Credentials {
         &self.credentials
     }
 
     /// Requests a fresh token, retrying transient failures within the backoff's bounds.
-    pub async fn request(&self) -> Result<Token, AuthError> {
+    pub(crate) async fn request(&self) -> Result<Token, AuthError> {
         let mut attempts = 0;
         loop {
             attempts += 1;

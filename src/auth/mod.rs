@@ -2,8 +2,8 @@
 //! seem never to expire.
 //!
 //! - [`Credentials`] say whose token, from which tenant, for which API.
-//! - [`TokenExchange`] asks Auth0 for a fresh [`Token`], with bounded retries.
-//! - [`is_stale`] and [`StalePolicy`] decide when a token must be renewed.
+//! - [`exchange::TokenExchange`] asks Auth0 for a fresh [`Token`], with bounded retries.
+//! - [`stale::is_stale`] and [`StalePolicy`] decide when a token must be renewed.
 //! - [`TokenCache`] hands out tokens from memory, the token file or Auth0, one renewal at a
 //!   time within a process and across processes; [`TokenCache::invalidate`] drops a token
 //!   the API refused.
@@ -23,9 +23,8 @@ mod token;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{CacheMode, TokenCache};
-pub use credentials::Credentials;
-pub use error::AuthError;
-pub use exchange::TokenExchange;
-pub use stale::{StalePolicy, is_stale};
-pub use token::{Token, TokenSource};
+pub(crate) use cache::{CacheMode, TokenCache};
+pub(crate) use credentials::Credentials;
+pub(crate) use error::AuthError;
+pub(crate) use stale::StalePolicy;
+pub(crate) use token::Token;

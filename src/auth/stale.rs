@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 
 /// How early a token is renewed.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StalePolicy {
+pub(crate) struct StalePolicy {
     /// Renew at the latest this long before expiry (5 minutes).
     pub max_margin: Duration,
     /// Renew once less than this share of the lifetime remains (0.5), for short-lived tokens.
@@ -27,7 +27,7 @@ impl Default for StalePolicy {
 
 impl StalePolicy {
     /// The margin for a token of this lifetime: min(`max_margin`, `fraction` x lifetime).
-    pub fn margin(&self, lifetime: SignedDuration) -> SignedDuration {
+    pub(crate) fn margin(&self, lifetime: SignedDuration) -> SignedDuration {
         if lifetime <= SignedDuration::ZERO {
             return SignedDuration::ZERO;
         }
@@ -45,7 +45,7 @@ impl StalePolicy {
 
 /// Whether a token issued at `issued_at` and expiring at `expires_at` should be renewed at
 /// `now`: it has expired, it never was valid, or less than the policy's margin remains.
-pub fn is_stale(
+pub(crate) fn is_stale(
     now: Timestamp,
     issued_at: Timestamp,
     expires_at: Timestamp,

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use super::stale::{StalePolicy, is_stale};
@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 /// Where a token handed out by the cache came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TokenSource {
+pub(crate) enum TokenSource {
     /// Reused from this process's memory.
     Memory,
     /// Loaded from the token file written by an earlier run or another process.
@@ -27,7 +27,7 @@ pub enum TokenSource {
 
 impl TokenSource {
     /// `memory`, `file` or `fresh`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TokenSource::Memory => "memory",
             TokenSource::File => "file",
@@ -44,7 +44,7 @@ impl fmt::Display for TokenSource {
 
 /// A Management API access token. Cheap to clone; `Debug` never shows the value.
 #[derive(Clone)]
-pub struct Token {
+pub(crate) struct Token {
     /// The bearer value, shared between clones.
     value: Arc<SecretString>,
     /// The `token_type` Auth0 returned (`Bearer`).
@@ -61,7 +61,7 @@ pub struct Token {
 
 impl Token {
     /// A token with the given properties.
-    pub fn new(
+    pub(crate) fn new(
         value: SecretString,
         token_type: impl Into<String>,
         scope: Option<String>,
@@ -80,42 +80,43 @@ impl Token {
     }
 
     /// The value to put after `Bearer ` in an `Authorization` header. Never log it.
-    pub fn bearer(&self) -> &str {
+    pub(crate) fn bearer(&self) -> &str {
         self.value.expose_secret()
     }
 
     /// The `token_type` Auth0 returned.
-    pub fn token_type(&self) -> &str {
+    pub(crate) fn token_type(&self) -> &str {
         &self.token_type
     }
 
     /// The granted scopes, space-separated, if Auth0 listed them.
-    pub fn scope(&self) -> Option<&str> {
+    pub(crate) fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
     }
 
     /// When the request that produced this token was sent.
-    pub fn issued_at(&self) -> Timestamp {
+    pub(crate) fn issued_at(&self) -> Timestamp {
         self.issued_at
     }
 
     /// When the token expires.
-    pub fn expires_at(&self) -> Timestamp {
+    pub(crate) fn expires_at(&self) -> Timestamp {
         self.expires_at
     }
 
     /// How long the token was valid for when issued.
-    pub fn lifetime(&self) -> SignedDuration {
+    #[cfg(test)]
+    pub(crate) fn lifetime(&self) -> jiff::SignedDuration {
         self.expires_at.duration_since(self.issued_at)
     }
 
     /// Where this copy came from.
-    pub fn source(&self) -> TokenSource {
+    pub(crate) fn source(&self) -> TokenSource {
         self.source
     }
 
     /// The same token, marked as coming from `source`.
-    pub fn with_source(&self, source: TokenSource) -> Token {
+    pub(crate) fn with_source(&self, source: TokenSource) -> Token {
         Token {
             source,
             ..self.clone()
@@ -123,13 +124,13 @@ impl Token {
     }
 
     /// Whether both are the same token value (wherever each copy came from).
-    pub fn is_same(&self, other: &Token) -> bool {
+    pub(crate) fn is_same(&self, other: &Token) -> bool {
         Arc::ptr_eq(&self.value, &other.value)
             || self.value.expose_secret() == other.value.expose_secret()
     }
 
     /// Whether the token should be renewed at `now` under `policy`.
-    pub fn is_stale(&self, now: Timestamp, policy: &StalePolicy) -> bool {
+    pub(crate) fn is_stale(&self, now: Timestamp, policy: &StalePolicy) -> bool {
         is_stale(now, self.issued_at, self.expires_at, policy)
     }
 
@@ -160,6 +161,7 @@ impl fmt::Debug for Token {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::SignedDuration;
 
     fn token(value: &str) -> Token {
         let issued: Timestamp = "2026-11-28T10:00:00Z".parse().expect("ts");

@@ -1,5 +1,5 @@
-//! One function per subcommand. Each builds what it needs from the settings and returns the
-//! [`Exit`] it ends with.
+//! One function per subcommand. Each builds what it needs from the settings and returns `Ok`
+//! or the [`CliError`] it ends with; none prints an error or picks an exit code.
 
 use std::ffi::OsString;
 use std::fs::DirBuilder;
@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 
+use super::CliError;
 use super::summary::{self, JobResult};
-use super::{Exit, failure, usage_error};
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
@@ -19,30 +19,25 @@ use crate::runner::{self, RunContext};
 use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
-pub async fn run(
+pub(super) async fn run(
     env: RawEnv,
     overrides: &Overrides,
     names: &[String],
     progress: Option<Arc<LiveProgress>>,
-) -> Exit {
-    let (settings, jobs) = match load(env, overrides, names) {
-        Ok(loaded) => loaded,
-        Err(exit) => return exit,
-    };
-    let services = match Services::new(&settings, clock::system()) {
-        Ok(services) => services,
-        Err(error) => return usage_error(&error),
-    };
+) -> Result<(), CliError> {
+    let (settings, jobs) = load(env, overrides, names)?;
+    let services = Services::new(&settings, clock::system())?;
     run_all(&settings, &services, jobs, progress).await
 }
 
-/// Runs `jobs` once each, up to the configured number at a time, and prints the summary.
+/// Runs `jobs` once each, up to the configured number at a time, and prints the summary;
+/// [`CliError::JobsFailed`] when any failed.
 async fn run_all(
     settings: &Settings,
     services: &Services,
     jobs: Vec<Job>,
     progress: Option<Arc<LiveProgress>>,
-) -> Exit {
+) -> Result<(), CliError> {
     let mut context = services.run_context(settings);
     context.progress = progress.clone().map(|live| live as SharedProgress);
     let context = Arc::new(context);
@@ -55,11 +50,17 @@ async fn run_all(
         progress.clear();
     }
     print!("{}", summary::render(&results));
-    if results.iter().any(|result| result.outcome.is_err()) {
-        Exit::Failure
-    } else {
-        Exit::Success
+    let failed = results
+        .iter()
+        .filter(|result| result.outcome.is_err())
+        .count();
+    if failed > 0 {
+        return Err(CliError::JobsFailed {
+            failed,
+            total: results.len(),
+        });
     }
+    Ok(())
 }
 
 async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
@@ -85,66 +86,51 @@ async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
     }
 }
 
-/// Settings and the selected jobs, or the exit code of a configuration error.
+/// Settings and the selected jobs, or the configuration error.
 fn load(
     env: RawEnv,
     overrides: &Overrides,
     names: &[String],
-) -> Result<(Settings, Vec<Job>), Exit> {
-    let settings = Settings::resolve(&env, overrides).map_err(|error| usage_error(&error))?;
-    let jobs = jobs::load_dir(&settings.jobs_dir)
-        .and_then(|jobs| jobs::select(jobs, names))
-        .map_err(|error| usage_error(&error))?;
+) -> Result<(Settings, Vec<Job>), CliError> {
+    let settings = Settings::resolve(&env, overrides)?;
+    let jobs = jobs::load_dir(&settings.jobs_dir).and_then(|jobs| jobs::select(jobs, names))?;
     Ok((settings, jobs))
 }
 
 /// `a0snap daemon`
-pub async fn daemon(env: RawEnv, overrides: &Overrides) -> Exit {
-    match load(env, overrides, &[]) {
-        Ok((settings, jobs)) => super::daemon::run(settings, jobs).await,
-        Err(exit) => exit,
-    }
+pub(super) async fn daemon(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
+    let (settings, jobs) = load(env, overrides, &[])?;
+    super::daemon::run(settings, jobs).await
 }
 
-/// `a0snap validate`
-pub fn validate(env: RawEnv, overrides: &Overrides) -> Exit {
-    let settings = Settings::resolve(&env, overrides);
-    let jobs = jobs::load_dir(&config::jobs_dir(&env, overrides));
-    let mut valid = true;
-    if let Err(error) = &settings {
-        eprintln!("a0snap: {error}");
-        valid = false;
+/// `a0snap validate`: prints the valid jobs; [`CliError::Invalid`] lists every problem.
+pub(super) fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
+    let mut problems = Vec::new();
+    if let Err(error) = Settings::resolve(&env, overrides) {
+        problems.push(error.into());
     }
-    match &jobs {
-        Ok(jobs) => print!("{}", summary::render_jobs(jobs, clock::system().now())),
-        Err(error) => {
-            eprintln!("a0snap: {error}");
-            valid = false;
-        }
+    match jobs::load_dir(&config::jobs_dir(&env, overrides)) {
+        Ok(jobs) => print!("{}", summary::render_jobs(&jobs, clock::system().now())),
+        Err(error) => problems.push(error.into()),
     }
-    if valid { Exit::Success } else { Exit::Usage }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Invalid { problems })
+    }
 }
 
 /// `a0snap token [--info]`
-pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Exit {
-    let settings = match Settings::resolve(&env, overrides) {
-        Ok(settings) => settings,
-        Err(error) => return usage_error(&error),
-    };
-    let services = match Services::new(&settings, clock::system()) {
-        Ok(services) => services,
-        Err(error) => return usage_error(&error),
-    };
-    let token = match services.tokens.get().await {
-        Ok(token) => token,
-        Err(error) => return failure(&error),
-    };
+pub(super) async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Result<(), CliError> {
+    let settings = Settings::resolve(&env, overrides)?;
+    let services = Services::new(&settings, clock::system())?;
+    let token = services.tokens.get().await?;
     if info {
         println!("{}", summary::token_info(&token, services.clock.now()));
     } else {
         println!("{}", token.bearer());
     }
-    Exit::Success
+    Ok(())
 }
 
 /// `a0snap demo`: the bundled sandbox tenant on loopback, the jobs run against it once.
@@ -152,19 +138,15 @@ pub async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Exit {
 /// The sandbox's data never reaches the real output or state folders: it writes to `--out DIR`
 /// or `./out` (never `A0SNAP_OUTPUT_DIR`), keeps its tokens in memory and any checkpoints in a
 /// private temporary state folder, removed at the end.
-pub async fn demo(overrides: &Overrides, progress: Option<Arc<LiveProgress>>) -> Exit {
-    let state = match DemoState::create() {
-        Ok(state) => state,
-        Err(error) => return failure(&error),
-    };
-    let tenant = match fake_auth0::start(fake_auth0::Config::demo()).await {
-        Ok(tenant) => tenant,
-        Err(error) => return failure(&format!("cannot start the sandbox tenant: {error}")),
-    };
-    let env = match demo_env(&tenant.base_url()) {
-        Ok(env) => env,
-        Err(error) => return usage_error(&error),
-    };
+pub(super) async fn demo(
+    overrides: &Overrides,
+    progress: Option<Arc<LiveProgress>>,
+) -> Result<(), CliError> {
+    let state = DemoState::create()?;
+    let tenant = fake_auth0::start(fake_auth0::Config::demo())
+        .await
+        .map_err(|source| CliError::Sandbox { source })?;
+    let env = demo_env(&tenant.base_url())?;
     let overrides = Overrides {
         output_dir: Some(overrides.output_dir.clone().unwrap_or_else(|| "out".into())),
         state_dir: Some(state.0.clone()),
@@ -172,12 +154,12 @@ pub async fn demo(overrides: &Overrides, progress: Option<Arc<LiveProgress>>) ->
     };
     println!("sandbox tenant listening on {}", tenant.base_url());
     let out = config::output_dir(&env, &overrides);
-    let exit = run(env, &overrides, &[], progress).await;
-    if exit == Exit::Success {
+    let ran = run(env, &overrides, &[], progress).await;
+    if ran.is_ok() {
         println!("snapshots written below {}/", out.display());
     }
     tenant.shutdown().await;
-    exit
+    ran
 }
 
 /// The environment with the sandbox tenant's credentials, the memory token cache, and neither
@@ -209,18 +191,15 @@ fn demo_env(base_url: &str) -> Result<RawEnv, config::ConfigError> {
 struct DemoState(PathBuf);
 
 impl DemoState {
-    fn create() -> Result<Self, String> {
+    fn create() -> Result<Self, CliError> {
         let name: String = std::iter::repeat_with(fastrand::alphanumeric)
             .take(10)
             .collect();
         let path = std::env::temp_dir().join(format!("a0snap-demo-{name}"));
-        DirBuilder::new().mode(0o700).create(&path).map_err(|error| {
-            format!(
-                "cannot create the demo's state folder {}: {error}; set TMPDIR to a writable folder",
-                path.display()
-            )
-        })?;
-        Ok(Self(path))
+        match DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => Ok(Self(path)),
+            Err(source) => Err(CliError::DemoState { path, source }),
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! `a0snap daemon`: wires the settings, the shared services, the signals, the alarm and the
-//! optional metrics endpoint into a [`Daemon`], runs it, and maps how it stopped to an exit.
+//! optional metrics endpoint into a [`Daemon`], runs it, and maps how it stopped to `Ok` or a [`CliError`].
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Exit, failure, usage_error};
+use super::CliError;
 use crate::clock;
 use crate::config::Settings;
 use crate::jobs::{self, Job};
@@ -18,28 +18,16 @@ use crate::services::Services;
 const CONTROL_QUEUE: usize = 8;
 
 /// Runs `jobs` on their schedules until SIGTERM or SIGINT.
-pub async fn run(settings: Settings, jobs: Vec<Job>) -> Exit {
-    let services = match Services::new(&settings, clock::system()) {
-        Ok(services) => services,
-        Err(error) => return usage_error(&error),
-    };
+pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliError> {
+    let services = Services::new(&settings, clock::system())?;
     let server = match settings.metrics_addr {
-        Some(addr) => match MetricsServer::bind(addr).await {
-            Ok(server) => Some(server),
-            Err(error) => return usage_error(&error),
-        },
+        Some(addr) => Some(MetricsServer::bind(addr).await?),
         None => None,
     };
     let (control_tx, controls) = mpsc::channel(CONTROL_QUEUE);
-    let signals = match forward_signals(control_tx) {
-        Ok(signals) => signals,
-        Err(error) => return failure(&format!("cannot listen for signals: {error}")),
-    };
+    let signals = forward_signals(control_tx).map_err(|source| CliError::Signals { source })?;
     let (nudge_tx, nudges) = mpsc::unbounded_channel();
-    let mut alarm = match SchedulerAlarm::start(services.clock.clone(), nudge_tx).await {
-        Ok(alarm) => alarm,
-        Err(error) => return failure(&error),
-    };
+    let mut alarm = SchedulerAlarm::start(services.clock.clone(), nudge_tx).await?;
     let (stop_serving, serving_stopped) = oneshot::channel::<()>();
     if let Some(server) = server {
         tracing::info!(addr = %server.addr(), "metrics served at /metrics and /healthz");
@@ -67,12 +55,11 @@ pub async fn run(settings: Settings, jobs: Vec<Job>) -> Exit {
     signals.abort();
     let _ = stop_serving.send(());
     match stopped {
-        Stopped::Clean => Exit::Success,
-        Stopped::Aborted { jobs } => failure(&format!(
-            "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
-            jobs.join(", "),
-            crate::interval::format_every(settings.grace_period),
-        )),
+        Stopped::Clean => Ok(()),
+        Stopped::Aborted { jobs } => Err(CliError::Aborted {
+            jobs,
+            grace: settings.grace_period,
+        }),
     }
 }
 

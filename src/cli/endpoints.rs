@@ -9,7 +9,7 @@ use crate::endpoint::{KNOWN, KnownEndpoint, MAX_PAGE_SIZE, Pagination};
 
 /// The table as printed: a header, then one line per endpoint in the table's order, columns
 /// padded to their widest cell. `{id}` segments stand for a parent's id.
-pub fn table() -> String {
+pub(super) fn table() -> String {
     let rows: Vec<[String; 5]> = KNOWN.iter().map(row).collect();
     let header = ["ENDPOINT", "PAGINATION", "KEY", "SCOPE", "MAX PAGE"].map(str::to_owned);
     let mut widths = [0; 5];

@@ -1,16 +1,18 @@
 //! The command line: parses subcommands and flags, builds settings and services, calls the
 //! runner, the daemon or the token cache, and says which exit code the process ends with.
 //!
-//! Errors are printed here, once, in words a person can act on; `main.rs` only turns the
-//! [`Exit`] into a process exit code.
+//! Every way a command fails is one [`CliError`], which chooses its exit code; `main.rs` prints
+//! it and exits with that code. Nothing here picks an exit code or prints an error itself.
 
 mod commands;
 mod daemon;
 mod endpoints;
+mod error;
 mod summary;
 
+pub use error::CliError;
+
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -67,27 +69,6 @@ pub enum Command {
     Endpoints,
 }
 
-/// How the process ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Everything succeeded.
-    Success,
-    /// At least one job (or the token request) failed.
-    Failure,
-    /// A usage or configuration error.
-    Usage,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> Self {
-        match exit {
-            Exit::Success => ExitCode::SUCCESS,
-            Exit::Failure => ExitCode::from(1),
-            Exit::Usage => ExitCode::from(2),
-        }
-    }
-}
-
 impl Cli {
     /// The flags that override the environment.
     pub fn overrides(&self) -> Overrides {
@@ -100,37 +81,26 @@ impl Cli {
     }
 }
 
-/// Runs the parsed command line to its end.
-pub fn execute(cli: Cli) -> Exit {
+/// Runs the parsed command line to its end: `Ok` when the command succeeded, else the
+/// [`CliError`] that says what to print and which exit code to end with.
+pub fn execute(cli: Cli) -> Result<(), CliError> {
     if let Command::Endpoints = cli.command {
         // Data only: no settings, telemetry or runtime needed.
         print!("{}", endpoints::table());
-        return Exit::Success;
+        return Ok(());
     }
-    let env = match RawEnv::from_env() {
-        Ok(env) => env,
-        Err(error) => return usage_error(&error),
-    };
-    let format = match LogFormat::choose(cli.log_format.as_deref(), &env) {
-        Ok(format) => format,
-        Err(error) => return usage_error(&error),
-    };
+    let env = RawEnv::from_env()?;
+    let format = LogFormat::choose(cli.log_format.as_deref(), &env)?;
     // Live progress is for runs a person watches; the other commands only share its writer.
     let progress = match cli.command {
         Command::Run { .. } | Command::Demo => LiveProgress::detect(format),
         _ => None,
     };
     crate::telemetry::init(format, progress.clone());
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("a0snap: cannot start the async runtime: {error}");
-            return Exit::Failure;
-        }
-    };
+        .map_err(|source| CliError::Runtime { source })?;
     let overrides = cli.overrides();
     runtime.block_on(async move {
         match cli.command {
@@ -139,19 +109,7 @@ pub fn execute(cli: Cli) -> Exit {
             Command::Validate => commands::validate(env, &overrides),
             Command::Token { info } => commands::token(env, &overrides, info).await,
             Command::Demo => commands::demo(&overrides, progress).await,
-            Command::Endpoints => Exit::Success,
+            Command::Endpoints => Ok(()),
         }
     })
-}
-
-/// Prints a usage or configuration error and returns [`Exit::Usage`].
-fn usage_error(error: &dyn std::fmt::Display) -> Exit {
-    eprintln!("a0snap: {error}");
-    Exit::Usage
-}
-
-/// Prints a runtime failure and returns [`Exit::Failure`].
-fn failure(error: &dyn std::fmt::Display) -> Exit {
-    eprintln!("a0snap: {error}");
-    Exit::Failure
 }

@@ -12,7 +12,7 @@ use crate::snapshot::ChangeSummary;
 
 /// How one job of a run ended.
 #[derive(Debug)]
-pub struct JobResult {
+pub(super) struct JobResult {
     /// The job's name.
     pub job: String,
     /// Its outcome.
@@ -20,7 +20,7 @@ pub struct JobResult {
 }
 
 /// The summary of a run: one line per job, then the counts; failures name their cause.
-pub fn render(results: &[JobResult]) -> String {
+pub(super) fn render(results: &[JobResult]) -> String {
     let width = results
         .iter()
         .map(|result| result.job.len())
@@ -118,7 +118,7 @@ fn files_written(committed: Option<&crate::snapshot::Committed>) -> String {
 }
 
 /// The job list of `validate`: each job, what it exports, and its next fire times.
-pub fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
+pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     let mut text = String::new();
     for job in jobs {
         let formats: Vec<&str> = job
@@ -176,7 +176,7 @@ fn fetching(job: &Job) -> String {
 }
 
 /// `token --info`: facts about the token, never the token.
-pub fn token_info(token: &Token, now: Timestamp) -> String {
+pub(super) fn token_info(token: &Token, now: Timestamp) -> String {
     let expires_in = token.expires_at().duration_since(now).as_secs().max(0);
     serde_json::json!({
         "expires_at": token.expires_at().to_string(),

@@ -17,9 +17,8 @@ mod resolve;
 mod tests;
 mod values;
 
-pub use env::RawEnv;
-pub use resolve::{jobs_dir, output_dir};
-pub use values::parse_domain;
+pub(crate) use env::RawEnv;
+pub(crate) use resolve::{jobs_dir, output_dir};
 
 use secrecy::SecretString;
 

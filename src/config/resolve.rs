@@ -126,7 +126,7 @@ impl Settings {
 }
 
 /// The jobs folder: `--jobs-dir`, else `A0SNAP_JOBS_DIR`, else `jobs`.
-pub fn jobs_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
+pub(crate) fn jobs_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
     overrides
         .jobs_dir
         .clone()
@@ -135,7 +135,7 @@ pub fn jobs_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
 }
 
 /// The output folder: `--out`, else `A0SNAP_OUTPUT_DIR`, else `out`.
-pub fn output_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
+pub(crate) fn output_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
     overrides
         .output_dir
         .clone()

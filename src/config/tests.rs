@@ -1,3 +1,4 @@
+use super::values::parse_domain;
 use super::*;
 use secrecy::ExposeSecret;
 

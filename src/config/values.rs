@@ -30,7 +30,7 @@ pub(super) fn read_secret_file(path: &Path) -> Result<SecretString, String> {
 }
 
 /// Turns a bare domain or a base URL into a base URL ending in `/`.
-pub fn parse_domain(value: &str) -> Result<Url, String> {
+pub(crate) fn parse_domain(value: &str) -> Result<Url, String> {
     let value = value.trim();
     let text = if value.contains("://") {
         value.to_owned()

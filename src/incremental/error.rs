@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// Why an incremental log export cannot go on.
 #[derive(Debug, thiserror::Error)]
-pub enum IncrementalError {
+pub(crate) enum IncrementalError {
     /// The state folder is not set, so there is nowhere to keep the checkpoint.
     #[error(
         "incremental job {job} keeps its checkpoint in the state folder, and none is set; set A0SNAP_STATE_DIR (or --state-dir)"

@@ -17,7 +17,7 @@ struct LogFields<'a> {
 
 /// Watches (and on a first run with `since`, filters) the events on their way to the writer.
 #[derive(Debug, Default)]
-pub struct LogTap {
+pub(crate) struct LogTap {
     /// Events dated before this are left out.
     since: Option<Timestamp>,
     /// The `log_id` and `date` of the last event read.
@@ -28,7 +28,7 @@ pub struct LogTap {
 
 impl LogTap {
     /// A tap that leaves out events before `since`, if set.
-    pub fn new(since: Option<Timestamp>) -> Self {
+    pub(crate) fn new(since: Option<Timestamp>) -> Self {
         Self {
             since,
             ..Self::default()
@@ -37,7 +37,7 @@ impl LogTap {
 
     /// The events of one page that belong in the snapshot. Events without a readable date
     /// are kept: nothing is dropped that cannot be shown to be before `since`.
-    pub fn pass<'a>(&mut self, records: Vec<&'a RawValue>) -> Vec<&'a RawValue> {
+    pub(crate) fn pass<'a>(&mut self, records: Vec<&'a RawValue>) -> Vec<&'a RawValue> {
         let mut kept = Vec::with_capacity(records.len());
         for record in records {
             let fields = serde_json::from_str::<LogFields<'_>>(record.get()).ok();
@@ -59,22 +59,22 @@ impl LogTap {
     }
 
     /// The `log_id` of the last event read, if any was.
-    pub fn last_log_id(&self) -> Option<&str> {
+    pub(crate) fn last_log_id(&self) -> Option<&str> {
         self.last.as_ref().map(|(id, _)| id.as_str())
     }
 
     /// The `date` of the last event read, if it had one.
-    pub fn last_date(&self) -> Option<&str> {
+    pub(crate) fn last_date(&self) -> Option<&str> {
         self.last.as_ref().and_then(|(_, date)| date.as_deref())
     }
 
     /// Events left out for being before `since`.
-    pub fn skipped(&self) -> u64 {
+    pub(crate) fn skipped(&self) -> u64 {
         self.skipped
     }
 
     /// The `since` this tap applies, if any.
-    pub fn since(&self) -> Option<Timestamp> {
+    pub(crate) fn since(&self) -> Option<Timestamp> {
         self.since
     }
 }

@@ -84,7 +84,7 @@ fn job_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, JobsError> {
 }
 
 /// Keeps the jobs named on the command line (`--job NAME`), or all of them when none is named.
-pub fn select(jobs: Vec<Job>, names: &[String]) -> Result<Vec<Job>, JobsError> {
+pub(crate) fn select(jobs: Vec<Job>, names: &[String]) -> Result<Vec<Job>, JobsError> {
     if names.is_empty() {
         return Ok(jobs);
     }

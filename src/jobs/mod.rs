@@ -33,13 +33,15 @@ use crate::interval::format_every;
 use crate::snapshot::OutputSpec;
 use crate::users_export::ExportRequest;
 
-pub use error::{JobsError, Problem};
-pub use load::{load_dir, select};
-pub use parse::parse_job;
+pub use error::JobsError;
+pub(crate) use error::Problem;
+pub use load::load_dir;
+pub(crate) use load::select;
+pub(crate) use parse::parse_job;
 
 /// Snapshots kept per job when `[output] keep` is not set.
 pub const DEFAULT_KEEP: u32 = 30;
-pub use crate::endpoint::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub(crate) use crate::endpoint::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// A checked job, ready to run.
 #[derive(Debug, Clone)]

@@ -40,7 +40,7 @@ const TOP_LEVEL: Keys = Keys {
 
 /// Reads the text of job file `source`, whose job is called `name`, into a checked [`Job`],
 /// or every problem found in it.
-pub fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Problem>> {
+pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Vec<Problem>> {
     let mut p = Problems::new(source);
     check_name(name, &mut p);
     let table = match text.parse::<Table>() {

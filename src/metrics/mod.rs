@@ -6,7 +6,7 @@
 //! off unless `A0SNAP_METRICS_ADDR` is set. [`Metrics::render`] writes the Prometheus text
 //! exposition format; this module knows nothing about HTTP.
 
-pub mod server;
+pub(crate) mod server;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -17,7 +17,7 @@ use jiff::Timestamp;
 
 /// How one daemon run of a job ended, as the `outcome` label of `a0snap_job_runs_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RunOutcome {
+pub(crate) enum RunOutcome {
     /// A snapshot was written.
     Success,
     /// The run failed (API or snapshot error).
@@ -30,7 +30,7 @@ pub enum RunOutcome {
 
 impl RunOutcome {
     /// The label value.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             RunOutcome::Success => "success",
             RunOutcome::Failure => "failure",
@@ -42,7 +42,7 @@ impl RunOutcome {
 
 /// The process's counters. `Send + Sync`; share it in an `Arc`.
 #[derive(Debug, Default)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// Token requests made to Auth0 (renewals; retries inside one renewal are not counted).
     token_requests: AtomicU64,
     /// 429 answers from the Management API.
@@ -55,7 +55,7 @@ pub struct Metrics {
 
 /// The counters of one job.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobCounters {
+pub(crate) struct JobCounters {
     /// Runs by outcome.
     pub runs: BTreeMap<RunOutcome, u64>,
     /// When the last successful run finished.
@@ -68,23 +68,23 @@ pub struct JobCounters {
 
 impl Metrics {
     /// Counts a token request.
-    pub fn token_requested(&self) {
+    pub(crate) fn token_requested(&self) {
         self.token_requests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a 429 answer.
-    pub fn rate_limited(&self) {
+    pub(crate) fn rate_limited(&self) {
         self.rate_limited.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sets the number of runs in progress.
-    pub fn set_running(&self, running: usize) {
+    pub(crate) fn set_running(&self, running: usize) {
         self.running.store(running as u64, Ordering::Relaxed);
     }
 
     /// Makes every job's series exist (at zero) before its first run, so dashboards and
     /// alerts see the job from the start.
-    pub fn register_jobs<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn register_jobs<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
         let mut jobs = self.jobs();
         for name in names {
             jobs.entry(name.to_owned()).or_default();
@@ -92,7 +92,7 @@ impl Metrics {
     }
 
     /// Counts a finished run; a success also records its records and finish time.
-    pub fn run_finished(&self, job: &str, outcome: RunOutcome, records: u64, at: Timestamp) {
+    pub(crate) fn run_finished(&self, job: &str, outcome: RunOutcome, records: u64, at: Timestamp) {
         let mut jobs = self.jobs();
         let counters = jobs.entry(job.to_owned()).or_default();
         *counters.runs.entry(outcome).or_default() += 1;
@@ -104,7 +104,7 @@ impl Metrics {
 
     /// Counts a fire time skipped because the job's previous run was still going; returns
     /// the job's total so far.
-    pub fn overlap_skipped(&self, job: &str) -> u64 {
+    pub(crate) fn overlap_skipped(&self, job: &str) -> u64 {
         let mut jobs = self.jobs();
         let counters = jobs.entry(job.to_owned()).or_default();
         counters.skipped_overlaps += 1;
@@ -112,22 +112,23 @@ impl Metrics {
     }
 
     /// Token requests so far.
-    pub fn token_requests(&self) -> u64 {
+    pub(crate) fn token_requests(&self) -> u64 {
         self.token_requests.load(Ordering::Relaxed)
     }
 
     /// 429 answers so far.
-    pub fn rate_limited_answers(&self) -> u64 {
+    pub(crate) fn rate_limited_answers(&self) -> u64 {
         self.rate_limited.load(Ordering::Relaxed)
     }
 
-    /// A copy of one job's counters.
-    pub fn job(&self, job: &str) -> JobCounters {
+    /// A copy of one job's counters (only tests ask).
+    #[cfg(test)]
+    pub(crate) fn job(&self, job: &str) -> JobCounters {
         self.jobs().get(job).cloned().unwrap_or_default()
     }
 
     /// Every counter in the Prometheus text exposition format (version 0.0.4).
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let jobs = self.jobs().clone();
         let mut text = String::new();
         family(

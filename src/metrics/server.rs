@@ -35,7 +35,7 @@ pub struct BindError {
 
 /// A bound, not yet serving, metrics endpoint.
 #[derive(Debug)]
-pub struct MetricsServer {
+pub(crate) struct MetricsServer {
     /// The bound socket.
     listener: TcpListener,
     /// The address it is bound to (the real port when asked for port 0).
@@ -44,7 +44,7 @@ pub struct MetricsServer {
 
 impl MetricsServer {
     /// Binds `addr`.
-    pub async fn bind(addr: SocketAddr) -> Result<Self, BindError> {
+    pub(crate) async fn bind(addr: SocketAddr) -> Result<Self, BindError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| BindError { addr, source })?;
@@ -55,12 +55,12 @@ impl MetricsServer {
     }
 
     /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Serves `metrics` until `shutdown` completes.
-    pub async fn serve(
+    pub(crate) async fn serve(
         self,
         metrics: Arc<Metrics>,
         shutdown: impl Future<Output = ()> + Send + 'static,

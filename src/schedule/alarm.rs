@@ -26,7 +26,7 @@ use tokio_cron_scheduler::{Job as OneShot, JobScheduler, JobSchedulerError};
 use crate::clock::SharedClock;
 
 /// Something that nudges the daemon at requested instants.
-pub trait Alarm: Send {
+pub(crate) trait Alarm: Send {
     /// Asks for a nudge at `at` for `job`, replacing the job's pending one.
     fn set(&mut self, job: &str, at: Timestamp);
     /// Drops `job`'s pending nudge, if any.
@@ -43,7 +43,7 @@ pub struct AlarmError {
 }
 
 /// An [`Alarm`] on tokio-cron-scheduler one-shot jobs. Needs the multi-thread runtime.
-pub struct SchedulerAlarm {
+pub(crate) struct SchedulerAlarm {
     /// The running scheduler; cheap to clone (it is a handle).
     scheduler: JobScheduler,
     /// The daemon's clock, to turn fire times into delays and to wait out early fires.
@@ -64,7 +64,7 @@ impl std::fmt::Debug for SchedulerAlarm {
 
 impl SchedulerAlarm {
     /// Starts a scheduler whose one-shots send a `()` on `nudges`.
-    pub async fn start(
+    pub(crate) async fn start(
         clock: SharedClock,
         nudges: mpsc::UnboundedSender<()>,
     ) -> Result<Self, AlarmError> {
@@ -84,7 +84,7 @@ impl SchedulerAlarm {
     }
 
     /// Stops the scheduler's tick loop. Pending one-shots never fire.
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Err(error) = self.scheduler.shutdown().await {
             tracing::debug!(%error, "the job scheduler did not shut down cleanly");
         }

@@ -23,14 +23,14 @@ use crate::metrics::Metrics;
 
 /// How long past a job's fire time the loop wakes up by itself if the alarm has not nudged it.
 /// The alarm is normally at most about half a second late.
-pub const WATCHDOG_SLACK: Duration = Duration::from_secs(3);
+pub(crate) const WATCHDOG_SLACK: Duration = Duration::from_secs(3);
 
 /// Loads the job set again (`SIGHUP`).
-pub type Reload = Box<dyn FnMut() -> Result<Vec<Job>, JobsError> + Send>;
+pub(crate) type Reload = Box<dyn FnMut() -> Result<Vec<Job>, JobsError> + Send>;
 
 /// What the outside world asks of the daemon (the signals, in production).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
+pub(crate) enum Control {
     /// Stop firing, wait for running jobs up to the grace period; a second one aborts at once.
     Stop,
     /// Read the jobs folder again.
@@ -39,7 +39,7 @@ pub enum Control {
 
 /// How the daemon ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stopped {
+pub(crate) enum Stopped {
     /// Every run in progress finished within the grace period.
     Clean,
     /// These jobs' runs were aborted.
@@ -50,7 +50,7 @@ pub enum Stopped {
 }
 
 /// The daemon's fixed parts.
-pub struct Daemon {
+pub(crate) struct Daemon {
     /// "Now", for fire times.
     pub clock: SharedClock,
     /// What a run does.
@@ -68,7 +68,7 @@ pub struct Daemon {
 impl Daemon {
     /// Runs `jobs` on their schedules until a [`Control::Stop`] (or the control channel
     /// closes), then stops gracefully.
-    pub async fn run(
+    pub(crate) async fn run(
         mut self,
         jobs: Vec<Job>,
         alarm: &mut dyn Alarm,

@@ -5,21 +5,20 @@
 //! - [`daemon`] is the thin loop around it: nudges in, runs out, stop within a grace period.
 //! - [`alarm`] wakes the loop at fire times with tokio-cron-scheduler one-shots.
 //! - [`runs`] holds the runs in progress under the `job_concurrency` limit and aborts them.
-//! - [`signals`] turns SIGTERM, SIGINT and SIGHUP into [`Control`] messages.
+//! - [`signals`] turns SIGTERM, SIGINT and SIGHUP into [`daemon::Control`] messages.
 //!
 //! It never computes a fire time itself: [`crate::jobs::Trigger`] (our cron module) does.
 
-pub mod alarm;
-pub mod daemon;
-pub mod plan;
+pub(crate) mod alarm;
+pub(crate) mod daemon;
+pub(crate) mod plan;
 mod report;
-pub mod runs;
-pub mod signals;
+pub(crate) mod runs;
+pub(crate) mod signals;
 #[cfg(test)]
 mod tests;
 
-pub use alarm::{Alarm, AlarmError, SchedulerAlarm};
-pub use daemon::{Control, Daemon, Reload, Stopped, WATCHDOG_SLACK};
-pub use plan::{Changes, Decision, Fired, Plan};
-pub use runs::{Execute, RunResult};
-pub use signals::forward_signals;
+pub(crate) use alarm::{AlarmError, SchedulerAlarm};
+pub(crate) use daemon::{Daemon, Stopped};
+pub(crate) use runs::Execute;
+pub(crate) use signals::forward_signals;

@@ -17,7 +17,7 @@ use crate::jobs::{Job, Trigger};
 
 /// What happens to a job at a fire time.
 #[derive(Debug)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Start a run; the job counts as running until [`Plan::finished`].
     Run(Box<Job>),
     /// The previous run is still going: this fire time is skipped.
@@ -26,7 +26,7 @@ pub enum Decision {
 
 /// One due job: what to do and when it fires next.
 #[derive(Debug)]
-pub struct Fired {
+pub(crate) struct Fired {
     /// The job's name.
     pub job: String,
     /// The fire time that came due.
@@ -39,7 +39,7 @@ pub struct Fired {
 
 /// What a new job set changed.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Jobs that are new or whose schedule changed, with their next fire time.
     pub rescheduled: Vec<(String, Option<Timestamp>)>,
     /// Jobs no longer in the set.
@@ -48,7 +48,7 @@ pub struct Changes {
 
 /// The schedule state of every job.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// By job name.
     entries: BTreeMap<String, Entry>,
 }
@@ -67,7 +67,7 @@ struct Entry {
 
 impl Plan {
     /// A plan for `jobs` started at `now`: each fires first at its first time after `now`.
-    pub fn new(jobs: Vec<Job>, now: Timestamp) -> Self {
+    pub(crate) fn new(jobs: Vec<Job>, now: Timestamp) -> Self {
         let entries = jobs
             .into_iter()
             .map(|job| {
@@ -86,7 +86,7 @@ impl Plan {
 
     /// Every job whose fire time is at or before `now`, with its decision; each one's next
     /// time moves past `now`, and a job told to run counts as running.
-    pub fn due(&mut self, now: Timestamp) -> Vec<Fired> {
+    pub(crate) fn due(&mut self, now: Timestamp) -> Vec<Fired> {
         let mut fired = Vec::new();
         for (name, entry) in &mut self.entries {
             let Some(due) = entry.next.filter(|next| *next <= now) else {
@@ -110,7 +110,7 @@ impl Plan {
     }
 
     /// Marks `job`'s run as finished.
-    pub fn finished(&mut self, job: &str) {
+    pub(crate) fn finished(&mut self, job: &str) {
         let retired = match self.entries.get_mut(job) {
             Some(entry) => {
                 entry.running = false;
@@ -127,7 +127,7 @@ impl Plan {
     /// reload does not restart an `every` period); a new or changed one fires first at its first
     /// time after `now`. Running flags carry over, so a run in progress is never doubled, even
     /// for a job removed and added back while it runs.
-    pub fn replace(&mut self, jobs: Vec<Job>, now: Timestamp) -> Changes {
+    pub(crate) fn replace(&mut self, jobs: Vec<Job>, now: Timestamp) -> Changes {
         let mut changes = Changes::default();
         let mut old = std::mem::take(&mut self.entries);
         for job in jobs {
@@ -167,19 +167,19 @@ impl Plan {
     }
 
     /// The earliest next fire time of any job.
-    pub fn next_fire(&self) -> Option<Timestamp> {
+    pub(crate) fn next_fire(&self) -> Option<Timestamp> {
         self.entries.values().filter_map(|entry| entry.next).min()
     }
 
     /// Each scheduled job's next fire time, by name.
-    pub fn next_times(&self) -> impl Iterator<Item = (&str, Timestamp)> {
+    pub(crate) fn next_times(&self) -> impl Iterator<Item = (&str, Timestamp)> {
         self.entries
             .iter()
             .filter_map(|(name, entry)| Some((name.as_str(), entry.next?)))
     }
 
     /// The jobs in the set whose schedule has no future fire time.
-    pub fn never_firing(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn never_firing(&self) -> impl Iterator<Item = &str> {
         self.entries
             .iter()
             .filter(|(_, entry)| !entry.retired && entry.next.is_none())
@@ -187,15 +187,16 @@ impl Plan {
     }
 
     /// The names of the jobs in the set (not the retired ones).
-    pub fn jobs(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn jobs(&self) -> impl Iterator<Item = &str> {
         self.entries
             .iter()
             .filter(|(_, entry)| !entry.retired)
             .map(|(name, _)| name.as_str())
     }
 
-    /// Whether `job` has a run in progress.
-    pub fn is_running(&self, job: &str) -> bool {
+    /// Whether `job` has a run in progress (only tests ask).
+    #[cfg(test)]
+    pub(crate) fn is_running(&self, job: &str) -> bool {
         self.entries.get(job).is_some_and(|entry| entry.running)
     }
 }

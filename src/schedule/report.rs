@@ -8,7 +8,7 @@ use crate::metrics::{Metrics, RunOutcome};
 use crate::runner::Outcome;
 
 /// Logs and counts the end of `job`'s run.
-pub fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp) {
+pub(super) fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp) {
     let (outcome, records) = match result {
         RunResult::Ran(Ok(Outcome::Exported(exported))) => {
             tracing::info!(

@@ -18,11 +18,12 @@ use crate::jobs::Job;
 use crate::runner::{JobError, Outcome};
 
 /// Runs one job once: the runner in production, a stand-in in tests.
-pub type Execute = Arc<dyn Fn(Job) -> BoxFuture<'static, Result<Outcome, JobError>> + Send + Sync>;
+pub(crate) type Execute =
+    Arc<dyn Fn(Job) -> BoxFuture<'static, Result<Outcome, JobError>> + Send + Sync>;
 
 /// How a run's task ended.
 #[derive(Debug)]
-pub enum RunResult {
+pub(crate) enum RunResult {
     /// The run went to its end, with the runner's outcome.
     Ran(Result<Outcome, JobError>),
     /// The daemon stopped while the run waited for a slot; it never started.
@@ -34,7 +35,7 @@ pub enum RunResult {
 }
 
 /// The runs in progress.
-pub struct Runs {
+pub(crate) struct Runs {
     /// One task per run, each returning its job's name and result.
     tasks: JoinSet<(String, RunResult)>,
     /// Each task's job, to name the runs that were aborted or panicked.
@@ -47,7 +48,7 @@ pub struct Runs {
 
 impl Runs {
     /// No runs yet; at most `concurrency` (at least 1) export at once.
-    pub fn new(concurrency: usize, execute: Execute) -> Self {
+    pub(crate) fn new(concurrency: usize, execute: Execute) -> Self {
         Self {
             tasks: JoinSet::new(),
             names: HashMap::new(),
@@ -57,7 +58,7 @@ impl Runs {
     }
 
     /// Starts a run of `job`; it exports as soon as a slot is free.
-    pub fn start(&mut self, job: Job) {
+    pub(crate) fn start(&mut self, job: Job) {
         let name = job.name.clone();
         let slots = self.slots.clone();
         let execute = self.execute.clone();
@@ -73,17 +74,17 @@ impl Runs {
     }
 
     /// Runs in progress or waiting for a slot.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.tasks.len()
     }
 
     /// Whether no run is in progress.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.tasks.is_empty()
     }
 
     /// The next run to end, or `None` when there are none.
-    pub async fn next_finished(&mut self) -> Option<(String, RunResult)> {
+    pub(crate) async fn next_finished(&mut self) -> Option<(String, RunResult)> {
         let joined = self.tasks.join_next_with_id().await?;
         Some(match joined {
             Ok((id, finished)) => {
@@ -102,13 +103,13 @@ impl Runs {
     }
 
     /// Lets no queued run start: the ones waiting for a slot end as [`RunResult::NotStarted`].
-    pub fn close_queue(&self) {
+    pub(crate) fn close_queue(&self) {
         self.slots.close();
     }
 
     /// Aborts every run and waits until each has been dropped; returns how each ended (a
     /// run that finished just before the abort keeps its own result).
-    pub async fn abort_all(&mut self) -> Vec<(String, RunResult)> {
+    pub(crate) async fn abort_all(&mut self) -> Vec<(String, RunResult)> {
         self.tasks.abort_all();
         let mut ended = Vec::new();
         while let Some(finished) = self.next_finished().await {

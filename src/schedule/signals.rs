@@ -11,7 +11,7 @@ use super::daemon::Control;
 
 /// Installs the handlers and forwards each signal to `controls` until the receiver is gone.
 #[cfg(unix)]
-pub fn forward_signals(controls: mpsc::Sender<Control>) -> std::io::Result<JoinHandle<()>> {
+pub(crate) fn forward_signals(controls: mpsc::Sender<Control>) -> std::io::Result<JoinHandle<()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;

@@ -20,7 +20,7 @@ use crate::atomic_file::write_atomically;
 
 /// What a committed snapshot's change report says, in numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeSummary {
+pub(crate) struct ChangeSummary {
     /// The stem of the snapshot compared against; `None` when there was none to compare
     /// against (and no report was written).
     pub previous: Option<String>,

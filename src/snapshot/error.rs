@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// A snapshot could not be written; every variant names the file or folder involved.
 #[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
+pub(crate) enum SnapshotError {
     /// The file system is mounted read-only.
     #[error(
         "output folder {path} is read-only: {source}; mount it writable or choose another output folder"

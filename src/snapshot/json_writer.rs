@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 /// Writes records as one JSON array into any [`io::Write`].
 #[derive(Debug)]
-pub struct JsonWriter<W: Write> {
+pub(crate) struct JsonWriter<W: Write> {
     /// Where the document goes.
     out: W,
     /// Whether a record has been written (and so the opening bracket).
@@ -18,7 +18,7 @@ pub struct JsonWriter<W: Write> {
 
 impl<W: Write> JsonWriter<W> {
     /// Starts an array on `out`; nothing is written before the first record.
-    pub fn new(out: W) -> Self {
+    pub(crate) fn new(out: W) -> Self {
         Self {
             out,
             started: false,
@@ -26,7 +26,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// Appends one record's JSON text.
-    pub fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
         let separator: &[u8] = if self.started { b",\n" } else { b"[\n" };
         self.started = true;
         self.out.write_all(separator)?;
@@ -34,7 +34,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// Closes the array, flushes, and hands back the underlying writer.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         let closing: &[u8] = if self.started { b"\n]\n" } else { b"[]\n" };
         self.out.write_all(closing)?;
         self.out.flush()?;
@@ -44,19 +44,19 @@ impl<W: Write> JsonWriter<W> {
 
 /// Writes records as newline-delimited JSON into any [`io::Write`].
 #[derive(Debug)]
-pub struct NdjsonWriter<W: Write> {
+pub(crate) struct NdjsonWriter<W: Write> {
     /// Where the lines go.
     out: W,
 }
 
 impl<W: Write> NdjsonWriter<W> {
     /// Starts writing lines to `out`.
-    pub fn new(out: W) -> Self {
+    pub(crate) fn new(out: W) -> Self {
         Self { out }
     }
 
     /// Appends one record as a line.
-    pub fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
         if record.contains(&b'\n') || record.contains(&b'\r') {
             // Outside strings only: JSON strings cannot hold raw line breaks.
             for line in record.split(|&b| b == b'\n' || b == b'\r') {
@@ -69,7 +69,7 @@ impl<W: Write> NdjsonWriter<W> {
     }
 
     /// Flushes and hands back the underlying writer.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
     }

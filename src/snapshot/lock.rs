@@ -6,7 +6,7 @@
 //! would let two processes lock two different files of the same name.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::error::{IoContext, SnapshotError};
 
@@ -15,30 +15,36 @@ pub(crate) const LOCK_FILE: &str = ".lock";
 
 /// Proof that this process holds a job's lock; released on drop.
 #[derive(Debug)]
-pub struct JobLock {
+pub(crate) struct JobLock {
     /// The open, locked file; closing it releases the lock.
     _file: File,
-    /// The lock file's path, for messages.
-    path: PathBuf,
+    /// The lock file's path (only tests ask).
+    #[cfg(test)]
+    path: std::path::PathBuf,
 }
 
 impl JobLock {
     /// Takes the job's lock without waiting, creating the job folder if needed.
     ///
     /// `Ok(None)` means another process (or another open handle in this one) holds it.
-    pub fn try_acquire(job_dir: &Path) -> Result<Option<JobLock>, SnapshotError> {
+    pub(crate) fn try_acquire(job_dir: &Path) -> Result<Option<JobLock>, SnapshotError> {
         fs::create_dir_all(job_dir).context("create", job_dir)?;
         let path = job_dir.join(LOCK_FILE);
         let file = open_lock_file(&path).context("open the lock file", &path)?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(JobLock { _file: file, path })),
+            Ok(()) => Ok(Some(JobLock {
+                _file: file,
+                #[cfg(test)]
+                path,
+            })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(error)) => Err(SnapshotError::io("lock", path, error)),
         }
     }
 
     /// The lock file's path.
-    pub fn path(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 }

@@ -9,7 +9,7 @@ use super::snapshot::WrittenFile;
 
 /// What the caller knows about the run, for the meta file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MetaInput {
+pub(crate) struct MetaInput {
     /// The Management API endpoint exported (`/api/v2/clients`).
     pub endpoint: String,
     /// When the last record arrived.
@@ -22,8 +22,9 @@ pub struct MetaInput {
 }
 
 impl MetaInput {
-    /// A meta input with no extra fields.
-    pub fn new(endpoint: impl Into<String>, finished_at: Timestamp, pages: u64) -> Self {
+    /// A meta input with no extra fields (tests build them; the runner sets every field).
+    #[cfg(test)]
+    pub(crate) fn new(endpoint: impl Into<String>, finished_at: Timestamp, pages: u64) -> Self {
         Self {
             endpoint: endpoint.into(),
             finished_at,

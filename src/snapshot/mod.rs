@@ -15,7 +15,7 @@
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
 //! added, removed and changed since the previous snapshot (see [`ChangeSummary`]).
 //!
-//! The format writers ([`CsvWriter`], [`JsonWriter`], [`NdjsonWriter`]) are generic over
+//! The format writers ([`CsvWriter`], [`json_writer::JsonWriter`], [`json_writer::NdjsonWriter`]) are generic over
 //! [`std::io::Write`], so a benchmark can measure a conversion alone.
 
 mod access;
@@ -46,20 +46,18 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-pub use crate::atomic_file::sweep_temp_files;
-pub use crate::secret_fields::is_secret_key;
-pub use changes::ChangeSummary;
-pub use column::{Column, ColumnError};
+pub(crate) use crate::atomic_file::sweep_temp_files;
+pub(crate) use changes::ChangeSummary;
+pub use column::Column;
 pub use csv_writer::CsvWriter;
-pub use error::SnapshotError;
-pub use format::Format;
-pub use json_writer::{JsonWriter, NdjsonWriter};
-pub use lock::JobLock;
-pub use meta::MetaInput;
-pub use naming::is_valid_job_name;
+pub(crate) use error::SnapshotError;
+pub(crate) use format::Format;
+pub(crate) use lock::JobLock;
+pub(crate) use meta::MetaInput;
+pub(crate) use naming::is_valid_job_name;
 pub use redact::{REDACTED, Redactor};
-pub use snapshot::{Committed, Snapshot, WrittenFile};
-pub use spec::OutputSpec;
+pub(crate) use snapshot::{Committed, Snapshot};
+pub(crate) use spec::OutputSpec;
 
 /// The folder that holds one job's snapshots: `{out_dir}/{job}`.
 pub fn job_dir(out_dir: &Path, job: &str) -> PathBuf {

@@ -21,7 +21,7 @@ const STAMP_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 /// The one rule for job names: job files are checked against it, and a snapshot refuses any
 /// other name, since the name becomes a folder and the prefix of file names (no `/`, `..`,
 /// leading dot or anything a shell or another system would trip over).
-pub fn is_valid_job_name(job: &str) -> bool {
+pub(crate) fn is_valid_job_name(job: &str) -> bool {
     let mut bytes = job.bytes();
     bytes
         .next()

@@ -25,7 +25,7 @@ use crate::atomic_file::{sync_dir, write_atomically};
 
 /// An export being written. Dropping it without [`Snapshot::commit`] removes every
 /// temporary file: nothing becomes visible, and `latest.*` and older snapshots stay as they were.
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// One file per format, in the spec's order.
     files: Vec<PendingFile>,
     /// The job's folder.
@@ -54,7 +54,7 @@ pub struct Snapshot {
 
 /// A committed snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Committed {
+pub(crate) struct Committed {
     /// The name every file of this snapshot starts with.
     pub stem: String,
     /// How many records it holds.
@@ -76,7 +76,7 @@ pub struct Committed {
 
 /// One data file of a committed snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenFile {
+pub(crate) struct WrittenFile {
     /// Where it is.
     pub path: PathBuf,
     /// Its file name (`apps-20240305T050809Z.csv`).
@@ -92,7 +92,7 @@ pub struct WrittenFile {
 impl Snapshot {
     /// Starts a snapshot of `job` in `job_dir` (created if needed) for a run started at
     /// `started_at`, with one temporary file per format of `spec`.
-    pub fn begin(
+    pub(crate) fn begin(
         job_dir: &Path,
         job: &str,
         started_at: Timestamp,
@@ -133,19 +133,19 @@ impl Snapshot {
     }
 
     /// The stem this snapshot's files will carry.
-    pub fn stem(&self) -> &str {
+    pub(crate) fn stem(&self) -> &str {
         &self.stem
     }
 
     /// How many records have been written.
-    pub fn records(&self) -> u64 {
+    pub(crate) fn records(&self) -> u64 {
         self.records
     }
 
     /// Appends one record (a JSON object, exactly as the API returned it) to every file.
     ///
     /// After an error the files may be partial: drop the snapshot (nothing becomes visible).
-    pub fn write(&mut self, record: &RawValue) -> Result<(), SnapshotError> {
+    pub(crate) fn write(&mut self, record: &RawValue) -> Result<(), SnapshotError> {
         let number = self.records + 1;
         let text = if self.wants_text && self.redact {
             self.redactor
@@ -168,7 +168,7 @@ impl Snapshot {
     }
 
     /// Appends every record of `records`, such as one page.
-    pub fn write_all<'a>(
+    pub(crate) fn write_all<'a>(
         &mut self,
         records: impl IntoIterator<Item = &'a RawValue>,
     ) -> Result<(), SnapshotError> {
@@ -185,7 +185,7 @@ impl Snapshot {
     /// again, so a failed commit leaves nothing visible. Once the snapshot stands, failures to
     /// update `latest.*` (see [`Committed::latest_updated`]) or to apply retention are only
     /// logged: the snapshot itself is complete by then.
-    pub fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
+    pub(crate) fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
         let Snapshot {
             files,
             dir,

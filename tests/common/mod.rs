@@ -8,12 +8,12 @@ use std::process::Output;
 use fake_auth0::{Config, FakeAuth0, Sizes, Tenant};
 
 /// The client credentials every test tenant accepts.
-pub const CLIENT_ID: &str = "test-client-id";
+pub(crate) const CLIENT_ID: &str = "test-client-id";
 /// A secret distinctive enough to search for in captured output.
-pub const CLIENT_SECRET: &str = "test-secret-Zq8vXw3LpT";
+pub(crate) const CLIENT_SECRET: &str = "test-secret-Zq8vXw3LpT";
 
 /// A running fake tenant and a private work folder.
-pub struct World {
+pub(crate) struct World {
     /// The fake tenant.
     pub fake: FakeAuth0,
     /// The temporary folder; removed on drop.
@@ -22,7 +22,7 @@ pub struct World {
 
 /// What one run of the binary printed and how it ended.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     /// Exit code.
     pub code: i32,
     /// Standard output.
@@ -41,18 +41,18 @@ impl Run {
     }
 
     /// Both streams, for assertions on anything printed.
-    pub fn all_output(&self) -> String {
+    pub(crate) fn all_output(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
 /// A tenant of `sizes` with the test credentials.
-pub fn config(sizes: Sizes) -> Config {
+pub(crate) fn config(sizes: Sizes) -> Config {
     Config::new(CLIENT_ID, CLIENT_SECRET, Tenant::generate(&sizes, 7))
 }
 
 /// Sizes with every endpoint empty, to set only what a test needs.
-pub fn empty_sizes() -> Sizes {
+pub(crate) fn empty_sizes() -> Sizes {
     Sizes {
         clients: 0,
         users: 0,
@@ -67,7 +67,7 @@ pub fn empty_sizes() -> Sizes {
 
 impl World {
     /// Starts a fake tenant with `config` and makes the folders.
-    pub async fn start(config: Config) -> Self {
+    pub(crate) async fn start(config: Config) -> Self {
         let fake = fake_auth0::start(config).await.expect("fake tenant starts");
         let dir = tempfile::tempdir().expect("temp dir");
         for sub in ["jobs", "out", "state"] {
@@ -77,28 +77,28 @@ impl World {
     }
 
     /// `{tmp}/jobs`
-    pub fn jobs_dir(&self) -> PathBuf {
+    pub(crate) fn jobs_dir(&self) -> PathBuf {
         self.dir.path().join("jobs")
     }
 
     /// `{tmp}/out`
-    pub fn out_dir(&self) -> PathBuf {
+    pub(crate) fn out_dir(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
     /// `{tmp}/state`
-    pub fn state_dir(&self) -> PathBuf {
+    pub(crate) fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state")
     }
 
     /// Writes `jobs/{name}.toml`.
-    pub fn job(&self, name: &str, toml: &str) -> &Self {
+    pub(crate) fn job(&self, name: &str, toml: &str) -> &Self {
         std::fs::write(self.jobs_dir().join(format!("{name}.toml")), toml).expect("job file");
         self
     }
 
     /// The environment a user would set for this tenant.
-    pub fn env(&self) -> Vec<(String, String)> {
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
         vec![
             ("AUTH0_DOMAIN".into(), self.fake.base_url()),
             ("AUTH0_CLIENT_ID".into(), CLIENT_ID.into()),
@@ -121,12 +121,12 @@ impl World {
     }
 
     /// Runs `a0snap ARGS` with the tenant's environment.
-    pub async fn a0snap(&self, args: &[&str]) -> Run {
+    pub(crate) async fn a0snap(&self, args: &[&str]) -> Run {
         self.a0snap_with(args, &[]).await
     }
 
     /// Runs `a0snap ARGS` with the tenant's environment plus `extra` (which wins).
-    pub async fn a0snap_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    pub(crate) async fn a0snap_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut env = self.env();
         for (name, value) in extra {
             env.retain(|(existing, _)| existing != name);
@@ -136,23 +136,23 @@ impl World {
     }
 
     /// Files in `out/{job}/`, sorted by name.
-    pub fn files(&self, job: &str) -> Vec<String> {
+    pub(crate) fn files(&self, job: &str) -> Vec<String> {
         list(&self.out_dir().join(job))
     }
 
     /// The text of `out/{job}/{name}`.
-    pub fn read(&self, job: &str, name: &str) -> String {
+    pub(crate) fn read(&self, job: &str, name: &str) -> String {
         std::fs::read_to_string(self.out_dir().join(job).join(name)).expect("output file")
     }
 
     /// The served records of `endpoint`, as JSON values.
-    pub fn served(&self, endpoint: &str) -> Vec<serde_json::Value> {
+    pub(crate) fn served(&self, endpoint: &str) -> Vec<serde_json::Value> {
         self.fake
             .with_tenant(|tenant| tenant.records(endpoint).to_vec())
     }
 
     /// Asserts that neither the secret nor any issued token appears in `text`.
-    pub fn assert_no_secrets(&self, text: &str) {
+    pub(crate) fn assert_no_secrets(&self, text: &str) {
         assert!(
             !text.contains(CLIENT_SECRET),
             "the client secret leaked:\n{text}"
@@ -164,7 +164,7 @@ impl World {
 }
 
 /// Runs the binary with exactly `env` (plus PATH), in `cwd`.
-pub async fn run_binary(args: &[&str], env: &[(String, String)], cwd: &Path) -> Run {
+pub(crate) async fn run_binary(args: &[&str], env: &[(String, String)], cwd: &Path) -> Run {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_a0snap"))
         .args(args)
         .env_clear()
@@ -179,7 +179,7 @@ pub async fn run_binary(args: &[&str], env: &[(String, String)], cwd: &Path) -> 
 }
 
 /// File names in `dir`, sorted; empty if it does not exist.
-pub fn list(dir: &Path) -> Vec<String> {
+pub(crate) fn list(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries

@@ -16,7 +16,7 @@ pub const EVERY_SECOND: &str =
     "every = \"1s\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n";
 
 /// The data files of `job`'s snapshots (not `latest`, not the meta files).
-pub fn snapshots(world: &World, job: &str) -> Vec<String> {
+pub(crate) fn snapshots(world: &World, job: &str) -> Vec<String> {
     world
         .files(job)
         .into_iter()
@@ -29,7 +29,7 @@ pub fn snapshots(world: &World, job: &str) -> Vec<String> {
 }
 
 /// Files a run left half-done: temporary names.
-pub fn temporary_files(world: &World, job: &str) -> Vec<String> {
+pub(crate) fn temporary_files(world: &World, job: &str) -> Vec<String> {
     world
         .files(job)
         .into_iter()

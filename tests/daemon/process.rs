@@ -12,10 +12,10 @@ use tokio::task::JoinHandle;
 use crate::common::World;
 
 /// The longest any wait in these tests lasts before it fails with the log.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
 /// A running `a0snap daemon`.
-pub struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     /// Every stderr line so far (JSON log lines).
     log: Arc<Mutex<Vec<String>>>,
@@ -25,7 +25,7 @@ pub struct Daemon {
 impl Daemon {
     /// Starts `a0snap daemon` with the world's environment plus `extra`, and waits until its
     /// signal handlers are installed.
-    pub async fn start(world: &World, extra: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(world: &World, extra: &[(&str, &str)]) -> Self {
         let mut env = world.env();
         env.push(("A0SNAP_LOG_FORMAT".into(), "json".into()));
         for (name, value) in extra {
@@ -59,12 +59,12 @@ impl Daemon {
     }
 
     /// The log so far, one line per event.
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
 
     /// How many log lines contain `needle`.
-    pub fn count(&self, needle: &str) -> usize {
+    pub(crate) fn count(&self, needle: &str) -> usize {
         self.log
             .lock()
             .unwrap()
@@ -74,7 +74,7 @@ impl Daemon {
     }
 
     /// Waits until the log has a line containing `needle`; returns that line.
-    pub async fn wait_for_log(&self, needle: &str) -> String {
+    pub(crate) async fn wait_for_log(&self, needle: &str) -> String {
         self.wait_for_lines(needle, 1).await;
         let lines = self.log.lock().unwrap();
         lines
@@ -85,13 +85,13 @@ impl Daemon {
     }
 
     /// Waits until `count` log lines contain `needle`.
-    pub async fn wait_for_lines(&self, needle: &str, count: usize) {
+    pub(crate) async fn wait_for_lines(&self, needle: &str, count: usize) {
         let what = format!("{count} log lines with {needle:?}");
         self.wait_until(&what, || self.count(needle) >= count).await;
     }
 
     /// Waits until `done` holds, checking every 20 ms; fails with the log after [`PATIENCE`].
-    pub async fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+    pub(crate) async fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         while !done() {
             if tokio::time::Instant::now() > deadline {
@@ -105,7 +105,7 @@ impl Daemon {
     }
 
     /// Sends `signal` (`TERM`, `INT`, `HUP`) with `kill`.
-    pub fn signal(&self, signal: &str) {
+    pub(crate) fn signal(&self, signal: &str) {
         let pid = self.child.id().expect("the daemon is running");
         let status = std::process::Command::new("kill")
             .args([format!("-{signal}"), pid.to_string()])
@@ -115,7 +115,7 @@ impl Daemon {
     }
 
     /// Waits for the process to end; returns its exit code and whole log.
-    pub async fn exit(mut self) -> (i32, String) {
+    pub(crate) async fn exit(mut self) -> (i32, String) {
         let status = match tokio::time::timeout(PATIENCE, self.child.wait()).await {
             Ok(status) => status.expect("the daemon's status"),
             Err(_) => panic!("the daemon did not stop; its log:\n{}", self.log()),

@@ -10,12 +10,12 @@ use crate::common::{self, Run, World};
 use crate::harness::{Expect, Files};
 
 /// The folders as they were before the run under test.
-pub struct Baseline {
+pub(crate) struct Baseline {
     listings: Vec<(String, Vec<String>, Option<String>)>,
 }
 
 impl Baseline {
-    pub fn take(world: &World, jobs: &[(&'static str, String)]) -> Self {
+    pub(crate) fn take(world: &World, jobs: &[(&'static str, String)]) -> Self {
         let listings = jobs
             .iter()
             .map(|(job, _)| {
@@ -34,7 +34,7 @@ impl Baseline {
     }
 }
 
-pub fn check(world: &World, expect: &Expect, run: &Run, before: &Baseline) {
+pub(crate) fn check(world: &World, expect: &Expect, run: &Run, before: &Baseline) {
     let output = run.all_output();
     assert_eq!(run.code, expect.code, "exit code; output:\n{output}");
     for text in &expect.printed {
@@ -144,7 +144,7 @@ fn snapshots(world: &World, job: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn job_dirs(out: &Path) -> Vec<PathBuf> {
+pub(crate) fn job_dirs(out: &Path) -> Vec<PathBuf> {
     common::list(out)
         .into_iter()
         .map(|name| out.join(name))
@@ -163,7 +163,7 @@ fn all_files(out: &Path) -> Vec<PathBuf> {
 }
 
 /// The temporary files in `dir`.
-pub fn temp_files(dir: &Path) -> Vec<String> {
+pub(crate) fn temp_files(dir: &Path) -> Vec<String> {
     common::list(dir)
         .into_iter()
         .filter(|name| name.starts_with(".a0snap-tmp-"))

@@ -13,7 +13,7 @@ use crate::checks::{Baseline, check, job_dirs, temp_files};
 use crate::common::{Run, World};
 
 /// One scenario of the table.
-pub struct Scenario {
+pub(crate) struct Scenario {
     /// The fake tenant.
     pub tenant: Config,
     /// Job files: (name, body).
@@ -34,7 +34,7 @@ pub struct Scenario {
 
 /// Changes to the world before the run under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prepare {
+pub(crate) enum Prepare {
     /// Nothing.
     Nothing,
     /// Every issued token answers 401 from now on.
@@ -50,7 +50,7 @@ pub enum Prepare {
 
 /// How the run under test happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Act {
+pub(crate) enum Act {
     /// `a0snap run`, once.
     Run,
     /// `a0snap run` killed with SIGKILL once job `.0` has a temporary file; then a normal run
@@ -63,7 +63,7 @@ pub enum Act {
 
 /// What a job's folder must look like after the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Files {
+pub(crate) enum Files {
     /// `latest.json` holds every served record of `endpoint`, by `key`, in order.
     Complete {
         job: &'static str,
@@ -89,7 +89,7 @@ pub enum Files {
 }
 
 /// The checks of one row.
-pub struct Expect {
+pub(crate) struct Expect {
     /// The exit code.
     pub code: i32,
     /// Texts that stdout or stderr must contain.
@@ -123,7 +123,7 @@ impl Default for Expect {
 
 impl Scenario {
     /// A scenario on `tenant` with `jobs`, a baseline run, nothing injected, one run.
-    pub fn new(tenant: Config, jobs: Vec<(&'static str, String)>) -> Self {
+    pub(crate) fn new(tenant: Config, jobs: Vec<(&'static str, String)>) -> Self {
         Self {
             tenant,
             jobs,
@@ -138,12 +138,12 @@ impl Scenario {
 }
 
 /// A job exporting `endpoint` as JSON, with extra top-level lines.
-pub fn json_job(endpoint: &str, extra: &str) -> String {
+pub(crate) fn json_job(endpoint: &str, extra: &str) -> String {
     format!("every = \"1h\"\nendpoint = \"{endpoint}\"\n{extra}\n[output]\nformat = \"json\"\n")
 }
 
 /// Plays `scenario` and asserts everything it expects.
-pub async fn play(scenario: Scenario) {
+pub(crate) async fn play(scenario: Scenario) {
     let world = World::start(scenario.tenant).await;
     for (name, body) in &scenario.jobs {
         world.job(name, body);

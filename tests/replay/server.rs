@@ -32,11 +32,11 @@ const TOKEN_CASSETTE: &str =
 const RECORDED_SECRET: &str = "\"[REDACTED]\"";
 
 /// The prefix of a planted secret; each is numbered, so every one is distinct.
-pub const PLANTED: &str = "planted-secret-";
+pub(crate) const PLANTED: &str = "planted-secret-";
 
 /// One request the replay received and what it answered.
 #[derive(Debug, Clone)]
-pub struct Served {
+pub(crate) struct Served {
     /// `GET`, `POST`.
     pub method: String,
     /// The path as sent (percent-encoded).
@@ -55,7 +55,7 @@ struct State {
 }
 
 /// A running replay on `http://127.0.0.1:PORT`; stops when dropped.
-pub struct Replay {
+pub(crate) struct Replay {
     state: Arc<State>,
     base_url: String,
     task: tokio::task::JoinHandle<()>,
@@ -70,7 +70,7 @@ impl Drop for Replay {
 impl Replay {
     /// Serves `cassette` (a path below `fixtures/auth0-recordings`), dropping the `ignore`d
     /// (name, value) pairs from every request before matching.
-    pub async fn start(cassette: &str, ignore: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(cassette: &str, ignore: &[(&str, &str)]) -> Self {
         let mut interactions = recordings::load_file(cassette);
         let mut planted = 0;
         for interaction in &mut interactions {
@@ -112,17 +112,17 @@ impl Replay {
     }
 
     /// `http://127.0.0.1:PORT`, for `AUTH0_DOMAIN`.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The cassette's exchanges with JSON bodies, in recorded order, secrets planted.
-    pub fn interactions(&self) -> &[Recorded] {
+    pub(crate) fn interactions(&self) -> &[Recorded] {
         &self.state.interactions
     }
 
     /// Every Management API request received so far (token requests left out), in order.
-    pub fn served(&self) -> Vec<Served> {
+    pub(crate) fn served(&self) -> Vec<Served> {
         lock(&self.state.served)
             .iter()
             .filter(|served| served.path.starts_with("/api/v2/"))
@@ -199,7 +199,7 @@ fn unrecorded(state: &State, method: &Method, path: &str, query: &str) -> Respon
 }
 
 /// The query as sorted decoded pairs, without `page=0` and without the `ignore`d pairs.
-pub fn comparable(query: &str, ignore: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn comparable(query: &str, ignore: &[(String, String)]) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .filter(|(name, value)| !(name == "page" && value == "0"))
@@ -236,7 +236,7 @@ fn decode(path: &str) -> String {
 /// The recorded body with each `"[REDACTED]"` the recorders wrote replaced by a distinct
 /// `"planted-secret-N"`: the recorders had already hidden those secrets, so a snapshot could
 /// not otherwise show whether a0snap hides them. The only change a replay makes to a body.
-pub fn plant(raw: &str, planted: &mut usize) -> String {
+pub(crate) fn plant(raw: &str, planted: &mut usize) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     while let Some(at) = rest.find(RECORDED_SECRET) {

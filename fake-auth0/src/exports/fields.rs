@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 /// The most fields one export may ask for. Source: Auth0, "Bulk User Exports"
 /// (<https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>): "You can export up
 /// to 30 fields".
-pub const MAX_FIELDS: usize = 30;
+pub(super) const MAX_FIELDS: usize = 30;
 
 /// What an export holds when its body names no `fields`: (name, export_as).
 ///
@@ -43,7 +43,7 @@ pub const DEFAULT_FIELDS: &[(&str, Option<&str>)] = &[
 
 /// One field of an export: `{"name": ..., "export_as": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub(super) struct Field {
     /// The name as asked (`identities[0].connection`).
     pub(super) name: String,
     /// The key it is written under instead, if any.

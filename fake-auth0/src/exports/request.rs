@@ -15,7 +15,7 @@ use crate::answer::ApiError;
 
 /// What `POST /api/v2/jobs/users-exports` asked for, checked.
 #[derive(Debug, Clone)]
-pub struct ExportRequest {
+pub(crate) struct ExportRequest {
     /// `connection_id`, if given, and the connection's name.
     pub(super) connection: Option<(String, String)>,
     /// `limit`, if given.
@@ -40,7 +40,7 @@ impl ExportRequest {
 }
 
 /// Checks a create body against the tenant's connections.
-pub fn parse_request(body: &[u8], connections: &[Value]) -> Result<ExportRequest, ApiError> {
+pub(crate) fn parse_request(body: &[u8], connections: &[Value]) -> Result<ExportRequest, ApiError> {
     let body: Value = serde_json::from_slice(body)
         .map_err(|_| invalid_body("Payload validation error: 'Invalid JSON'"))?;
     let Some(object) = body.as_object() else {
@@ -138,7 +138,7 @@ fn invalid_body(message: &str) -> ApiError {
 /// Large exports are rendered in parallel, one gzip member per part, concatenated: still one
 /// valid gzip file (RFC 1952 allows several members), and a 50,000-user file takes a
 /// fraction of the time in a debug build.
-pub fn render(users: &[Value], request: &ExportRequest) -> std::io::Result<Bytes> {
+pub(crate) fn render(users: &[Value], request: &ExportRequest) -> std::io::Result<Bytes> {
     let wanted: Vec<&Value> = users
         .iter()
         .filter(|user| match &request.connection {

@@ -23,7 +23,7 @@ use crate::rate_limit::Decision;
 use crate::token::TokenCheck;
 
 /// Answers a Management API request.
-pub async fn handle(
+pub(super) async fn handle(
     State(app): State<Arc<App>>,
     ConnectInfo(conn): ConnectInfo<Conn>,
     method: Method,
@@ -223,6 +223,6 @@ fn add_rate_headers(response: &mut Response, decision: &Decision, retry_after: b
 }
 
 /// 404 for anything outside `/oauth/token` and `/api/v2/`.
-pub async fn not_found() -> Response {
+pub(super) async fn not_found() -> Response {
     ApiError::not_found().into_response()
 }

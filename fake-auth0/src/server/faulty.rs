@@ -13,7 +13,7 @@ use crate::answer::{API_JSON, ApiError, raw_response};
 use crate::conn::KillSwitch;
 
 /// A 200 with a JSON content type and a proxy's HTML page as body.
-pub fn malformed_json() -> Response {
+pub(super) fn malformed_json() -> Response {
     raw_response(
         StatusCode::OK,
         "<html><body><h1>502 Bad Gateway</h1></body></html>".to_owned(),
@@ -23,7 +23,7 @@ pub fn malformed_json() -> Response {
 
 /// A 429 whose `x-ratelimit-reset` is `reset_in_secs` after the current epoch second, with
 /// `Retry-After` when asked for.
-pub fn rate_limited(reset_in_secs: i64, retry_after: Option<u64>) -> Response {
+pub(super) fn rate_limited(reset_in_secs: i64, retry_after: Option<u64>) -> Response {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
@@ -42,14 +42,14 @@ pub fn rate_limited(reset_in_secs: i64, retry_after: Option<u64>) -> Response {
 }
 
 /// An empty answer on a connection that has just been cut: the client receives nothing.
-pub fn dropped(kill: &KillSwitch) -> Response {
+pub(super) fn dropped(kill: &KillSwitch) -> Response {
     kill.pull();
     Response::new(Body::empty())
 }
 
 /// `response` with its body cut in half: `Content-Length` declares the whole body, the first
 /// half is sent, then the connection is cut.
-pub async fn truncated(response: Response, kill: KillSwitch) -> Response {
+pub(super) async fn truncated(response: Response, kill: KillSwitch) -> Response {
     let (mut parts, body) = response.into_parts();
     let whole = axum::body::to_bytes(body, usize::MAX)
         .await

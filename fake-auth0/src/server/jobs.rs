@@ -28,7 +28,7 @@ const SCOPE: &str = "read:users";
 
 /// `POST /api/v2/jobs/users-exports`: checks the body, creates the job and renders its file
 /// on a blocking thread.
-pub async fn create(
+pub(super) async fn create(
     State(app): State<Arc<App>>,
     ConnectInfo(conn): ConnectInfo<Conn>,
     method: Method,
@@ -74,7 +74,7 @@ pub async fn create(
 }
 
 /// `GET /api/v2/jobs/{id}`: the job's status, `location` once completed.
-pub async fn status(
+pub(super) async fn status(
     State(app): State<Arc<App>>,
     ConnectInfo(conn): ConnectInfo<Conn>,
     Path(id): Path<String>,
@@ -101,7 +101,11 @@ pub async fn status(
 }
 
 /// `GET /downloads/{file}`: the gzipped export, without authentication.
-pub async fn download(State(app): State<Arc<App>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn download(
+    State(app): State<Arc<App>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let authorization = headers.contains_key(header::AUTHORIZATION);
     match app.exports.download(uri.path(), uri.query(), authorization) {
         Served::File(file) => {

@@ -19,7 +19,7 @@ use crate::faults::Fault;
 use crate::token::TokenRequest;
 
 /// Answers a token request.
-pub async fn token(
+pub(super) async fn token(
     State(app): State<Arc<App>>,
     ConnectInfo(conn): ConnectInfo<Conn>,
     method: Method,

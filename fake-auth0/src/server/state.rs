@@ -19,22 +19,22 @@ use crate::tenant::Tenant;
 use crate::token::TokenStore;
 
 /// Locks a mutex, carrying on after a panic elsewhere (the data stays usable for a fake).
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Reads behind a lock, carrying on after a panic elsewhere.
-pub fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+pub(super) fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Writes behind a lock, carrying on after a panic elsewhere.
-pub fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+pub(super) fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Shared by all handlers of one server.
-pub struct App {
+pub(super) struct App {
     /// The settings; its `tenant` is empty (the records live in [`App::tenant`]).
     pub config: Config,
     /// `http://127.0.0.1:PORT`.
@@ -62,7 +62,7 @@ pub struct App {
 
 impl App {
     /// The state of a server bound to `addr`.
-    pub fn new(mut config: Config, addr: SocketAddr) -> Self {
+    pub(super) fn new(mut config: Config, addr: SocketAddr) -> Self {
         let tenant = std::mem::take(&mut config.tenant);
         let base_url = format!("http://{addr}");
         let audiences = match &config.audience {
@@ -89,13 +89,13 @@ impl App {
     }
 
     /// Counts a request against the fault rules; the fault that hits it, if any.
-    pub fn fault_for(&self, path: &str) -> Option<Fault> {
+    pub(super) fn fault_for(&self, path: &str) -> Option<Fault> {
         lock(&self.faults).on_request(path)
     }
 
     /// Takes a token for a request to `path` from the buckets that apply; the decision of the
     /// one that applied, `None` when no rate limit applies.
-    pub fn rate_decision(&self, path: &str) -> Option<Decision> {
+    pub(super) fn rate_decision(&self, path: &str) -> Option<Decision> {
         lock(&self.buckets).take(path, Instant::now())
     }
 }

@@ -26,12 +26,12 @@ const APP_NAMES: &[&str] = &[
 const APP_TYPES: &[&str] = &["regular_web", "spa", "native", "non_interactive"];
 
 /// The identifier of the Management API resource server.
-pub fn management_audience() -> String {
+pub(super) fn management_audience() -> String {
     format!("https://{TENANT_DOMAIN}/api/v2/")
 }
 
 /// `count` clients; every fourth is a machine-to-machine application.
-pub fn clients(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn clients(g: &mut Gen, count: usize) -> Vec<Value> {
     (0..count).map(|index| client(g, index)).collect()
 }
 
@@ -109,7 +109,7 @@ fn grant_types(app_type: &str) -> Value {
 }
 
 /// Appends the fields of `extra` (an object) to `record` (an object), keeping their order.
-pub fn merge(record: &mut Value, extra: Value) {
+pub(super) fn merge(record: &mut Value, extra: Value) {
     if let (Some(target), Value::Object(source)) = (record.as_object_mut(), extra) {
         target.extend(source);
     }
@@ -124,7 +124,7 @@ const API_NAMES: &[&str] = &[
 ];
 
 /// `count` resource servers; the first is the Management API itself.
-pub fn resource_servers(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn resource_servers(g: &mut Gen, count: usize) -> Vec<Value> {
     (0..count)
         .map(|index| {
             let (name, identifier) = if index == 0 {
@@ -159,7 +159,12 @@ pub fn resource_servers(g: &mut Gen, count: usize) -> Vec<Value> {
 }
 
 /// `count` client grants from the clients to the resource servers; a few are system grants.
-pub fn client_grants(g: &mut Gen, count: usize, clients: &[Value], apis: &[Value]) -> Vec<Value> {
+pub(super) fn client_grants(
+    g: &mut Gen,
+    count: usize,
+    clients: &[Value],
+    apis: &[Value],
+) -> Vec<Value> {
     let field = |records: &[Value], index: usize, name: &str| {
         records
             .get(index % records.len().max(1))
@@ -189,7 +194,7 @@ pub fn client_grants(g: &mut Gen, count: usize, clients: &[Value], apis: &[Value
 }
 
 /// `count` connections: the default database, then social, passwordless and enterprise ones.
-pub fn connections(g: &mut Gen, count: usize, clients: &[Value]) -> Vec<Value> {
+pub(super) fn connections(g: &mut Gen, count: usize, clients: &[Value]) -> Vec<Value> {
     let enabled: Vec<Value> = clients
         .iter()
         .filter_map(|c| c.get("client_id").cloned())

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::seeded::{Gen, iso};
 
 /// `count` rules, in execution order.
-pub fn rules(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn rules(g: &mut Gen, count: usize) -> Vec<Value> {
     let names = [
         "Add country to token",
         "Force MFA for admins",
@@ -27,7 +27,7 @@ pub fn rules(g: &mut Gen, count: usize) -> Vec<Value> {
 }
 
 /// `count` hooks.
-pub fn hooks(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn hooks(g: &mut Gen, count: usize) -> Vec<Value> {
     let triggers = [
         "credentials-exchange",
         "pre-user-registration",
@@ -48,7 +48,7 @@ pub fn hooks(g: &mut Gen, count: usize) -> Vec<Value> {
 }
 
 /// `count` actions; their `secrets` list names only, as Auth0 does.
-pub fn actions(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn actions(g: &mut Gen, count: usize) -> Vec<Value> {
     let triggers = [
         "post-login",
         "credentials-exchange",
@@ -75,7 +75,7 @@ pub fn actions(g: &mut Gen, count: usize) -> Vec<Value> {
 }
 
 /// `count` encryption keys: the tenant master key first.
-pub fn encryption_keys(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn encryption_keys(g: &mut Gen, count: usize) -> Vec<Value> {
     let mut parent: Option<String> = None;
     (0..count)
         .map(|index| {
@@ -103,7 +103,7 @@ pub fn encryption_keys(g: &mut Gen, count: usize) -> Vec<Value> {
 }
 
 /// `count` custom domains; the first is the primary one.
-pub fn custom_domains(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn custom_domains(g: &mut Gen, count: usize) -> Vec<Value> {
     (0..count)
         .map(|index| {
             let domain = format!("login{}.example.com", if index == 0 { String::new() } else { index.to_string() });

@@ -10,7 +10,7 @@ use super::seeded::{Gen, TENANT_DOMAIN, epoch, iso};
 
 /// Where the next generated event goes: its sequence number and earliest date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogCursor {
+pub(super) struct LogCursor {
     /// How many events were generated before (drives the low digits of `log_id`).
     pub seq: u64,
     /// The date of the previous event; the next one is later.
@@ -19,7 +19,7 @@ pub struct LogCursor {
 
 impl LogCursor {
     /// The cursor of a tenant without logs: a week before the generation epoch.
-    pub fn start() -> Self {
+    pub(super) fn start() -> Self {
         Self {
             seq: 0,
             at: epoch() - SignedDuration::from_hours(24 * 7),
@@ -29,7 +29,7 @@ impl LogCursor {
 
 /// The records log events refer to.
 #[derive(Debug, Default)]
-pub struct LogContext {
+pub(crate) struct LogContext {
     /// `(client_id, name)` of each client.
     pub clients: Vec<(String, String)>,
     /// `(user_id, username)` of each user.
@@ -40,7 +40,7 @@ pub struct LogContext {
 
 impl LogContext {
     /// Collects the references from the tenant's clients, users and connections.
-    pub fn from_records(clients: &[Value], users: &[Value], connections: &[Value]) -> Self {
+    pub(crate) fn from_records(clients: &[Value], users: &[Value], connections: &[Value]) -> Self {
         let pair = |record: &Value, id: &str, name: &str| {
             Some((
                 record.get(id)?.as_str()?.to_owned(),
@@ -84,7 +84,12 @@ const AGENTS: &[&str] = &[
 ];
 
 /// `n` events after `cursor`, which moves past them.
-pub fn events(g: &mut Gen, context: &LogContext, cursor: &mut LogCursor, n: usize) -> Vec<Value> {
+pub(super) fn events(
+    g: &mut Gen,
+    context: &LogContext,
+    cursor: &mut LogCursor,
+    n: usize,
+) -> Vec<Value> {
     (0..n).map(|_| event(g, context, cursor)).collect()
 }
 

@@ -47,7 +47,7 @@ const FAMILY: &[&str] = &[
 ];
 
 /// `count` users; about one in six signs in with Google, a few are blocked.
-pub fn users(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn users(g: &mut Gen, count: usize) -> Vec<Value> {
     (0..count).map(|index| user(g, index)).collect()
 }
 
@@ -115,7 +115,7 @@ const ROLES: &[(&str, &str)] = &[
 ];
 
 /// `count` roles.
-pub fn roles(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn roles(g: &mut Gen, count: usize) -> Vec<Value> {
     let names: Vec<&str> = ROLES.iter().map(|(name, _)| *name).collect();
     (0..count)
         .map(|index| {
@@ -147,7 +147,7 @@ const COMPANIES: &[&str] = &[
 ];
 
 /// `count` organizations.
-pub fn organizations(g: &mut Gen, count: usize) -> Vec<Value> {
+pub(super) fn organizations(g: &mut Gen, count: usize) -> Vec<Value> {
     (0..count)
         .map(|index| {
             let display = numbered(COMPANIES, index);

@@ -16,13 +16,13 @@ const HEX: &[u8] = b"0123456789abcdef";
 
 /// A seeded source of ids, dates and picks.
 #[derive(Debug)]
-pub struct Gen {
+pub(super) struct Gen {
     rng: fastrand::Rng,
 }
 
 impl Gen {
     /// A generator whose output depends only on `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(super) fn new(seed: u64) -> Self {
         Self {
             rng: fastrand::Rng::with_seed(seed),
         }
@@ -36,22 +36,22 @@ impl Gen {
     }
 
     /// `n` letters and digits, as in client ids (`n = 32`) and `rol_`/`org_` suffixes.
-    pub fn alnum(&mut self, n: usize) -> String {
+    pub(super) fn alnum(&mut self, n: usize) -> String {
         self.chars(ALNUM, n)
     }
 
     /// `n` lower-case hex digits, as in `auth0|` user ids and resource server ids.
-    pub fn hex(&mut self, n: usize) -> String {
+    pub(super) fn hex(&mut self, n: usize) -> String {
         self.chars(HEX, n)
     }
 
     /// A 64-character client secret.
-    pub fn secret(&mut self) -> String {
+    pub(super) fn secret(&mut self) -> String {
         self.chars(SECRET_CHARS, 64)
     }
 
     /// A version 4 UUID, as in action ids and encryption key ids.
-    pub fn uuid(&mut self) -> String {
+    pub(super) fn uuid(&mut self) -> String {
         let hex = self.hex(32);
         format!(
             "{}-{}-4{}-a{}-{}",
@@ -64,44 +64,44 @@ impl Gen {
     }
 
     /// `n` decimal digits, as in `google-oauth2|` user ids.
-    pub fn digits(&mut self, n: usize) -> String {
+    pub(super) fn digits(&mut self, n: usize) -> String {
         self.chars(b"0123456789", n)
     }
 
     /// A uniformly chosen element.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.rng.usize(..items.len())]
     }
 
     /// An integer in `range`.
-    pub fn int(&mut self, range: std::ops::RangeInclusive<u64>) -> u64 {
+    pub(super) fn int(&mut self, range: std::ops::RangeInclusive<u64>) -> u64 {
         self.rng.u64(range)
     }
 
     /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: u8) -> bool {
+    pub(super) fn chance(&mut self, percent: u8) -> bool {
         self.rng.u8(..100) < percent
     }
 
     /// An instant up to `days` days before the generation epoch, to the millisecond.
-    pub fn past(&mut self, days: u64) -> Timestamp {
+    pub(super) fn past(&mut self, days: u64) -> Timestamp {
         let millis = self.rng.u64(..days.max(1) * 86_400_000);
         epoch() - SignedDuration::from_millis(i64::try_from(millis).unwrap_or(0))
     }
 }
 
 /// The instant generated data is centred on.
-pub fn epoch() -> Timestamp {
+pub(super) fn epoch() -> Timestamp {
     Timestamp::from_second(EPOCH_SECONDS).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 /// An ISO 8601 date with milliseconds, as Auth0 writes them: `2024-01-08T09:00:00.000Z`.
-pub fn iso(at: Timestamp) -> String {
+pub(super) fn iso(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// A name unique within a list: the base name, then `"{base} {n}"` once the list repeats.
-pub fn numbered(names: &[&str], index: usize) -> String {
+pub(super) fn numbered(names: &[&str], index: usize) -> String {
     let base = names[index % names.len()];
     match index / names.len() {
         0 => base.to_owned(),

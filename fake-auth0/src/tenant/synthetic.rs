@@ -24,7 +24,7 @@ const ID_HOLE: &str = "########################################################"
 
 /// `count` log events, oldest first, made when asked for.
 #[derive(Debug)]
-pub struct SyntheticLogs {
+pub(crate) struct SyntheticLogs {
     count: usize,
     templates: Vec<Vec<Part>>,
 }
@@ -39,7 +39,7 @@ enum Part {
 
 impl SyntheticLogs {
     /// `count` events shaped like the stored ones, made from `seed` and `context`.
-    pub fn new(seed: u64, context: &LogContext, count: usize) -> Self {
+    pub(crate) fn new(seed: u64, context: &LogContext, count: usize) -> Self {
         let mut g = Gen::new(seed);
         let mut cursor = LogCursor::start();
         let templates = logs::events(&mut g, context, &mut cursor, TEMPLATES)
@@ -50,12 +50,12 @@ impl SyntheticLogs {
     }
 
     /// How many events there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.count
     }
 
     /// The position of the event with this `log_id`, if there is one.
-    pub fn position(&self, log_id: &str) -> Option<usize> {
+    pub(crate) fn position(&self, log_id: &str) -> Option<usize> {
         let tail = log_id.get(log_id.len().checked_sub(19)?..)?;
         let sequence: u64 = tail.parse().ok()?;
         let index = usize::try_from(sequence.checked_sub(FIRST_SEQUENCE)?).ok()?;
@@ -63,7 +63,7 @@ impl SyntheticLogs {
     }
 
     /// Events `start..start + take` (as many as there are) as a JSON array.
-    pub fn page(&self, start: usize, take: usize) -> String {
+    pub(crate) fn page(&self, start: usize, take: usize) -> String {
         let end = start.saturating_add(take).min(self.count);
         let mut body = String::with_capacity(take * 1024 + 2);
         body.push('[');
@@ -78,7 +78,7 @@ impl SyntheticLogs {
     }
 
     /// The newest `take` events, newest first, as a JSON array.
-    pub fn newest(&self, take: usize) -> String {
+    pub(crate) fn newest(&self, take: usize) -> String {
         let start = self.count.saturating_sub(take);
         let mut body = String::with_capacity(take * 1024 + 2);
         body.push('[');

@@ -38,7 +38,7 @@ struct Response {
 }
 
 /// One recorded exchange, with the path below the host and the parsed body.
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// The cassette's path below `fixtures/auth0-recordings` (`go-auth0/TestClient_List.yaml`).
     pub file: String,
     pub method: String,
@@ -55,7 +55,7 @@ pub struct Recorded {
 
 /// `fixtures/auth0-recordings` at the workspace root, found from the crate that includes this
 /// file: the root itself (a0snap) or its `fake-auth0/` member. Nothing outside the repository.
-pub fn recordings_dir() -> PathBuf {
+pub(crate) fn recordings_dir() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     [manifest.to_path_buf(), manifest.join("..")]
         .into_iter()
@@ -83,7 +83,7 @@ fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 /// Every recorded exchange with a JSON body, cassette by cassette.
-pub fn load() -> Vec<Recorded> {
+pub(crate) fn load() -> Vec<Recorded> {
     let dir = recordings_dir();
     let mut files = Vec::new();
     yaml_files(&dir, &mut files);
@@ -106,7 +106,7 @@ pub fn load() -> Vec<Recorded> {
 
 /// The exchanges with a JSON body of one cassette, `file` below `fixtures/auth0-recordings`
 /// (`go-auth0/TestClient_List.yaml`), in recorded order.
-pub fn load_file(file: &str) -> Vec<Recorded> {
+pub(crate) fn load_file(file: &str) -> Vec<Recorded> {
     let path = recordings_dir().join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -138,7 +138,7 @@ pub fn load_file(file: &str) -> Vec<Recorded> {
     recorded
 }
 
-pub fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "bool",
@@ -152,13 +152,13 @@ pub fn kind(value: &Value) -> &'static str {
 /// What the recordings say about the records of one list: keys every record has, keys some
 /// record has, and the types seen per key.
 #[derive(Default)]
-pub struct RecordShape {
+pub(crate) struct RecordShape {
     always: Option<BTreeSet<String>>,
     types: BTreeMap<String, BTreeSet<&'static str>>,
 }
 
 impl RecordShape {
-    pub fn learn(&mut self, record: &Value) {
+    pub(crate) fn learn(&mut self, record: &Value) {
         let Some(object) = record.as_object() else {
             return;
         };
@@ -175,7 +175,7 @@ impl RecordShape {
         }
     }
 
-    pub fn check(&self, what: &str, record: &Value) {
+    pub(crate) fn check(&self, what: &str, record: &Value) {
         let object = record
             .as_object()
             .unwrap_or_else(|| panic!("{what}: not an object: {record}"));
@@ -196,7 +196,7 @@ impl RecordShape {
     }
 }
 
-pub fn is_list_of(recorded: &Recorded, endpoint: &str) -> bool {
+pub(crate) fn is_list_of(recorded: &Recorded, endpoint: &str) -> bool {
     recorded.method == "GET"
         && recorded.code == 200
         && recorded.path == format!("/api/v2/{endpoint}")
@@ -204,7 +204,7 @@ pub fn is_list_of(recorded: &Recorded, endpoint: &str) -> bool {
 
 /// Records of an endpoint from full (not `fields=`-filtered) answers: list envelopes, bare
 /// arrays, single reads and creations.
-pub fn record_shape(all: &[Recorded], endpoint: &str, key: &str) -> RecordShape {
+pub(crate) fn record_shape(all: &[Recorded], endpoint: &str, key: &str) -> RecordShape {
     let mut shape = RecordShape::default();
     let single = format!("/api/v2/{endpoint}/");
     for recorded in all
@@ -227,7 +227,7 @@ pub fn record_shape(all: &[Recorded], endpoint: &str, key: &str) -> RecordShape 
     shape
 }
 
-pub fn assert_same_types(what: &str, recorded: &Value, fake: &Value) {
+pub(crate) fn assert_same_types(what: &str, recorded: &Value, fake: &Value) {
     for (key, value) in recorded.as_object().into_iter().flatten() {
         if let Some(ours) = fake.get(key) {
             assert_eq!(kind(ours), kind(value), "{what}.{key}");

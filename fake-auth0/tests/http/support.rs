@@ -5,49 +5,49 @@ use fake_auth0::{Config, FakeAuth0, Sizes, Tenant};
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-pub const CLIENT_ID: &str = "test-client";
-pub const CLIENT_SECRET: &str = "test-secret";
+pub(crate) const CLIENT_ID: &str = "test-client";
+pub(crate) const CLIENT_SECRET: &str = "test-secret";
 
 /// A config for the test client over a generated tenant.
-pub fn config(sizes: Sizes) -> Config {
+pub(crate) fn config(sizes: Sizes) -> Config {
     Config::new(CLIENT_ID, CLIENT_SECRET, Tenant::generate(&sizes, 42))
 }
 
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Value,
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn keys(&self) -> Vec<String> {
+    pub(crate) fn keys(&self) -> Vec<String> {
         keys(&self.body)
     }
 
-    pub fn items(&self, key: &str) -> Vec<Value> {
+    pub(crate) fn items(&self, key: &str) -> Vec<Value> {
         self.body[key].as_array().cloned().unwrap_or_default()
     }
 }
 
-pub fn keys(value: &Value) -> Vec<String> {
+pub(crate) fn keys(value: &Value) -> Vec<String> {
     value
         .as_object()
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default()
 }
 
-pub struct Session {
+pub(crate) struct Session {
     pub fake: FakeAuth0,
     pub http: reqwest::Client,
     pub token: String,
 }
 
 impl Session {
-    pub async fn start(config: Config) -> Self {
+    pub(crate) async fn start(config: Config) -> Self {
         let fake = fake_auth0::start(config).await.expect("the fake starts");
         let http = reqwest::Client::new();
         let mut session = Self {
@@ -59,7 +59,7 @@ impl Session {
         session
     }
 
-    pub async fn token_reply(&self, form: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn token_reply(&self, form: &[(&str, &str)]) -> Reply {
         let url = format!("{}/oauth/token", self.fake.base_url());
         reply(
             self.http
@@ -72,7 +72,7 @@ impl Session {
         .await
     }
 
-    pub async fn new_token(&self) -> String {
+    pub(crate) async fn new_token(&self) -> String {
         let audience = self.fake.audience();
         let form = [
             ("grant_type", "client_credentials"),
@@ -88,15 +88,15 @@ impl Session {
             .to_owned()
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/api/v2/{path}", self.fake.base_url())
     }
 
-    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn get(&self, path: &str, query: &[(&str, &str)]) -> Reply {
         self.get_with(&self.token, path, query).await
     }
 
-    pub async fn get_with(&self, token: &str, path: &str, query: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn get_with(&self, token: &str, path: &str, query: &[(&str, &str)]) -> Reply {
         let request = self
             .http
             .get(self.url(path))
@@ -106,7 +106,7 @@ impl Session {
     }
 
     /// A GET with the query string exactly as given (no encoding by the client).
-    pub async fn get_raw(&self, path_and_query: &str) -> Reply {
+    pub(crate) async fn get_raw(&self, path_and_query: &str) -> Reply {
         let url = format!("{}/api/v2/{path_and_query}", self.fake.base_url());
         reply(
             self.http
@@ -120,7 +120,7 @@ impl Session {
     }
 }
 
-pub async fn reply(response: reqwest::Response) -> Reply {
+pub(crate) async fn reply(response: reqwest::Response) -> Reply {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let text = response.text().await.expect("a complete body");
@@ -133,7 +133,7 @@ pub async fn reply(response: reqwest::Response) -> Reply {
 }
 
 /// The Auth0 error keys: statusCode, error, message and an optional errorCode.
-pub fn assert_auth0_error(reply: &Reply, status: u16) {
+pub(crate) fn assert_auth0_error(reply: &Reply, status: u16) {
     assert_eq!(reply.status, status, "{}", reply.body);
     let keys = reply.keys();
     assert!(

@@ -12,7 +12,11 @@ use crate::api::error::{ApiError, Method};
 
 impl ApiClient {
     /// POSTs `body` as JSON to `path` and returns the body of a 2xx answer.
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Result<Bytes, ApiError> {
+    pub(crate) async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<Bytes, ApiError> {
         let url = self.url(path, &[]);
         let body = Bytes::from(body.to_string());
         let call = Call {

@@ -13,7 +13,7 @@ pub(super) const EXPORTS_PATH: &str = "/api/v2/jobs/users-exports";
 
 /// Why a users export failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ExportError {
+pub(crate) enum ExportError {
     /// Auth0 refused to start the export.
     #[error("POST {EXPORTS_PATH} answered {status}{}{}", describe(body), start_hint(*status))]
     StartRefused {

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 /// Why the file is not gzipped NDJSON of objects.
 #[derive(Debug, thiserror::Error)]
-pub enum LinesError {
+pub(crate) enum LinesError {
     /// The bytes are not gzip, or the gzip is damaged.
     #[error("the file is not valid gzip ({0})")]
     Gzip(io::Error),
@@ -26,7 +26,7 @@ pub enum LinesError {
 }
 
 /// Gunzips and splits an export file fed in chunks.
-pub struct GzLines {
+pub(super) struct GzLines {
     decoder: MultiGzDecoder<Pending>,
 }
 
@@ -57,7 +57,7 @@ impl Default for GzLines {
 
 impl GzLines {
     /// Feeds one compressed chunk; returns the records of the lines it completed.
-    pub fn feed(
+    pub(super) fn feed(
         &mut self,
         chunk: &[u8],
         lines: &mut u64,
@@ -74,7 +74,7 @@ impl GzLines {
 
     /// Ends the file: checks the gzip trailer and returns the records of a last line without
     /// a line break.
-    pub fn finish(mut self, lines: &mut u64) -> Result<Vec<Box<RawValue>>, LinesError> {
+    pub(super) fn finish(mut self, lines: &mut u64) -> Result<Vec<Box<RawValue>>, LinesError> {
         self.decoder.try_finish().map_err(LinesError::Gzip)?;
         let pending = self.decoder.finish().map_err(LinesError::Gzip)?;
         parse_lines(&pending.bytes, lines)

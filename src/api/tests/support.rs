@@ -16,7 +16,7 @@ use crate::retry::{Backoff, RetryPolicy};
 use secrecy::SecretString;
 
 /// Two attempts a request, a few milliseconds apart.
-pub fn quick_retry() -> RetryPolicy {
+pub(super) fn quick_retry() -> RetryPolicy {
     RetryPolicy {
         backoff: Backoff {
             initial: Duration::from_millis(5),
@@ -32,7 +32,7 @@ async fn token() -> Json<Value> {
 }
 
 /// Serves `api` on 127.0.0.1:0 and returns a client for it that retries with `retry`.
-pub async fn client_for(api: Router, retry: RetryPolicy) -> ApiClient {
+pub(super) async fn client_for(api: Router, retry: RetryPolicy) -> ApiClient {
     let app = api.route("/oauth/token", post(token));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -8,7 +8,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::server::{Reply, TokenServer};
 use super::{cache_with, file_cache, file_mode, memory_cache};
-use crate::auth::{AuthError, Token, TokenCache, TokenSource};
+use crate::auth::token::TokenSource;
+use crate::auth::{AuthError, Token, TokenCache};
 use crate::clock::ManualClock;
 
 async fn eight_at_once(cache: &Arc<TokenCache>) -> Vec<Result<Token, AuthError>> {

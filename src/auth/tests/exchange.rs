@@ -6,7 +6,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::server::{Reply, TokenServer};
 use super::{CLIENT_ID, SECRET, credentials, fast_retry};
-use crate::auth::{AuthError, TokenExchange, TokenSource};
+use crate::auth::AuthError;
+use crate::auth::exchange::TokenExchange;
+use crate::auth::token::TokenSource;
 use crate::clock::{self, ManualClock};
 use crate::retry::RetryPolicy;
 

@@ -9,7 +9,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::server::{Reply, TokenServer};
 use super::{CLIENT_ID, SECRET, credentials, file_cache};
-use crate::auth::{AuthError, TokenSource};
+use crate::auth::AuthError;
+use crate::auth::token::TokenSource;
 
 fn mode_of(path: &Path) -> u32 {
     fs::metadata(path).expect("metadata").permissions().mode() & 0o777

@@ -10,11 +10,11 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// The captured text; keep the guard alive while capturing.
 #[derive(Clone, Default)]
-pub struct Captured(Arc<Mutex<Vec<u8>>>);
+pub(super) struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     /// Everything logged so far.
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
         String::from_utf8_lossy(&bytes).into_owned()
     }
@@ -43,7 +43,7 @@ impl<'a> MakeWriter<'a> for Captured {
 }
 
 /// Starts capturing `a0snap` logs at trace level on this thread (use a current-thread runtime).
-pub fn capture() -> (Captured, DefaultGuard) {
+pub(super) fn capture() -> (Captured, DefaultGuard) {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new("a0snap=trace"))

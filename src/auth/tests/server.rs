@@ -15,7 +15,7 @@ use url::Url;
 
 /// One scripted answer; when the script is empty the server issues a token.
 #[derive(Clone)]
-pub enum Reply {
+pub(super) enum Reply {
     /// A status with headers and a body.
     Status {
         status: u16,
@@ -28,7 +28,7 @@ pub enum Reply {
 
 impl Reply {
     /// An OAuth error answer.
-    pub fn oauth_error(status: u16, error: &str, description: &str) -> Self {
+    pub(super) fn oauth_error(status: u16, error: &str, description: &str) -> Self {
         let body = serde_json::json!({"error": error, "error_description": description});
         Reply::Status {
             status,
@@ -38,7 +38,7 @@ impl Reply {
     }
 
     /// A bare status, optionally with `Retry-After`.
-    pub fn status(status: u16, retry_after: Option<&str>) -> Self {
+    pub(super) fn status(status: u16, retry_after: Option<&str>) -> Self {
         let headers = retry_after
             .map(|value| vec![("retry-after", value.to_owned())])
             .unwrap_or_default();
@@ -65,7 +65,7 @@ struct Shared {
 }
 
 /// A running fake token endpoint; stops when dropped.
-pub struct TokenServer {
+pub(super) struct TokenServer {
     /// `http://127.0.0.1:PORT/`.
     pub base_url: Url,
     shared: Arc<Shared>,
@@ -74,7 +74,7 @@ pub struct TokenServer {
 
 impl TokenServer {
     /// Starts a server issuing 24-hour tokens after a 50 ms delay.
-    pub async fn start() -> Self {
+    pub(super) async fn start() -> Self {
         let shared = Arc::new(Shared::default());
         *lock(&shared.delay) = Duration::from_millis(50);
         *lock(&shared.expires_in) = 86_400;
@@ -97,22 +97,22 @@ impl TokenServer {
     }
 
     /// Queues answers to give before issuing tokens again.
-    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+    pub(super) fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         lock(&self.shared.script).extend(replies);
     }
 
     /// Sets the `expires_in` of issued tokens.
-    pub fn set_expires_in(&self, seconds: u64) {
+    pub(super) fn set_expires_in(&self, seconds: u64) {
         *lock(&self.shared.expires_in) = seconds;
     }
 
     /// How many token requests arrived.
-    pub fn requests(&self) -> usize {
+    pub(super) fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::SeqCst)
     }
 
     /// The last form received.
-    pub fn last_form(&self) -> HashMap<String, String> {
+    pub(super) fn last_form(&self) -> HashMap<String, String> {
         lock(&self.shared.forms).last().cloned().unwrap_or_default()
     }
 }

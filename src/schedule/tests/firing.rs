@@ -110,6 +110,6 @@ async fn the_watchdog_fires_a_job_whose_alarm_never_came() {
     settle().await;
     daemon.clock.set(ts(START) + secs(10));
     // No nudge: only the watchdog, a few seconds of (paused) time later, can start the run.
-    tokio::time::sleep(secs(10) + crate::schedule::WATCHDOG_SLACK).await;
+    tokio::time::sleep(secs(10) + crate::schedule::daemon::WATCHDOG_SLACK).await;
     assert_eq!(names(&daemon.started()), ["apps"]);
 }

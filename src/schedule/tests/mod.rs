@@ -35,7 +35,9 @@ use crate::clock::ManualClock;
 use crate::jobs::JobsError;
 use crate::metrics::Metrics;
 use crate::runner::Outcome;
-use crate::schedule::{Alarm, Control, Daemon, Execute, Stopped};
+use crate::schedule::alarm::Alarm;
+use crate::schedule::daemon::Control;
+use crate::schedule::{Daemon, Execute, Stopped};
 
 /// An alarm that only remembers each job's pending instant.
 #[derive(Clone, Default)]

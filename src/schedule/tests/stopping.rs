@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::{Harness, START, job, names, ts};
 use crate::metrics::RunOutcome;
-use crate::schedule::{Control, Stopped};
+use crate::schedule::Stopped;
+use crate::schedule::daemon::Control;
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)

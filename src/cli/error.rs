@@ -1,0 +1,236 @@
+//! The one error of the command line: every way a subcommand can end other than success, each
+//! variant carrying what the user needs to act, and the exit code it ends the process with.
+//!
+//! The exit codes are chosen here and nowhere else (README, "Commands": 0 success, 1 a job or
+//! the token request failed, 2 a usage or configuration error); `main.rs` only prints
+//! [`CliError::messages`] and exits with [`CliError::exit_code`]. This module must not print,
+//! log or decide anything about how a command runs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::auth::AuthError;
+use crate::config::ConfigError;
+use crate::http::HttpError;
+use crate::jobs::JobsError;
+use crate::metrics::server::BindError;
+use crate::schedule::AlarmError;
+
+/// Why a command did not succeed. Messages are lower case and say what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The environment, the flags or the settings are invalid. Exit code 2.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The jobs folder or a job file is invalid, or `--job` names no job. Exit code 2.
+    #[error(transparent)]
+    Jobs(#[from] JobsError),
+    /// The HTTP client could not be built from the settings (for example the CA file).
+    /// Exit code 2.
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The metrics address (`A0SNAP_METRICS_ADDR`) cannot be listened on. Exit code 2.
+    #[error(transparent)]
+    Metrics(#[from] BindError),
+    /// `a0snap validate` found problems: each is one of the other usage variants, all listed.
+    /// Exit code 2.
+    #[error("{}", join(problems))]
+    Invalid {
+        /// Every problem found, in the order checked (settings, then job files).
+        problems: Vec<CliError>,
+    },
+    /// The async runtime could not start. Exit code 1.
+    #[error("cannot start the async runtime: {source}")]
+    Runtime {
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// No access token could be obtained (`a0snap token`). Exit code 1. Boxed: an
+    /// [`AuthError`] is the largest error here, and every `Result` of the CLI carries this type.
+    #[error(transparent)]
+    Token(Box<AuthError>),
+    /// The daemon could not listen for SIGTERM, SIGINT and SIGHUP. Exit code 1.
+    #[error("cannot listen for signals: {source}")]
+    Signals {
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The daemon's job scheduler could not start. Exit code 1.
+    #[error(transparent)]
+    Alarm(#[from] AlarmError),
+    /// The demo's private state folder could not be created. Exit code 1.
+    #[error(
+        "cannot create the demo's state folder {}: {source}; set TMPDIR to a writable folder",
+        path.display()
+    )]
+    DemoState {
+        /// The folder it tried to create.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The demo's sandbox tenant could not start. Exit code 1.
+    #[error("cannot start the sandbox tenant: {source}")]
+    Sandbox {
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The daemon stopped with runs still going when the grace period ran out. Exit code 1.
+    #[error(
+        "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
+        jobs.join(", "),
+        crate::interval::format_every(*grace)
+    )]
+    Aborted {
+        /// The jobs whose runs were aborted.
+        jobs: Vec<String>,
+        /// The grace period that ran out (`A0SNAP_GRACE_PERIOD`).
+        grace: Duration,
+    },
+    /// At least one job of `a0snap run` (or `demo`) failed; the others still ran. The summary
+    /// printed on stdout already names each failure, so nothing more is printed. Exit code 1.
+    #[error("{failed} of {total} jobs failed; the summary names them")]
+    JobsFailed {
+        /// How many jobs failed.
+        failed: usize,
+        /// How many jobs ran.
+        total: usize,
+    },
+}
+
+impl CliError {
+    /// The process exit code: 2 for a usage or configuration error, 1 for any other failure
+    /// (README, "Commands"). Success (0) is not an error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_)
+            | Self::Jobs(_)
+            | Self::Http(_)
+            | Self::Metrics(_)
+            | Self::Invalid { .. } => 2,
+            Self::Runtime { .. }
+            | Self::Token(_)
+            | Self::Signals { .. }
+            | Self::Alarm(_)
+            | Self::DemoState { .. }
+            | Self::Sandbox { .. }
+            | Self::Aborted { .. }
+            | Self::JobsFailed { .. } => 1,
+        }
+    }
+
+    /// The lines to print on stderr (each after `a0snap: `): one per problem for
+    /// [`CliError::Invalid`], none for [`CliError::JobsFailed`] (the summary said it), else
+    /// the message.
+    pub fn messages(&self) -> Vec<String> {
+        match self {
+            Self::Invalid { problems } => problems.iter().flat_map(Self::messages).collect(),
+            Self::JobsFailed { .. } => Vec::new(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+impl From<AuthError> for CliError {
+    fn from(error: AuthError) -> Self {
+        Self::Token(Box::new(error))
+    }
+}
+
+/// The problems' messages on one line, for [`CliError::Invalid`]'s `Display`.
+fn join(problems: &[CliError]) -> String {
+    problems
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io() -> std::io::Error {
+        std::io::Error::other("no")
+    }
+
+    fn settings_problem() -> CliError {
+        ConfigError::Environment {
+            detail: "bad".into(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn usage_and_configuration_errors_exit_2_and_other_failures_exit_1() {
+        let usage = [
+            settings_problem(),
+            JobsError::MissingDir { dir: "jobs".into() }.into(),
+            CliError::Invalid {
+                problems: vec![settings_problem()],
+            },
+        ];
+        for error in &usage {
+            assert_eq!(error.exit_code(), 2, "{error}");
+        }
+        let failures = [
+            CliError::Runtime { source: io() },
+            AuthError::Unavailable {
+                status: 503,
+                attempts: 3,
+                retry_after: None,
+            }
+            .into(),
+            CliError::Signals { source: io() },
+            CliError::Sandbox { source: io() },
+            CliError::DemoState {
+                path: "/tmp/x".into(),
+                source: io(),
+            },
+            CliError::Aborted {
+                jobs: vec!["users".into()],
+                grace: Duration::from_secs(90),
+            },
+            CliError::JobsFailed {
+                failed: 1,
+                total: 2,
+            },
+        ];
+        for error in &failures {
+            assert_eq!(error.exit_code(), 1, "{error}");
+        }
+    }
+
+    #[test]
+    fn validate_prints_every_problem_on_its_own_line_and_failed_jobs_print_nothing_more() {
+        let invalid = CliError::Invalid {
+            problems: vec![
+                settings_problem(),
+                JobsError::MissingDir { dir: "jobs".into() }.into(),
+            ],
+        };
+        let lines = invalid.messages();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].contains("could not read the environment: bad"));
+        assert!(lines[1].contains("the jobs folder jobs does not exist"));
+        let failed = CliError::JobsFailed {
+            failed: 1,
+            total: 3,
+        };
+        assert!(failed.messages().is_empty());
+    }
+
+    #[test]
+    fn an_aborted_daemon_names_its_jobs_and_the_grace_period() {
+        let aborted = CliError::Aborted {
+            jobs: vec!["users".into(), "logs".into()],
+            grace: Duration::from_secs(90),
+        };
+        assert_eq!(
+            aborted.messages(),
+            [
+                "aborted users, logs when the grace period (1m30s) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)"
+            ]
+        );
+    }
+}
