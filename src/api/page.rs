@@ -10,7 +10,7 @@
 //!
 //! Answers that are not lists of objects are read too, as the definition describes them: a list
 //! of strings or numbers (`guardian/policies`, `guardian/factors/phone/message-types`) is
-//! records of one field, [`VALUE_FIELD`] (`{"value": "all-applications"}`), and a bare number
+//! records of one field, [`values::VALUE_FIELD`] (`{"value": "all-applications"}`), and a bare number
 //! or string (`stats/active-users`) is one such record. A list mixing objects and values is
 //! refused, naming the first record that is not an object.
 //!
@@ -25,10 +25,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 mod identity;
+mod values;
 
-/// The field that holds each value of a list of strings or numbers, or a bare value, once
-/// written as a record: `["a","b"]` is written as `{"value":"a"}`, `{"value":"b"}`.
-pub(super) const VALUE_FIELD: &str = "value";
+use values::{all_values, values_page};
 
 /// One page of records and the paging facts that came with it.
 #[derive(Debug, Clone, Default)]
@@ -217,25 +216,6 @@ pub(super) fn parse(body: Bytes, shape: Shape<'_>) -> Result<Page, PageError> {
             Err(error) => Err(not_json(Some(error))),
         },
     }
-}
-
-/// The records of a list of strings, numbers, booleans or nulls: one record each,
-/// `{"value": <the value>}`, in their order.
-fn values_page(values: &[&RawValue]) -> Result<Page, PageError> {
-    let records = values
-        .iter()
-        .map(|value| RawValue::from_string(format!("{{\"{VALUE_FIELD}\":{}}}", value.get())))
-        .collect::<Result<Vec<Box<RawValue>>, _>>()
-        .map_err(|error| not_json(Some(error)))?;
-    Ok(Page::from_records(&records))
-}
-
-/// Whether every record is a value rather than an object or array (and there is one).
-fn all_values(records: &[&RawValue]) -> bool {
-    !records.is_empty()
-        && records
-            .iter()
-            .all(|record| !record.get().starts_with(['{', '[']))
 }
 
 fn parse_array(body: Bytes, identity: Option<&str>) -> Result<Page, PageError> {
