@@ -72,8 +72,7 @@ pub(crate) struct Pager<'a> {
     ahead: Option<FanOut<'a, Page, ApiError>>,
     pages: u64,
     records: u64,
-    total: Option<u64>,
-    /// The checks every page passes.
+    /// The checks every page passes; it also holds the `total` the pages agreed on.
     verifier: Verifier,
     /// Without a total: what the last offset page held, which decides whether an empty page
     /// ends the walk.
@@ -130,7 +129,6 @@ impl<'a> Pager<'a> {
             ahead: None,
             pages: 0,
             records: 0,
-            total: None,
             verifier,
             previous: None,
             followed: std::collections::HashSet::new(),
@@ -158,7 +156,7 @@ impl<'a> Pager<'a> {
 
     /// The record count the API reported, if it did.
     pub(crate) fn total(&self) -> Option<u64> {
-        self.total
+        self.verifier.agreed_total()
     }
 
     /// The page size asked for: the job's, or the server's when it gives fewer.
@@ -239,7 +237,7 @@ impl<'a> Pager<'a> {
 
     /// A fan-out over the pages `total` says are left, when there are several.
     fn plan_fan_out(&self, from: u64) -> Option<FanOut<'a, Page, ApiError>> {
-        let total = self.total?;
+        let total = self.verifier.agreed_total()?;
         let end = total.div_ceil(u64::from(self.request.page_size.max(1)));
         (self.width > 1 && from > 0 && end > from + 1).then(|| FanOut::new(from, end, self.width))
     }
@@ -357,7 +355,7 @@ impl std::fmt::Debug for Pager<'_> {
             .field("fanning_out", &self.ahead.is_some())
             .field("pages", &self.pages)
             .field("records", &self.records)
-            .field("total", &self.total)
+            .field("total", &self.verifier.agreed_total())
             .finish()
     }
 }

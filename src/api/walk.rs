@@ -230,6 +230,11 @@ impl Verifier {
         }
     }
 
+    /// The `total` every offset page so far reported, if any did.
+    pub(crate) fn agreed_total(&self) -> Option<u64> {
+        self.total
+    }
+
     /// What the walk verified, once it is complete.
     pub(super) fn verified(&self) -> Verified {
         let unique = self.field.is_some() && !self.unidentified;

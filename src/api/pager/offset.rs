@@ -26,7 +26,6 @@ impl Pager<'_> {
             self.verifier
                 .total(number, total)
                 .map_err(|drift| self.drifted(drift))?;
-            self.total = Some(total);
         }
         let len = page.len();
         if index == 0 {
@@ -42,7 +41,7 @@ impl Pager<'_> {
                 expected: index * size,
             }));
         }
-        let Some(total) = self.total else {
+        let Some(total) = self.verifier.agreed_total() else {
             return self.advance_without_total(index, len, page.limit.is_some());
         };
         let drift = if self.records > total {
