@@ -7,15 +7,12 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-
 use super::CliError;
-use super::summary::{self, JobResult};
+use super::summary;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
-use crate::progress::{LiveProgress, SharedProgress};
-use crate::runner::{self, RunContext};
+use crate::progress::LiveProgress;
 use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
@@ -27,63 +24,7 @@ pub(super) async fn run(
 ) -> Result<(), CliError> {
     let (settings, jobs) = load(env, overrides, names)?;
     let services = Services::new(&settings, clock::system())?;
-    run_all(&settings, &services, jobs, progress).await
-}
-
-/// Runs `jobs` once each, up to the configured number at a time, and prints the summary;
-/// [`CliError::JobsFailed`] when any failed.
-async fn run_all(
-    settings: &Settings,
-    services: &Services,
-    jobs: Vec<Job>,
-    progress: Option<Arc<LiveProgress>>,
-) -> Result<(), CliError> {
-    let mut context = services.run_context(settings);
-    context.progress = progress.clone().map(|live| live as SharedProgress);
-    let context = Arc::new(context);
-    let results: Vec<JobResult> = futures_util::stream::iter(jobs)
-        .map(|job| run_one(job, context.clone()))
-        .buffered(settings.job_concurrency)
-        .collect()
-        .await;
-    if let Some(progress) = progress {
-        progress.clear();
-    }
-    print!("{}", summary::render(&results));
-    let failed = results
-        .iter()
-        .filter(|result| result.outcome.is_err())
-        .count();
-    if failed > 0 {
-        return Err(CliError::JobsFailed {
-            failed,
-            total: results.len(),
-        });
-    }
-    Ok(())
-}
-
-async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
-    tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
-    let outcome = runner::run_job(&job, &context).await;
-    match &outcome {
-        Ok(runner::Outcome::Exported(exported)) => tracing::info!(
-            job = %job.name,
-            records = exported.records,
-            pages = exported.pages,
-            total = exported.total,
-            duration_ms = exported.duration.as_millis() as u64,
-            "job finished"
-        ),
-        Ok(runner::Outcome::Skipped { reason }) => {
-            tracing::warn!(job = %job.name, %reason, "job skipped")
-        }
-        Err(error) => tracing::error!(job = %job.name, error = %error, "job failed"),
-    }
-    JobResult {
-        job: job.name,
-        outcome,
-    }
+    super::run::run_all(&settings, &services, jobs, progress).await
 }
 
 /// Settings and the selected jobs, or the configuration error.

@@ -1,7 +1,8 @@
 //! The daemon's loop: a thin wrapper around [`Plan`]. It waits for a nudge from the alarm, a
 //! finished run, a control message (stop, reload) or its watchdog, asks the plan what is due,
 //! starts or skips runs, and re-arms the alarm. On stop it lets running jobs finish within the
-//! grace period, then aborts the rest.
+//! grace period, then aborts the rest; a repeated stop signal does not shorten the grace
+//! period, a third one or SIGQUIT aborts at once ([`super::stop`]).
 //!
 //! Everything that varies is injected: the clock, what a run does, how jobs are reloaded, the
 //! alarm, and the control channel that stands for the signals, so tests drive it without a
@@ -16,7 +17,8 @@ use tokio::sync::mpsc;
 use super::alarm::Alarm;
 use super::plan::{Decision, Plan};
 use super::report;
-use super::runs::{Execute, Runs};
+use super::runs::{Execute, RunResult, Runs};
+use super::stop::{self, AbortCause, StopRequests, StopSignal, StopStep};
 use crate::clock::SharedClock;
 use crate::jobs::{Job, JobsError};
 use crate::metrics::Metrics;
@@ -31,8 +33,9 @@ pub(crate) type Reload = Box<dyn FnMut() -> Result<Vec<Job>, JobsError> + Send>;
 /// What the outside world asks of the daemon (the signals, in production).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Control {
-    /// Stop firing, wait for running jobs up to the grace period; a second one aborts at once.
-    Stop,
+    /// A stop signal: the first stops firing and waits for running jobs up to the grace
+    /// period, a repeat does not shorten it, the third (or a SIGQUIT) aborts at once.
+    Stop(StopSignal),
     /// Read the jobs folder again.
     Reload,
 }
@@ -46,6 +49,8 @@ pub(crate) enum Stopped {
     Aborted {
         /// Their names.
         jobs: Vec<String>,
+        /// Why: the grace period ran out, or a signal forced the stop.
+        cause: AbortCause,
     },
 }
 
@@ -83,13 +88,19 @@ impl Daemon {
             alarm.set(job, at);
         }
         warn_never_firing(&plan);
-        loop {
+        let mut requests = StopRequests::default();
+        let first = loop {
             let watchdog = watchdog(plan.next_fire(), self.clock.now());
             let mut late = false;
             tokio::select! {
                 control = controls.recv() => match control {
                     Some(Control::Reload) => self.reload(&mut plan, alarm),
-                    Some(Control::Stop) | None => break,
+                    Some(Control::Stop(signal)) => {
+                        let step = requests.receive(signal);
+                        stop::log_step(step, signal, runs.len());
+                        break step;
+                    }
+                    None => break StopStep::Graceful,
                 },
                 Some(()) = nudges.recv() => {}
                 Some((job, result)) = runs.next_finished() => {
@@ -100,11 +111,11 @@ impl Daemon {
             }
             self.fire_due(&mut plan, &mut runs, alarm, late);
             self.metrics.set_running(runs.len());
-        }
+        };
         for job in plan.jobs().map(str::to_owned).collect::<Vec<_>>() {
             alarm.cancel(&job);
         }
-        self.stop(runs, controls).await
+        self.stop(runs, controls, requests, first).await
     }
 
     /// Starts or skips every due job and arms its next fire time.
@@ -169,52 +180,74 @@ impl Daemon {
         );
     }
 
-    /// Lets running jobs finish within the grace period, then aborts the rest.
-    async fn stop(self, mut runs: Runs, mut controls: mpsc::Receiver<Control>) -> Stopped {
+    /// Lets running jobs finish within the grace period, then aborts the rest; `first` is what
+    /// the stop request that ended the loop asked for, `requests` counts the stop signals.
+    async fn stop(
+        self,
+        mut runs: Runs,
+        mut controls: mpsc::Receiver<Control>,
+        mut requests: StopRequests,
+        first: StopStep,
+    ) -> Stopped {
         runs.close_queue();
-        if !runs.is_empty() {
-            tracing::info!(
-                running = runs.len(),
-                grace_ms = self.grace.as_millis() as u64,
-                "stopping: no new runs; waiting for the running jobs"
-            );
-        }
+        // Monotonic: a wall-clock step during the stop neither shortens nor stretches it.
         let deadline = tokio::time::sleep(self.grace);
         tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                finished = runs.next_finished() => match finished {
-                    Some((job, result)) => report::finished(&self.metrics, &job, result, self.clock.now()),
-                    None => {
-                        tracing::info!("daemon stopped");
-                        return Stopped::Clean;
-                    }
-                },
-                () = &mut deadline => {
-                    tracing::warn!(running = runs.len(), "the grace period ran out; aborting the running jobs");
-                    break;
+        let cause = match first {
+            StopStep::Force(forced) => AbortCause::Forced(forced),
+            StopStep::Graceful | StopStep::Repeated { .. } => {
+                if !runs.is_empty() {
+                    tracing::info!(
+                        running = runs.len(),
+                        grace_ms = self.grace.as_millis() as u64,
+                        "stopping: no new runs; waiting for the running jobs"
+                    );
                 }
-                Some(control) = controls.recv() => {
-                    if control == Control::Stop {
-                        tracing::warn!(running = runs.len(), "asked again to stop; aborting the running jobs now");
-                        break;
+                loop {
+                    tokio::select! {
+                        finished = runs.next_finished() => match finished {
+                            Some((job, result)) => report::finished(&self.metrics, &job, result, self.clock.now()),
+                            None => {
+                                tracing::info!("daemon stopped");
+                                return Stopped::Clean;
+                            }
+                        },
+                        () = &mut deadline => {
+                            tracing::warn!(running = runs.len(), "the grace period ran out; aborting the running jobs");
+                            break AbortCause::GraceRanOut;
+                        }
+                        Some(control) = controls.recv() => match control {
+                            Control::Stop(signal) => {
+                                let step = requests.receive(signal);
+                                stop::log_step(step, signal, runs.len());
+                                if let StopStep::Force(forced) = step {
+                                    break AbortCause::Forced(forced);
+                                }
+                            }
+                            Control::Reload => tracing::info!("ignoring the reload: the daemon is stopping"),
+                        }
                     }
-                    tracing::info!("ignoring the reload: the daemon is stopping");
                 }
             }
-        }
+        };
         let mut aborted = Vec::new();
         for (job, result) in runs.abort_all().await {
-            if matches!(result, super::runs::RunResult::Aborted) {
-                aborted.push(job.clone());
+            if matches!(result, RunResult::Aborted) {
+                report::aborted(&self.metrics, &job, cause, self.clock.now());
+                aborted.push(job);
+            } else {
+                report::finished(&self.metrics, &job, result, self.clock.now());
             }
-            report::finished(&self.metrics, &job, result, self.clock.now());
         }
         self.metrics.set_running(0);
         if aborted.is_empty() {
+            tracing::info!("daemon stopped");
             Stopped::Clean
         } else {
-            Stopped::Aborted { jobs: aborted }
+            Stopped::Aborted {
+                jobs: aborted,
+                cause,
+            }
         }
     }
 }
