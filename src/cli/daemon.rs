@@ -26,7 +26,8 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
         None => None,
     };
     let (control_tx, controls) = mpsc::channel(CONTROL_QUEUE);
-    let signals = forward_signals(control_tx, Hangup::Reload).map_err(|source| CliError::Signals { source })?;
+    let signals = forward_signals(control_tx, Hangup::Reload)
+        .map_err(|source| CliError::Signals { source })?;
     let (nudge_tx, nudges) = mpsc::unbounded_channel();
     let mut alarm = SchedulerAlarm::start(services.clock.clone(), nudge_tx).await?;
     let (stop_serving, serving_stopped) = oneshot::channel::<()>();

@@ -113,7 +113,10 @@ pub(super) async fn run_all(
             AbortCause::GraceRanOut => "the grace period ran out".to_owned(),
             AbortCause::Forced(forced) => format!("{forced} forced the stop"),
         });
-        tracing::warn!(job, "job aborted: {cause}; a run stopped before its commit leaves nothing visible, one already committing finishes its commit");
+        tracing::warn!(
+            job,
+            "job aborted: {cause}; a run stopped before its commit leaves nothing visible, one already committing finishes its commit"
+        );
     }
     for job in &not_started {
         tracing::info!(job, "job not started: the run is stopping");

@@ -76,7 +76,10 @@ async fn a_second_stop_signal_does_not_shorten_the_grace_period() {
     daemon.control(Control::Stop(StopSignal::Term)).await;
     daemon.control(Control::Stop(StopSignal::Term)).await;
     tokio::time::sleep(secs(20)).await;
-    assert!(!daemon.daemon.is_finished(), "the second SIGTERM cut the grace period short");
+    assert!(
+        !daemon.daemon.is_finished(),
+        "the second SIGTERM cut the grace period short"
+    );
     assert!(!running[0].finish.is_closed(), "the run was dropped early");
     let stopped = (&mut daemon.daemon).await.unwrap();
     assert_eq!(
