@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use tokio::sync::mpsc;
 
 use super::alarm::Alarm;
+use super::jumps::{self, Jump, JumpDetector};
 use super::plan::{Decision, Plan};
 use super::report;
 use super::runs::{Execute, RunResult, Runs};
@@ -89,6 +90,9 @@ impl Daemon {
         }
         warn_never_firing(&plan);
         let mut requests = StopRequests::default();
+        let mut detector = JumpDetector::new(self.clock.now(), tokio::time::Instant::now());
+        let mut clock_checks = tokio::time::interval(jumps::CHECK_EVERY);
+        clock_checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let first = loop {
             let watchdog = watchdog(plan.next_fire(), self.clock.now());
             let mut late = false;
@@ -108,6 +112,7 @@ impl Daemon {
                     plan.finished(&job);
                 }
                 () = watchdog => late = true,
+                _ = clock_checks.tick() => self.follow_clock(&mut detector, &mut plan, alarm),
             }
             self.fire_due(&mut plan, &mut runs, alarm, late);
             self.metrics.set_running(runs.len());
@@ -142,6 +147,30 @@ impl Daemon {
                 None => {
                     tracing::warn!(job = %fired.job, "the job's schedule has no later fire time; it will not run again");
                     alarm.cancel(&fired.job);
+                }
+            }
+        }
+    }
+
+    /// Looks for a wall-clock step since the last check. Forward: logged, and each job whose
+    /// time passed fires once at the next [`Self::fire_due`]. Backward: every job's next time
+    /// is computed again from the new "now", so none waits out the step.
+    fn follow_clock(&self, detector: &mut JumpDetector, plan: &mut Plan, alarm: &mut dyn Alarm) {
+        let now = self.clock.now();
+        match detector.check(now, tokio::time::Instant::now()) {
+            None => {}
+            Some(Jump::Forward(by)) => tracing::warn!(
+                stepped_s = by.as_secs(),
+                "the wall clock stepped forward by {by:#}; each job whose fire time passed runs once now (missed fire times are not made up)"
+            ),
+            Some(Jump::Backward(by)) => {
+                tracing::warn!(
+                    stepped_s = by.as_secs(),
+                    "the wall clock stepped back by {by:#}; every job's next fire time is computed again from now"
+                );
+                for (job, at) in plan.rebase(now) {
+                    tracing::info!(job, next = %at, "job scheduled");
+                    alarm.set(&job, at);
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! - [`plan`] is the testable core: what fires next, is it already running (then skip).
 //! - [`daemon`] is the thin loop around it: nudges in, runs out, stop within a grace period.
 //! - [`alarm`] wakes the loop at fire times with tokio-cron-scheduler one-shots.
+//! - [`jumps`] notices wall-clock steps, so the plan can follow them.
 //! - [`runs`] holds the runs in progress under the `job_concurrency` limit and aborts them.
 //! - [`signals`] turns SIGTERM, SIGINT, SIGQUIT and SIGHUP into [`daemon::Control`] messages.
 //! - [`stop`] is the rule for repeated stop signals, shared with `a0snap run`.
@@ -12,6 +13,7 @@
 
 pub(crate) mod alarm;
 pub(crate) mod daemon;
+pub(crate) mod jumps;
 pub(crate) mod plan;
 mod report;
 pub(crate) mod runs;
