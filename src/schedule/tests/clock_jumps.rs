@@ -15,7 +15,10 @@ fn secs(n: u64) -> Duration {
 
 #[tokio::test(start_paused = true)]
 async fn a_two_hour_forward_step_fires_each_job_once_without_waiting_for_its_alarm() {
-    let jobs = vec![job("apps", "every = \"10s\""), job("roles", "every = \"1h\"")];
+    let jobs = vec![
+        job("apps", "every = \"10s\""),
+        job("roles", "every = \"1h\""),
+    ];
     let mut daemon = Harness::start(jobs, 4, GRACE).await;
     daemon.clock.advance(SignedDuration::from_hours(2));
     // No nudge: the alarm slept on the monotonic clock and would be late.
@@ -27,7 +30,10 @@ async fn a_two_hour_forward_step_fires_each_job_once_without_waiting_for_its_ala
     }
     settle().await;
     tokio::time::sleep(secs(3)).await;
-    assert!(daemon.started().is_empty(), "missed fire times were made up");
+    assert!(
+        daemon.started().is_empty(),
+        "missed fire times were made up"
+    );
     let after = ts(START) + SignedDuration::from_hours(2);
     assert!(daemon.armed("apps").is_some_and(|at| at > after));
     assert!(daemon.armed("roles").is_some_and(|at| at > after));
@@ -47,7 +53,11 @@ async fn a_two_hour_backward_step_reschedules_from_the_new_now_instead_of_stalli
     daemon.clock.set(stepped_back);
     tokio::time::sleep(secs(2)).await;
     let next = stepped_back + secs(10);
-    assert_eq!(daemon.armed("apps"), Some(next), "the job waits out the step");
+    assert_eq!(
+        daemon.armed("apps"),
+        Some(next),
+        "the job waits out the step"
+    );
     daemon.clock.set(next);
     daemon.nudges.send(()).unwrap();
     settle().await;
