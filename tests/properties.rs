@@ -23,7 +23,7 @@ fn config(cases: u32) -> Config {
             .ok()
             .and_then(|n| n.parse().ok())
             .unwrap_or(cases),
-        rng_seed: RngSeed::Fixed(0x0a05_4a9),
+        rng_seed: RngSeed::Fixed(17),
         failure_persistence: None,
         ..Config::default()
     }
@@ -393,7 +393,7 @@ proptest! {
         every in prop_oneof![
             (0u64..100_000, prop::sample::select(vec!["s", "m", "h", "d", "ms", "w", ""]))
                 .prop_map(|(n, unit)| format!("{n}{unit}")),
-            ((0u64..50, 0u64..200)).prop_map(|(h, m)| format!("{h}h{m}m")),
+            (0u64..50, 0u64..200).prop_map(|(h, m)| format!("{h}h{m}m")),
             tricky_text(),
         ],
         now in instant(),
