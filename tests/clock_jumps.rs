@@ -2,16 +2,22 @@
 //! package `faketime`, which `.ci/run` installs) with its wall clock moved and its monotonic
 //! clock left alone (`FAKETIME_DONT_FAKE_MONOTONIC=1`), as an NTP step or a resumed VM does.
 //! A cached token is renewed after a step either way; a step back never overwrites a snapshot
-//! and `latest` always names the snapshot committed last. Without `faketime` every test prints
-//! why and passes without checking anything.
+//! and `latest` always names the snapshot committed last. The daemon runs with libfaketime
+//! preloaded and reading its offset from a file the test rewrites, so its wall clock steps
+//! while it runs: one catch-up run after a forward step, no stall after a backward one.
+//! Without `faketime` every test prints why and passes without checking anything.
 
+#[path = "background/mod.rs"]
+mod background;
 #[path = "common/mod.rs"]
 mod common;
 
+use std::path::Path;
 use std::time::Duration;
 
 use fake_auth0::Sizes;
 
+use background::Process;
 use common::{Run, World, config, empty_sizes};
 
 /// Exports the clients as JSON.
@@ -191,4 +197,109 @@ async fn runs_at_the_same_wall_second_never_overwrite_each_other() {
             .any(|name| name.starts_with(".a0snap-tmp-")),
         "a temporary file was left"
     );
+}
+
+/// Debian's thread-safe libfaketime, preloaded by hand so the offset can come from a file.
+fn libfaketime() -> Option<std::path::PathBuf> {
+    let lib = std::fs::read_dir("/usr/lib")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("faketime/libfaketimeMT.so.1"))
+        .chain([std::path::PathBuf::from(
+            "/usr/lib/faketime/libfaketimeMT.so.1",
+        )])
+        .find(|path| path.is_file());
+    if lib.is_none() {
+        println!(
+            "SKIPPED: libfaketimeMT.so.1 not found; the daemon's clock steps are not tested here"
+        );
+    }
+    lib
+}
+
+/// Starts the daemon with its wall clock at the offset in `offset_file` (re-read at every
+/// look, the monotonic clock left alone).
+async fn daemon_with_steppable_clock(world: &World, lib: &Path, offset_file: &Path) -> Process {
+    std::fs::write(offset_file, "+0\n").expect("offset file");
+    let daemon = Process::start(
+        world,
+        &["daemon"],
+        &[
+            ("LD_PRELOAD", &lib.display().to_string()),
+            (
+                "FAKETIME_TIMESTAMP_FILE",
+                &offset_file.display().to_string(),
+            ),
+            ("FAKETIME_NO_CACHE", "1"),
+            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ],
+    );
+    daemon.wait_for_lines("daemon started", 1).await;
+    daemon
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_forward_step_the_daemon_runs_each_job_once_not_every_missed_time() {
+    if !faketime_present("after_a_forward_step_the_daemon_runs_each_job_once_not_every_missed_time")
+    {
+        return;
+    }
+    let Some(lib) = libfaketime() else { return };
+    let world = World::start(config(tenant())).await;
+    world.job(
+        "apps",
+        "every = \"10m\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
+    let offset = world.dir.path().join("faketime.rc");
+    let daemon = daemon_with_steppable_clock(&world, &lib, &offset).await;
+    // Two hours on: twelve fire times passed; the alarm still sleeps its ten minutes.
+    std::fs::write(&offset, "+2h\n").expect("offset file");
+    daemon
+        .wait_for_lines("the wall clock stepped forward by", 1)
+        .await;
+    daemon.wait_for_lines("job finished", 1).await;
+    // Give a burst every chance to show (three clock checks), then stop.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    daemon.signal("TERM");
+    let (code, log) = daemon.exit().await;
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(log.matches("\"job started\"").count(), 1, "{log}");
+    assert_eq!(stems(&world, "apps").len(), 1, "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_backward_step_the_daemon_keeps_its_period_instead_of_stalling() {
+    if !faketime_present("after_a_backward_step_the_daemon_keeps_its_period_instead_of_stalling") {
+        return;
+    }
+    let Some(lib) = libfaketime() else { return };
+    let world = World::start(config(tenant())).await;
+    world.job(
+        "apps",
+        "every = \"2s\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
+    let offset = world.dir.path().join("faketime.rc");
+    let daemon = daemon_with_steppable_clock(&world, &lib, &offset).await;
+    daemon.wait_for_lines("job finished", 1).await;
+    std::fs::write(&offset, "-2h\n").expect("offset file");
+    daemon
+        .wait_for_lines("the wall clock stepped back by", 1)
+        .await;
+    // Two more runs, two seconds apart on the stepped-back clock, not two hours.
+    daemon.wait_for_lines("job finished", 3).await;
+    daemon.signal("TERM");
+    let (code, log) = daemon.exit().await;
+    assert_eq!(code, 0, "{log}");
+    let stems = stems(&world, "apps");
+    assert!(stems.len() >= 3, "{stems:?}\n{log}");
+    // `latest` names the snapshot committed last, though an earlier one's name sorts after it.
+    let last_committed = log
+        .lines()
+        .filter(|line| line.contains("\"job finished\""))
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|line| line["snapshot"].as_str().map(str::to_owned))
+        .next_back()
+        .expect("a finished run names its snapshot");
+    assert_eq!(latest_stem(&world, "apps"), last_committed, "{log}");
+    assert_ne!(stems.last(), Some(&last_committed), "{stems:?}");
 }
