@@ -276,7 +276,7 @@ async fn after_a_backward_step_the_daemon_keeps_its_period_instead_of_stalling()
     let world = World::start(config(tenant())).await;
     world.job(
         "apps",
-        "every = \"2s\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+        "every = \"1s\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
     );
     let offset = world.dir.path().join("faketime.rc");
     let daemon = daemon_with_steppable_clock(&world, &lib, &offset).await;
@@ -285,7 +285,7 @@ async fn after_a_backward_step_the_daemon_keeps_its_period_instead_of_stalling()
     daemon
         .wait_for_lines("the wall clock stepped back by", 1)
         .await;
-    // Two more runs, two seconds apart on the stepped-back clock, not two hours.
+    // Two more runs, a second apart on the stepped-back clock, not two hours.
     daemon.wait_for_lines("job finished", 3).await;
     daemon.signal("TERM");
     let (code, log) = daemon.exit().await;

@@ -97,7 +97,7 @@ async fn two_sigterms_a_few_milliseconds_apart_let_the_daemon_finish_its_run() {
 async fn a_repeated_sigterm_is_logged_as_not_shortening_the_grace_period() {
     let world = World::start(config(tenant())).await;
     world.job("apps", APPS);
-    slow_second_page(&world, Duration::from_millis(4_000));
+    slow_second_page(&world, Duration::from_millis(3_000));
     let daemon = Process::start(&world, &["daemon"], &[("A0SNAP_GRACE_PERIOD", "30s")]);
     daemon.wait_for_lines("daemon started", 1).await;
     daemon.wait_for_requests(&world, 2).await;
