@@ -2,7 +2,9 @@
 //! finished run, a control message (stop, reload) or its watchdog, asks the plan what is due,
 //! starts or skips runs, and re-arms the alarm. On stop it lets running jobs finish within the
 //! grace period, then aborts the rest; a repeated stop signal does not shorten the grace
-//! period, a third one or SIGQUIT aborts at once ([`super::stop`]).
+//! period, a third one or SIGQUIT aborts at once ([`super::stop`]). Once a second it compares
+//! the wall clock with the monotonic one ([`super::jumps`]) and follows a step of the wall
+//! clock: one catch-up after a forward step, fire times recomputed after a backward one.
 //!
 //! Everything that varies is injected: the clock, what a run does, how jobs are reloaded, the
 //! alarm, and the control channel that stands for the signals, so tests drive it without a
@@ -112,7 +114,12 @@ impl Daemon {
                     plan.finished(&job);
                 }
                 () = watchdog => late = true,
-                _ = clock_checks.tick() => self.follow_clock(&mut detector, &mut plan, alarm),
+                _ = clock_checks.tick() => {
+                    // Only a step is news; due jobs are otherwise the alarm's to announce.
+                    if !self.follow_clock(&mut detector, &mut plan, alarm) {
+                        continue;
+                    }
+                }
             }
             self.fire_due(&mut plan, &mut runs, alarm, late);
             self.metrics.set_running(runs.len());
@@ -154,11 +161,17 @@ impl Daemon {
 
     /// Looks for a wall-clock step since the last check. Forward: logged, and each job whose
     /// time passed fires once at the next [`Self::fire_due`]. Backward: every job's next time
-    /// is computed again from the new "now", so none waits out the step.
-    fn follow_clock(&self, detector: &mut JumpDetector, plan: &mut Plan, alarm: &mut dyn Alarm) {
+    /// is computed again from the new "now", so none waits out the step. Returns whether the
+    /// clock stepped.
+    fn follow_clock(
+        &self,
+        detector: &mut JumpDetector,
+        plan: &mut Plan,
+        alarm: &mut dyn Alarm,
+    ) -> bool {
         let now = self.clock.now();
         match detector.check(now, tokio::time::Instant::now()) {
-            None => {}
+            None => return false,
             Some(Jump::Forward(by)) => tracing::warn!(
                 stepped_s = by.as_secs(),
                 "the wall clock stepped forward by {by:#}; each job whose fire time passed runs once now (missed fire times are not made up)"
@@ -174,6 +187,7 @@ impl Daemon {
                 }
             }
         }
+        true
     }
 
     /// Re-reads the jobs; a bad set is refused and the current one keeps running.
