@@ -23,8 +23,11 @@
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
 //! - [`atomic_file`] writes every file that must appear only complete, and sweeps what killed
 //!   processes left.
-//! - [`endpoint`], [`users_export`], [`secret_fields`], [`loopback`],
-//!   [`clock`] and [`retry`] are the small vocabulary the others share.
+//! - [`http`] is HTTP for everyone: the one client, the one retry loop ([`http::retry`]: the
+//!   token exchange, the API client and the export download each only classify their
+//!   answers), rate-limit headers, certificates and loopback hosts.
+//! - [`endpoint`], [`users_export`], [`secret_fields`] and [`clock`] (with the one "time
+//!   until") are the small vocabulary the others share.
 //!
 //! # Visibility
 //! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
@@ -46,10 +49,8 @@ pub(crate) mod http;
 pub(crate) mod incremental;
 pub(crate) mod interval;
 pub mod jobs;
-pub(crate) mod loopback;
 pub(crate) mod metrics;
 pub(crate) mod progress;
-pub(crate) mod retry;
 pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;

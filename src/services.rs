@@ -10,7 +10,7 @@ use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
 use crate::http::{self, HttpError};
 use crate::metrics::Metrics;
-use crate::retry::{Backoff, RetryPolicy};
+use crate::http::retry::{Backoff, RetryPolicy};
 use crate::runner::RunContext;
 
 /// The shared services.

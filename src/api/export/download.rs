@@ -57,7 +57,7 @@ pub(super) fn location(
     };
     let text = location.ok_or_else(|| bad_answer("completed without a location"))?;
     let url = Url::parse(text).map_err(|_| bad_answer("the location is not a url"))?;
-    let loopback = crate::loopback::is_loopback(&url);
+    let loopback = crate::http::loopback::is_loopback(&url);
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
