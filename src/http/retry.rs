@@ -254,7 +254,6 @@ impl Retrier {
     where
         A: FnMut(u32) -> F,
         F: Future<Output = Verdict<T, E>>,
-        E: std::fmt::Display,
     {
         let mut attempts = 0;
         let mut renewed = false;
@@ -273,8 +272,8 @@ impl Retrier {
                 Verdict::Done(answer) => return Ok(answer),
                 Verdict::Fail(error) => return Err(GiveUp::Failed(error)),
                 Verdict::Renew(refused) if renewed => return Err(GiveUp::Failed(refused)),
-                Verdict::Renew(refused) => {
-                    tracing::info!(request, %refused, "the token was refused; renewing it once");
+                Verdict::Renew(_) => {
+                    tracing::info!(request, "the token was refused; renewing it once");
                     renewed = true;
                     attempts -= 1;
                     continue;
