@@ -88,7 +88,10 @@ mod tests {
     fn the_time_left_is_zero_once_the_instant_has_passed() {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         assert_eq!(until(now, now), std::time::Duration::ZERO);
-        assert_eq!(until(now + std::time::Duration::from_secs(1), now), std::time::Duration::ZERO);
+        assert_eq!(
+            until(now + std::time::Duration::from_secs(1), now),
+            std::time::Duration::ZERO
+        );
         assert_eq!(
             until(now, now + std::time::Duration::from_millis(1_500)),
             std::time::Duration::from_millis(1_500)

@@ -8,9 +8,9 @@ use crate::api::{ApiClient, Limiter};
 use crate::auth::{CacheMode, StalePolicy, TokenCache};
 use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
+use crate::http::retry::{Backoff, RetryPolicy};
 use crate::http::{self, HttpError};
 use crate::metrics::Metrics;
-use crate::http::retry::{Backoff, RetryPolicy};
 use crate::runner::RunContext;
 
 /// The shared services.

@@ -150,7 +150,11 @@ async fn a_download_asking_for_a_longer_wait_than_a0snap_waits_fails_and_says_so
     ));
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 1, "{}", run.all_output());
-    assert_eq!(world.fake.downloads().len(), 1, "no retry after a wait refused");
+    assert_eq!(
+        world.fake.downloads().len(),
+        1,
+        "no retry after a wait refused"
+    );
     assert!(
         run.stdout.contains("asked to wait 3600s (Retry-After)")
             && run.stdout.contains("A0SNAP_MAX_RETRY_WAIT"),
@@ -169,15 +173,20 @@ async fn download_server_errors_are_retried_within_a0snap_max_retries() {
     assert_eq!(exported_users(&world), 5);
 
     let world = export_world().await;
-    world.fake.inject(downloads(1, u64::MAX, Fault::Status(503)));
+    world
+        .fake
+        .inject(downloads(1, u64::MAX, Fault::Status(503)));
     let run = world
         .a0snap_with(&["run"], &[("A0SNAP_MAX_RETRIES", "3")])
         .await;
     assert_eq!(run.code, 1, "{}", run.all_output());
-    assert_eq!(world.fake.downloads().len(), 4, "A0SNAP_MAX_RETRIES is the bound");
+    assert_eq!(
+        world.fake.downloads().len(),
+        4,
+        "A0SNAP_MAX_RETRIES is the bound"
+    );
     assert!(
-        run.stdout
-            .contains("503 Service Unavailable (4 attempts)"),
+        run.stdout.contains("503 Service Unavailable (4 attempts)"),
         "{}",
         run.stdout
     );

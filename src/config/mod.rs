@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-
 mod env;
 mod resolve;
 #[cfg(test)]
@@ -19,7 +18,6 @@ mod values;
 pub use crate::auth::Credentials;
 pub(crate) use env::RawEnv;
 pub(crate) use resolve::{jobs_dir, output_dir};
-
 
 /// Values given on the command line; each one wins over its variable.
 #[derive(Debug, Default, Clone)]

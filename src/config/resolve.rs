@@ -8,8 +8,8 @@ use super::values::{
     parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
 };
 use super::{
-    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings,
-    TokenCacheSetting, defaults,
+    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
+    defaults,
 };
 use crate::auth::Credentials;
 use secrecy::SecretString;

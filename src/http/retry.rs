@@ -250,7 +250,11 @@ impl Retrier {
     /// Runs `attempt` (given its 1-based number) until it is done, fails for good, or the
     /// policy or the deadline ends the retries. `request` names the request in debug logs
     /// ("GET /api/v2/roles", "POST /oauth/token"): never a URL with a query.
-    pub(crate) async fn run<T, E, A, F>(&self, request: &str, mut attempt: A) -> Result<T, GiveUp<E>>
+    pub(crate) async fn run<T, E, A, F>(
+        &self,
+        request: &str,
+        mut attempt: A,
+    ) -> Result<T, GiveUp<E>>
     where
         A: FnMut(u32) -> F,
         F: Future<Output = Verdict<T, E>>,
@@ -262,11 +266,12 @@ impl Retrier {
             attempts += 1;
             let verdict = match self.deadline {
                 None => attempt(attempts).await,
-                Some(deadline) => match tokio::time::timeout_at(deadline, attempt(attempts)).await
-                {
-                    Ok(verdict) => verdict,
-                    Err(_) => return Err(GiveUp::OutOfTime { last }),
-                },
+                Some(deadline) => {
+                    match tokio::time::timeout_at(deadline, attempt(attempts)).await {
+                        Ok(verdict) => verdict,
+                        Err(_) => return Err(GiveUp::OutOfTime { last }),
+                    }
+                }
             };
             let (failure, asked) = match verdict {
                 Verdict::Done(answer) => return Ok(answer),
@@ -308,8 +313,8 @@ impl Retrier {
                 last: failure.clone(),
             });
         }
-        let (wait, source) = asked
-            .unwrap_or_else(|| (self.policy.backoff.delay(attempts), WaitSource::Backoff));
+        let (wait, source) =
+            asked.unwrap_or_else(|| (self.policy.backoff.delay(attempts), WaitSource::Backoff));
         if wait > self.policy.longest_wait {
             return Err(GiveUp::WaitTooLong {
                 attempts,

@@ -93,7 +93,11 @@ async fn the_wait_an_answer_asks_for_is_honoured_and_one_too_long_ends_the_retri
     assert!(
         matches!(
             outcome,
-            Err(GiveUp::WaitTooLong { attempts: 1, source: WaitSource::RetryAfter, .. })
+            Err(GiveUp::WaitTooLong {
+                attempts: 1,
+                source: WaitSource::RetryAfter,
+                ..
+            })
         ),
         "{outcome:?}"
     );
@@ -118,9 +122,15 @@ async fn a_refused_token_is_renewed_once_without_counting_an_attempt() {
             }
         })
         .await;
-    assert_eq!(answer.ok(), Some(1), "the renewal did not use the one attempt");
+    assert_eq!(
+        answer.ok(),
+        Some(1),
+        "the renewal did not use the one attempt"
+    );
     let outcome: Result<u32, _> = retrier
-        .run("GET /x", |_| async { Verdict::Renew("401 again".to_owned()) })
+        .run("GET /x", |_| async {
+            Verdict::Renew("401 again".to_owned())
+        })
         .await;
     assert!(
         matches!(&outcome, Err(GiveUp::Failed(refused)) if refused == "401 again"),
@@ -140,7 +150,10 @@ async fn the_deadline_ends_a_slow_attempt_and_a_wait_that_would_pass_it() {
             Verdict::Done(1)
         })
         .await;
-    assert!(matches!(slow, Err(GiveUp::OutOfTime { last: None })), "{slow:?}");
+    assert!(
+        matches!(slow, Err(GiveUp::OutOfTime { last: None })),
+        "{slow:?}"
+    );
     let outcome = retrier
         .run("GET /x", |_| async {
             retry(Some((Duration::from_secs(2), WaitSource::RetryAfter)))
@@ -164,7 +177,10 @@ fn a_429_a_408_and_a_5xx_are_worth_another_try_and_other_statuses_are_not() {
         (StatusCode::BAD_GATEWAY, FailureKind::Server),
     ] {
         let (failure, wait) = transient(status, &headers, now).expect("retried");
-        assert_eq!((failure.kind, failure.status, wait), (kind, Some(status.as_u16()), asked));
+        assert_eq!(
+            (failure.kind, failure.status, wait),
+            (kind, Some(status.as_u16()), asked)
+        );
     }
     let (failure, _) = transient(StatusCode::REQUEST_TIMEOUT, &headers, now).expect("retried");
     assert_eq!(failure.reason, "408 Request Timeout");
