@@ -6,11 +6,13 @@
 //!
 //! - [`cli`] parses commands and wires the pieces; `main.rs` only prints its [`cli::CliError`]
 //!   and exits with that error's code.
-//! - [`config`] turns the environment and flags into checked [`config::Settings`];
+//! - [`config`] turns the environment and flags into checked [`config::Settings`] (the
+//!   tenant's credentials as [`auth::Credentials`], the one type for them);
 //!   [`telemetry`] starts logging.
 //! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
 //!   client, shared by every job.
-//! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers.
+//! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers; it logs
+//!   each run's start and end, once, for `a0snap run` and the daemon alike.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
 //! - [`metrics`] counts runs, records, tokens and 429s for the daemon's `/metrics`.

@@ -64,7 +64,8 @@ pub struct HttpSettings {
     pub max_in_flight: usize,
     /// Most API requests started per second, across all jobs; `None` paces by Auth0's headers only.
     pub requests_per_second: Option<f64>,
-    /// Retries of one request after its first attempt (429, 5xx, timeouts, broken connections).
+    /// Retries of one request after its first attempt (429, 408, 5xx, timeouts, broken
+    /// connections), for the token request, the API and the export download alike.
     pub max_retries: u32,
     /// The longest single wait before a retry; an answer asking for more fails the request.
     pub max_retry_wait: Duration,
