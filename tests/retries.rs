@@ -3,7 +3,7 @@
 //! download honours `Retry-After`, the retry settings and the job's time limit. Each test runs
 //! the real binary against fake-auth0 with injected faults.
 
-mod common;
+use crate::common;
 
 use common::{Run, World, config, empty_sizes};
 use fake_auth0::{ExportBehaviour, Fault, FaultRule, Sizes};
