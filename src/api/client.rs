@@ -146,6 +146,7 @@ impl ApiClient {
         Retrier {
             policy: self.retry,
             deadline: self.deadline,
+            log_level: tracing::Level::DEBUG,
         }
     }
 

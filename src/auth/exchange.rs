@@ -70,6 +70,7 @@ impl TokenExchange {
         let retrier = Retrier {
             policy: self.retry,
             deadline: None,
+            log_level: tracing::Level::WARN,
         };
         let outcome = retrier
             .run("POST /oauth/token", |number| self.attempt(number))

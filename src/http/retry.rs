@@ -244,6 +244,9 @@ pub(crate) struct Retrier {
     pub policy: RetryPolicy,
     /// When the job's time is up; `None` for no limit (the token exchange, shared by jobs).
     pub deadline: Option<Instant>,
+    /// The level of the "waiting before retrying" line: `DEBUG` for API pages (429s are
+    /// routine), `WARN` for the token request (every job waits on it).
+    pub log_level: tracing::Level,
 }
 
 impl Retrier {
@@ -286,14 +289,13 @@ impl Retrier {
                 Verdict::Retry { failure, asked } => (failure, asked),
             };
             let (wait, source) = self.wait_before_retry(attempts, &failure, asked)?;
-            tracing::debug!(
-                request,
-                attempt = attempts,
-                wait_ms = wait.as_millis() as u64,
-                reason = %failure.reason,
-                source = source.describe(),
-                "waiting before retrying"
-            );
+            let wait_ms = wait.as_millis() as u64;
+            let (reason, source) = (&failure.reason, source.describe());
+            if self.log_level == tracing::Level::WARN {
+                tracing::warn!(request, attempt = attempts, wait_ms, %reason, source, "waiting before retrying");
+            } else {
+                tracing::debug!(request, attempt = attempts, wait_ms, %reason, source, "waiting before retrying");
+            }
             last = Some(failure);
             tokio::time::sleep(wait).await;
         }

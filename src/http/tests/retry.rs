@@ -38,6 +38,7 @@ async fn failures_are_retried_until_an_answer_comes() {
     let retrier = Retrier {
         policy: quick(4),
         deadline: None,
+        log_level: tracing::Level::DEBUG,
     };
     let answer = retrier
         .run("GET /x", |n| async move {
@@ -52,6 +53,7 @@ async fn the_policys_attempts_are_the_bound_and_the_last_failure_is_kept() {
     let retrier = Retrier {
         policy: quick(3),
         deadline: None,
+        log_level: tracing::Level::DEBUG,
     };
     let tries = Cell::new(0);
     let outcome = retrier
@@ -72,6 +74,7 @@ async fn the_wait_an_answer_asks_for_is_honoured_and_one_too_long_ends_the_retri
     let retrier = Retrier {
         policy: quick(5),
         deadline: None,
+        log_level: tracing::Level::DEBUG,
     };
     let started = Instant::now();
     let answer = retrier
@@ -108,6 +111,7 @@ async fn a_refused_token_is_renewed_once_without_counting_an_attempt() {
     let retrier = Retrier {
         policy: quick(1),
         deadline: None,
+        log_level: tracing::Level::DEBUG,
     };
     let renewed = Cell::new(false);
     let answer = retrier
@@ -143,6 +147,7 @@ async fn the_deadline_ends_a_slow_attempt_and_a_wait_that_would_pass_it() {
     let retrier = Retrier {
         policy: quick(5),
         deadline: Some(Instant::now() + Duration::from_secs(1)),
+        log_level: tracing::Level::DEBUG,
     };
     let slow: Result<u32, GiveUp<String>> = retrier
         .run("GET /x", |_| async {
