@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::TokenCacheSetting;
-use crate::interval;
+use crate::trigger::interval;
 use crate::loopback::is_loopback;
 use secrecy::SecretString;
 

@@ -27,9 +27,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::cron::CronSchedule;
+use crate::trigger::cron::CronSchedule;
 use crate::endpoint::Endpoint;
-use crate::interval::format_every;
+use crate::trigger::interval::format_every;
 use crate::snapshot::OutputSpec;
 use crate::users_export::ExportRequest;
 

@@ -15,7 +15,7 @@ use toml::Value;
 
 use super::DEFAULT_KEEP;
 use super::fields::{Fields, Keys, Problems, kind, wrong_type};
-use crate::interval::parse_keep_for;
+use crate::trigger::interval::parse_keep_for;
 use crate::snapshot::{Column, Format, OutputSpec};
 
 /// The keys of the `[output]` table.
