@@ -10,8 +10,8 @@ use toml::{Table, Value};
 use super::consistency::{self, Switched};
 use super::fields::{Fields, Keys, Problems, wrong_type};
 use super::{Job, Mode, Problem, Trigger, export, output, target};
-use crate::trigger::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
+use crate::trigger::cron::CronSchedule;
 use crate::trigger::interval::parse_every;
 
 /// The top-level keys of a job file (`[output]` included).

@@ -185,7 +185,11 @@ impl CronSchedule {
     /// time repeated by a fall-back change is seen in both stretches, and fire times come in
     /// the order they happen.
     pub fn next_after(&self, after: Timestamp) -> Option<Timestamp> {
-        let last_year = self.tz.to_datetime(after).year().saturating_add(SEARCH_YEARS);
+        let last_year = self
+            .tz
+            .to_datetime(after)
+            .year()
+            .saturating_add(SEARCH_YEARS);
         let mut offset = self.tz.to_offset(after);
         let mut start = after;
         let mut from = minute_floor(offset.to_datetime(after))
