@@ -160,7 +160,7 @@ impl ProgressSink for LiveProgress {
     }
 }
 
-/// A bar that shows only its message: the line's words are [`line`]'s.
+/// A bar that shows only its message: the line's words are [`line()`]'s.
 fn line_style() -> ProgressStyle {
     // "{msg}" is a valid template, so the fallback (a spinner and the message) never shows.
     ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner())
