@@ -116,7 +116,7 @@ pub(crate) enum ApiError {
     /// The job's time ran out.
     #[error(
         "{method} {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
-        crate::interval::format_every(*limit),
+        crate::trigger::interval::format_every(*limit),
         last.as_deref().map(|last| format!(", last failure: {last}")).unwrap_or_default()
     )]
     DeadlineExceeded {

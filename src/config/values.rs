@@ -8,7 +8,7 @@ use url::Url;
 
 use super::TokenCacheSetting;
 use crate::http::loopback::is_loopback;
-use crate::interval;
+use crate::trigger::interval;
 use secrecy::SecretString;
 
 /// Reads a secret from a file (a Kubernetes secret volume), without its trailing newline.
