@@ -7,18 +7,13 @@
 //! while it runs: one catch-up run after a forward step, no stall after a backward one.
 //! Without `faketime` every test prints why and passes without checking anything.
 
-#[path = "background/mod.rs"]
-mod background;
-#[path = "common/mod.rs"]
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
 use fake_auth0::Sizes;
 
-use background::Process;
-use common::{Run, World, config, empty_sizes};
+use crate::background::Process;
+use crate::common::{self, Run, World, config, empty_sizes};
 
 /// Exports the clients as JSON.
 const APPS: &str = "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n";

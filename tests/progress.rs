@@ -1,7 +1,7 @@
 //! What a run shows while it works: live progress on a terminal's stderr only; in a pipe or
 //! with JSON logs, one debug line per page and an info summary, and never an escape code.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;
@@ -108,7 +108,7 @@ async fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_clean() {
         "{terminal:?}"
     );
     assert!(
-        terminal.contains("\x1b[1A\x1b[J"),
+        terminal.contains("\r\x1b[2K"),
         "the line is erased: {terminal:?}"
     );
     let stdout = std::fs::read_to_string(&stdout_file).expect("stdout file");

@@ -4,17 +4,12 @@
 //! says which signal did it; `a0snap run` stops starting jobs and names the aborted and
 //! unstarted ones. Nothing partial is ever visible and `latest` stays intact.
 
-#[path = "background/mod.rs"]
-mod background;
-#[path = "common/mod.rs"]
-mod common;
-
 use std::time::Duration;
 
 use fake_auth0::{Fault, FaultRule, Sizes};
 
-use background::Process;
-use common::{World, config, empty_sizes};
+use crate::background::Process;
+use crate::common::{self, World, config, empty_sizes};
 
 /// Exports the clients as JSON every second (in the daemon) or once (with `run`).
 const APPS: &str = "every = \"1s\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n";

@@ -159,7 +159,7 @@ const ABORTED_RUNS_LEAVE: &str =
 
 /// Why `jobs` were aborted, for [`CliError::Aborted`].
 fn aborted_message(jobs: &[String], grace: Duration, forced_by: Option<&str>) -> String {
-    let grace = crate::interval::format_every(grace);
+    let grace = crate::trigger::interval::format_every(grace);
     let jobs = jobs.join(", ");
     match forced_by {
         None => format!(

@@ -157,24 +157,9 @@ async fn grace_over(deadline: Option<&mut std::pin::Pin<Box<tokio::time::Sleep>>
     }
 }
 
-/// Runs `job` and logs how it ended.
+/// Runs `job`; the runner logs the run's start and end.
 async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
-    tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
     let outcome = runner::run_job(&job, &context).await;
-    match &outcome {
-        Ok(runner::Outcome::Exported(exported)) => tracing::info!(
-            job = %job.name,
-            records = exported.records,
-            pages = exported.pages,
-            total = exported.total,
-            duration_ms = exported.duration.as_millis() as u64,
-            "job finished"
-        ),
-        Ok(runner::Outcome::Skipped { reason }) => {
-            tracing::warn!(job = %job.name, %reason, "job skipped")
-        }
-        Err(error) => tracing::error!(job = %job.name, error = %error, "job failed"),
-    }
     JobResult {
         job: job.name,
         outcome,

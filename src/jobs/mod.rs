@@ -27,10 +27,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::cron::CronSchedule;
 use crate::endpoint::Endpoint;
-use crate::interval::format_every;
 use crate::snapshot::OutputSpec;
+use crate::trigger::cron::CronSchedule;
+use crate::trigger::interval::format_every;
 use crate::users_export::ExportRequest;
 
 pub use error::JobsError;

@@ -15,8 +15,8 @@ use toml::Value;
 
 use super::DEFAULT_KEEP;
 use super::fields::{Fields, Keys, Problems, kind, wrong_type};
-use crate::interval::parse_keep_for;
 use crate::snapshot::{Column, Format, OutputSpec};
+use crate::trigger::interval::parse_keep_for;
 
 /// The keys of the `[output]` table.
 pub(super) const OUTPUT_KEYS: &[&str] =

@@ -10,9 +10,9 @@ use toml::{Table, Value};
 use super::consistency::{self, Switched};
 use super::fields::{Fields, Keys, Problems, wrong_type};
 use super::{Job, Mode, Problem, Trigger, export, output, target};
-use crate::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
-use crate::interval::parse_every;
+use crate::trigger::cron::CronSchedule;
+use crate::trigger::interval::parse_every;
 
 /// The top-level keys of a job file (`[output]` included).
 pub(super) const TOP_LEVEL_KEYS: &[&str] = &[

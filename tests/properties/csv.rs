@@ -4,7 +4,7 @@ use a0snap::snapshot::{Column, CsvWriter};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-use crate::{config, tricky_text};
+use super::{config, tricky_text};
 
 /// Any JSON value, nested a few levels.
 fn json_value() -> impl Strategy<Value = Value> {

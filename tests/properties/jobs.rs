@@ -5,7 +5,7 @@ use std::path::Path;
 use a0snap::jobs::{Job, JobsError, load_dir};
 use proptest::prelude::*;
 
-use crate::{config, tricky_text};
+use super::{config, tricky_text};
 
 /// The keys of a job file and of its `[output]` table.
 const TOP_KEYS: &[&str] = &[

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use proptest::prelude::*;
 
-use crate::jobs::{load_one, problems};
-use crate::{config, tricky_text};
+use super::jobs::{load_one, problems};
+use super::{config, tricky_text};
 
 /// Cron-looking text: five fields from numbers, names, `*`, ranges, steps and lists, or a
 /// macro, or noise.
