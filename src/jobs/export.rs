@@ -39,8 +39,8 @@ pub(super) fn read_export_request(
 ) -> Option<ExportRequest> {
     let written = read_params(params, p)?;
     let output = output?;
-    let csv_columns: &[Column] = if output.formats.contains(&Format::Csv) {
-        &output.columns
+    let csv_columns: &[Column] = if output.formats().contains(&Format::Csv) {
+        output.columns()
     } else {
         &[]
     };
@@ -50,7 +50,7 @@ pub(super) fn read_export_request(
             (fields, "params.fields")
         }
         None => (
-            derive_fields(&output.formats, csv_columns),
+            derive_fields(output.formats(), csv_columns),
             "output.columns",
         ),
     };

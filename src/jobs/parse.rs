@@ -7,36 +7,14 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use toml::{Table, Value};
 
-use super::consistency::{self, Switched};
-use super::fields::{Fields, Keys, Problems, wrong_type};
+use super::consistency;
+use super::fields::{Fields, Problems, wrong_type};
+use super::keys::TOP_LEVEL;
 use super::{Job, Mode, Problem, Trigger, export, output, target};
 use crate::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
 use crate::interval::parse_every;
-
-/// The top-level keys of a job file (`[output]` included).
-pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
-    "schedule",
-    "every",
-    "timezone",
-    "endpoint",
-    "pagination",
-    "items",
-    "params",
-    "redact",
-    "incremental",
-    "since",
-    "mode",
-    "changes",
-    "identity",
-    "output",
-];
-
-const TOP_LEVEL: Keys = Keys {
-    known: TOP_LEVEL_KEYS,
-    misplaced: output::OUTPUT_KEYS,
-    misplaced_hint: "belongs in the [output] table; move it below the [output] line",
-};
+use crate::snapshot::OutputDraft;
 
 /// Reads the text of job file `source`, whose job is called `name`, into a checked [`Job`],
 /// or every problem found in it.
@@ -56,17 +34,26 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
     let endpoint = target.as_ref().map(|target| &target.endpoint);
     let switches = read_switches(&mut fields, endpoint, &mut p);
     let identity = consistency::read_identity(&mut fields, &mut p);
-    let mut output =
-        output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
+    let output = output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
     fields.report_unknown(&TOP_LEVEL, &mut p);
-    let switched = Switched {
-        changes: switches.changes,
-        incremental: switches.incremental,
-        identity: identity.as_deref(),
-    };
-    if let Some(output) = &mut output {
-        output.changes = consistency::change_identity(switched, endpoint, &output.formats, &mut p);
-    }
+    let output = output.and_then(|read| {
+        consistency::check_identity_use(switches.changes, identity.as_deref(), &mut p);
+        let draft = OutputDraft {
+            changes: switches.changes,
+            identity: identity
+                .clone()
+                .or_else(|| endpoint.and_then(|e| e.identity.clone())),
+            ..read.draft
+        };
+        draft
+            .check()
+            .map_err(|problems| {
+                for problem in problems {
+                    consistency::report(&problem, endpoint, read.columns_mark, &mut p);
+                }
+            })
+            .ok()
+    });
     let mut target = target;
     let mut mode = Some(Mode::Page);
     if let Some(target) = &mut target {
@@ -90,7 +77,6 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
             incremental: switches.incremental,
             since: switches.since,
             mode,
-            changes: switches.changes,
         }),
         _ => Err(p.into_vec()),
     }
@@ -195,7 +181,7 @@ struct Switches {
     since: Option<Timestamp>,
     /// `mode = "export"` (users only); the request is read once the output is known.
     export: bool,
-    /// `changes`, default false.
+    /// `changes`, default false; the output's check decides whether it can be honoured.
     changes: bool,
 }
 

@@ -26,7 +26,7 @@ pub(crate) enum Access {
 impl Access {
     /// What `spec` asks for: private unless secrets are redacted.
     pub(crate) fn of(spec: &OutputSpec) -> Access {
-        if spec.redact {
+        if spec.redact() {
             Access::Shared
         } else {
             Access::Private

@@ -57,7 +57,7 @@ pub(crate) use meta::MetaInput;
 pub(crate) use naming::is_valid_job_name;
 pub use redact::{REDACTED, Redactor};
 pub(crate) use snapshot::{Committed, Snapshot};
-pub(crate) use spec::OutputSpec;
+pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
 
 /// The folder that holds one job's snapshots: `{out_dir}/{job}`.
 pub fn job_dir(out_dir: &Path, job: &str) -> PathBuf {

@@ -98,20 +98,19 @@ impl Snapshot {
         started_at: Timestamp,
         spec: &OutputSpec,
     ) -> Result<Snapshot, SnapshotError> {
-        check_spec(job, spec)?;
+        if !is_valid_job_name(job) {
+            return Err(SnapshotError::InvalidJobName {
+                job: job.to_owned(),
+            });
+        }
         fs::create_dir_all(job_dir).context("create", job_dir)?;
         let access = Access::of(spec);
         protect_job_dir(job_dir, access)?;
         let stem = choose_stem(job_dir, job, started_at)?;
-        let mut formats: Vec<Format> = Vec::with_capacity(spec.formats.len());
-        for format in &spec.formats {
-            if !formats.contains(format) {
-                formats.push(*format);
-            }
-        }
-        let files = formats
-            .into_iter()
-            .map(|format| PendingFile::open(job_dir, &stem, format, spec))
+        let files = spec
+            .formats()
+            .iter()
+            .map(|format| PendingFile::open(job_dir, &stem, *format, spec, access))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Snapshot {
             wants_text: files.iter().any(PendingFile::wants_text),
@@ -121,13 +120,12 @@ impl Snapshot {
             stem,
             started_at,
             retention: Retention::of(spec),
-            redact: spec.redact,
+            redact: spec.redact(),
             access,
             redactor: Redactor::new(),
             records: 0,
             changes: spec
-                .changes
-                .as_deref()
+                .changes()
                 .map(|identity| ChangeTracker::new(job_dir, identity, access)),
         })
     }
@@ -246,34 +244,6 @@ impl Snapshot {
             latest_updated,
         })
     }
-}
-
-fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
-    if !is_valid_job_name(job) {
-        return Err(SnapshotError::InvalidJobName {
-            job: job.to_owned(),
-        });
-    }
-    if spec.formats.is_empty() {
-        return Err(SnapshotError::NoFormat {
-            job: job.to_owned(),
-        });
-    }
-    if spec.formats.contains(&Format::Csv) && spec.columns.is_empty() {
-        return Err(SnapshotError::CsvWithoutColumns {
-            job: job.to_owned(),
-        });
-    }
-    let comparable = spec
-        .formats
-        .iter()
-        .any(|format| matches!(format, Format::Json | Format::Ndjson));
-    if spec.changes.is_some() && !comparable {
-        return Err(SnapshotError::ChangesWithoutJson {
-            job: job.to_owned(),
-        });
-    }
-    Ok(())
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.

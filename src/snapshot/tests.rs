@@ -30,19 +30,27 @@ fn at(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
 
-fn spec(formats: &[Format], columns: &[&str]) -> OutputSpec {
-    OutputSpec {
-        formats: formats.to_vec(),
+fn draft(formats: &[Format], columns: &[&str]) -> OutputDraft {
+    OutputDraft {
+        formats: formats.iter().copied().collect(),
         columns: columns.iter().map(|c| Column::parse(c).unwrap()).collect(),
-        ..OutputSpec::default()
+        ..OutputDraft::default()
     }
 }
 
-fn all_formats() -> OutputSpec {
-    spec(
+fn spec(formats: &[Format], columns: &[&str]) -> OutputSpec {
+    draft(formats, columns).check().unwrap()
+}
+
+fn all_formats_draft() -> OutputDraft {
+    draft(
         &[Format::Json, Format::Ndjson, Format::Csv],
         &["client_id", "name", "jwt_configuration.alg", "callbacks"],
     )
+}
+
+fn all_formats() -> OutputSpec {
+    all_formats_draft().check().unwrap()
 }
 
 fn export(dir: &Path, started: &str, spec: &OutputSpec, texts: &[&str]) -> Committed {
@@ -164,10 +172,12 @@ fn secrets_are_redacted_in_every_format_and_field_order_survives() {
 #[test]
 fn redaction_can_be_turned_off() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = OutputSpec {
+    let spec = OutputDraft {
         redact: false,
-        ..spec(&[Format::Ndjson], &[])
-    };
+        ..draft(&[Format::Ndjson], &[])
+    }
+    .check()
+    .unwrap();
     export(dir.path(), "2024-03-05T05:08:09Z", &spec, &[APPS[0]]);
     assert_eq!(read(dir.path(), "latest.ndjson"), format!("{}\n", APPS[0]));
 }
@@ -293,10 +303,12 @@ fn a_commit_that_fails_half_way_takes_back_the_files_it_had_placed() {
 #[test]
 fn retention_keeps_the_newest_snapshots_and_latest() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = OutputSpec {
+    let spec = OutputDraft {
         keep: 2,
-        ..spec(&[Format::Json, Format::Csv], &["client_id"])
-    };
+        ..draft(&[Format::Json, Format::Csv], &["client_id"])
+    }
+    .check()
+    .unwrap();
     for day in 1..=3 {
         export(
             dir.path(),
@@ -345,13 +357,17 @@ fn a_killed_run_leaves_temporary_files_that_the_sweep_removes() {
 fn a_spec_that_cannot_be_written_is_refused_with_a_hint() {
     let dir = tempfile::tempdir().unwrap();
     let start = at("2024-03-05T00:00:00Z");
-    let csv = Snapshot::begin(dir.path(), "apps", start, &spec(&[Format::Csv], &[])).unwrap_err();
+    // An `OutputSpec` comes only out of the draft's check, so the snapshot never sees these.
+    let csv = draft(&[Format::Csv], &[]).check().unwrap_err();
     assert_eq!(
-        csv.to_string(),
-        "job apps asks for csv but lists no columns: set [output] columns"
+        csv[0].to_string(),
+        "asks for csv but lists no columns: set [output] columns"
     );
-    let none = Snapshot::begin(dir.path(), "apps", start, &spec(&[], &[])).unwrap_err();
-    assert!(none.to_string().contains("set [output] format"), "{none}");
+    let none = draft(&[], &[]).check().unwrap_err();
+    assert!(
+        none[0].to_string().contains("set [output] format"),
+        "{none:?}"
+    );
     // The same rule as job files: a name `validate` refuses never reaches the disk either.
     for job in ["../x", "My Job", "-x"] {
         let bad = Snapshot::begin(dir.path(), job, start, &all_formats()).unwrap_err();

@@ -44,23 +44,30 @@ pub(crate) struct PendingFile {
 }
 
 impl PendingFile {
-    /// Creates `{dir}/{stem}.{ext}`'s temporary file and starts the document (CSV header).
+    /// Creates `{dir}/{stem}.{ext}`'s temporary file, readable as `access` says, and starts
+    /// the document (CSV header).
     pub(crate) fn open(
         dir: &Path,
         stem: &str,
         format: Format,
         spec: &OutputSpec,
+        access: Access,
     ) -> Result<Self, SnapshotError> {
         let name = format!("{stem}.{}", format.extension());
         let target = dir.join(&name);
-        let (temp, file) = TempPath::create(dir, &name, Access::of(spec).file_mode())?;
+        let (temp, file) = TempPath::create(dir, &name, access.file_mode())?;
         let sink = HashingWriter::new(file);
         let writer = match format {
             Format::Json => FormatWriter::Json(JsonWriter::new(buffered(sink))),
             Format::Ndjson => FormatWriter::Ndjson(NdjsonWriter::new(buffered(sink))),
             Format::Csv => FormatWriter::Csv(Box::new(
-                CsvWriter::new(sink, &spec.columns, spec.redact, spec.neutralise_formulas)
-                    .context("write", &target)?,
+                CsvWriter::new(
+                    sink,
+                    spec.columns(),
+                    spec.redact(),
+                    spec.neutralise_formulas(),
+                )
+                .context("write", &target)?,
             )),
         };
         Ok(Self {
