@@ -10,17 +10,16 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
-use super::access::{Access, protect_job_dir};
 use super::changes::{ChangeSummary, ChangeTracker};
+use super::encode::Redactor;
 use super::error::{IoContext, SnapshotError};
-use super::format::Format;
+use super::files::{Access, WrittenFile, protect_job_dir};
 use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
 use super::naming::{choose_stem, is_valid_job_name};
-use super::redact::Redactor;
+use super::pending_file::PendingFile;
 use super::retention::{Current, Retention, apply_retention};
 use super::spec::OutputSpec;
-use super::writer::PendingFile;
 use crate::atomic_file::{sync_dir, write_atomically};
 
 /// An export being written. Dropping it without [`Snapshot::commit`] removes every
@@ -72,21 +71,6 @@ pub(crate) struct Committed {
     /// the snapshot is complete and the run a success, but `latest.meta.json` may be missing
     /// and `latest.{ext}` older until the next run.
     pub latest_updated: bool,
-}
-
-/// One data file of a committed snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WrittenFile {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Its file name (`apps-20240305T050809Z.csv`).
-    pub name: String,
-    /// Its format.
-    pub format: Format,
-    /// Its size.
-    pub bytes: u64,
-    /// Its SHA-256, lower-case hex.
-    pub sha256: String,
 }
 
 impl Snapshot {

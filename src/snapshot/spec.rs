@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use indexmap::IndexSet;
 
-use super::column::Column;
+use super::encode::Column;
 use super::format::Format;
 
 /// What a job asks to write, before [`OutputDraft::check`]. Sets keep each format and column
