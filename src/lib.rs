@@ -5,11 +5,11 @@
 //! Dependencies point one way, from the edge to the core:
 //!
 //! - [`cli`] parses commands and wires the pieces; `main.rs` only prints its [`cli::CliError`]
-//!   and exits with that error's code.
+//!   and exits with that error's code. Its [`cli::Services`] (the composition root) builds the
+//!   process's one HTTP client ([`http`]), token cache, pacer and API client, shared by every
+//!   job.
 //! - [`config`] turns the environment and flags into checked [`config::Settings`];
 //!   [`telemetry`] starts logging.
-//! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
-//!   client, shared by every job.
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
@@ -19,12 +19,16 @@
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
 //! - [`auth`] gets tokens (one exchange) and caches them (memory and file, single flight).
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
-//!   change reports.
+//!   change reports: its lifecycle at the top, `snapshot/encode/` (records into JSON and CSV,
+//!   columns, redaction) and `snapshot/changes/` (change reports against the previous
+//!   snapshot).
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
 //! - [`atomic_file`] writes every file that must appear only complete, and sweeps what killed
 //!   processes left.
 //! - [`endpoint`], [`users_export`], [`secret_fields`], [`loopback`],
-//!   [`clock`] and [`retry`] are the small vocabulary the others share.
+//!   [`clock`] and [`retry`] are the small vocabulary the others share ([`secret_fields`]
+//!   stays here, not with the snapshot's redaction: [`api`]'s error messages hide secrets by
+//!   the same rule, and `api` must not import `snapshot`).
 //!
 //! # Visibility
 //! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
@@ -53,7 +57,6 @@ pub(crate) mod retry;
 pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;
-pub(crate) mod services;
 pub mod snapshot;
 pub(crate) mod telemetry;
 pub(crate) mod users_export;
