@@ -246,11 +246,11 @@ fn a_change_report_identifies_records_by_the_known_field_or_the_identity_key() {
         "every = \"1h\"\nendpoint = \"clients\"\nchanges = true\n[output]\nformat = [\"csv\", \"ndjson\"]\ncolumns = [\"name\"]\n",
     );
     assert!(known.output.changes().is_some());
-    assert_eq!(known.output.changes().as_deref(), Some("client_id"));
+    assert_eq!(known.output.changes(), Some("client_id"));
     let custom = good(
         "every = \"1h\"\nendpoint = \"widgets\"\npagination = \"none\"\nchanges = true\nidentity = \"widget_id\"\n",
     );
-    assert_eq!(custom.output.changes().as_deref(), Some("widget_id"));
+    assert_eq!(custom.output.changes(), Some("widget_id"));
     assert_eq!(custom.endpoint.identity.as_deref(), Some("widget_id"));
     let off = good("every = \"1h\"\nendpoint = \"clients\"\n");
     assert_eq!(off.output.changes(), None);
