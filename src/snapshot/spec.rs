@@ -114,8 +114,7 @@ impl OutputDraft {
     }
 }
 
-/// The output part of a job, checked by [`OutputDraft::check`] (its only constructor besides
-/// [`Default`]).
+/// The output part of a job, checked by [`OutputDraft::check`], its only constructor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputSpec {
     /// The files to write, one per format, none twice, at least one.
@@ -184,23 +183,6 @@ impl OutputSpec {
     }
 }
 
-impl Default for OutputSpec {
-    /// [`OutputDraft::default`], which passes the check: JSON only, every snapshot kept, no
-    /// change report.
-    fn default() -> Self {
-        Self {
-            formats: vec![Format::Json],
-            columns: Vec::new(),
-            keep: 0,
-            keep_for: None,
-            deltas: false,
-            redact: true,
-            neutralise_formulas: true,
-            changes: None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,8 +196,16 @@ mod tests {
     }
 
     #[test]
-    fn the_default_draft_passes_as_the_default_spec() {
-        assert_eq!(OutputDraft::default().check(), Ok(OutputSpec::default()));
+    fn the_default_draft_passes_as_json_only_keeping_everything() {
+        let spec = OutputDraft::default().check().unwrap();
+        assert_eq!(spec.formats(), [Format::Json]);
+        assert!(spec.columns().is_empty());
+        assert_eq!(
+            (spec.keep(), spec.keep_for(), spec.deltas()),
+            (0, None, false)
+        );
+        assert!(spec.redact() && spec.neutralise_formulas());
+        assert_eq!(spec.changes(), None);
     }
 
     #[test]
