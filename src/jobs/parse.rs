@@ -34,16 +34,16 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
     let endpoint = target.as_ref().map(|target| &target.endpoint);
     let switches = read_switches(&mut fields, endpoint, &mut p);
     let identity = consistency::read_identity(&mut fields, &mut p);
-    let output = output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
+    let read = output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
     fields.report_unknown(&TOP_LEVEL, &mut p);
-    let output = output.and_then(|read| {
+    let output = read.as_ref().and_then(|read| {
         consistency::check_identity_use(switches.changes, identity.as_deref(), &mut p);
         let draft = OutputDraft {
             changes: switches.changes,
             identity: identity
                 .clone()
                 .or_else(|| endpoint.and_then(|e| e.identity.clone())),
-            ..read.draft
+            ..read.draft.clone()
         };
         draft
             .check()
@@ -58,7 +58,11 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
     let mut mode = Some(Mode::Page);
     if let Some(target) = &mut target {
         if switches.export {
-            let request = export::read_export_request(&target.params, output.as_ref(), &mut p);
+            let request = export::read_export_request(
+                &target.params,
+                read.as_ref().map(|r| &r.draft),
+                &mut p,
+            );
             mode = request.map(Mode::Export);
         }
         if identity.is_some() {
