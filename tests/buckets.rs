@@ -2,7 +2,7 @@
 //! job at once against a tenant where each endpoint has a bucket of its own (Essentials'
 //! shape, refilled twice as fast so the test stays short), paced without running into 429s.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

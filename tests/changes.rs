@@ -1,19 +1,13 @@
 //! Change reports against the fake tenant: the records a test adds, removes and modifies
 //! between two runs, and nothing else, by the endpoint's identity field.
 
-mod common;
+use crate::common;
 
-use common::{Run, World, config, empty_sizes};
+use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;
 use serde_json::{Value, json};
 
 const JOB: &str = "every = \"1h\"\nendpoint = \"clients\"\nchanges = true\n[output]\nformat = [\"csv\", \"ndjson\"]\ncolumns = [\"client_id\", \"name\"]\n";
-
-async fn run_ok(world: &World) -> Run {
-    let run = world.a0snap(&["run"]).await;
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    run
-}
 
 fn reports(world: &World) -> Vec<String> {
     world
@@ -55,7 +49,7 @@ async fn a_change_report_lists_exactly_the_records_added_removed_and_modified() 
     }))
     .await;
     world.job("apps", JOB);
-    let first = run_ok(&world).await;
+    let first = world.run_ok().await;
     assert!(
         first
             .stdout
@@ -87,7 +81,7 @@ async fn a_change_report_lists_exactly_the_records_added_removed_and_modified() 
         assert!(tenant.update("clients", &id(8), "description", json!("now described")));
     });
 
-    let second = run_ok(&world).await;
+    let second = world.run_ok().await;
     assert!(
         second.stdout.contains("21 records, +2 -1 ~2"),
         "{}",
@@ -121,7 +115,7 @@ async fn a_change_report_lists_exactly_the_records_added_removed_and_modified() 
     assert_eq!(meta["changes"]["file"], names[0].as_str());
 
     // Nothing changed since: an empty report against the second snapshot.
-    let third = run_ok(&world).await;
+    let third = world.run_ok().await;
     assert!(
         third.stdout.contains("21 records, +0 -0 ~0"),
         "{}",

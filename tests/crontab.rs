@@ -2,7 +2,7 @@
 //! folder moved into a temporary folder, export every job against the fake tenant and append
 //! to the log, and the one-job line exports only that job.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! `a0snap demo` against its bundled sandbox tenant: it never writes into the real output or
 //! state folders, whatever A0SNAP_OUTPUT_DIR and A0SNAP_STATE_DIR say.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes, list};
 

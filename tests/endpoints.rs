@@ -4,15 +4,11 @@
 //! percent-encoded as the SDKs send them, client grants paged by checkpoint, actions paged
 //! without `include_totals`, and `a0snap endpoints`.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;
 use serde_json::{Value, json};
-
-fn latest(world: &World, job: &str) -> Vec<Value> {
-    serde_json::from_str(&world.read(job, "latest.json")).expect("latest.json is JSON")
-}
 
 fn field(records: &[Value], name: &str) -> Vec<String> {
     records
@@ -48,7 +44,7 @@ async fn the_users_of_one_role_are_read_by_checkpoint_without_pagination_or_item
     );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert_eq!(latest(&world, "admins"), members);
+    assert_eq!(world.latest_records("admins"), members);
     let sent = requests(&world, "/api/v2/roles/rol_123/users");
     assert_eq!(sent.len(), 3, "{sent:?}");
     assert_eq!(sent[0], "/api/v2/roles/rol_123/users?take=2");
@@ -78,7 +74,7 @@ async fn the_members_of_an_organization_are_a_known_endpoint_too() {
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert_eq!(
-        field(&latest(&world, "members"), "user_id"),
+        field(&world.latest_records("members"), "user_id"),
         ["auth0|m1", "auth0|m2", "auth0|m3"]
     );
 }
@@ -98,7 +94,10 @@ async fn a_user_id_with_a_bar_is_sent_percent_encoded_in_the_path() {
     );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert_eq!(field(&latest(&world, "roles-of-one-user"), "id"), ["rol_1"]);
+    assert_eq!(
+        field(&world.latest_records("roles-of-one-user"), "id"),
+        ["rol_1"]
+    );
     let sent = requests(&world, "/api/v2/users/");
     assert!(!sent.is_empty());
     for request in &sent {
@@ -121,7 +120,10 @@ async fn the_active_user_count_is_a_snapshot_of_one_record() {
     );
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert_eq!(latest(&world, "active-users"), [json!({ "value": 87 })]);
+    assert_eq!(
+        world.latest_records("active-users"),
+        [json!({ "value": 87 })]
+    );
     assert_eq!(world.read("active-users", "latest.csv"), "value\n87\n");
     assert_eq!(requests(&world, "/api/v2/stats").len(), 1);
 }
@@ -161,7 +163,7 @@ async fn client_grants_are_paged_by_checkpoint_as_the_definition_says() {
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert_eq!(
-        field(&latest(&world, "grants"), "id"),
+        field(&world.latest_records("grants"), "id"),
         field(&world.served("client-grants"), "id")
     );
     let sent = requests(&world, "/api/v2/client-grants");
@@ -193,7 +195,7 @@ async fn actions_are_paged_without_include_totals_which_auth0_does_not_define_th
     let run = world.a0snap(&["run"]).await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert_eq!(
-        field(&latest(&world, "actions"), "id"),
+        field(&world.latest_records("actions"), "id"),
         ["act_1", "act_2", "act_3", "act_4", "act_5"]
     );
     let sent = requests(&world, "/api/v2/actions/actions");

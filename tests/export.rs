@@ -1,23 +1,11 @@
 //! `a0snap run` against the fake tenant: every pagination kind, each output format, and the
 //! promise that a failed run changes nothing visible.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 use fake_auth0::{Fault, FaultRule, Sizes};
 use serde_json::{Value, json};
-
-fn snapshot_files(world: &World, job: &str, ext: &str) -> Vec<String> {
-    world
-        .files(job)
-        .into_iter()
-        .filter(|name| {
-            name.starts_with(&format!("{job}-"))
-                && name.ends_with(ext)
-                && !name.ends_with(".meta.json")
-        })
-        .collect()
-}
 
 fn read_json(world: &World, job: &str, name: &str) -> Vec<Value> {
     serde_json::from_str(&world.read(job, name)).expect("snapshot is JSON")
@@ -273,8 +261,8 @@ async fn one_failing_job_does_not_stop_the_others_and_the_exit_code_tells() {
         "{}",
         run.stdout
     );
-    assert_eq!(snapshot_files(&world, "apps", ".json").len(), 1);
-    assert!(snapshot_files(&world, "roles", ".json").is_empty());
+    assert_eq!(world.snapshot_files("apps", ".json").len(), 1);
+    assert!(world.snapshot_files("roles", ".json").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -297,7 +285,7 @@ async fn users_beyond_the_offset_cap_fail_with_a_reason_and_write_nothing() {
         run.stdout
     );
     assert!(run.stdout.contains("mode = \"export\""), "{}", run.stdout);
-    assert!(snapshot_files(&world, "users", ".json").is_empty());
+    assert!(world.snapshot_files("users", ".json").is_empty());
     assert_eq!(
         world.fake.counters().requests_by_path.get("/api/v2/users"),
         Some(&1)

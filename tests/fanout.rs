@@ -2,7 +2,7 @@
 //! more requests in flight than the setting, a failure that stops everything, and a token
 //! revoked in the middle renewed once.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,14 +3,10 @@
 //! fake saw, the files on disk (no partial file, `latest` intact) and that no secret or token
 //! appears in any output. The README's "Failure behaviour" table describes the same rows.
 
-#[path = "faults/checks.rs"]
 mod checks;
-mod common;
-#[path = "faults/harness.rs"]
+use crate::common;
 mod harness;
-#[path = "faults/proxy.rs"]
 mod proxy;
-#[path = "faults/tls.rs"]
 mod tls;
 
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! each event once, a failed run keeps the checkpoint, a rejected checkpoint says how to reset
 //! it, and `since` bounds the first run.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::os::unix::fs::PermissionsExt;
@@ -52,21 +52,15 @@ fn checkpoint_path(world: &World) -> PathBuf {
     dir.join(&names[0])
 }
 
-async fn run_ok(world: &World) -> Run {
-    let run = world.a0snap(&["run"]).await;
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    run
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn three_runs_with_new_events_between_them_export_the_served_log_once() {
     let world = logs_world(230).await;
-    let mut exported = written_events(&run_ok(&world).await);
+    let mut exported = written_events(&world.run_ok().await);
     assert_eq!(exported.len(), 230);
     world.fake.with_tenant(|tenant| tenant.append_logs(57));
-    exported.extend(written_events(&run_ok(&world).await));
+    exported.extend(written_events(&world.run_ok().await));
     world.fake.with_tenant(|tenant| tenant.append_logs(141));
-    let third = run_ok(&world).await;
+    let third = world.run_ok().await;
     exported.extend(written_events(&third));
 
     assert_eq!(
@@ -107,7 +101,7 @@ async fn three_runs_with_new_events_between_them_export_the_served_log_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_one_off_run_into_another_folder_does_not_move_the_daemons_checkpoint() {
     let world = logs_world(80).await;
-    assert_eq!(written_events(&run_ok(&world).await).len(), 80);
+    assert_eq!(written_events(&world.run_ok().await).len(), 80);
     world.fake.with_tenant(|tenant| tenant.append_logs(30));
     let elsewhere = world.dir.path().join("one-off");
     let elsewhere_arg = elsewhere.display().to_string();
@@ -121,7 +115,7 @@ async fn a_one_off_run_into_another_folder_does_not_move_the_daemons_checkpoint(
         "a folder of its own starts afresh"
     );
 
-    let daemon_side = written_events(&run_ok(&world).await);
+    let daemon_side = written_events(&world.run_ok().await);
     assert_eq!(
         daemon_side,
         world.served("logs")[80..].to_vec(),
@@ -134,11 +128,11 @@ async fn a_one_off_run_into_another_folder_does_not_move_the_daemons_checkpoint(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_without_new_events_commits_nothing_and_says_so() {
     let world = logs_world(40).await;
-    run_ok(&world).await;
+    world.run_ok().await;
     let before = std::fs::read(checkpoint_path(&world)).expect("checkpoint");
     let files_before = world.files("logs");
     let latest_before = world.read("logs", "latest.json");
-    let run = run_ok(&world).await;
+    let run = world.run_ok().await;
     assert!(
         run.stdout
             .contains("0 records, no new events since the last run, 1 page, ")
@@ -167,7 +161,7 @@ async fn a_run_without_new_events_commits_nothing_and_says_so() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_run_does_not_advance_the_checkpoint_and_the_next_run_catches_up() {
     let world = logs_world(120).await;
-    run_ok(&world).await;
+    world.run_ok().await;
     let before = std::fs::read(checkpoint_path(&world)).expect("checkpoint");
     let files_before = world.files("logs");
     world.fake.with_tenant(|tenant| tenant.append_logs(250));
@@ -185,14 +179,14 @@ async fn a_failed_run_does_not_advance_the_checkpoint_and_the_next_run_catches_u
     assert_eq!(world.files("logs"), files_before, "nothing new is visible");
 
     world.fake.clear_faults();
-    let caught_up = written_events(&run_ok(&world).await);
+    let caught_up = written_events(&world.run_ok().await);
     assert_eq!(caught_up, world.served("logs")[120..].to_vec());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_checkpoint_the_api_no_longer_accepts_names_the_file_to_delete() {
     let world = logs_world(60).await;
-    run_ok(&world).await;
+    world.run_ok().await;
     let checkpoint: Value = serde_json::from_str(
         &std::fs::read_to_string(checkpoint_path(&world)).expect("checkpoint"),
     )
@@ -220,7 +214,7 @@ async fn a_checkpoint_the_api_no_longer_accepts_names_the_file_to_delete() {
     );
 
     std::fs::remove_file(checkpoint_path(&world)).expect("reset");
-    let restarted = written_events(&run_ok(&world).await);
+    let restarted = written_events(&world.run_ok().await);
     assert_eq!(
         restarted,
         world.served("logs"),
@@ -238,7 +232,7 @@ async fn since_leaves_out_older_events_on_the_first_run_only() {
         &JOB.replace("[output]", &format!("since = \"{since}\"\n[output]")),
     );
 
-    let first = run_ok(&world).await;
+    let first = world.run_ok().await;
     let kept: Vec<Value> = served
         .iter()
         .filter(|event| event["date"].as_str() >= Some(since.as_str()))
@@ -253,7 +247,7 @@ async fn since_leaves_out_older_events_on_the_first_run_only() {
     );
 
     world.fake.with_tenant(|tenant| tenant.append_logs(10));
-    let second = run_ok(&world).await;
+    let second = world.run_ok().await;
     assert_eq!(
         written_events(&second),
         world.served("logs")[150..].to_vec()
@@ -263,7 +257,7 @@ async fn since_leaves_out_older_events_on_the_first_run_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_checkpoint_left_half_written_is_swept_by_the_next_run_and_other_jobs_are_kept() {
     let world = logs_world(5).await;
-    run_ok(&world).await;
+    world.run_ok().await;
     let checkpoint = checkpoint_path(&world);
     let dir = checkpoint.parent().expect("checkpoints").to_owned();
     let name = checkpoint
@@ -277,7 +271,7 @@ async fn a_checkpoint_left_half_written_is_swept_by_the_next_run_and_other_jobs_
     std::fs::write(&ours, "{}").expect("leftover");
     std::fs::write(&other_job, "{}").expect("other job's checkpoint in progress");
 
-    run_ok(&world).await;
+    world.run_ok().await;
     assert!(!ours.exists(), "left: {:?}", common::list(&dir));
     assert!(other_job.exists(), "another job's checkpoint was removed");
 }

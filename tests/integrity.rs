@@ -3,7 +3,7 @@
 //! on `/logs` answered newest first), each checked against the fake's own records: ids, count
 //! and order. The faults that change the tenant during a walk are rows of `tests/faults.rs`.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;
@@ -14,10 +14,6 @@ fn ids(records: &[Value], field: &str) -> Vec<String> {
         .iter()
         .map(|record| record[field].as_str().unwrap_or_default().to_owned())
         .collect()
-}
-
-fn latest(world: &World, job: &str) -> Vec<Value> {
-    serde_json::from_str(&world.read(job, "latest.json")).expect("latest.json is JSON")
 }
 
 /// The requests the fake saw below `/api/v2/{endpoint}`, with their query strings.
@@ -50,7 +46,7 @@ async fn users_whose_default_order_changes_per_request_are_each_exported_once() 
     assert_eq!(run.code, 0, "{}", run.all_output());
     let mut expected = ids(&world.served("users"), "user_id");
     expected.sort();
-    assert_eq!(ids(&latest(&world, "users"), "user_id"), expected);
+    assert_eq!(ids(&world.latest_records("users"), "user_id"), expected);
     let meta = meta(&world, "users");
     assert_eq!(meta["verified"]["identities_unique"], true);
     assert_eq!(meta["verified"]["total"], 250);
@@ -81,7 +77,7 @@ async fn a_sort_the_job_sets_is_kept_and_the_walk_still_verified() {
     let mut served = world.served("users");
     served.sort_by(|a, b| b["email"].as_str().cmp(&a["email"].as_str()));
     assert_eq!(
-        ids(&latest(&world, "users"), "user_id"),
+        ids(&world.latest_records("users"), "user_id"),
         ids(&served, "user_id")
     );
     let requests = requests_to(&world, "users");
@@ -149,14 +145,14 @@ async fn incremental_logs_start_oldest_first_then_hold_only_new_events_each_once
     let first = world.a0snap(&["run"]).await;
     assert_eq!(first.code, 0, "{}", first.all_output());
     assert_eq!(
-        ids(&latest(&world, "logs"), "log_id"),
+        ids(&world.latest_records("logs"), "log_id"),
         ids(&world.served("logs"), "log_id")
     );
     world.fake.with_tenant(|tenant| tenant.append_logs(30));
     let second = world.a0snap(&["run"]).await;
     assert_eq!(second.code, 0, "{}", second.all_output());
     assert_eq!(
-        ids(&latest(&world, "logs"), "log_id"),
+        ids(&world.latest_records("logs"), "log_id"),
         ids(&world.served("logs")[75..], "log_id")
     );
 }

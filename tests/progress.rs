@@ -1,7 +1,7 @@
 //! What a run shows while it works: live progress on a terminal's stderr only; in a pipe or
 //! with JSON logs, one debug line per page and an info summary, and never an escape code.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;

@@ -9,11 +9,10 @@
 //! that a0snap hides it. And through the real binary against the fake tenant: a CSV column
 //! below a secret-sounding name has its value in every row.
 
-mod common;
+use crate::common;
 
 #[allow(dead_code)]
-#[path = "../fake-auth0/tests/http/recordings.rs"]
-mod recordings;
+use crate::recordings;
 
 use std::collections::BTreeSet;
 

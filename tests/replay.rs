@@ -15,11 +15,9 @@
 //! [`NOT_REPLAYED`] with the reason, and
 //! `every_recorded_list_page_is_replayed_or_listed_as_not_replayable` keeps both lists honest.
 
-mod common;
+use crate::common;
 #[allow(dead_code)]
-#[path = "../fake-auth0/tests/http/recordings.rs"]
-mod recordings;
-#[path = "replay/server.rs"]
+use crate::recordings;
 mod server;
 
 use std::collections::BTreeSet;

@@ -2,11 +2,11 @@
 //! never pushed out by quiet runs, an explicit `keep` counts only deltas with events, `keep_for`
 //! removes by age, and a bad `keep_for` is a configuration error.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{Run, World, config, empty_sizes};
+use common::{World, config, empty_sizes};
 use fake_auth0::Sizes;
 use jiff::{SignedDuration, Timestamp};
 
@@ -25,12 +25,6 @@ async fn logs_world(events: usize, output: &str) -> World {
     .await;
     world.job("logs", &logs_job(output));
     world
-}
-
-async fn run_ok(world: &World) -> Run {
-    let run = world.a0snap(&["run"]).await;
-    assert_eq!(run.code, 0, "{}", run.all_output());
-    run
 }
 
 /// The job's snapshot stems, oldest first (by name, as retention orders them).
@@ -74,13 +68,13 @@ fn leave_snapshot(dir: &Path, stem: &str, ext: &str, records: usize) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_job_without_keep_keeps_its_delta_through_35_quiet_runs_and_adds_no_file() {
     let world = logs_world(40, "").await;
-    run_ok(&world).await;
+    world.run_ok().await;
     let files = world.files("logs");
     let delta = stems(&world, "logs");
     assert_eq!(delta.len(), 1, "{files:?}");
 
     for _ in 0..35 {
-        let quiet = run_ok(&world).await;
+        let quiet = world.run_ok().await;
         assert!(quiet.stdout.contains("nothing written"), "{}", quiet.stdout);
     }
 
@@ -94,7 +88,7 @@ async fn an_incremental_job_without_keep_keeps_its_delta_through_35_quiet_runs_a
     // More than the old default of 30 deltas with events: every one is kept.
     for _ in 0..31 {
         world.fake.with_tenant(|tenant| tenant.append_logs(1));
-        run_ok(&world).await;
+        world.run_ok().await;
     }
     let all = stems(&world, "logs");
     assert_eq!(all.len(), 32, "{all:?}");
@@ -115,14 +109,14 @@ async fn an_explicit_keep_counts_only_deltas_with_events_so_quiet_runs_push_noth
         empties.push(stem);
     }
 
-    run_ok(&world).await;
+    world.run_ok().await;
     for _ in 0..5 {
-        run_ok(&world).await;
+        world.run_ok().await;
     }
     world.fake.with_tenant(|tenant| tenant.append_logs(10));
-    run_ok(&world).await;
+    world.run_ok().await;
     for _ in 0..5 {
-        run_ok(&world).await;
+        world.run_ok().await;
     }
     let stems_now = stems(&world, "logs");
     assert_eq!(stems_now.len(), 1 + 30 + 2, "{stems_now:?}");
@@ -133,7 +127,7 @@ async fn an_explicit_keep_counts_only_deltas_with_events_so_quiet_runs_push_noth
     assert_eq!(events_in(&world, &oldest), 5);
 
     world.fake.with_tenant(|tenant| tenant.append_logs(7));
-    run_ok(&world).await;
+    world.run_ok().await;
     let stems_now = stems(&world, "logs");
     assert_eq!(stems_now.len(), 3, "{stems_now:?}");
     let counts: Vec<usize> = stems_now.iter().map(|s| events_in(&world, s)).collect();
@@ -168,7 +162,7 @@ async fn keep_for_removes_older_snapshots_at_the_next_commit_and_keeps_younger_o
     }
     std::fs::write(dir.join("notes.txt"), "mine").expect("a file of the user's");
 
-    let run = run_ok(&world).await;
+    let run = world.run_ok().await;
     let stems_now = stems(&world, "apps");
     assert_eq!(stems_now.len(), 2, "{stems_now:?}");
     assert_eq!(stems_now[0], young);
@@ -198,20 +192,20 @@ async fn keep_for_with_keep_removes_only_what_both_let_go() {
         leave_snapshot(&dir, stem, "json", 1);
     }
 
-    run_ok(&world).await;
+    world.run_ok().await;
     // Beyond 3 is only the 90-day-old one, and it is older than 30 days: it goes. The 60-day
     // one is old but within keep.
     let stems_now = stems(&world, "apps");
     assert_eq!(stems_now.len(), 3, "{stems_now:?}");
     assert_eq!(&stems_now[..2], [b.clone(), c.clone()]);
 
-    run_ok(&world).await;
+    world.run_ok().await;
     // Now the 60-day one is beyond 3 and old: it goes.
     let stems_now = stems(&world, "apps");
     assert_eq!(stems_now.len(), 3, "{stems_now:?}");
     assert_eq!(stems_now[0], c);
 
-    run_ok(&world).await;
+    world.run_ok().await;
     // The 20-day one is beyond 3 but younger than 30 days: it stays.
     let stems_now = stems(&world, "apps");
     assert_eq!(stems_now.len(), 4, "{stems_now:?}");

@@ -1,6 +1,6 @@
 //! The token cache seen from outside: by the fake tenant's counters, across processes.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Bad configuration and bad job files: exit code 2, every problem named with its fix, and
 //! nothing written.
 
-mod common;
+use crate::common;
 
 use common::{World, config, empty_sizes};
 

@@ -1,7 +1,7 @@
 //! `mode = "export"` against the fake tenant: Auth0's bulk user export, polled, downloaded
 //! without the token and written through the usual writers.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -144,11 +144,15 @@ impl Limiter {
 
     /// Waits until a request to `path` (below the base URL: `/api/v2/clients`) may start,
     /// then holds a place in flight.
+    ///
+    /// A place in flight is held only while the request may go: a request waiting for its
+    /// bucket's budget, pause or probe gives its place back, so a paced job on one bucket
+    /// cannot keep a job on another bucket from starting (scenario f of the bench).
     pub(crate) async fn acquire(&self, path: &str) -> Permit<'_> {
         let family = family(path);
         let place = self.place_in_flight().await;
         self.wait_for_fixed_rate().await;
-        let (key, seq) = self.reserve_budget(&family).await;
+        let (key, seq, place) = self.reserve_budget(&family, place).await;
         Permit {
             _place: place,
             limiter: self,
@@ -203,8 +207,15 @@ impl Limiter {
     }
 
     /// Takes a token of the mirror of `family`'s bucket in turn, waiting for it (and for the
-    /// bucket's pause) if need be; the bucket and the request's sequence number.
-    async fn reserve_budget(&self, family: &str) -> (BucketKey, u64) {
+    /// bucket's pause) if need be; the bucket, the request's sequence number and its place in
+    /// flight. `place` is given back during every wait and taken again when the turn comes, so
+    /// that a token is only ever reserved by a request holding a place.
+    async fn reserve_budget<'a>(
+        &'a self,
+        family: &str,
+        place: SemaphorePermit<'a>,
+    ) -> (BucketKey, u64, SemaphorePermit<'a>) {
+        let mut place = Some(place);
         'placed: loop {
             let ticket = {
                 let mut buckets = lock(&self.buckets);
@@ -229,23 +240,36 @@ impl Limiter {
                     let now = Instant::now();
                     let lane = buckets.lane(&ticket.key);
                     if lane.turns.serving != ticket.number {
-                        None
+                        Step::NotOurTurn
                     } else if let Some((until, reason)) =
                         lane.paused_until.clone().filter(|(until, _)| *until > now)
                     {
-                        Some(Grant::WaitUntil { at: until, reason })
+                        Step::Budget(Grant::WaitUntil { at: until, reason })
+                    } else if place.is_none() {
+                        Step::TakePlace
                     } else {
-                        Some(buckets.reserve(&ticket.key, now))
+                        Step::Budget(buckets.reserve(&ticket.key, now))
                     }
                 };
+                if !matches!(wait, Step::TakePlace | Step::Budget(Grant::Go(_))) {
+                    // Waiting: give the place back to requests that may go.
+                    place = None;
+                }
                 match wait {
-                    None => answered.await,
-                    Some(Grant::Go(seq)) => {
+                    Step::NotOurTurn => answered.await,
+                    // Our turn, but the place was given back during a wait: take one, then
+                    // look at the bucket again (time has passed).
+                    Step::TakePlace => place = Some(self.place_in_flight().await),
+                    Step::Budget(Grant::Go(seq)) => {
                         let key = ticket.key.clone();
                         drop(ticket);
-                        return (key, seq);
+                        if let Some(place) = place {
+                            return (key, seq, place);
+                        }
+                        // Unreachable: a token is reserved only while a place is held.
+                        continue 'placed;
                     }
-                    Some(Grant::WaitUntil { at, reason }) => {
+                    Step::Budget(Grant::WaitUntil { at, reason }) => {
                         log_wait(
                             at.saturating_duration_since(Instant::now()),
                             &reason,
@@ -257,7 +281,7 @@ impl Limiter {
                             () = answered => {}
                         }
                     }
-                    Some(Grant::WaitForProbe) => {
+                    Step::Budget(Grant::WaitForProbe) => {
                         tracing::debug!(
                             bucket = %ticket.key,
                             reason = "the first answer tells the bucket's rate limit",
@@ -269,6 +293,16 @@ impl Limiter {
             }
         }
     }
+}
+
+/// What a request at a bucket's queue does next.
+enum Step {
+    /// Others are ahead in the bucket's queue: wait for an answer or a turn to pass.
+    NotOurTurn,
+    /// Its turn, without a place in flight: take one.
+    TakePlace,
+    /// Its turn, with a place: what the bucket's mirror (or pause) says.
+    Budget(Grant),
 }
 
 fn log_wait(wait: Duration, reason: &str, bucket: &BucketKey) {

@@ -145,6 +145,36 @@ impl World {
         std::fs::read_to_string(self.out_dir().join(job).join(name)).expect("output file")
     }
 
+    /// Runs `a0snap run` and asserts it succeeded (exit 0), printing everything otherwise.
+    pub(crate) async fn run_ok(&self) -> Run {
+        let run = self.a0snap(&["run"]).await;
+        assert_eq!(run.code, 0, "{}", run.all_output());
+        run
+    }
+
+    /// The records of `out/{job}/latest.json`.
+    pub(crate) fn latest_records(&self, job: &str) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.read(job, "latest.json")).expect("latest.json is JSON")
+    }
+
+    /// The data files of `job`'s snapshots whose names end with `ext` (`""` for any): named
+    /// `{job}-…`, not `latest.*`, not meta files.
+    pub(crate) fn snapshot_files(&self, job: &str, ext: &str) -> Vec<String> {
+        self.files(job)
+            .into_iter()
+            .filter(|name| {
+                name.starts_with(&format!("{job}-"))
+                    && name.ends_with(ext)
+                    && !name.ends_with(".meta.json")
+            })
+            .collect()
+    }
+
+    /// Files a run left half-done in `out/{job}/`: temporary names.
+    pub(crate) fn temporary_files(&self, job: &str) -> Vec<String> {
+        temp_files(&self.out_dir().join(job))
+    }
+
     /// The served records of `endpoint`, as JSON values.
     pub(crate) fn served(&self, endpoint: &str) -> Vec<serde_json::Value> {
         self.fake
@@ -190,4 +220,12 @@ pub(crate) fn list(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// The temporary files in `dir` (a0snap's one temporary-name prefix, see `atomic_file`).
+pub(crate) fn temp_files(dir: &Path) -> Vec<String> {
+    list(dir)
+        .into_iter()
+        .filter(|name| name.starts_with(".a0snap-tmp-"))
+        .collect()
 }

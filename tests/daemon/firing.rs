@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use super::EVERY_SECOND;
+use super::process::Daemon;
 use crate::common::{World, config, empty_sizes};
-use crate::process::Daemon;
-use crate::{EVERY_SECOND, snapshots};
 use fake_auth0::Sizes;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -17,14 +17,16 @@ async fn a_job_every_second_writes_a_snapshot_each_second_with_one_token_request
     world.job("apps", EVERY_SECOND);
     let daemon = Daemon::start(&world, &[]).await;
     daemon
-        .wait_until("four snapshots", || snapshots(&world, "apps").len() >= 4)
+        .wait_until("four snapshots", || {
+            world.snapshot_files("apps", ".json").len() >= 4
+        })
         .await;
     daemon.signal("TERM");
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 0, "{log}");
-    assert!(snapshots(&world, "apps").len() >= 4);
+    assert!(world.snapshot_files("apps", ".json").len() >= 4);
     assert_eq!(world.read("apps", "latest.json"), {
-        let newest = snapshots(&world, "apps").pop().unwrap();
+        let newest = world.snapshot_files("apps", ".json").pop().unwrap();
         world.read("apps", &newest)
     });
     assert_eq!(world.fake.counters().token_requests, 1, "{log}");
@@ -57,7 +59,7 @@ async fn a_job_slower_than_its_interval_never_runs_twice_at_once_and_its_skips_a
     assert!(skip.contains("skipped"), "{skip}");
     assert!(skip.contains("\"job\":\"apps\""), "{skip}");
     assert!(skip.contains("WARN"), "{skip}");
-    assert!(snapshots(&world, "apps").len() >= 2);
+    assert!(world.snapshot_files("apps", ".json").len() >= 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -79,10 +81,10 @@ async fn a_slow_job_does_not_hold_back_a_fast_one() {
     let daemon = Daemon::start(&world, &[]).await;
     daemon
         .wait_until("three fast snapshots", || {
-            snapshots(&world, "fast").len() >= 3
+            world.snapshot_files("fast", ".json").len() >= 3
         })
         .await;
-    assert!(snapshots(&world, "slow").is_empty());
+    assert!(world.snapshot_files("slow", ".json").is_empty());
     daemon.signal("TERM");
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 0, "{log}");

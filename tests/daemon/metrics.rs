@@ -2,9 +2,9 @@
 
 use fake_auth0::{Fault, FaultRule, Sizes};
 
+use super::EVERY_SECOND;
+use super::process::Daemon;
 use crate::common::{World, config, empty_sizes};
-use crate::process::Daemon;
-use crate::{EVERY_SECOND, snapshots};
 
 /// The bound address the daemon logged.
 fn metrics_addr(line: &str) -> String {
@@ -26,7 +26,9 @@ async fn the_metrics_endpoint_serves_health_and_counters_by_job_and_outcome() {
     let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
     let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
     daemon
-        .wait_until("two snapshots", || snapshots(&world, "apps").len() >= 2)
+        .wait_until("two snapshots", || {
+            world.snapshot_files("apps", ".json").len() >= 2
+        })
         .await;
     daemon.wait_for_lines("job finished", 2).await;
 
@@ -120,7 +122,7 @@ async fn quiet_incremental_runs_count_as_successes_and_commit_no_snapshot() {
     assert!(value("a0snap_job_runs_total{job=\"logs\",outcome=\"success\"}") >= 3.0);
     assert_eq!(value("a0snap_records_exported_total{job=\"logs\"}"), 5.0);
     assert_eq!(
-        snapshots(&world, "logs").len(),
+        world.snapshot_files("logs", ".json").len(),
         1,
         "one delta, no empty ones"
     );

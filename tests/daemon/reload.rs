@@ -2,9 +2,9 @@
 
 use fake_auth0::Sizes;
 
+use super::EVERY_SECOND;
+use super::process::Daemon;
 use crate::common::{World, config, empty_sizes};
-use crate::process::Daemon;
-use crate::{EVERY_SECOND, snapshots};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sighup_refuses_a_bad_job_set_keeps_the_old_one_and_loads_a_good_one() {
@@ -17,7 +17,9 @@ async fn sighup_refuses_a_bad_job_set_keeps_the_old_one_and_loads_a_good_one() {
     world.job("apps", EVERY_SECOND);
     let daemon = Daemon::start(&world, &[]).await;
     daemon
-        .wait_until("a first snapshot", || !snapshots(&world, "apps").is_empty())
+        .wait_until("a first snapshot", || {
+            !world.snapshot_files("apps", ".json").is_empty()
+        })
         .await;
 
     world.job(
@@ -28,10 +30,10 @@ async fn sighup_refuses_a_bad_job_set_keeps_the_old_one_and_loads_a_good_one() {
     let refused = daemon.wait_for_log("refused the new job set").await;
     assert!(refused.contains("roles.toml"), "{refused}");
     assert!(refused.contains("ERROR"), "{refused}");
-    let count = snapshots(&world, "apps").len();
+    let count = world.snapshot_files("apps", ".json").len();
     daemon
         .wait_until("two more apps snapshots", || {
-            snapshots(&world, "apps").len() >= count + 2
+            world.snapshot_files("apps", ".json").len() >= count + 2
         })
         .await;
 
@@ -43,7 +45,7 @@ async fn sighup_refuses_a_bad_job_set_keeps_the_old_one_and_loads_a_good_one() {
     daemon.wait_for_log("reloaded the jobs folder").await;
     daemon
         .wait_until("a roles snapshot", || {
-            !snapshots(&world, "roles").is_empty()
+            !world.snapshot_files("roles", ".json").is_empty()
         })
         .await;
     daemon.signal("TERM");

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use fake_auth0::{Fault, FaultRule, Sizes};
 
+use super::EVERY_SECOND;
+use super::process::Daemon;
 use crate::common::{World, config, empty_sizes};
-use crate::process::Daemon;
-use crate::{EVERY_SECOND, snapshots, temporary_files};
 
 /// 120 clients: three pages of 50.
 fn three_pages() -> Sizes {
@@ -50,7 +50,7 @@ async fn sigterm_during_a_slow_export_aborts_it_after_the_grace_period_and_keeps
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("the grace period ran out"), "{log}");
     assert!(log.contains("job aborted"), "{log}");
-    assert_eq!(temporary_files(&world, "apps"), Vec::<String>::new());
+    assert_eq!(world.temporary_files("apps"), Vec::<String>::new());
     assert_eq!(world.files("apps"), before, "{log}");
     assert_eq!(world.read("apps", "latest.json"), latest);
 }
@@ -73,8 +73,8 @@ async fn the_aborted_daemon_says_which_jobs_it_aborted_and_how_to_give_them_more
         "{log}"
     );
     assert!(log.contains("A0SNAP_GRACE_PERIOD"), "{log}");
-    assert!(snapshots(&world, "apps").is_empty());
-    assert_eq!(temporary_files(&world, "apps"), Vec::<String>::new());
+    assert!(world.snapshot_files("apps", ".json").is_empty());
+    assert_eq!(world.temporary_files("apps"), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -92,11 +92,11 @@ async fn sigterm_during_an_export_lets_it_finish_within_the_grace_period_and_exi
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 0, "{log}");
     assert!(log.contains("waiting for the running jobs"), "{log}");
-    assert_eq!(snapshots(&world, "apps").len(), 1, "{log}");
+    assert_eq!(world.snapshot_files("apps", ".json").len(), 1, "{log}");
     let exported: Vec<serde_json::Value> =
         serde_json::from_str(&world.read("apps", "latest.json")).unwrap();
     assert_eq!(exported.len(), 120);
-    assert_eq!(temporary_files(&world, "apps"), Vec::<String>::new());
+    assert_eq!(world.temporary_files("apps"), Vec::<String>::new());
     // No run started after the signal.
     assert_eq!(world.fake.counters().api_requests, 3, "{log}");
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{self, Run, World};
-use crate::harness::{Expect, Files};
+use super::harness::{Expect, Files};
+use crate::common::{self, Run, World, temp_files};
 
 /// The folders as they were before the run under test.
 pub(crate) struct Baseline {
@@ -99,7 +99,7 @@ fn check_files(world: &World, files: &Files, before: &Baseline) {
                 ids(&world.served(endpoint)),
                 "{job}: latest.json"
             );
-            let snapshots = snapshots(world, job);
+            let snapshots = world.snapshot_files(job, "");
             let (_, _, old) = before.of(job);
             assert_eq!(
                 snapshots.len(),
@@ -119,7 +119,7 @@ fn check_files(world: &World, files: &Files, before: &Baseline) {
         }
         Files::Absent { job } => {
             assert!(
-                snapshots(world, job).is_empty(),
+                world.snapshot_files(job, "").is_empty(),
                 "{job}: {:?}",
                 world.files(job)
             );
@@ -133,15 +133,6 @@ fn check_files(world: &World, files: &Files, before: &Baseline) {
             assert!(!body.contains(text), "{job}/{file} holds {text:?}:\n{body}");
         }
     }
-}
-
-/// The snapshot files (not meta, not latest) of `job`.
-fn snapshots(world: &World, job: &str) -> Vec<String> {
-    world
-        .files(job)
-        .into_iter()
-        .filter(|name| name.starts_with(&format!("{job}-")) && !name.ends_with(".meta.json"))
-        .collect()
 }
 
 pub(crate) fn job_dirs(out: &Path) -> Vec<PathBuf> {
@@ -160,12 +151,4 @@ fn all_files(out: &Path) -> Vec<PathBuf> {
         }
     }
     files
-}
-
-/// The temporary files in `dir`.
-pub(crate) fn temp_files(dir: &Path) -> Vec<String> {
-    common::list(dir)
-        .into_iter()
-        .filter(|name| name.starts_with(".a0snap-tmp-"))
-        .collect()
 }

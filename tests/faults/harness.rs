@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use fake_auth0::{Config, FaultRule};
 
-use crate::checks::{Baseline, check, job_dirs, temp_files};
+use super::checks::{Baseline, check, job_dirs};
+use crate::common::temp_files;
 use crate::common::{Run, World};
 
 /// One scenario of the table.

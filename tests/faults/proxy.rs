@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use super::harness::json_job;
+use super::tls::{borrowed, signed_leaf, test_pki, tls_front};
 use crate::common::{World, config, empty_sizes};
-use crate::harness::json_job;
-use crate::tls::{borrowed, signed_leaf, test_pki, tls_front};
 
 /// A password distinctive enough to search for in output.
 const PROXY_PASSWORD: &str = "Pr0xy-pa55-Kq7";
@@ -85,7 +85,7 @@ async fn connect_proxy() -> (u16, Tunnels) {
 
 /// A tenant of 70 roles behind a TLS front for `127.0.0.1`, a roles job, and the environment
 /// reaching it with the CA file; the front's port.
-async fn proxied_world() -> (World, crate::tls::TlsFront, Vec<(&'static str, String)>) {
+async fn proxied_world() -> (World, super::tls::TlsFront, Vec<(&'static str, String)>) {
     let world = World::start(config(fake_auth0::Sizes {
         roles: 70,
         ..empty_sizes()

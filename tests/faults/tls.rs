@@ -11,8 +11,8 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+use super::harness::json_job;
 use crate::common::{World, config, empty_sizes};
-use crate::harness::json_job;
 
 /// A CA (its PEM, valid for `localhost` too, so it can be served as a server's certificate)
 /// and a certificate for `localhost` signed by it, with its key.

@@ -192,3 +192,44 @@ async fn endpoints_answered_from_one_global_bucket_share_its_mirror() {
     drop(limiter.acquire(CLIENTS).await);
     assert_eq!(start.elapsed(), Duration::from_secs(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn requests_waiting_for_a_spent_bucket_leave_their_places_to_other_buckets() {
+    // Two places in flight, both wanted by clients requests waiting for a spent bucket.
+    let limiter = std::sync::Arc::new(Limiter::new(2, None, 1));
+    limiter
+        .acquire(CLIENTS)
+        .await
+        .answered(answer(5, 0, 3000), StatusCode::OK);
+    limiter
+        .acquire(USERS)
+        .await
+        .answered(answer(40, 39, 75), StatusCode::OK);
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move {
+                limiter
+                    .acquire(CLIENTS)
+                    .await
+                    .answered(answer(5, 0, 3000), StatusCode::OK);
+            })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    let start = Instant::now();
+    for _ in 0..10 {
+        limiter
+            .acquire(USERS)
+            .await
+            .answered(answer(40, 30, 1200), StatusCode::OK);
+    }
+    assert_eq!(
+        start.elapsed(),
+        Duration::ZERO,
+        "users requests waited for places held by clients requests that could not go"
+    );
+    for task in clients {
+        task.await.expect("a clients request went in the end");
+    }
+}

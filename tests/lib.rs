@@ -1,0 +1,32 @@
+//! a0snap's integration tests, built as one test binary (`autotests = false` in `Cargo.toml`,
+//! as `just` does) so that a0snap, fake-auth0, axum, reqwest and tokio are linked once, not
+//! once per file. Every test runs the real `a0snap` binary or its library against fake-auth0
+//! (or a replay of recorded Auth0 answers) over loopback HTTP; [`common`] is the one harness.
+//!
+//! Run one area with a filter on its module: `cargo test --test integration faults::`.
+
+mod common;
+/// The recorded Auth0 exchanges, read with fake-auth0's own loader.
+#[path = "../fake-auth0/tests/http/recordings.rs"]
+#[allow(dead_code)]
+mod recordings;
+
+mod buckets;
+mod changes;
+mod crontab;
+mod daemon;
+mod demo;
+mod endpoints;
+mod export;
+mod fanout;
+mod faults;
+mod incremental;
+mod integrity;
+mod progress;
+mod readme;
+mod redaction;
+mod replay;
+mod retention;
+mod tokens;
+mod usage_errors;
+mod users_export;
