@@ -10,13 +10,13 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use super::CliError;
+use super::Services;
 use super::summary::{self, JobResult};
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
 use crate::progress::{LiveProgress, SharedProgress};
 use crate::runner::{self, RunContext};
-use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
 pub(super) async fn run(
