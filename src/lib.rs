@@ -5,12 +5,12 @@
 //! Dependencies point one way, from the edge to the core:
 //!
 //! - [`cli`] parses commands and wires the pieces; `main.rs` only prints its [`cli::CliError`]
-//!   and exits with that error's code.
+//!   and exits with that error's code. Its [`cli::Services`] (the composition root) builds the
+//!   process's one HTTP client ([`http`]), token cache, pacer and API client, shared by every
+//!   job.
 //! - [`config`] turns the environment and flags into checked [`config::Settings`] (the
 //!   tenant's credentials as [`auth::Credentials`], the one type for them);
 //!   [`telemetry`] starts logging.
-//! - [`services`] builds the process's one HTTP client ([`http`]), token cache, pacer and API
-//!   client, shared by every job.
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers; it logs
 //!   each run's start and end, once, for `a0snap run` and the daemon alike.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
@@ -21,7 +21,9 @@
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
 //! - [`auth`] gets tokens (one exchange) and caches them (memory and file, single flight).
 //! - [`snapshot`] writes JSON, NDJSON and CSV files atomically, with metadata, retention and
-//!   change reports.
+//!   change reports: its lifecycle at the top, `snapshot/encode/` (records into JSON and CSV,
+//!   columns, redaction) and `snapshot/changes/` (change reports against the previous
+//!   snapshot).
 //! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
 //! - [`atomic_file`] writes every file that must appear only complete, and sweeps what killed
 //!   processes left.
@@ -29,8 +31,10 @@
 //!   token exchange, the API client and the export download each only classify their
 //!   answers), rate-limit headers, certificates and loopback hosts.
 //! - [`endpoint`], [`users_export`], [`secret_fields`] and [`clock`] (with the one "time
-//!   until") are the small vocabulary the others share; [`trigger`] groups
-//!   the schedule triggers (cron and intervals).
+//!   until") are the small vocabulary the others share; [`trigger`] groups the schedule
+//!   triggers (cron and intervals). [`secret_fields`] stays here, not with the snapshot's
+//!   redaction: [`api`]'s error messages hide secrets by the same rule, and `api` must not
+//!   import `snapshot`.
 //!
 //! # Visibility
 //! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
@@ -55,7 +59,6 @@ pub(crate) mod progress;
 pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;
-pub(crate) mod services;
 pub mod snapshot;
 pub(crate) mod telemetry;
 pub mod trigger;

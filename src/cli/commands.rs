@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::CliError;
+use super::Services;
 use super::summary;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
 use crate::progress::LiveProgress;
-use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
 pub(super) async fn run(

@@ -9,9 +9,11 @@ mod daemon;
 mod endpoints;
 mod error;
 mod run;
+mod services;
 mod summary;
 
 pub use error::CliError;
+pub(crate) use services::Services;
 
 use std::path::PathBuf;
 

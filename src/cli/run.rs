@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::CliError;
+use super::Services;
 use super::summary::{self, JobResult};
 use crate::config::Settings;
 use crate::jobs::Job;
@@ -21,7 +22,6 @@ use crate::runner::{self, RunContext};
 use crate::schedule::daemon::Control;
 use crate::schedule::stop::{self, AbortCause, StopRequests, StopSignal, StopStep};
 use crate::schedule::{Hangup, forward_signals};
-use crate::services::Services;
 
 /// Stop signals queued before the loop reads them.
 const CONTROL_QUEUE: usize = 8;

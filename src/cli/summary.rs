@@ -123,7 +123,7 @@ pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     for job in jobs {
         let formats: Vec<&str> = job
             .output
-            .formats
+            .formats()
             .iter()
             .map(|format| format.name())
             .collect();
@@ -134,7 +134,7 @@ pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             job.endpoint.path,
             fetching(job),
             formats.join(", "),
-            if job.changes {
+            if job.output.changes().is_some() {
                 " with change reports"
             } else {
                 ""

@@ -304,7 +304,7 @@ mod tests {
         .unwrap();
         let settings =
             crate::config::Settings::resolve(&env, &crate::config::Overrides::default()).unwrap();
-        crate::services::Services::new(&settings, crate::clock::system())
+        crate::cli::Services::new(&settings, crate::clock::system())
             .unwrap()
             .api
             .for_job()

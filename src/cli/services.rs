@@ -1,6 +1,8 @@
 //! The process's shared services, built once from the settings: the HTTP client, the token
 //! cache, the request pacer and the API client. Every job of the process uses these same
-//! instances, which is what makes "one token, one limiter per process" true.
+//! instances, which is what makes "one token, one limiter per process" true. This is the
+//! composition root, so it lives with the command line that calls it: nothing below `cli`
+//! builds these pieces itself.
 
 use std::sync::Arc;
 
