@@ -5,8 +5,8 @@
 //! `crash/verify.rs` must hold; at the end one clean run per lane must succeed, leave no
 //! temporary file, and the incremental deltas must hold every served event exactly once.
 //!
-//! The delays come from a seeded generator (`A0SNAP_CRASH_SEED`, printed), so a campaign is
-//! the same one again except for timing; `A0SNAP_CRASH_KILLS` asks for more kills. The figures
+//! The delays come from a seeded generator (`CRASH_CAMPAIGN_SEED`, printed), so a campaign is
+//! the same one again except for timing; `CRASH_CAMPAIGN_KILLS` asks for more kills. The figures
 //! (kills by phase, runs that ended before their kill, violations) are printed; see them with
 //! `cargo test --test crash -- --nocapture`. The README's "Failure behaviour" quotes a run.
 
@@ -23,7 +23,7 @@ use lane::{Figures, Lane};
 
 /// Parallel lanes: the runs mostly wait for the fake's latency, so four fit on two cores.
 const LANES: u64 = 4;
-/// Kills in all, unless `A0SNAP_CRASH_KILLS` says more.
+/// Kills in all, unless `CRASH_CAMPAIGN_KILLS` says more.
 const KILLS: u32 = 320;
 /// The default seed.
 const SEED: u64 = 0x0a05_11a9;
@@ -36,7 +36,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 async fn one_lane(index: u64, seed: u64, kills: u32) -> Figures {
-    let concurrency = if index % 2 == 0 { "1" } else { "4" };
+    let concurrency = if index.is_multiple_of(2) { "1" } else { "4" };
     let mut lane = Lane::start(seed.wrapping_add(index), concurrency).await;
     let mut figures = Figures::default();
     let (code, took) = lane.clean_run().await;
@@ -50,8 +50,8 @@ async fn one_lane(index: u64, seed: u64, kills: u32) -> Figures {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn runs_killed_at_random_instants_never_leave_a_broken_promise() {
-    let seed = env_number("A0SNAP_CRASH_SEED", SEED);
-    let kills = env_number("A0SNAP_CRASH_KILLS", KILLS.into()).max(200) as u32;
+    let seed = env_number("CRASH_CAMPAIGN_SEED", SEED);
+    let kills = env_number("CRASH_CAMPAIGN_KILLS", KILLS.into()).max(200) as u32;
     let per_lane = kills.div_ceil(LANES as u32);
     let started = Instant::now();
     let lanes: Vec<_> = (0..LANES)
