@@ -99,7 +99,9 @@ impl Checkpoint {
     }
 
     /// Reads the checkpoint of `job` writing below `output_dir` for the tenant at `tenant` (its
-    /// base URL), if there is one, after removing the temporary files a killed run left for it.
+    /// base URL), if there is one. First the checkpoint a killed run staged for a snapshot it
+    /// committed is moved into place (see `roll_forward`), then the other temporary files
+    /// killed runs left for it are removed.
     ///
     /// Call it only while holding the job's [`crate::snapshot::JobLock`]: another run of the
     /// same job may be staging a checkpoint otherwise.

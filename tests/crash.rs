@@ -24,7 +24,7 @@ use lane::{Figures, Lane};
 /// Parallel lanes: the runs mostly wait for the fake's latency, so four fit on two cores.
 const LANES: u64 = 4;
 /// Kills in all, unless `CRASH_CAMPAIGN_KILLS` says more.
-const KILLS: u32 = 320;
+const KILLS: u32 = 240;
 /// The default seed.
 const SEED: u64 = 0x0a05_11a9;
 
