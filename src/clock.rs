@@ -29,6 +29,12 @@ pub(crate) fn system() -> SharedClock {
     Arc::new(SystemClock)
 }
 
+/// How long from `now` until `at`; zero when `at` is now or has passed. The one "time until"
+/// of a0snap: retry waits, rate-limit resets, alarms and the daemon's watchdog all use it.
+pub(crate) fn until(now: Timestamp, at: Timestamp) -> std::time::Duration {
+    std::time::Duration::try_from(at.duration_since(now)).unwrap_or_default()
+}
+
 /// A clock that only moves when told to, for tests.
 #[cfg(test)]
 #[derive(Debug, Clone)]
@@ -71,5 +77,24 @@ impl Clock for ManualClock {
             .now
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_time_left_is_zero_once_the_instant_has_passed() {
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(until(now, now), std::time::Duration::ZERO);
+        assert_eq!(
+            until(now + std::time::Duration::from_secs(1), now),
+            std::time::Duration::ZERO
+        );
+        assert_eq!(
+            until(now, now + std::time::Duration::from_millis(1_500)),
+            std::time::Duration::from_millis(1_500)
+        );
     }
 }

@@ -1,4 +1,7 @@
-//! The one HTTP client of the process, shared by the token exchange and the API client.
+//! HTTP for the whole process: the one client, shared by the token exchange, the API client
+//! and the export download ([`client`]); the one retry loop ([`retry`]) and what answers' headers
+//! say about waiting ([`rate_limit`]); certificate failures ([`certificate`]); and whether a
+//! host is this machine ([`loopback`]).
 //!
 //! TLS verification is always on: the platform's trust store, plus the certificate in
 //! `A0SNAP_CA_FILE` when a proxy or a test tenant needs one. Redirects are not followed, so a
@@ -10,6 +13,9 @@
 //! and never logs a proxy URL, which may hold credentials.
 
 mod certificate;
+pub(crate) mod loopback;
+pub(crate) mod rate_limit;
+pub(crate) mod retry;
 
 pub(crate) use certificate::CertificateProblem;
 

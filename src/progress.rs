@@ -4,16 +4,23 @@
 //! Shown only when stderr is a terminal and logs are text; under cron, in a pipe or with JSON
 //! logs nothing is drawn, and the runner's per-page debug line and the info summary say the same
 //! in the log instead. It never writes to stdout, which carries the summary and `a0snap token`.
-//! Log lines share stderr with the progress lines: [`StderrWriter`] erases the lines, writes
-//! the log line and draws them again, so the two never garble each other.
+//!
+//! The drawing is `indicatif`'s: one [`ProgressBar`] per job in a [`MultiProgress`], redrawn at
+//! most ten times a second, and nothing at all when stderr is not a terminal. Log lines share
+//! stderr with the progress lines: [`StderrWriter`] writes each one inside
+//! [`MultiProgress::suspend`], which erases the lines, lets the log line through and draws them
+//! again, so the two never garble each other. (`tracing-indicatif` ties a bar to each tracing
+//! span; a0snap's progress is counted by the runner page by page, not by spans, so the plain
+//! crate fits better.) This module formats the line's words and keeps one bar per job; it must
+//! not move the cursor or write escape codes itself.
 
 #[cfg(test)]
 mod tests;
 
-use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::LogFormat;
 
@@ -63,17 +70,21 @@ impl Drop for JobProgress<'_> {
     }
 }
 
-/// Redraws happen at most this often, so a fast export does not flood the terminal.
-const REDRAW_INTERVAL: Duration = Duration::from_millis(100);
+/// Redraws happen at most this many times a second, so a fast export does not flood the
+/// terminal.
+const REDRAWS_PER_SECOND: u8 = 10;
 /// Job names longer than this are cut, so a line never wraps on an 80-column terminal.
 const NAME_WIDTH: usize = 32;
 
 /// The progress lines on a terminal.
 pub(crate) struct LiveProgress {
-    /// A std mutex: held only to update a few numbers and write a few bytes, never across an
-    /// await, and taken by the log writer from any thread.
-    state: Mutex<State>,
-    redraw_interval: Duration,
+    /// The lines on the screen, one bar per running job, drawn by indicatif.
+    lines: MultiProgress,
+    /// Running jobs and their bars, in the order they sent their first page. A std mutex: held
+    /// only to find or drop a bar, never across an await, and taken from any thread.
+    jobs: Mutex<Vec<(String, ProgressBar)>>,
+    /// Where log lines go (stderr), written while the bars are suspended.
+    log: Mutex<Box<dyn Write + Send>>,
 }
 
 impl std::fmt::Debug for LiveProgress {
@@ -82,146 +93,98 @@ impl std::fmt::Debug for LiveProgress {
     }
 }
 
-struct State {
-    out: Box<dyn Write + Send>,
-    /// Running jobs, in the order they sent their first page.
-    jobs: Vec<JobLine>,
-    /// Progress lines on the screen now, below the last log line.
-    drawn: usize,
-    last_draw: Option<Instant>,
-}
-
-struct JobLine {
-    job: String,
-    pages: u64,
-    records: u64,
-    total: Option<u64>,
-}
-
 impl LiveProgress {
     /// Progress on stderr when a person is watching: stderr is a terminal (not a pipe, a file
     /// or cron's mail), the terminal can move the cursor, and logs are text.
     pub(crate) fn detect(format: LogFormat) -> Option<Arc<Self>> {
         let dumb = std::env::var("TERM").is_ok_and(|term| term == "dumb");
         let watched = format == LogFormat::Text && std::io::stderr().is_terminal() && !dumb;
-        watched.then(|| Arc::new(Self::new(Box::new(std::io::stderr()), REDRAW_INTERVAL)))
+        watched.then(|| {
+            let target = ProgressDrawTarget::stderr_with_hz(REDRAWS_PER_SECOND);
+            Arc::new(Self::new(target, Box::new(std::io::stderr())))
+        })
     }
 
-    /// Progress written to `out`, redrawn at most every `redraw_interval`.
-    pub(crate) fn new(out: Box<dyn Write + Send>, redraw_interval: Duration) -> Self {
+    /// Progress drawn to `target`, with log lines written to `log` between draws.
+    pub(crate) fn new(target: ProgressDrawTarget, log: Box<dyn Write + Send>) -> Self {
         Self {
-            state: Mutex::new(State {
-                out,
-                jobs: Vec::new(),
-                drawn: 0,
-                last_draw: None,
-            }),
-            redraw_interval,
+            lines: MultiProgress::with_draw_target(target),
+            jobs: Mutex::new(Vec::new()),
+            log: Mutex::new(log),
         }
     }
 
     /// Writes `text` (whole log lines) above the progress lines.
     pub(crate) fn write_above(&self, text: &[u8]) {
-        let mut state = self.lock();
-        let mut frame = state.erase();
-        frame.push_str(&String::from_utf8_lossy(text));
-        frame.push_str(&state.lines());
-        state.show(frame);
+        self.lines.suspend(|| {
+            let mut log = lock(&self.log);
+            // A log line that cannot be written has nowhere else to go: keep running.
+            let _ = log.write_all(text);
+            let _ = log.flush();
+        });
     }
 
     /// Erases the progress lines, before the summary is printed.
     pub(crate) fn clear(&self) {
-        let mut state = self.lock();
-        let frame = state.erase();
-        state.show(frame);
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while drawing leaves numbers behind, nothing unsafe: keep going.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        // Progress is a courtesy: a terminal that went away is no reason to fail a run.
+        let _ = self.lines.clear();
     }
 }
 
 impl ProgressSink for LiveProgress {
     fn page(&self, job: &str, pages: u64, records: u64, total: Option<u64>) {
-        let mut state = self.lock();
-        let new_job = match state.jobs.iter_mut().find(|line| line.job == job) {
-            Some(line) => {
-                (line.pages, line.records, line.total) = (pages, records, total);
-                false
-            }
+        let mut jobs = lock(&self.jobs);
+        let bar = match jobs.iter().find(|(name, _)| name == job) {
+            Some((_, bar)) => bar.clone(),
             None => {
-                state.jobs.push(JobLine {
-                    job: job.to_owned(),
-                    pages,
-                    records,
-                    total,
-                });
-                true
+                let bar = self
+                    .lines
+                    .add(ProgressBar::no_length().with_style(line_style()));
+                jobs.push((job.to_owned(), bar.clone()));
+                bar
             }
         };
-        let due = state
-            .last_draw
-            .is_none_or(|at| at.elapsed() >= self.redraw_interval);
-        if new_job || due {
-            let mut frame = state.erase();
-            frame.push_str(&state.lines());
-            state.show(frame);
-        }
+        drop(jobs);
+        bar.set_message(line(job, pages, records, total));
     }
 
     fn finished(&self, job: &str) {
-        let mut state = self.lock();
-        state.jobs.retain(|line| line.job != job);
-        let mut frame = state.erase();
-        frame.push_str(&state.lines());
-        state.show(frame);
+        let mut jobs = lock(&self.jobs);
+        let Some(index) = jobs.iter().position(|(name, _)| name == job) else {
+            return;
+        };
+        let (_, bar) = jobs.remove(index);
+        drop(jobs);
+        bar.finish_and_clear();
+        self.lines.remove(&bar);
     }
 }
 
-impl State {
-    /// The bytes that move the cursor back over the drawn lines and erase them.
-    fn erase(&mut self) -> String {
-        let frame = match self.drawn {
-            0 => String::new(),
-            lines => format!("\r\x1b[{lines}A\x1b[J"),
-        };
-        self.drawn = 0;
-        frame
-    }
+/// A bar that shows only its message: the line's words are [`line()`]'s.
+fn line_style() -> ProgressStyle {
+    // "{msg}" is a valid template, so the fallback (a spinner and the message) never shows.
+    ProgressStyle::with_template("{msg}").unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
 
-    /// The progress lines, one per running job, and how many there are.
-    fn lines(&mut self) -> String {
-        let mut text = String::new();
-        for line in &self.jobs {
-            let name: String = line.job.chars().take(NAME_WIDTH).collect();
-            let _ = write!(text, "  {name}  page {}  ", line.pages);
-            let _ = match line.total {
-                Some(total) if total > 0 => writeln!(
-                    text,
-                    "{}/{total} records ({}%)",
-                    line.records,
-                    (line.records.min(total) * 100) / total
-                ),
-                _ => writeln!(text, "{} records", line.records),
-            };
-        }
-        self.drawn = self.jobs.len();
-        text
+/// One job's line: `"  users  page 3  150/2000 records (7%)"`, or `"  logs  page 1  100 records"`
+/// without a total.
+fn line(job: &str, pages: u64, records: u64, total: Option<u64>) -> String {
+    let name: String = job.chars().take(NAME_WIDTH).collect();
+    match total {
+        Some(total) if total > 0 => format!(
+            "  {name}  page {pages}  {records}/{total} records ({}%)",
+            (records.min(total) * 100) / total
+        ),
+        _ => format!("  {name}  page {pages}  {records} records"),
     }
+}
 
-    /// Writes one frame in one write, so the terminal never shows half of it.
-    fn show(&mut self, frame: String) {
-        if frame.is_empty() {
-            return;
-        }
-        // Progress is a courtesy: a terminal that went away is no reason to fail a run.
-        let _ = self.out.write_all(frame.as_bytes());
-        let _ = self.out.flush();
-        self.last_draw = Some(Instant::now());
-    }
+/// Takes `mutex` even if a panic poisoned it: what it guards is a list of bars and a writer,
+/// nothing a half-done update makes unsafe.
+fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The log writer: stderr, with log lines placed above the progress lines when there are any.

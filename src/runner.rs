@@ -143,12 +143,37 @@ pub(crate) enum JobError {
     },
 }
 
-/// Runs `job` once: prepare, then walk (by pages or by export) while a blocking thread
-/// writes, walking again after a drift, then commit.
+/// Runs `job` once and logs its start and its end: the one place a run is logged, for
+/// `a0snap run` and the daemon alike (the daemon logs only what happens around a run: a
+/// crash, an abort, a run never started).
 pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
+    tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
+    let outcome = run_once(job, context).await;
+    let name = job.name.as_str();
+    match &outcome {
+        Ok(Outcome::Exported(exported)) => tracing::info!(
+            job = name,
+            records = exported.records,
+            pages = exported.pages,
+            total = exported.total,
+            duration_ms = exported.duration.as_millis() as u64,
+            snapshot = exported
+                .committed
+                .as_ref()
+                .map_or("none (no new events)", |c| c.stem.as_str()),
+            "job finished"
+        ),
+        Ok(Outcome::Skipped { reason }) => tracing::warn!(job = name, %reason, "job skipped"),
+        Err(error) => tracing::error!(job = name, %error, "job failed"),
+    }
+    outcome
+}
+
+/// One run: prepare, then walk (by pages or by export) while a blocking thread writes,
+/// walking again after a drift, then commit.
+async fn run_once(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     let started = Instant::now();
     let Some(Prepared { lock, checkpoint }) = prepare(job, context).await? else {
-        tracing::warn!(job = %job.name, "another a0snap process is writing this job; skipped");
         return Ok(Outcome::Skipped {
             reason: "another a0snap process is writing this job".to_owned(),
         });

@@ -27,6 +27,7 @@ mod readme;
 mod redaction;
 mod replay;
 mod retention;
+mod retries;
 mod tokens;
 mod usage_errors;
 mod users_export;

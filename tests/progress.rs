@@ -108,7 +108,7 @@ async fn on_a_terminal_progress_goes_to_stderr_and_stdout_stays_clean() {
         "{terminal:?}"
     );
     assert!(
-        terminal.contains("\x1b[1A\x1b[J"),
+        terminal.contains("\r\x1b[2K"),
         "the line is erased: {terminal:?}"
     );
     let stdout = std::fs::read_to_string(&stdout_file).expect("stdout file");

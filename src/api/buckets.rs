@@ -25,7 +25,7 @@ use std::fmt;
 use tokio::time::Instant;
 
 use super::budget::{Answer, Budget, Grant};
-use crate::retry::RateLimitState;
+use crate::http::rate_limit::RateLimitState;
 
 /// The endpoint family of a request path: the name of the known endpoint it matches
 /// (`/api/v2/roles/rol_1/users` is `roles/{id}/users`, see [`crate::endpoint::lookup`]); for

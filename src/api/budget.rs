@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::retry::{RESET_FLOOR, RateLimitState};
+use crate::http::rate_limit::{RESET_FLOOR, RateLimitState};
 
 /// A reset closer than this does not count as a rate sample: a reset rounded to a whole second
 /// (or a clock slightly ahead) would otherwise suggest a very fast refill.

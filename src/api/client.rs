@@ -1,6 +1,6 @@
 //! One authenticated request (a GET, or the rare POST) against the Management API, with
-//! everything that makes it reliable:
-//! the shared pacer, retries with backoff for 429, 5xx, timeouts and broken connections, one
+//! everything that makes it reliable: the shared pacer, the process's one retry loop
+//! ([`crate::http::retry`]: 429, 408, 5xx, timeouts and broken connections), one
 //! token renewal when the API answers 401 (or 403 `insufficient_scope` to a token that may
 //! predate a scope grant, see [`TokenCache::renew_for_scope`]), and a deadline per job.
 //! Certificate failures are never retried: another try meets the same certificate.
@@ -8,7 +8,8 @@
 //! Every GET a0snap sends is idempotent, so any transient failure may be retried. Each retry
 //! waits for what the answer asked (`Retry-After`, else the padded `x-ratelimit-reset`), else
 //! backoff with jitter; no wait is longer than [`RetryPolicy::longest_wait`], no request is
-//! tried more often than the backoff allows, and nothing outlives the job's deadline.
+//! tried more often than the backoff allows, and nothing outlives the job's deadline. This
+//! file only classifies answers: the loop is the one the token exchange and the download use.
 
 mod post;
 #[cfg(test)]
@@ -24,13 +25,13 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
-use super::error::{ApiError, ErrorBody, Failure, Method};
+use super::error::{ApiError, ErrorBody, Method};
 use super::limiter::Limiter;
 use crate::auth::TokenCache;
 use crate::clock::SharedClock;
-use crate::http::CertificateProblem;
+use crate::http::rate_limit;
+use crate::http::retry::{self, FailureKind, GiveUp, Retrier, RetryPolicy, Verdict};
 use crate::metrics::Metrics;
-use crate::retry::{self, RetryPolicy, WaitSource};
 
 /// The Management API client, shared by every job of a process.
 #[derive(Debug, Clone)]
@@ -62,20 +63,6 @@ struct Call<'a> {
     method: Method,
     /// The path below the base URL.
     path: &'a str,
-}
-
-/// What went wrong with one attempt, and whether to try again.
-enum Attempt {
-    /// Worth another try after the wait the answer asked for (or backoff when `None`).
-    Retry {
-        failure: Failure,
-        asked: Option<(Duration, WaitSource)>,
-    },
-    /// The token was refused (401, or 403 `insufficient_scope` to a token that may predate a
-    /// grant) and dropped; renew it once, else fail with `refused`.
-    Renew { refused: ApiError },
-    /// Final.
-    Fail(ApiError),
 }
 
 impl ApiClient {
@@ -153,6 +140,16 @@ impl ApiClient {
         self.send(call, |http| http.get(url.clone())).await
     }
 
+    /// The retry loop for this client's requests: its policy, and the job's deadline once
+    /// [`ApiClient::for_job`] set one. The export download retries with it too.
+    pub(crate) fn retrier(&self) -> Retrier {
+        Retrier {
+            policy: self.retry,
+            deadline: self.deadline,
+            log_level: tracing::Level::DEBUG,
+        }
+    }
+
     /// Sends the request `build` makes, with the bearer token, the pacer, retries, one token
     /// renewal on 401 or a renewable 403 and the job's deadline, and returns the body of a
     /// 2xx answer.
@@ -161,200 +158,137 @@ impl ApiClient {
         call: Call<'_>,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Bytes, ApiError> {
-        let mut attempts = 0;
-        let mut renewed = false;
-        let mut last: Option<Failure> = None;
-        loop {
-            attempts += 1;
-            let tried = self.before_deadline(call, &last, self.attempt(call, &build));
-            let (failure, asked) = match tried.await? {
-                Ok(body) => return Ok(body),
-                Err(Attempt::Fail(error)) => return Err(error),
-                Err(Attempt::Renew { refused }) if renewed => return Err(refused),
-                Err(Attempt::Renew { refused }) => {
-                    tracing::info!(
-                        method = %call.method,
-                        path = call.path,
-                        refused = %refused,
-                        "the API refused the token; renewing it once"
-                    );
-                    renewed = true;
-                    attempts -= 1;
-                    continue;
-                }
-                Err(Attempt::Retry { failure, asked }) => (failure, asked),
-            };
-            let wait = self.wait_before_retry(call, attempts, &failure, asked)?;
-            tracing::debug!(
-                method = %call.method,
-                path = call.path,
-                attempt = attempts,
-                wait_ms = wait.as_millis() as u64,
-                reason = %failure.reason,
-                source = asked.map_or(WaitSource::Backoff, |(_, source)| source).describe(),
-                "waiting before retrying"
-            );
-            last = Some(failure);
-            tokio::time::sleep(wait).await;
-        }
+        let request = format!("{} {}", call.method, call.path);
+        let outcome = self
+            .retrier()
+            .run(&request, |_| self.attempt(call, &build))
+            .await;
+        outcome.map_err(|give_up| self.give_up(call, give_up))
     }
 
-    /// How long to wait before the next attempt, or why there is none.
-    fn wait_before_retry(
-        &self,
-        call: Call<'_>,
-        attempts: u32,
-        failure: &Failure,
-        asked: Option<(Duration, WaitSource)>,
-    ) -> Result<Duration, ApiError> {
-        if !self.retry.backoff.allows_another(attempts) {
-            return Err(ApiError::RetriesExhausted {
-                method: call.method,
-                path: call.path.to_owned(),
+    /// The error a request ends with when the loop gives up.
+    fn give_up(&self, call: Call<'_>, give_up: GiveUp<ApiError>) -> ApiError {
+        let (method, path) = (call.method, call.path.to_owned());
+        match give_up {
+            GiveUp::Failed(error) => error,
+            GiveUp::Exhausted { attempts, last } => ApiError::RetriesExhausted {
+                method,
+                path,
                 attempts,
-                last: failure.clone(),
-            });
-        }
-        let (wait, source) =
-            asked.unwrap_or_else(|| (self.retry.backoff.delay(attempts), WaitSource::Backoff));
-        if wait > self.retry.longest_wait {
-            return Err(ApiError::WaitTooLong {
-                method: call.method,
-                path: call.path.to_owned(),
-                reason: failure.reason.clone(),
+                last,
+            },
+            GiveUp::WaitTooLong {
+                wait, source, last, ..
+            } => ApiError::WaitTooLong {
+                method,
+                path,
+                reason: last.reason,
                 wait,
                 asked_by: source,
                 longest: self.retry.longest_wait,
-            });
-        }
-        if let Some(deadline) = self.deadline
-            && Instant::now() + wait >= deadline
-        {
-            return Err(self.out_of_time(call, Some(failure)));
-        }
-        Ok(wait)
-    }
-
-    /// Runs `work` within the job's deadline, if it has one.
-    async fn before_deadline<T>(
-        &self,
-        call: Call<'_>,
-        last: &Option<Failure>,
-        work: impl Future<Output = T>,
-    ) -> Result<T, ApiError> {
-        match self.deadline {
-            None => Ok(work.await),
-            Some(deadline) => tokio::time::timeout_at(deadline, work)
-                .await
-                .map_err(|_| self.out_of_time(call, last.as_ref())),
+            },
+            GiveUp::OutOfTime { last } => ApiError::DeadlineExceeded {
+                method,
+                path,
+                limit: self.job_timeout.unwrap_or_default(),
+                last: last.map(|failure| failure.reason),
+            },
         }
     }
 
-    fn out_of_time(&self, call: Call<'_>, last: Option<&Failure>) -> ApiError {
-        ApiError::DeadlineExceeded {
-            method: call.method,
-            path: call.path.to_owned(),
-            limit: self.job_timeout.unwrap_or_default(),
-            last: last.map(|failure| failure.reason.clone()),
-        }
-    }
-
-    /// One try: a token, a place in flight, the request and its whole body.
+    /// One try: a token, a place in flight, the request and its whole body, classified.
     async fn attempt(
         &self,
         call: Call<'_>,
         build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
-    ) -> Result<Bytes, Attempt> {
-        let token = self
-            .tokens
-            .get()
-            .await
-            .map_err(|error| Attempt::Fail(error.into()))?;
+    ) -> Verdict<Bytes, ApiError> {
+        let token = match self.tokens.get().await {
+            Ok(token) => token,
+            Err(error) => return Verdict::Fail(error.into()),
+        };
         let permit = self.limiter.acquire(call.path).await;
         let sent = build(&self.http).bearer_auth(token.bearer()).send().await;
-        let response = sent.map_err(|error| self.transport_failure(call, error))?;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return self.transport_failure(call, error),
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await;
         let now = self.clock.now();
-        permit.answered(retry::ratelimit_state(&headers, now), status);
-        let body = body.map_err(|error| self.transport_failure(call, error))?;
+        permit.answered(rate_limit::ratelimit_state(&headers, now), status);
+        let body = match body {
+            Ok(body) => body,
+            Err(error) => return self.transport_failure(call, error),
+        };
         if status == StatusCode::UNAUTHORIZED {
             self.tokens.invalidate(&token);
-            return Err(Attempt::Renew {
-                refused: ApiError::Unauthorized {
-                    method: call.method,
-                    path: call.path.to_owned(),
-                },
+            return Verdict::Renew(ApiError::Unauthorized {
+                method: call.method,
+                path: call.path.to_owned(),
             });
         }
         match self.classify(call.path, status, &headers, body) {
-            Err(Attempt::Fail(refused))
+            Verdict::Fail(refused)
                 if refused.is_insufficient_scope() && self.tokens.renew_for_scope(&token) =>
             {
-                Err(Attempt::Renew { refused })
+                Verdict::Renew(refused)
             }
             other => other,
         }
     }
 
+    /// A success, a transient answer (429 also counted and handed to the pacer), or a refusal.
     fn classify(
         &self,
         path: &str,
         status: StatusCode,
         headers: &HeaderMap,
         body: Bytes,
-    ) -> Result<Bytes, Attempt> {
+    ) -> Verdict<Bytes, ApiError> {
         if status.is_success() {
-            return Ok(body);
+            return Verdict::Done(body);
         }
-        let now = self.clock.now();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            self.metrics.rate_limited();
-            let asked = retry::rate_limited_wait(headers, now);
-            if let Some((wait, source)) = asked
-                && wait <= self.retry.longest_wait
-            {
-                let reason = format!("429 Too Many Requests, waiting for {}", source.describe());
-                self.limiter.pause_for(path, wait, &reason);
+        if let Some((failure, asked)) = retry::transient(status, headers, self.clock.now()) {
+            if failure.kind == FailureKind::RateLimited {
+                self.metrics.rate_limited();
+                if let Some((wait, source)) = asked
+                    && wait <= self.retry.longest_wait
+                {
+                    let reason =
+                        format!("429 Too Many Requests, waiting for {}", source.describe());
+                    self.limiter.pause_for(path, wait, &reason);
+                }
             }
-            return Err(Attempt::Retry {
-                failure: Failure::rate_limited(),
-                asked,
-            });
-        }
-        if status.is_server_error() {
-            return Err(Attempt::Retry {
-                failure: Failure::server(status),
-                asked: retry::retry_after(headers, now).map(|wait| (wait, WaitSource::RetryAfter)),
-            });
+            return Verdict::Retry { failure, asked };
         }
         let body = Box::new(serde_json::from_slice::<ErrorBody>(&body).unwrap_or_default());
-        Err(Attempt::Fail(ApiError::Refused {
+        Verdict::Fail(ApiError::Refused {
             path: path.to_owned(),
             status: status.as_u16(),
             body,
-        }))
+        })
     }
 
-    /// A transport error: retried, unless TLS refused the certificate (the next try would
-    /// meet the same one).
-    fn transport_failure(&self, call: Call<'_>, error: reqwest::Error) -> Attempt {
-        if let Some(problem) = CertificateProblem::of(&error) {
-            let host = match (self.base_url.host_str(), self.base_url.port()) {
-                (Some(host), Some(port)) => format!("{host}:{port}"),
-                (host, _) => host.unwrap_or_default().to_owned(),
-            };
-            return Attempt::Fail(ApiError::Certificate {
-                method: call.method,
-                path: call.path.to_owned(),
-                host,
-                problem,
-            });
-        }
-        Attempt::Retry {
-            failure: Failure::transport(error),
-            asked: None,
+    /// A transport error: retried, unless TLS refused the certificate.
+    fn transport_failure(&self, call: Call<'_>, error: reqwest::Error) -> Verdict<Bytes, ApiError> {
+        match retry::transport(error) {
+            Ok(failure) => Verdict::Retry {
+                failure,
+                asked: None,
+            },
+            Err(problem) => {
+                let host = match (self.base_url.host_str(), self.base_url.port()) {
+                    (Some(host), Some(port)) => format!("{host}:{port}"),
+                    (host, _) => host.unwrap_or_default().to_owned(),
+                };
+                Verdict::Fail(ApiError::Certificate {
+                    method: call.method,
+                    path: call.path.to_owned(),
+                    host,
+                    problem,
+                })
+            }
         }
     }
 }

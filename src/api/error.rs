@@ -6,97 +6,8 @@ use std::time::Duration;
 use crate::auth::AuthError;
 use crate::endpoint;
 use crate::http::CertificateProblem;
-use crate::retry::WaitSource;
-
-/// One failed attempt that was worth retrying: what happened, in words and as a kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
-    /// What happened ("500 Internal Server Error", "timed out: ...").
-    pub reason: String,
-    /// Which kind of failure, for the hint.
-    pub kind: FailureKind,
-}
-
-/// The kinds of transient failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FailureKind {
-    /// 429.
-    RateLimited,
-    /// 5xx.
-    Server,
-    /// The connect or request timeout passed.
-    Timeout,
-    /// The connection could not be made, was reset, or the body broke off.
-    Connection,
-}
-
-impl FailureKind {
-    /// What a user can do when retries of this kind ran out.
-    pub(crate) fn hint(self) -> &'static str {
-        match self {
-            FailureKind::RateLimited => {
-                "the tenant's rate limit stayed exhausted: try again later, run fewer jobs at once (A0SNAP_JOB_CONCURRENCY) or set A0SNAP_REQUESTS_PER_SECOND below the plan's limit"
-            }
-            FailureKind::Server => {
-                "auth0 kept answering with server errors: try again later, or raise A0SNAP_MAX_RETRIES"
-            }
-            FailureKind::Timeout => {
-                "the answers took too long: raise A0SNAP_REQUEST_TIMEOUT, or lower the page size (params.per_page or params.take)"
-            }
-            FailureKind::Connection => {
-                "check the network, proxies, AUTH0_DOMAIN and A0SNAP_CA_FILE"
-            }
-        }
-    }
-}
-
-impl Failure {
-    /// A 429.
-    pub(crate) fn rate_limited() -> Self {
-        Self {
-            reason: "429 Too Many Requests".to_owned(),
-            kind: FailureKind::RateLimited,
-        }
-    }
-
-    /// A 5xx.
-    pub(crate) fn server(status: reqwest::StatusCode) -> Self {
-        Self {
-            reason: status.to_string(),
-            kind: FailureKind::Server,
-        }
-    }
-
-    /// A transport error, described without its URL.
-    pub(crate) fn transport(error: reqwest::Error) -> Self {
-        let (kind, words) = if error.is_timeout() {
-            (FailureKind::Timeout, "timed out")
-        } else if error.is_connect() {
-            (FailureKind::Connection, "could not connect")
-        } else if error.is_body() || error.is_decode() {
-            (FailureKind::Connection, "the answer broke off")
-        } else {
-            (FailureKind::Connection, "the connection failed")
-        };
-        let reason = format!("{words}: {}", error_chain(&error.without_url()));
-        Self { reason, kind }
-    }
-}
-
-/// An error and its causes on one line ("error sending request: connection reset").
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.ends_with(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
+use crate::http::rate_limit::WaitSource;
+use crate::http::retry::Failure;
 
 /// An Auth0 error body: `{statusCode, error, message, errorCode?}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
@@ -205,7 +116,7 @@ pub(crate) enum ApiError {
     /// The job's time ran out.
     #[error(
         "{method} {path} did not finish within the job's time limit of {} (A0SNAP_JOB_TIMEOUT){}; raise A0SNAP_JOB_TIMEOUT, or narrow the job",
-        crate::interval::format_every(*limit),
+        crate::trigger::interval::format_every(*limit),
         last.as_deref().map(|last| format!(", last failure: {last}")).unwrap_or_default()
     )]
     DeadlineExceeded {

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::buckets::{BucketKey, Buckets, family};
 use super::budget::{Answer, Grant};
-use crate::retry::RateLimitState;
+use crate::http::rate_limit::RateLimitState;
 
 /// The pacer. Cheap to share behind an `Arc`.
 #[derive(Debug)]

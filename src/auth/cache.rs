@@ -24,8 +24,8 @@ use super::stale::StalePolicy;
 use super::store::{FileStore, Loaded};
 use super::token::{Token, TokenSource};
 use crate::clock::SharedClock;
+use crate::http::retry::RetryPolicy;
 use crate::metrics::Metrics;
-use crate::retry::RetryPolicy;
 
 /// A token issued less than this long ago (by this process or an earlier run) is not renewed
 /// for a 403 `insufficient_scope`. Auth0 writes a token's scopes into it when it is issued (a

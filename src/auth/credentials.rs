@@ -13,8 +13,11 @@ use secrecy::SecretString;
 /// `Debug` shows it as `SecretBox<str>([REDACTED])`, it has no `Display`, it is zeroed when
 /// dropped, and the one way to read it is `ExposeSecret::expose_secret`, so each use is easy
 /// to find in review.
+///
+/// The one type for the tenant and application a0snap acts as: [`crate::config`] resolves it
+/// from the environment (and re-exports it), the token cache and exchange use it.
 #[derive(Debug, Clone)]
-pub(crate) struct Credentials {
+pub struct Credentials {
     /// The tenant's base URL: `https://acme.eu.auth0.com/`, or `http://127.0.0.1:PORT/` in tests.
     pub base_url: Url,
     /// The application's client id.

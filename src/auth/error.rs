@@ -32,7 +32,7 @@ pub enum AuthError {
         /// What the user most likely has to change.
         hint: String,
     },
-    /// The token endpoint kept answering 429 or 5xx until the retries ran out.
+    /// The token endpoint kept answering 429, 408 or 5xx until the retries ran out.
     #[error(
         "the auth0 token endpoint is unavailable (http {status} after {attempts} attempt(s){}); \
          try again later, or check the tenant's status and rate limits",

@@ -1,23 +1,22 @@
-//! The token exchange: one `POST /oauth/token` with the client credentials grant, retried on
-//! 429, 5xx, timeouts and connection errors with bounded backoff that honours `Retry-After`,
-//! and never retried when Auth0 refuses the credentials or TLS refuses its certificate.
+//! The token exchange: one `POST /oauth/token` with the client credentials grant, retried by
+//! the process's one retry loop ([`crate::http::retry`]: 429, 408, 5xx, timeouts and connection
+//! errors, honouring `Retry-After`), and never retried when Auth0 refuses the credentials or
+//! TLS refuses its certificate. This file only classifies answers.
 //!
 //! It caches nothing; [`super::TokenCache`] decides when to call it. It logs the attempt,
 //! the status and the wait, never the form body, the secret or the token.
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
 use secrecy::ExposeSecret;
-use tracing::{debug, warn};
+use tracing::debug;
 
 use super::answer::{parse_token, rejection, unexpected};
 use super::credentials::Credentials;
 use super::error::AuthError;
 use super::token::Token;
 use crate::clock::SharedClock;
-use crate::http::CertificateProblem;
-use crate::retry::{RetryPolicy, rate_limited_wait, retry_after};
+use crate::http::retry::{self, Failure, FailureKind, GiveUp, Retrier, RetryPolicy, Verdict};
 
 /// Asks Auth0 for tokens with one application's credentials.
 #[derive(Debug, Clone)]
@@ -35,27 +34,6 @@ pub(crate) struct TokenExchange {
     /// The timeout of each request; `None` leaves the HTTP client's own
     /// (`A0SNAP_REQUEST_TIMEOUT` for the process's client).
     timeout: Option<Duration>,
-}
-
-/// What one attempt ended with.
-enum Attempt {
-    /// A token.
-    Done(Token),
-    /// An error that retrying cannot fix.
-    Fatal(AuthError),
-    /// A failure worth retrying after `wait`.
-    Retry { wait: Duration, failure: Failure },
-}
-
-/// A retryable failure, kept to build the error if the retries run out.
-enum Failure {
-    Status {
-        status: u16,
-        asked: Option<Duration>,
-    },
-    Transport {
-        message: String,
-    },
 }
 
 impl TokenExchange {
@@ -86,32 +64,22 @@ impl TokenExchange {
         &self.credentials
     }
 
-    /// Requests a fresh token, retrying transient failures within the backoff's bounds.
+    /// Requests a fresh token, retrying transient failures within the retry policy.
     pub(crate) async fn request(&self) -> Result<Token, AuthError> {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let (wait, failure) = match self.attempt(attempts).await {
-                Attempt::Done(token) => return Ok(token),
-                Attempt::Fatal(error) => return Err(error),
-                Attempt::Retry { wait, failure } => (wait, failure),
-            };
-            if !self.retry.backoff.allows_another(attempts) || wait > self.retry.longest_wait {
-                return Err(self.give_up(failure, attempts));
-            }
-            warn!(
-                client_id = %self.credentials.client_id,
-                attempt = attempts,
-                wait_ms = wait.as_millis() as u64,
-                reason = %failure.describe(),
-                "token request failed; retrying"
-            );
-            tokio::time::sleep(wait).await;
-        }
+        // No deadline: one token serves every job, so no one job's time limit ends it.
+        let retrier = Retrier {
+            policy: self.retry,
+            deadline: None,
+            log_level: tracing::Level::WARN,
+        };
+        let outcome = retrier
+            .run("POST /oauth/token", |number| self.attempt(number))
+            .await;
+        outcome.map_err(|give_up| self.give_up(give_up))
     }
 
     /// Sends one request and classifies its outcome.
-    async fn attempt(&self, number: u32) -> Attempt {
+    async fn attempt(&self, number: u32) -> Verdict<Token, AuthError> {
         let credentials = &self.credentials;
         debug!(
             client_id = %credentials.client_id,
@@ -137,98 +105,80 @@ impl TokenExchange {
         let sent = request.send().await;
         let response = match sent {
             Ok(response) => response,
-            Err(error) => return self.transport_failure(number, error),
+            Err(error) => return self.transport_failure(error),
         };
         let status = response.status();
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(error) => return self.transport_failure(number, error),
+            Err(error) => return self.transport_failure(error),
         };
         let code = status.as_u16();
-        let now = self.clock.now();
         if status.is_success() {
-            match parse_token(code, &body, sent_at, &credentials.client_secret) {
-                Ok(token) => Attempt::Done(token),
-                Err(error) => Attempt::Fatal(error),
-            }
-        } else if status == StatusCode::TOO_MANY_REQUESTS {
-            let asked = rate_limited_wait(&headers, now).map(|(wait, _)| wait);
-            self.retry_status(code, asked, number)
-        } else if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
-            let asked = retry_after(&headers, now);
-            self.retry_status(code, asked, number)
-        } else if status.is_client_error() {
-            Attempt::Fatal(rejection(code, &body, credentials))
+            return match parse_token(code, &body, sent_at, &credentials.client_secret) {
+                Ok(token) => Verdict::Done(token),
+                Err(error) => Verdict::Fail(error),
+            };
+        }
+        if let Some((failure, asked)) = retry::transient(status, &headers, self.clock.now()) {
+            return Verdict::Retry { failure, asked };
+        }
+        if status.is_client_error() {
+            Verdict::Fail(rejection(code, &body, credentials))
         } else {
             let detail = "an unexpected status";
-            Attempt::Fatal(unexpected(code, &body, detail, &credentials.client_secret))
+            Verdict::Fail(unexpected(code, &body, detail, &credentials.client_secret))
         }
     }
 
-    fn retry_status(&self, status: u16, asked: Option<Duration>, number: u32) -> Attempt {
-        Attempt::Retry {
-            wait: asked.unwrap_or_else(|| self.retry.backoff.delay(number)),
-            failure: Failure::Status { status, asked },
-        }
-    }
-
-    fn transport_failure(&self, number: u32, error: reqwest::Error) -> Attempt {
-        if let Some(problem) = CertificateProblem::of(&error) {
-            return Attempt::Fatal(AuthError::Certificate {
+    /// A transport error: retried, unless TLS refused the certificate.
+    fn transport_failure(&self, error: reqwest::Error) -> Verdict<Token, AuthError> {
+        match retry::transport(error) {
+            Ok(failure) => Verdict::Retry {
+                failure,
+                asked: None,
+            },
+            Err(problem) => Verdict::Fail(AuthError::Certificate {
                 host: self.credentials.domain(),
                 problem,
-            });
-        }
-        Attempt::Retry {
-            wait: self.retry.backoff.delay(number),
-            failure: Failure::Transport {
-                message: describe_transport(error),
-            },
+            }),
         }
     }
 
-    fn give_up(&self, failure: Failure, attempts: u32) -> AuthError {
-        match failure {
-            Failure::Status { status, asked } => AuthError::Unavailable {
+    /// The error a token request ends with when the loop gives up.
+    fn give_up(&self, give_up: GiveUp<AuthError>) -> AuthError {
+        let (attempts, last, too_long) = match give_up {
+            GiveUp::Failed(error) => return error,
+            GiveUp::Exhausted { attempts, last } => (attempts, last, None),
+            GiveUp::WaitTooLong {
+                attempts,
+                wait,
+                last,
+                ..
+            } => (attempts, last, Some(wait)),
+            // The loop has no deadline here; should one come, the last failure tells.
+            GiveUp::OutOfTime { last } => (1, last.unwrap_or_else(no_answer), None),
+        };
+        match last.status {
+            Some(status) => AuthError::Unavailable {
                 status,
                 attempts,
-                retry_after: asked.filter(|wait| *wait > self.retry.longest_wait),
+                retry_after: too_long,
             },
-            Failure::Transport { message } => AuthError::Transport {
+            None => AuthError::Transport {
                 host: self.credentials.domain(),
                 attempts,
-                message,
+                message: last.reason,
             },
         }
     }
 }
 
-impl Failure {
-    fn describe(&self) -> String {
-        match self {
-            Failure::Status { status, .. } => format!("http {status}"),
-            Failure::Transport { message } => message.clone(),
-        }
+/// The failure named when a request ended before any answer or error came.
+fn no_answer() -> Failure {
+    Failure {
+        reason: "timed out: no answer".to_owned(),
+        kind: FailureKind::Timeout,
+        status: None,
     }
-}
-
-/// A transport error and its causes, without the URL.
-fn describe_transport(error: reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    let error = error.without_url();
-    let mut message = format!("{kind}: {error}");
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
 }

@@ -1,7 +1,8 @@
 //! Management API tokens: one exchange with `/oauth/token`, and a cache that makes a token
 //! seem never to expire.
 //!
-//! - [`Credentials`] say whose token, from which tenant, for which API.
+//! - [`Credentials`] say whose token, from which tenant, for which API: the one type for the
+//!   tenant's credentials, which the settings ([`crate::config::Settings::tenant`]) hold too.
 //! - [`exchange::TokenExchange`] asks Auth0 for a fresh [`Token`], with bounded retries.
 //! - [`stale::is_stale`] and [`StalePolicy`] decide when a token must be renewed.
 //! - [`TokenCache`] hands out tokens from memory, the token file or Auth0, one renewal at a
@@ -24,7 +25,7 @@ mod token;
 mod tests;
 
 pub(crate) use cache::{CacheMode, TokenCache};
-pub(crate) use credentials::Credentials;
+pub use credentials::Credentials;
 pub(crate) use error::AuthError;
 pub(crate) use stale::StalePolicy;
 pub(crate) use token::Token;

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use super::CliError;
+use super::Services;
 use super::summary::{self, JobResult};
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
 use crate::progress::{LiveProgress, SharedProgress};
 use crate::runner::{self, RunContext};
-use crate::services::Services;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
 pub(super) async fn run(
@@ -64,22 +64,8 @@ async fn run_all(
 }
 
 async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
-    tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
+    // The runner logs the run's start and end.
     let outcome = runner::run_job(&job, &context).await;
-    match &outcome {
-        Ok(runner::Outcome::Exported(exported)) => tracing::info!(
-            job = %job.name,
-            records = exported.records,
-            pages = exported.pages,
-            total = exported.total,
-            duration_ms = exported.duration.as_millis() as u64,
-            "job finished"
-        ),
-        Ok(runner::Outcome::Skipped { reason }) => {
-            tracing::warn!(job = %job.name, %reason, "job skipped")
-        }
-        Err(error) => tracing::error!(job = %job.name, error = %error, "job failed"),
-    }
     JobResult {
         job: job.name,
         outcome,

@@ -6,13 +6,13 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::CliError;
+use super::Services;
 use crate::clock;
 use crate::config::Settings;
 use crate::jobs::{self, Job};
 use crate::metrics::server::MetricsServer;
 use crate::runner::{self, RunContext};
 use crate::schedule::{Daemon, Execute, SchedulerAlarm, Stopped, forward_signals};
-use crate::services::Services;
 
 /// Control messages queued before the daemon reads them.
 const CONTROL_QUEUE: usize = 8;

@@ -79,7 +79,7 @@ pub enum CliError {
     #[error(
         "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
         jobs.join(", "),
-        crate::interval::format_every(*grace)
+        crate::trigger::interval::format_every(*grace)
     )]
     Aborted {
         /// The jobs whose runs were aborted.

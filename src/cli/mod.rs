@@ -8,9 +8,11 @@ mod commands;
 mod daemon;
 mod endpoints;
 mod error;
+mod services;
 mod summary;
 
 pub use error::CliError;
+pub(crate) use services::Services;
 
 use std::path::PathBuf;
 

@@ -123,7 +123,7 @@ pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
     for job in jobs {
         let formats: Vec<&str> = job
             .output
-            .formats
+            .formats()
             .iter()
             .map(|format| format.name())
             .collect();
@@ -134,7 +134,7 @@ pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             job.endpoint.path,
             fetching(job),
             formats.join(", "),
-            if job.changes {
+            if job.output.changes().is_some() {
                 " with change reports"
             } else {
                 ""
@@ -177,7 +177,7 @@ fn fetching(job: &Job) -> String {
 
 /// `token --info`: facts about the token, never the token.
 pub(super) fn token_info(token: &Token, now: Timestamp) -> String {
-    let expires_in = token.expires_at().duration_since(now).as_secs().max(0);
+    let expires_in = crate::clock::until(now, token.expires_at()).as_secs();
     serde_json::json!({
         "expires_at": token.expires_at().to_string(),
         "expires_in": expires_in,

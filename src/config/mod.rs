@@ -3,13 +3,11 @@
 //! Two stages, as in ripgrep: [`RawEnv`] is what the user typed, every field optional and a
 //! string; [`Settings`] is the checked result that the rest of the program uses. Every problem
 //! is collected and reported at once, each naming the variable and the fix. The client secret
-//! is held as a [`SecretString`] from the moment it is read, so no `Debug` or error can print it.
+//! is held as a [`secrecy::SecretString`] from the moment it is read, so no `Debug` or error can print it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
-
-use url::Url;
 
 mod env;
 mod resolve;
@@ -17,10 +15,9 @@ mod resolve;
 mod tests;
 mod values;
 
+pub use crate::auth::Credentials;
 pub(crate) use env::RawEnv;
 pub(crate) use resolve::{jobs_dir, output_dir};
-
-use secrecy::SecretString;
 
 /// Values given on the command line; each one wins over its variable.
 #[derive(Debug, Default, Clone)]
@@ -54,19 +51,6 @@ pub enum TokenCacheSetting {
     Memory,
 }
 
-/// The tenant and the machine-to-machine application a0snap acts as.
-#[derive(Debug, Clone)]
-pub struct Tenant {
-    /// `https://{domain}/` (or a loopback `http://` URL), always ending in `/`.
-    pub base_url: Url,
-    /// The application's client id.
-    pub client_id: String,
-    /// The application's client secret.
-    pub client_secret: SecretString,
-    /// The token audience, `{base_url}api/v2/` unless set.
-    pub audience: String,
-}
-
 /// Knobs of the HTTP client and the request pacing.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -80,7 +64,8 @@ pub struct HttpSettings {
     pub max_in_flight: usize,
     /// Most API requests started per second, across all jobs; `None` paces by Auth0's headers only.
     pub requests_per_second: Option<f64>,
-    /// Retries of one request after its first attempt (429, 5xx, timeouts, broken connections).
+    /// Retries of one request after its first attempt (429, 408, 5xx, timeouts, broken
+    /// connections), for the token request, the API and the export download alike.
     pub max_retries: u32,
     /// The longest single wait before a retry; an answer asking for more fails the request.
     pub max_retry_wait: Duration,
@@ -91,8 +76,9 @@ pub struct HttpSettings {
 /// Everything the program needs, checked.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The tenant and credentials.
-    pub tenant: Tenant,
+    /// The tenant and the machine-to-machine application a0snap acts as: the token
+    /// exchange's own type, so the settings hand it over as they read it.
+    pub tenant: Credentials,
     /// Folder of job files.
     pub jobs_dir: PathBuf,
     /// Where snapshots go.

@@ -8,8 +8,8 @@ use super::values::{
     parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
 };
 use super::{
-    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, Tenant,
-    TokenCacheSetting, defaults,
+    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
+    defaults,
 };
 use crate::auth::Credentials;
 use secrecy::SecretString;
@@ -143,7 +143,7 @@ pub(crate) fn output_dir(env: &RawEnv, overrides: &Overrides) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("out"))
 }
 
-fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Tenant> {
+fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Credentials> {
     let base_url = match env.auth0_domain.as_deref() {
         None => {
             problems.add(
@@ -170,7 +170,7 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Tenant> {
         Some(audience) if !audience.is_empty() => audience.to_owned(),
         _ => Credentials::default_audience(&base_url),
     };
-    Some(Tenant {
+    Some(Credentials {
         base_url,
         client_id: client_id?,
         client_secret: client_secret?,

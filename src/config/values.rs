@@ -7,8 +7,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::TokenCacheSetting;
-use crate::interval;
-use crate::loopback::is_loopback;
+use crate::http::loopback::is_loopback;
+use crate::trigger::interval;
 use secrecy::SecretString;
 
 /// Reads a secret from a file (a Kubernetes secret volume), without its trailing newline.

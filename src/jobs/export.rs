@@ -17,7 +17,7 @@
 //! This module only reads the job file; it never talks to Auth0.
 
 use super::fields::Problems;
-use crate::snapshot::{Column, Format, OutputSpec};
+use crate::snapshot::{Column, Format, OutputDraft};
 use crate::users_export::{ExportRequest, MAX_EXPORT_FIELDS, USER_ROOT_FIELDS, covers};
 
 /// The export's params as written, before the fields are settled.
@@ -31,28 +31,28 @@ struct ExportParams {
     limit: Option<u64>,
 }
 
-/// Reads an export job's request from its `params` and `output`, or reports what is wrong.
+/// Reads an export job's request from its `params` and `output` (as read, so that its
+/// problems are reported even when the output's check found others), or reports what is
+/// wrong.
 pub(super) fn read_export_request(
     params: &[(String, String)],
-    output: Option<&OutputSpec>,
+    output: Option<&OutputDraft>,
     p: &mut Problems,
 ) -> Option<ExportRequest> {
     let written = read_params(params, p)?;
     let output = output?;
-    let csv_columns: &[Column] = if output.formats.contains(&Format::Csv) {
-        &output.columns
+    let formats: Vec<Format> = output.formats.iter().copied().collect();
+    let csv_columns: Vec<Column> = if output.formats.contains(&Format::Csv) {
+        output.columns.iter().cloned().collect()
     } else {
-        &[]
+        Vec::new()
     };
     let (fields, key) = match written.fields {
         Some(fields) => {
-            check_columns_covered(&fields, csv_columns, p)?;
+            check_columns_covered(&fields, &csv_columns, p)?;
             (fields, "params.fields")
         }
-        None => (
-            derive_fields(&output.formats, csv_columns),
-            "output.columns",
-        ),
+        None => (derive_fields(&formats, &csv_columns), "output.columns"),
     };
     let request = ExportRequest::new(written.connection_id, fields, written.limit);
     check_count(&request, key, p)?;

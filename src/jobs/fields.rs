@@ -43,6 +43,27 @@ impl<'f> Problems<'f> {
         });
     }
 
+    /// Where the next problem would go, for [`Problems::at_mark`].
+    pub(super) fn mark(&self) -> Mark {
+        Mark(self.list.len())
+    }
+
+    /// A problem with one key, found later but listed where `mark` was taken (problems are
+    /// shown in the order of the keys they are about).
+    pub(super) fn at_mark(
+        &mut self,
+        mark: Mark,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        let problem = Problem {
+            file: self.file.to_path_buf(),
+            key: Some(key.into()),
+            message: message.into(),
+        };
+        self.list.insert(mark.0.min(self.list.len()), problem);
+    }
+
     pub(super) fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -51,6 +72,10 @@ impl<'f> Problems<'f> {
         self.list
     }
 }
+
+/// A place in the list of problems, from [`Problems::mark`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Mark(usize);
 
 /// Which keys a table accepts, and which keys belong in another table.
 #[derive(Debug)]

@@ -14,6 +14,7 @@ mod consistency;
 mod error;
 mod export;
 mod fields;
+mod keys;
 mod load;
 mod output;
 mod parse;
@@ -27,10 +28,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::cron::CronSchedule;
 use crate::endpoint::Endpoint;
-use crate::interval::format_every;
 use crate::snapshot::OutputSpec;
+use crate::trigger::cron::CronSchedule;
+use crate::trigger::interval::format_every;
 use crate::users_export::ExportRequest;
 
 pub use error::JobsError;
@@ -66,8 +67,6 @@ pub struct Job {
     pub since: Option<Timestamp>,
     /// Paging through the endpoint, or Auth0's bulk user export.
     pub mode: Mode,
-    /// Write a change report with each snapshot after the first.
-    pub changes: bool,
 }
 
 /// When a job runs.

@@ -1,5 +1,8 @@
 //! What a job writes: the `[output]` table (formats, CSV columns, retention, formula guard)
-//! and the top-level `redact`, into a [`crate::snapshot::OutputSpec`].
+//! and the top-level `redact`, read into a [`crate::snapshot::OutputDraft`] whose one check
+//! ([`crate::snapshot::OutputDraft::check`]) the caller runs once the switches are known.
+//! This file reports what is wrong with each key; the rules that tie the keys together
+//! (CSV needs columns, change reports need JSON) are the draft's check, not this file's.
 //!
 //! Defaults when unset: `format = "json"`; `keep = 30` ([`super::DEFAULT_KEEP`]; `0` keeps
 //! every snapshot), except that an incremental job, or one that sets `keep_for`, has no limit
@@ -13,30 +16,33 @@ use std::time::Duration;
 
 use toml::Value;
 
+use indexmap::IndexSet;
+
 use super::DEFAULT_KEEP;
-use super::fields::{Fields, Keys, Problems, kind, wrong_type};
-use crate::interval::parse_keep_for;
-use crate::snapshot::{Column, Format, OutputSpec};
-
-/// The keys of the `[output]` table.
-pub(super) const OUTPUT_KEYS: &[&str] =
-    &["format", "columns", "keep", "keep_for", "csv_formula_guard"];
-
-const OUTPUT: Keys = Keys {
-    known: OUTPUT_KEYS,
-    misplaced: super::parse::TOP_LEVEL_KEYS,
-    misplaced_hint: "is a top-level key; move it above the [output] line",
-};
+use super::fields::{Fields, Mark, Problems, kind, wrong_type};
+use super::keys::OUTPUT;
+use crate::snapshot::{Column, Format, OutputDraft};
+use crate::trigger::interval::parse_keep_for;
 
 const FORMATS: &str = "\"json\", \"ndjson\", \"csv\"";
 
-/// Reads `[output]`; `redact` and `incremental` come from the top level.
+/// The `[output]` table as read, with where the draft's problems about the columns go.
+#[derive(Debug)]
+pub(super) struct ReadOutput {
+    /// What it asks for; a wrong key is left at its default (and reported).
+    pub draft: OutputDraft,
+    /// Where in the list of problems "csv needs columns" goes: after the columns' own.
+    pub columns_mark: Mark,
+}
+
+/// Reads `[output]`; `redact` and `incremental` come from the top level. `None` when
+/// `output` is not a table (reported).
 pub(super) fn read_output(
     fields: &mut Fields,
     redact: bool,
     incremental: bool,
     p: &mut Problems,
-) -> Option<OutputSpec> {
+) -> Option<ReadOutput> {
     let table = match fields.take("output") {
         None => toml::Table::new(),
         Some(Value::Table(table)) => table,
@@ -51,9 +57,7 @@ pub(super) fn read_output(
     let mut output = Fields::new(table, "output.");
     let formats = read_formats(&mut output, p);
     let columns = read_columns(&mut output, p);
-    if formats.contains(&Format::Csv) && !output_has_columns(&columns) {
-        p.at("output.columns", "csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]");
-    }
+    let columns_mark = p.mark();
     let keep_for = read_keep_for(&mut output, p);
     let keep = read_keep(&mut output, p).map(|keep| match keep {
         Some(keep) => keep,
@@ -62,33 +66,34 @@ pub(super) fn read_output(
     });
     let guard = output.boolean("csv_formula_guard", "csv_formula_guard = false", p);
     output.report_unknown(&OUTPUT, p);
-    Some(OutputSpec {
+    let draft = OutputDraft {
         formats,
         columns: columns.unwrap_or_default(),
-        keep: keep?,
+        keep: keep.unwrap_or(DEFAULT_KEEP),
         keep_for: keep_for.flatten(),
         deltas: incremental,
         redact,
         neutralise_formulas: guard.unwrap_or(true),
-        changes: None,
+        changes: false,
+        identity: None,
+    };
+    Some(ReadOutput {
+        draft,
+        columns_mark,
     })
 }
 
-fn output_has_columns(columns: &Option<Vec<Column>>) -> bool {
-    columns.as_ref().is_some_and(|columns| !columns.is_empty())
-}
-
 /// `format = "csv"` or `format = ["csv", "json"]`, each known and listed once.
-fn read_formats(output: &mut Fields, p: &mut Problems) -> Vec<Format> {
+fn read_formats(output: &mut Fields, p: &mut Problems) -> IndexSet<Format> {
     let written = match output.take("format") {
-        None => return vec![Format::Json],
+        None => return IndexSet::from([Format::Json]),
         Some(Value::String(name)) => vec![("output.format".to_owned(), Value::String(name))],
         Some(Value::Array(items)) if items.is_empty() => {
             p.at(
                 "output.format",
                 format!("is empty; list at least one of {FORMATS}"),
             );
-            return Vec::new();
+            return IndexSet::new();
         }
         Some(Value::Array(items)) => indexed("output.format", items),
         Some(other) => {
@@ -100,10 +105,10 @@ fn read_formats(output: &mut Fields, p: &mut Problems) -> Vec<Format> {
                     "format = [\"csv\", \"json\"]",
                 ),
             );
-            return Vec::new();
+            return IndexSet::new();
         }
     };
-    let mut formats = Vec::new();
+    let mut formats = IndexSet::new();
     for (key, value) in written {
         let Value::String(name) = value else {
             p.at(
@@ -113,13 +118,14 @@ fn read_formats(output: &mut Fields, p: &mut Problems) -> Vec<Format> {
             continue;
         };
         match Format::from_name(&name) {
-            Some(format) if formats.contains(&format) => {
-                p.at(
-                    key,
-                    format!("\"{name}\" is listed twice; list each format once"),
-                );
+            Some(format) => {
+                if !formats.insert(format) {
+                    p.at(
+                        key,
+                        format!("\"{name}\" is listed twice; list each format once"),
+                    );
+                }
             }
-            Some(format) => formats.push(format),
             None => p.at(
                 key,
                 format!("\"{name}\" is not a format; use one or several of {FORMATS}"),
@@ -130,7 +136,7 @@ fn read_formats(output: &mut Fields, p: &mut Problems) -> Vec<Format> {
 }
 
 /// `columns = ["client_id", "jwt_configuration.alg"]`, each a valid path listed once.
-fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<Vec<Column>> {
+fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<IndexSet<Column>> {
     const EXAMPLE: &str = "columns = [\"client_id\", \"name\"]";
     let items = match output.take("columns")? {
         Value::Array(items) => items,
@@ -142,20 +148,21 @@ fn read_columns(output: &mut Fields, p: &mut Problems) -> Option<Vec<Column>> {
             return None;
         }
     };
-    let mut columns: Vec<Column> = Vec::new();
+    let mut columns = IndexSet::new();
     for (key, value) in indexed("output.columns", items) {
         let Value::String(text) = value else {
             p.at(key, wrong_type("a string", &value, EXAMPLE));
             continue;
         };
         match Column::parse(&text) {
-            Ok(column) if columns.contains(&column) => {
-                p.at(
-                    key,
-                    format!("\"{text}\" is listed twice; list each column once"),
-                );
+            Ok(column) => {
+                if !columns.insert(column) {
+                    p.at(
+                        key,
+                        format!("\"{text}\" is listed twice; list each column once"),
+                    );
+                }
             }
-            Ok(column) => columns.push(column),
             Err(error) => p.at(key, error.to_string()),
         }
     }

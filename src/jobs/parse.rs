@@ -7,36 +7,14 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use toml::{Table, Value};
 
-use super::consistency::{self, Switched};
-use super::fields::{Fields, Keys, Problems, wrong_type};
+use super::consistency;
+use super::fields::{Fields, Problems, wrong_type};
+use super::keys::TOP_LEVEL;
 use super::{Job, Mode, Problem, Trigger, export, output, target};
-use crate::cron::CronSchedule;
 use crate::endpoint::{Endpoint, Pagination};
-use crate::interval::parse_every;
-
-/// The top-level keys of a job file (`[output]` included).
-pub(super) const TOP_LEVEL_KEYS: &[&str] = &[
-    "schedule",
-    "every",
-    "timezone",
-    "endpoint",
-    "pagination",
-    "items",
-    "params",
-    "redact",
-    "incremental",
-    "since",
-    "mode",
-    "changes",
-    "identity",
-    "output",
-];
-
-const TOP_LEVEL: Keys = Keys {
-    known: TOP_LEVEL_KEYS,
-    misplaced: output::OUTPUT_KEYS,
-    misplaced_hint: "belongs in the [output] table; move it below the [output] line",
-};
+use crate::snapshot::OutputDraft;
+use crate::trigger::cron::CronSchedule;
+use crate::trigger::interval::parse_every;
 
 /// Reads the text of job file `source`, whose job is called `name`, into a checked [`Job`],
 /// or every problem found in it.
@@ -56,22 +34,35 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
     let endpoint = target.as_ref().map(|target| &target.endpoint);
     let switches = read_switches(&mut fields, endpoint, &mut p);
     let identity = consistency::read_identity(&mut fields, &mut p);
-    let mut output =
-        output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
+    let read = output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
     fields.report_unknown(&TOP_LEVEL, &mut p);
-    let switched = Switched {
-        changes: switches.changes,
-        incremental: switches.incremental,
-        identity: identity.as_deref(),
-    };
-    if let Some(output) = &mut output {
-        output.changes = consistency::change_identity(switched, endpoint, &output.formats, &mut p);
-    }
+    let output = read.as_ref().and_then(|read| {
+        consistency::check_identity_use(switches.changes, identity.as_deref(), &mut p);
+        let draft = OutputDraft {
+            changes: switches.changes,
+            identity: identity
+                .clone()
+                .or_else(|| endpoint.and_then(|e| e.identity.clone())),
+            ..read.draft.clone()
+        };
+        draft
+            .check()
+            .map_err(|problems| {
+                for problem in problems {
+                    consistency::report(&problem, endpoint, read.columns_mark, &mut p);
+                }
+            })
+            .ok()
+    });
     let mut target = target;
     let mut mode = Some(Mode::Page);
     if let Some(target) = &mut target {
         if switches.export {
-            let request = export::read_export_request(&target.params, output.as_ref(), &mut p);
+            let request = export::read_export_request(
+                &target.params,
+                read.as_ref().map(|r| &r.draft),
+                &mut p,
+            );
             mode = request.map(Mode::Export);
         }
         if identity.is_some() {
@@ -90,7 +81,6 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
             incremental: switches.incremental,
             since: switches.since,
             mode,
-            changes: switches.changes,
         }),
         _ => Err(p.into_vec()),
     }
@@ -195,7 +185,7 @@ struct Switches {
     since: Option<Timestamp>,
     /// `mode = "export"` (users only); the request is read once the output is known.
     export: bool,
-    /// `changes`, default false.
+    /// `changes`, default false; the output's check decides whether it can be honoured.
     changes: bool,
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::value::RawValue;
 
 use super::*;
-use crate::snapshot::OutputSpec;
+use crate::snapshot::OutputDraft;
 
 const TENANT: &str = "https://acme.eu.auth0.com/";
 
@@ -29,7 +29,13 @@ async fn a_commit_phase_whose_run_is_dropped_still_commits_the_snapshot_and_the_
     let lock = JobLock::try_acquire(&job_dir).unwrap().unwrap();
     let checkpoint = Checkpoint::open(state.path(), "logs", out.path(), TENANT, None).unwrap();
     let now = "2024-01-09T00:00:00Z".parse().unwrap();
-    let mut draft = Snapshot::begin(&job_dir, "logs", now, &OutputSpec::default()).unwrap();
+    let mut draft = Snapshot::begin(
+        &job_dir,
+        "logs",
+        now,
+        &OutputDraft::default().check().unwrap(),
+    )
+    .unwrap();
     let event =
         RawValue::from_string(r#"{"date":"2024-01-08T09:00:00.000Z","log_id":"901"}"#.to_owned())
             .unwrap();

@@ -16,14 +16,14 @@
 //! a nudge never comes early, and comes at most about half a second late.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use jiff::Timestamp;
 use tokio::sync::mpsc;
 use tokio_cron_scheduler::job::JobId;
 use tokio_cron_scheduler::{Job as OneShot, JobScheduler, JobSchedulerError};
 
-use crate::clock::SharedClock;
+use crate::clock::{SharedClock, until};
 
 /// Something that nudges the daemon at requested instants.
 pub(crate) trait Alarm: Send {
@@ -147,20 +147,11 @@ impl Alarm for SchedulerAlarm {
     }
 }
 
-/// How long from `now` until `at`; zero if `at` has passed.
-fn until(now: Timestamp, at: Timestamp) -> Duration {
-    let left = at.duration_since(now);
-    if left.is_positive() {
-        left.unsigned_abs()
-    } else {
-        Duration::ZERO
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock;
+    use std::time::Duration;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_nudge_never_comes_before_its_instant_despite_whole_second_rounding() {
@@ -197,16 +188,5 @@ mod tests {
         assert!(clock.now() >= soon);
         assert_eq!(alarm.pending.len(), 1);
         alarm.stop().await;
-    }
-
-    #[test]
-    fn the_time_left_is_zero_once_the_instant_has_passed() {
-        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
-        assert_eq!(until(now, now), Duration::ZERO);
-        assert_eq!(until(now + Duration::from_secs(1), now), Duration::ZERO);
-        assert_eq!(
-            until(now, now + Duration::from_millis(1_500)),
-            Duration::from_millis(1_500)
-        );
     }
 }

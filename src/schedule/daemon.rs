@@ -234,11 +234,5 @@ async fn watchdog(next: Option<Timestamp>, now: Timestamp) {
     let Some(next) = next else {
         return std::future::pending().await;
     };
-    let left = next.duration_since(now);
-    let left = if left.is_positive() {
-        left.unsigned_abs()
-    } else {
-        Duration::ZERO
-    };
-    tokio::time::sleep(left + WATCHDOG_SLACK).await;
+    tokio::time::sleep(crate::clock::until(now, next) + WATCHDOG_SLACK).await;
 }

@@ -1,5 +1,6 @@
-//! What the daemon says and counts when a run ends: one log line per run, and the run's
-//! outcome, records and finish time in the metrics.
+//! What the daemon says and counts when a run ends: the run's outcome, records and finish
+//! time in the metrics, and a log line for what only the daemon sees (a crash, an abort, a
+//! run never started). A run's own start and end are logged once, by the runner.
 
 use jiff::Timestamp;
 
@@ -7,31 +8,12 @@ use super::runs::RunResult;
 use crate::metrics::{Metrics, RunOutcome};
 use crate::runner::Outcome;
 
-/// Logs and counts the end of `job`'s run.
+/// Counts the end of `job`'s run, and logs it when the runner could not.
 pub(super) fn finished(metrics: &Metrics, job: &str, result: RunResult, now: Timestamp) {
     let (outcome, records) = match result {
-        RunResult::Ran(Ok(Outcome::Exported(exported))) => {
-            tracing::info!(
-                job,
-                records = exported.records,
-                pages = exported.pages,
-                duration_ms = exported.duration.as_millis() as u64,
-                snapshot = exported
-                    .committed
-                    .as_ref()
-                    .map_or("none (no new events)", |c| c.stem.as_str()),
-                "job finished"
-            );
-            (RunOutcome::Success, exported.records)
-        }
-        RunResult::Ran(Ok(Outcome::Skipped { reason })) => {
-            tracing::warn!(job, %reason, "job skipped");
-            (RunOutcome::Locked, 0)
-        }
-        RunResult::Ran(Err(error)) => {
-            tracing::error!(job, %error, "job failed");
-            (RunOutcome::Failure, 0)
-        }
+        RunResult::Ran(Ok(Outcome::Exported(exported))) => (RunOutcome::Success, exported.records),
+        RunResult::Ran(Ok(Outcome::Skipped { .. })) => (RunOutcome::Locked, 0),
+        RunResult::Ran(Err(_)) => (RunOutcome::Failure, 0),
         RunResult::Panicked(detail) => {
             tracing::error!(job, %detail, "job run crashed; this is a bug, please report it");
             (RunOutcome::Failure, 0)

@@ -66,7 +66,6 @@ impl Runs {
             let Ok(_slot) = slots.acquire_owned().await else {
                 return (job.name, RunResult::NotStarted);
             };
-            tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
             let name = job.name.clone();
             (name, RunResult::Ran(execute(job).await))
         });

@@ -1,22 +1,25 @@
 //! Change reports: `{stem}.changes.json` lists the records added, removed and changed since the
 //! previous snapshot, by an identity field, with the top-level fields that differ.
 //!
-//! The previous snapshot (see `previous`) is reduced to fingerprints (see `baseline`) the first time a record
-//! is written, on the writing thread. Each new record is compared as it is written and its
-//! identity marked seen; what is never seen was removed. A record without the identity field
+//! The previous snapshot (read by `previous`) is reduced to fingerprints (see `baseline`) the
+//! first time a record is written, on the writing thread. Each new record is compared as it is
+//! written and its identity marked seen; what is never seen was removed. A record without the identity field
 //! cannot be compared and is only counted. Only the first snapshot of a job, or one whose
 //! previous snapshot cannot be read (a warning says why), gets no report.
+
+mod baseline;
+mod previous;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::access::Access;
-use super::baseline::{KeyTable, PackedField, differing, fingerprint};
 use super::error::SnapshotError;
-use super::previous::{self, PreviousFile};
+use super::files::Access;
 use crate::atomic_file::write_atomically;
+use baseline::{KeyTable, PackedField, differing, fingerprint};
+use previous::PreviousFile;
 
 /// What a committed snapshot's change report says, in numbers.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -52,26 +52,6 @@ pub(crate) enum SnapshotError {
         /// The job name as given.
         job: String,
     },
-    /// The spec lists no format.
-    #[error("job {job} has no output format: set [output] format to json, ndjson or csv")]
-    NoFormat {
-        /// The job.
-        job: String,
-    },
-    /// CSV was asked for without columns.
-    #[error("job {job} asks for csv but lists no columns: set [output] columns")]
-    CsvWithoutColumns {
-        /// The job.
-        job: String,
-    },
-    /// A change report was asked for without a JSON or NDJSON file to compare.
-    #[error(
-        "job {job} asks for a change report but writes neither json nor ndjson: add one of them to [output] format"
-    )]
-    ChangesWithoutJson {
-        /// The job.
-        job: String,
-    },
     /// A record could not be read as JSON (too deeply nested, for instance).
     #[error("record {number} of {path} could not be read as json: {source}")]
     Record {

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// One output format of a snapshot; a job may ask for several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
+pub(crate) enum Format {
     /// A JSON array of the records, one record a line.
     Json,
     /// One JSON record a line (newline-delimited JSON).
@@ -14,11 +14,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether a change report can compare this file with the next snapshot's (JSON, NDJSON).
+    pub(crate) fn is_comparable(self) -> bool {
+        matches!(self, Format::Json | Format::Ndjson)
+    }
+
     /// Every format, in the order files are listed in the meta file.
-    pub const ALL: [Format; 3] = [Format::Json, Format::Ndjson, Format::Csv];
+    pub(crate) const ALL: [Format; 3] = [Format::Json, Format::Ndjson, Format::Csv];
 
     /// The name used in job files and in the meta file (`"json"`, `"ndjson"`, `"csv"`).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
@@ -27,12 +32,12 @@ impl Format {
     }
 
     /// The file extension, without the dot.
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         self.name()
     }
 
     /// Parses a job-file format name; `None` for anything else.
-    pub fn from_name(name: &str) -> Option<Format> {
+    pub(crate) fn from_name(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|format| format.name() == name)
     }
 }

@@ -14,10 +14,9 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::access::Access;
 use super::error::{IoContext, SnapshotError};
+use super::files::{Access, WrittenFile};
 use super::format::Format;
-use super::snapshot::WrittenFile;
 use crate::atomic_file::{TempPath, sync_dir};
 
 /// The suffix of the meta file's `latest` name.

@@ -5,7 +5,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
-use super::snapshot::WrittenFile;
+use super::files::WrittenFile;
 
 /// What the caller knows about the run, for the meta file.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,31 +15,37 @@
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
 //! added, removed and changed since the previous snapshot (see [`ChangeSummary`]).
 //!
-//! The format writers ([`CsvWriter`], [`json_writer::JsonWriter`], [`json_writer::NdjsonWriter`]) are generic over
-//! [`std::io::Write`], so a benchmark can measure a conversion alone.
+//! # Floor plan
+//! - The lifecycle, at the top: [`Snapshot`] (`snapshot.rs`: begin, write, commit), its files
+//!   in progress (`pending_file.rs`) and written (`files.rs`: [`files::WrittenFile`], who may read
+//!   them), their names (`naming.rs`), `latest.*` (`latest.rs`), the meta file (`meta.rs`),
+//!   retention (`retention.rs`), the job lock (`lock.rs`), and what a job asks for
+//!   ([`OutputSpec`], checked once by [`OutputDraft::check`], in `spec.rs`).
+//! - `encode/`: records into bytes. The format writers ([`CsvWriter`],
+//!   [`encode::JsonWriter`], [`encode::NdjsonWriter`]) are generic over [`std::io::Write`],
+//!   so a benchmark can measure a conversion alone; CSV columns and their lookup, redaction,
+//!   and raw JSON helpers.
+//! - `changes/`: the change report ([`ChangeSummary`]), the previous snapshot it compares
+//!   against and the baseline of fingerprints it keeps of it.
+//!
+//! Files of this module import each other without circles: `encode` and `spec` know nothing
+//! of the lifecycle, and the lifecycle's files share [`files::WrittenFile`] and `Access` through
+//! `files.rs`.
 
-mod access;
-mod baseline;
 mod changes;
-mod column;
-mod csv_writer;
+mod encode;
 mod error;
 mod files;
 mod format;
-mod json_writer;
 mod latest;
 mod lock;
-mod lookup;
 mod meta;
 mod naming;
-mod previous;
-mod raw;
-mod redact;
+mod pending_file;
 mod retention;
 #[allow(clippy::module_inception)]
 mod snapshot;
 mod spec;
-mod writer;
 
 #[cfg(test)]
 mod tests;
@@ -48,16 +54,14 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use crate::atomic_file::sweep_temp_files;
 pub(crate) use changes::ChangeSummary;
-pub use column::Column;
-pub use csv_writer::CsvWriter;
+pub use encode::{Column, CsvWriter, REDACTED, Redactor};
 pub(crate) use error::SnapshotError;
 pub(crate) use format::Format;
 pub(crate) use lock::JobLock;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::is_valid_job_name;
-pub use redact::{REDACTED, Redactor};
 pub(crate) use snapshot::{Committed, Snapshot};
-pub(crate) use spec::OutputSpec;
+pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
 
 /// The folder that holds one job's snapshots: `{out_dir}/{job}`.
 pub fn job_dir(out_dir: &Path, job: &str) -> PathBuf {

@@ -42,9 +42,9 @@ impl Retention {
     /// The rules of `spec`.
     pub(crate) fn of(spec: &OutputSpec) -> Self {
         Self {
-            keep: spec.keep,
-            keep_for: spec.keep_for,
-            deltas: spec.deltas,
+            keep: spec.keep(),
+            keep_for: spec.keep_for(),
+            deltas: spec.deltas(),
         }
     }
 

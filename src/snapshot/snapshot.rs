@@ -10,17 +10,16 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::value::RawValue;
 
-use super::access::{Access, protect_job_dir};
 use super::changes::{ChangeSummary, ChangeTracker};
+use super::encode::Redactor;
 use super::error::{IoContext, SnapshotError};
-use super::format::Format;
+use super::files::{Access, WrittenFile, protect_job_dir};
 use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
 use super::naming::{choose_stem, is_valid_job_name};
-use super::redact::Redactor;
+use super::pending_file::PendingFile;
 use super::retention::{Current, Retention, apply_retention};
 use super::spec::OutputSpec;
-use super::writer::PendingFile;
 use crate::atomic_file::{sync_dir, write_atomically};
 
 /// An export being written. Dropping it without [`Snapshot::commit`] removes every
@@ -74,21 +73,6 @@ pub(crate) struct Committed {
     pub latest_updated: bool,
 }
 
-/// One data file of a committed snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WrittenFile {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Its file name (`apps-20240305T050809Z.csv`).
-    pub name: String,
-    /// Its format.
-    pub format: Format,
-    /// Its size.
-    pub bytes: u64,
-    /// Its SHA-256, lower-case hex.
-    pub sha256: String,
-}
-
 impl Snapshot {
     /// Starts a snapshot of `job` in `job_dir` (created if needed) for a run started at
     /// `started_at`, with one temporary file per format of `spec`.
@@ -98,20 +82,19 @@ impl Snapshot {
         started_at: Timestamp,
         spec: &OutputSpec,
     ) -> Result<Snapshot, SnapshotError> {
-        check_spec(job, spec)?;
+        if !is_valid_job_name(job) {
+            return Err(SnapshotError::InvalidJobName {
+                job: job.to_owned(),
+            });
+        }
         fs::create_dir_all(job_dir).context("create", job_dir)?;
         let access = Access::of(spec);
         protect_job_dir(job_dir, access)?;
         let stem = choose_stem(job_dir, job, started_at)?;
-        let mut formats: Vec<Format> = Vec::with_capacity(spec.formats.len());
-        for format in &spec.formats {
-            if !formats.contains(format) {
-                formats.push(*format);
-            }
-        }
-        let files = formats
-            .into_iter()
-            .map(|format| PendingFile::open(job_dir, &stem, format, spec))
+        let files = spec
+            .formats()
+            .iter()
+            .map(|format| PendingFile::open(job_dir, &stem, *format, spec, access))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Snapshot {
             wants_text: files.iter().any(PendingFile::wants_text),
@@ -121,13 +104,12 @@ impl Snapshot {
             stem,
             started_at,
             retention: Retention::of(spec),
-            redact: spec.redact,
+            redact: spec.redact(),
             access,
             redactor: Redactor::new(),
             records: 0,
             changes: spec
-                .changes
-                .as_deref()
+                .changes()
                 .map(|identity| ChangeTracker::new(job_dir, identity, access)),
         })
     }
@@ -246,34 +228,6 @@ impl Snapshot {
             latest_updated,
         })
     }
-}
-
-fn check_spec(job: &str, spec: &OutputSpec) -> Result<(), SnapshotError> {
-    if !is_valid_job_name(job) {
-        return Err(SnapshotError::InvalidJobName {
-            job: job.to_owned(),
-        });
-    }
-    if spec.formats.is_empty() {
-        return Err(SnapshotError::NoFormat {
-            job: job.to_owned(),
-        });
-    }
-    if spec.formats.contains(&Format::Csv) && spec.columns.is_empty() {
-        return Err(SnapshotError::CsvWithoutColumns {
-            job: job.to_owned(),
-        });
-    }
-    let comparable = spec
-        .formats
-        .iter()
-        .any(|format| matches!(format, Format::Json | Format::Ndjson));
-    if spec.changes.is_some() && !comparable {
-        return Err(SnapshotError::ChangesWithoutJson {
-            job: job.to_owned(),
-        });
-    }
-    Ok(())
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.

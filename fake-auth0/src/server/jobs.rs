@@ -5,7 +5,7 @@
 //! open to injected `Status` and `DropConnection` faults whose prefix names them, and need a
 //! valid token with `read:users`; they are not rate limited. The download route is what a
 //! pre-signed S3 URL is: no token needed, and any `Authorization` header is recorded so tests
-//! can check that none arrives.
+//! can check that none arrives; faults whose prefix is `/downloads/` make it fail as S3 can.
 
 use std::sync::Arc;
 
@@ -100,14 +100,30 @@ pub(super) async fn status(
     }
 }
 
-/// `GET /downloads/{file}`: the gzipped export, without authentication.
+/// `GET /downloads/{file}`: the gzipped export, without authentication. Every request is
+/// remembered; injected `Status`, `RateLimited` and `DropConnection` faults whose prefix names
+/// `/downloads/` answer instead of the file, as a flaky or throttling S3 would.
 pub(super) async fn download(
     State(app): State<Arc<App>>,
+    ConnectInfo(conn): ConnectInfo<Conn>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let authorization = headers.contains_key(header::AUTHORIZATION);
-    match app.exports.download(uri.path(), uri.query(), authorization) {
+    let served = app.exports.download(uri.path(), uri.query(), authorization);
+    match app.fault_for(uri.path()) {
+        Some(Fault::Status(code)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return s3_error(status, "<Error><Code>InternalError</Code></Error>");
+        }
+        Some(Fault::RateLimited {
+            reset_in_secs,
+            retry_after,
+        }) => return faulty::rate_limited(reset_in_secs, retry_after),
+        Some(Fault::DropConnection) => return faulty::dropped(&conn.kill),
+        _ => {}
+    }
+    match served {
         Served::File(file) => {
             let mut response = Response::new(Body::from(file));
             response.headers_mut().insert(
@@ -125,7 +141,11 @@ pub(super) async fn download(
 }
 
 fn s3_refusal(body: &'static str) -> Response {
-    let mut response = (StatusCode::FORBIDDEN, body).into_response();
+    s3_error(StatusCode::FORBIDDEN, body)
+}
+
+fn s3_error(status: StatusCode, body: &'static str) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/xml"),

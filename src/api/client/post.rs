@@ -36,4 +36,9 @@ impl ApiClient {
     pub(crate) fn plain_http(&self) -> &reqwest::Client {
         &self.http
     }
+
+    /// The current time by the client's clock (for `Retry-After` dates).
+    pub(crate) fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
 }

@@ -1,7 +1,9 @@
 //! The download of a finished export from its location: a pre-signed URL on another host,
 //! fetched without the Management API token, only over https (http on loopback), decoded as it
-//! arrives, by the job's deadline. Messages show the location without its query, which holds
-//! the signature.
+//! arrives, by the job's deadline. Starting it is retried by the one retry loop
+//! ([`crate::http::retry`]) with the job's retry settings: 429 (honouring `Retry-After`), 408,
+//! 5xx and broken connections; never once the body has begun. Messages show the location
+//! without its query, which holds the signature.
 //!
 //! A location is valid for [`LOCATION_LIFETIME`]. An expired one (S3 answers 403 with
 //! `<Message>Request has expired</Message>`) ends in [`ExportError::LocationExpired`], which the
@@ -11,6 +13,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use reqwest::StatusCode;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -21,6 +24,7 @@ use super::error::{ExportError, job_snippet};
 use super::lines::GzLines;
 use crate::api::client::ApiClient;
 use crate::api::page::Page;
+use crate::http::retry::{self, GiveUp, Verdict};
 
 /// The longest a download may take (the job's deadline comes first when it is set), and the
 /// longest it may stall between two chunks.
@@ -28,13 +32,19 @@ const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
 /// Compressed bytes decoded at a time (a few hundred users).
 const FEED_SLICE: usize = 16 * 1024;
-/// Attempts at starting the download (never after its first byte).
-const DOWNLOAD_ATTEMPTS: u32 = 3;
 /// How long a location is valid after Auth0 hands it out: 60 seconds (Auth0 docs, "Bulk
 /// User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
 pub(super) const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
 /// What S3 says about a pre-signed URL past its expiry, in the body of a 403.
 const S3_EXPIRED: &str = "Request has expired";
+
+/// Why the download did not start: a reason, or the job's time ran out first.
+enum Opened {
+    /// Could not start.
+    No(Unopened),
+    /// The deadline came first.
+    OutOfTime,
+}
 
 /// Why the download could not start.
 enum Unopened {
@@ -57,7 +67,7 @@ pub(super) fn location(
     };
     let text = location.ok_or_else(|| bad_answer("completed without a location"))?;
     let url = Url::parse(text).map_err(|_| bad_answer("the location is not a url"))?;
-    let loopback = crate::loopback::is_loopback(&url);
+    let loopback = crate::http::loopback::is_loopback(&url);
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
@@ -94,18 +104,16 @@ pub(super) async fn download(
         shown: shown(url),
     };
     let deadline = client.deadline();
-    let response = match by_deadline(deadline, open(client, url))
-        .await
-        .ok_or_else(out_of_time)?
-    {
+    let response = match open(client, url).await {
         Ok(response) => response,
-        Err(Unopened::Expired) => {
+        Err(Opened::OutOfTime) => return Err(out_of_time()),
+        Err(Opened::No(Unopened::Expired)) => {
             return Err(ExportError::LocationExpired {
                 job_id,
                 shown: shown(url),
             });
         }
-        Err(Unopened::Failed(detail)) => return Err(failed(detail)),
+        Err(Opened::No(Unopened::Failed(detail))) => return Err(failed(detail)),
     };
     let mut body = response.bytes_stream();
     let mut gz = GzLines::default();
@@ -162,51 +170,75 @@ async fn send(
     pages.send(Page::from_records(&records)).await.is_ok()
 }
 
-/// The GET of the location, without any token; retried a few times before the body starts,
-/// never when the signature has expired.
-async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, Unopened> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let sent = client
-            .plain_http()
-            .get(url.clone())
-            .timeout(DOWNLOAD_TIMEOUT)
-            .send()
-            .await;
-        let problem = match sent {
-            Ok(response) if response.status().is_success() => return Ok(response),
-            Ok(response) if !response.status().is_server_error() => {
-                let status = response.status();
-                let body = response.bytes().await.unwrap_or_default();
-                if status.as_u16() == 403 && contains(&body, S3_EXPIRED) {
-                    return Err(Unopened::Expired);
-                }
-                return Err(Unopened::Failed(format!(
-                    "the server answered {status}{}",
-                    if status.as_u16() == 403 {
-                        " (the link may have expired)"
-                    } else {
-                        ""
-                    }
-                )));
-            }
-            Ok(response) => format!("the server answered {}", response.status()),
-            Err(error) => match crate::http::CertificateProblem::of(&error) {
-                Some(problem) => {
-                    return Err(Unopened::Failed(format!(
-                        "its tls certificate was refused: {problem}"
-                    )));
-                }
-                None => error.without_url().to_string(),
-            },
-        };
-        if attempt >= DOWNLOAD_ATTEMPTS {
-            return Err(Unopened::Failed(format!("{problem} ({attempt} attempts)")));
+/// The GET of the location, without any token, retried by the process's one retry loop
+/// (its policy and the job's deadline) before the body starts; never when the signature has
+/// expired or the certificate was refused.
+async fn open(client: &ApiClient, url: &Url) -> Result<reqwest::Response, Opened> {
+    let outcome = client
+        .retrier()
+        .run("GET (export download)", |_| attempt(client, url))
+        .await;
+    outcome.map_err(|give_up| match give_up {
+        GiveUp::Failed(unopened) => Opened::No(unopened),
+        GiveUp::Exhausted { attempts, last } => Opened::No(Unopened::Failed(format!(
+            "{} ({attempts} attempts)",
+            last.reason
+        ))),
+        GiveUp::WaitTooLong {
+            wait, source, last, ..
+        } => Opened::No(Unopened::Failed(format!(
+            "{} and asked to wait {}s ({}), longer than the {}s a0snap waits at once; try again later, or raise A0SNAP_MAX_RETRY_WAIT",
+            last.reason,
+            wait.as_secs_f64().ceil(),
+            source.describe(),
+            client.retrier().policy.longest_wait.as_secs()
+        ))),
+        GiveUp::OutOfTime { .. } => Opened::OutOfTime,
+    })
+}
+
+/// One GET of the location, classified.
+async fn attempt(client: &ApiClient, url: &Url) -> Verdict<reqwest::Response, Unopened> {
+    let sent = client
+        .plain_http()
+        .get(url.clone())
+        .timeout(DOWNLOAD_TIMEOUT)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(error) => {
+            return match retry::transport(error) {
+                Ok(failure) => Verdict::Retry {
+                    failure,
+                    asked: None,
+                },
+                Err(problem) => Verdict::Fail(Unopened::Failed(format!(
+                    "its tls certificate was refused: {problem}"
+                ))),
+            };
         }
-        tracing::debug!(attempt, %problem, "retrying the export download");
-        tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Verdict::Done(response);
     }
+    let now = client.now();
+    if let Some((failure, asked)) = retry::transient(status, response.headers(), now) {
+        return Verdict::Retry { failure, asked };
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    if status == StatusCode::FORBIDDEN && contains(&body, S3_EXPIRED) {
+        return Verdict::Fail(Unopened::Expired);
+    }
+    Verdict::Fail(Unopened::Failed(format!(
+        "the server answered {status}{}",
+        if status == StatusCode::FORBIDDEN {
+            " (the link may have expired)"
+        } else {
+            ""
+        }
+    )))
 }
 
 /// Whether `body` holds `text`.
@@ -272,7 +304,7 @@ mod tests {
         .unwrap();
         let settings =
             crate::config::Settings::resolve(&env, &crate::config::Overrides::default()).unwrap();
-        crate::services::Services::new(&settings, crate::clock::system())
+        crate::cli::Services::new(&settings, crate::clock::system())
             .unwrap()
             .api
             .for_job()

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::api::Drift;
 use crate::api::tests_support::client_for;
-use crate::retry::RetryPolicy;
+use crate::http::retry::RetryPolicy;
 
 /// Counts page requests; every answer is the page `answer` builds from the `from` sent.
 struct Tenant {

@@ -12,7 +12,7 @@ use url::Url;
 use super::{ApiClient, Limiter};
 use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock;
-use crate::retry::{Backoff, RetryPolicy};
+use crate::http::retry::{Backoff, RetryPolicy};
 use secrecy::SecretString;
 
 /// Two attempts a request, a few milliseconds apart.

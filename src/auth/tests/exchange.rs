@@ -10,7 +10,7 @@ use crate::auth::AuthError;
 use crate::auth::exchange::TokenExchange;
 use crate::auth::token::TokenSource;
 use crate::clock::{self, ManualClock};
-use crate::retry::RetryPolicy;
+use crate::http::retry::RetryPolicy;
 
 fn exchange(server: &TokenServer) -> TokenExchange {
     TokenExchange::new(
@@ -109,7 +109,7 @@ async fn a_429_with_retry_after_zero_still_waits_the_one_second_floor() {
         .expect("token after the wait");
     assert_eq!(server.requests(), 2);
     assert!(
-        started.elapsed() >= crate::retry::RESET_FLOOR,
+        started.elapsed() >= crate::http::rate_limit::RESET_FLOOR,
         "a 429 is never retried at once"
     );
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::{CacheMode, Credentials, StalePolicy, TokenCache};
 use crate::clock::{self, SharedClock};
-use crate::retry::{Backoff, RetryPolicy};
+use crate::http::retry::{Backoff, RetryPolicy};
 use secrecy::SecretString;
 use server::TokenServer;
 

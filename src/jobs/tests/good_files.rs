@@ -28,8 +28,8 @@ keep = 48
         vec![("is_global".to_owned(), "false".to_owned())]
     );
     assert_eq!(job.page_size, 50);
-    assert_eq!(job.output.formats, vec![Format::Csv, Format::Json]);
-    let columns: Vec<&str> = job.output.columns.iter().map(|c| c.as_str()).collect();
+    assert_eq!(job.output.formats(), vec![Format::Csv, Format::Json]);
+    let columns: Vec<&str> = job.output.columns().iter().map(|c| c.as_str()).collect();
     assert_eq!(
         columns,
         [
@@ -40,9 +40,9 @@ keep = 48
             "callbacks"
         ]
     );
-    assert_eq!(job.output.keep, 48);
-    assert!(job.output.redact && job.output.neutralise_formulas);
-    assert!(!job.incremental && !job.changes && job.since.is_none());
+    assert_eq!(job.output.keep(), 48);
+    assert!(job.output.redact() && job.output.neutralise_formulas());
+    assert!(!job.incremental && job.output.changes().is_none() && job.since.is_none());
     assert_eq!(job.mode, Mode::Page);
 }
 
@@ -168,32 +168,32 @@ fn defaults_fill_what_a_minimal_job_leaves_out() {
         matches!(job.trigger, Trigger::Every(interval) if interval == Duration::from_secs(900))
     );
     assert_eq!(job.trigger.to_string(), "every 15m");
-    assert_eq!(job.output.formats, vec![Format::Json]);
-    assert!(job.output.columns.is_empty());
-    assert_eq!(job.output.keep, DEFAULT_KEEP);
-    assert!(job.output.redact && job.output.neutralise_formulas);
+    assert_eq!(job.output.formats(), vec![Format::Json]);
+    assert!(job.output.columns().is_empty());
+    assert_eq!(job.output.keep(), DEFAULT_KEEP);
+    assert!(job.output.redact() && job.output.neutralise_formulas());
 }
 
 #[test]
 fn retention_defaults_keep_30_but_every_delta_of_an_incremental_job() {
     let plain = good("every = \"15m\"\nendpoint = \"roles\"\n");
     assert_eq!(
-        (plain.output.keep, plain.output.keep_for),
+        (plain.output.keep(), plain.output.keep_for()),
         (DEFAULT_KEEP, None)
     );
-    assert!(!plain.output.deltas);
+    assert!(!plain.output.deltas());
     let logs = good("every = \"5m\"\nendpoint = \"logs\"\nincremental = true\n");
-    assert_eq!((logs.output.keep, logs.output.keep_for), (0, None));
-    assert!(logs.output.deltas);
+    assert_eq!((logs.output.keep(), logs.output.keep_for()), (0, None));
+    assert!(logs.output.deltas());
     let told = good(
         "every = \"5m\"\nendpoint = \"logs\"\nincremental = true\n[output]\nkeep = 3\nkeep_for = \"1d12h\"\n",
     );
-    assert_eq!(told.output.keep, 3, "an explicit keep is honoured");
-    assert_eq!(told.output.keep_for, Some(Duration::from_secs(36 * 3600)));
+    assert_eq!(told.output.keep(), 3, "an explicit keep is honoured");
+    assert_eq!(told.output.keep_for(), Some(Duration::from_secs(36 * 3600)));
     let by_age = good("every = \"1h\"\nendpoint = \"roles\"\n[output]\nkeep_for = \"30d\"\n");
-    assert_eq!(by_age.output.keep, 0, "keep_for alone sets no count");
+    assert_eq!(by_age.output.keep(), 0, "keep_for alone sets no count");
     assert_eq!(
-        by_age.output.keep_for,
+        by_age.output.keep_for(),
         Some(Duration::from_secs(30 * 86_400))
     );
 }
@@ -218,14 +218,14 @@ csv_formula_guard = false
         job.trigger.to_string(),
         "cron \"30 2 * * mon-fri\" (Europe/Paris)"
     );
-    assert!(job.incremental && !job.changes);
+    assert!(job.incremental && job.output.changes().is_none());
     assert_eq!(
         job.since,
         Some("2026-01-01T00:00:00Z".parse().expect("a timestamp"))
     );
-    assert_eq!(job.output.formats, vec![Format::Ndjson]);
-    assert_eq!(job.output.keep, 0);
-    assert!(!job.output.redact && !job.output.neutralise_formulas);
+    assert_eq!(job.output.formats(), vec![Format::Ndjson]);
+    assert_eq!(job.output.keep(), 0);
+    assert!(!job.output.redact() && !job.output.neutralise_formulas());
     let export = good(
         "every = \"1d\"\nendpoint = \"users\"\nmode = \"export\"\nparams = { connection_id = \"con_1\", fields = \"user_id,email\", limit = 10 }\n",
     );
@@ -245,15 +245,15 @@ fn a_change_report_identifies_records_by_the_known_field_or_the_identity_key() {
     let known = good(
         "every = \"1h\"\nendpoint = \"clients\"\nchanges = true\n[output]\nformat = [\"csv\", \"ndjson\"]\ncolumns = [\"name\"]\n",
     );
-    assert!(known.changes);
-    assert_eq!(known.output.changes.as_deref(), Some("client_id"));
+    assert!(known.output.changes().is_some());
+    assert_eq!(known.output.changes(), Some("client_id"));
     let custom = good(
         "every = \"1h\"\nendpoint = \"widgets\"\npagination = \"none\"\nchanges = true\nidentity = \"widget_id\"\n",
     );
-    assert_eq!(custom.output.changes.as_deref(), Some("widget_id"));
+    assert_eq!(custom.output.changes(), Some("widget_id"));
     assert_eq!(custom.endpoint.identity.as_deref(), Some("widget_id"));
     let off = good("every = \"1h\"\nendpoint = \"clients\"\n");
-    assert_eq!(off.output.changes, None);
+    assert_eq!(off.output.changes(), None);
 }
 
 #[test]

@@ -80,6 +80,8 @@ const FIRES: &[(&str, &str, &[&str])] = &[
     ("schedule = \"30 2 * * *\"\ntimezone = \"Europe/Paris\"", "2026-03-28T00:00:00Z", &["2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]),
     // New York falls back on 2026-11-01: 01:15 happens twice, the job fires once
     ("schedule = \"15 1 * * *\"\ntimezone = \"America/New_York\"", "2026-10-31T12:00:00Z", &["2026-11-01T05:15:00Z", "2026-11-02T06:15:00Z"]),
+    // London falls back on 2027-10-31: an hourly job fires at both 01:45s (BST, then GMT)
+    ("schedule = \"45 * 31 10 *\"\ntimezone = \"Europe/London\"", "2027-10-30T23:00:00Z", &["2027-10-30T23:45:00Z", "2027-10-31T00:45:00Z", "2027-10-31T01:45:00Z", "2027-10-31T02:45:00Z"]),
     // 9:00 local stays 9:00 local across the change, unlike a fixed offset
     ("schedule = \"0 9 * * *\"\ntimezone = \"America/New_York\"", "2026-03-07T00:00:00Z", &["2026-03-07T14:00:00Z", "2026-03-08T13:00:00Z"]),
 ];

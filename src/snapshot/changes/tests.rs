@@ -5,14 +5,19 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::snapshot::{Format, MetaInput, OutputSpec, Snapshot, SnapshotError};
+use crate::snapshot::{Format, MetaInput, OutputDraft, OutputProblem, OutputSpec, Snapshot};
+
+fn draft(formats: &[Format]) -> OutputDraft {
+    OutputDraft {
+        formats: formats.iter().copied().collect(),
+        changes: true,
+        identity: Some("client_id".to_owned()),
+        ..OutputDraft::default()
+    }
+}
 
 fn spec(formats: &[Format]) -> OutputSpec {
-    OutputSpec {
-        formats: formats.to_vec(),
-        changes: Some("client_id".to_owned()),
-        ..OutputSpec::default()
-    }
+    draft(formats).check().unwrap()
 }
 
 fn export(
@@ -107,11 +112,15 @@ fn a_json_only_job_is_compared_through_its_json_file() {
 #[test]
 fn a_previous_snapshot_without_json_gives_no_report_and_no_error() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = OutputSpec {
-        formats: vec![Format::Csv],
-        columns: vec![crate::snapshot::Column::parse("client_id").unwrap()],
-        ..OutputSpec::default()
-    };
+    let csv = OutputDraft {
+        formats: [Format::Csv].into_iter().collect(),
+        columns: [crate::snapshot::Column::parse("client_id").unwrap()]
+            .into_iter()
+            .collect(),
+        ..OutputDraft::default()
+    }
+    .check()
+    .unwrap();
     export(dir.path(), "2024-03-05T00:00:00Z", &csv, &first());
     let committed = export(
         dir.path(),
@@ -134,31 +143,29 @@ fn a_previous_snapshot_without_json_gives_no_report_and_no_error() {
 
 #[test]
 fn a_change_report_without_json_or_ndjson_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = OutputSpec {
-        columns: vec![crate::snapshot::Column::parse("client_id").unwrap()],
-        ..spec(&[Format::Csv])
+    let draft = OutputDraft {
+        columns: [crate::snapshot::Column::parse("client_id").unwrap()]
+            .into_iter()
+            .collect(),
+        ..draft(&[Format::Csv])
     };
-    let error = Snapshot::begin(
-        dir.path(),
-        "apps",
-        "2024-03-05T00:00:00Z".parse().unwrap(),
-        &spec,
-    )
-    .unwrap_err();
+    // An `OutputSpec` comes only out of the draft's check, so the snapshot never sees this.
+    let error = draft.check().unwrap_err();
     assert!(
-        matches!(error, SnapshotError::ChangesWithoutJson { .. }),
-        "{error}"
+        matches!(error[..], [OutputProblem::ChangesWithoutJson]),
+        "{error:?}"
     );
 }
 
 #[test]
 fn retention_removes_a_report_with_its_snapshot() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = OutputSpec {
+    let spec = OutputDraft {
         keep: 1,
-        ..spec(&[Format::Ndjson])
-    };
+        ..draft(&[Format::Ndjson])
+    }
+    .check()
+    .unwrap();
     for day in 5..=7 {
         export(
             dir.path(),

@@ -9,11 +9,14 @@ fn mode(path: &Path) -> u32 {
 }
 
 fn unredacted() -> OutputSpec {
-    OutputSpec {
+    OutputDraft {
         redact: false,
-        changes: Some("client_id".to_owned()),
-        ..all_formats()
+        changes: true,
+        identity: Some("client_id".to_owned()),
+        ..all_formats_draft()
     }
+    .check()
+    .unwrap()
 }
 
 #[test]

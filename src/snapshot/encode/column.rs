@@ -39,7 +39,7 @@ pub enum ColumnError {
 }
 
 /// One step of a column path: an object key, which may also index an array when numeric.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Segment {
     /// The key as written.
     pub(crate) key: String,
@@ -49,7 +49,7 @@ pub(crate) struct Segment {
 
 /// A checked CSV column: a dotted path; numeric parts also index arrays (`callbacks.0`), and so
 /// do whole numbers in brackets (`callbacks[0]`), which are the same path.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Column {
     /// The path as written, used for the header row.
     text: String,

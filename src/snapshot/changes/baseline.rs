@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
-use super::raw::{Kind, kind, minify_into, object_entries, string_text};
+use crate::snapshot::encode::raw::{Kind, kind, minify_into, object_entries, string_text};
 
 /// The bits of a packed field that hold its value's hash; the field number takes the rest.
 const HASH_BITS: u32 = 40;

@@ -1,16 +1,18 @@
 //! The process's shared services, built once from the settings: the HTTP client, the token
 //! cache, the request pacer and the API client. Every job of the process uses these same
-//! instances, which is what makes "one token, one limiter per process" true.
+//! instances, which is what makes "one token, one limiter per process" true. This is the
+//! composition root, so it lives with the command line that calls it: nothing below `cli`
+//! builds these pieces itself.
 
 use std::sync::Arc;
 
 use crate::api::{ApiClient, Limiter};
-use crate::auth::{CacheMode, Credentials, StalePolicy, TokenCache};
+use crate::auth::{CacheMode, StalePolicy, TokenCache};
 use crate::clock::SharedClock;
 use crate::config::{Settings, TokenCacheSetting};
+use crate::http::retry::{Backoff, RetryPolicy};
 use crate::http::{self, HttpError};
 use crate::metrics::Metrics;
-use crate::retry::{Backoff, RetryPolicy};
 use crate::runner::RunContext;
 
 /// The shared services.
@@ -30,12 +32,7 @@ impl Services {
     /// Builds the services for `settings`.
     pub(crate) fn new(settings: &Settings, clock: SharedClock) -> Result<Self, HttpError> {
         let http = http::client(&settings.http)?;
-        let credentials = Credentials {
-            base_url: settings.tenant.base_url.clone(),
-            client_id: settings.tenant.client_id.clone(),
-            client_secret: settings.tenant.client_secret.clone(),
-            audience: settings.tenant.audience.clone(),
-        };
+        let credentials = settings.tenant.clone();
         let mode = match settings.token_cache {
             TokenCacheSetting::File => CacheMode::File {
                 state_dir: settings.state_dir.clone(),

@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::format::Format;
-use super::latest::latest_name;
+use crate::snapshot::format::Format;
+use crate::snapshot::latest::latest_name;
 
 /// The previous snapshot's data file a report can read: its stem and path.
 #[derive(Debug)]

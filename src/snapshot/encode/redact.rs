@@ -3,7 +3,7 @@
 //! an object or array (a client's `refresh_token` policy keeps `token_lifetime`), key material
 //! (`signing_keys`, `encryption_key`, ...) is hidden whole, `null` and booleans are kept.
 //!
-//! Most records hold no secret: when [`may_hold_secrets`](crate::secret_fields::may_hold_secrets) says so, a record's bytes are written
+//! Most records hold no secret: when [`may_hold_secrets`] says so, a record's bytes are written
 //! unchanged and never parsed. Otherwise the record is walked as raw JSON: containers on the
 //! way to a secret are rebuilt compactly, every other value is copied byte for byte, so field
 //! order, number spelling and string escapes survive. A record that turns out to hold no

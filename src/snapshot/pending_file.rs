@@ -7,13 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
 
-use super::access::Access;
-use super::csv_writer::CsvWriter;
+use super::encode::{CsvWriter, JsonWriter, NdjsonWriter};
 use super::error::{IoContext, SnapshotError};
-use super::files::HashingWriter;
+use super::files::{Access, HashingWriter, WrittenFile};
 use super::format::Format;
-use super::json_writer::{JsonWriter, NdjsonWriter};
-use super::snapshot::WrittenFile;
 use super::spec::OutputSpec;
 use crate::atomic_file::TempPath;
 
@@ -24,7 +21,7 @@ const BUFFER_CAPACITY: usize = 64 * 1024;
 type FileSink = HashingWriter<File>;
 
 /// A format writer bound to its file.
-enum FormatWriter {
+enum Encoder {
     Json(JsonWriter<BufWriter<FileSink>>),
     Ndjson(NdjsonWriter<BufWriter<FileSink>>),
     // The csv crate buffers on its own. Boxed: its state is large and there are few files.
@@ -34,7 +31,7 @@ enum FormatWriter {
 /// A snapshot file being written under a temporary name.
 pub(crate) struct PendingFile {
     /// The writer; dropped before `temp` removes the file.
-    writer: FormatWriter,
+    writer: Encoder,
     /// The temporary file, removed on drop unless renamed.
     temp: TempPath,
     /// The format written.
@@ -44,23 +41,30 @@ pub(crate) struct PendingFile {
 }
 
 impl PendingFile {
-    /// Creates `{dir}/{stem}.{ext}`'s temporary file and starts the document (CSV header).
+    /// Creates `{dir}/{stem}.{ext}`'s temporary file, readable as `access` says, and starts
+    /// the document (CSV header).
     pub(crate) fn open(
         dir: &Path,
         stem: &str,
         format: Format,
         spec: &OutputSpec,
+        access: Access,
     ) -> Result<Self, SnapshotError> {
         let name = format!("{stem}.{}", format.extension());
         let target = dir.join(&name);
-        let (temp, file) = TempPath::create(dir, &name, Access::of(spec).file_mode())?;
+        let (temp, file) = TempPath::create(dir, &name, access.file_mode())?;
         let sink = HashingWriter::new(file);
         let writer = match format {
-            Format::Json => FormatWriter::Json(JsonWriter::new(buffered(sink))),
-            Format::Ndjson => FormatWriter::Ndjson(NdjsonWriter::new(buffered(sink))),
-            Format::Csv => FormatWriter::Csv(Box::new(
-                CsvWriter::new(sink, &spec.columns, spec.redact, spec.neutralise_formulas)
-                    .context("write", &target)?,
+            Format::Json => Encoder::Json(JsonWriter::new(buffered(sink))),
+            Format::Ndjson => Encoder::Ndjson(NdjsonWriter::new(buffered(sink))),
+            Format::Csv => Encoder::Csv(Box::new(
+                CsvWriter::new(
+                    sink,
+                    spec.columns(),
+                    spec.redact(),
+                    spec.neutralise_formulas(),
+                )
+                .context("write", &target)?,
             )),
         };
         Ok(Self {
@@ -73,15 +77,15 @@ impl PendingFile {
 
     /// Whether this file wants each record's redacted text (rather than the raw record).
     pub(crate) fn wants_text(&self) -> bool {
-        !matches!(self.writer, FormatWriter::Csv(_))
+        !matches!(self.writer, Encoder::Csv(_))
     }
 
     /// Appends one record: `text` is its redacted JSON text, used by JSON and NDJSON.
     pub(crate) fn write(&mut self, record: &RawValue, text: &[u8]) -> io::Result<()> {
         match &mut self.writer {
-            FormatWriter::Json(writer) => writer.write_record(text),
-            FormatWriter::Ndjson(writer) => writer.write_record(text),
-            FormatWriter::Csv(writer) => writer.write_record(record),
+            Encoder::Json(writer) => writer.write_record(text),
+            Encoder::Ndjson(writer) => writer.write_record(text),
+            Encoder::Csv(writer) => writer.write_record(record),
         }
     }
 
@@ -93,9 +97,9 @@ impl PendingFile {
     /// Ends the document, flushes it to disk and renames it into place.
     pub(crate) fn persist(self) -> Result<WrittenFile, SnapshotError> {
         let sink = match self.writer {
-            FormatWriter::Json(writer) => writer.finish().and_then(unbuffer),
-            FormatWriter::Ndjson(writer) => writer.finish().and_then(unbuffer),
-            FormatWriter::Csv(writer) => writer.finish(),
+            Encoder::Json(writer) => writer.finish().and_then(unbuffer),
+            Encoder::Ndjson(writer) => writer.finish().and_then(unbuffer),
+            Encoder::Csv(writer) => writer.finish(),
         }
         .context("write", &self.target)?;
         let (file, bytes, sha256) = sink.finish();

@@ -8,11 +8,30 @@
 //! day of month and the day of week are restricted (neither starts with `*`), a day matches if
 //! either one does, as in Vixie cron.
 //!
-//! Daylight saving time, also as in Vixie cron: a job with a fixed minute and hour (neither
-//! field starts with `*`) whose wall time is skipped by a spring-forward change fires once, at
-//! the first instant after the gap; a job with `*` in its minute or hour field simply has no
-//! fire times inside the gap. A wall time that occurs twice at a fall-back change fires once,
-//! at its first occurrence.
+//! Daylight saving time, also as in Vixie cron (and cronie): a *fixed-time* job (neither the
+//! minute nor the hour field starts with `*`) whose wall time is skipped by a spring-forward
+//! change fires once, at the first instant after the gap, and a wall time that a fall-back
+//! change repeats fires once, at its first occurrence. A job with `*` in its minute or hour
+//! field fires at each matching instant: nothing inside a gap, and both occurrences of a
+//! repeated wall time (`45 * * * *` fires at 01:45 BST and again at 01:45 GMT).
+//!
+//! Why not a kept crate: `croner` 3.0.1 (what tokio-cron-scheduler evaluates with), run with
+//! `chrono-tz` over this module's 41-row test table, gets 11 rows wrong through
+//! `find_next_occurrence` (8 through its iterator), and the errors: `0 0 */10 * fri` fires on
+//! any Friday (a day field starting with `*` is unrestricted in Vixie cron, so both must
+//! match); `0,30 2 * * *` never fires for the Paris gap of 2026-03-29 (a list counts as a
+//! wildcard job there); asked after 01:10Z on 2026-10-25, `*/20 * * * *` in Paris answers
+//! 00:20Z, *before* the time asked, and its iterator yields times out of order; asked during
+//! New York's repeated hour, `15 1 * * *` answers the 01:15 that already fired; `*/30 1 * * *`
+//! skips the whole repeated hour; `find_next_occurrence` drops the second 01:45 of
+//! `45 * 31 10 *` (only its iterator keeps it, and the daemon asks afresh after each run);
+//! `@MIDNIGHT` is refused; its errors name no field ("Component error: Number out of
+//! bounds.") while it accepts `1,,2`, `L`, `#` and six fields. An adapter would keep this
+//! parser and this DST walk and add a second time-zone database (`chrono-tz` beside jiff's),
+//! so the evaluation stays here. The `cron` crate (0.15, run on six of the cases) is further
+//! off: it refuses five fields (seconds come first) and day-of-week `0`, ANDs the day fields
+//! (`0 0 0 13 * Fri` is only Friday the 13th), skips `30 2 * * *` on Paris's spring night and
+//! fires `15 1 * * *` twice on New York's autumn one.
 //!
 //! This module is pure: it reads no clock and does no I/O.
 
@@ -164,19 +183,73 @@ impl CronSchedule {
 
     /// The first fire time strictly after `after`, or `None` if nothing matches within about
     /// five years (`"0 0 30 2 *"`).
+    ///
+    /// Walks the zone's wall clock one stretch of constant UTC offset at a time, so a wall
+    /// time repeated by a fall-back change is seen in both stretches, and fire times come in
+    /// the order they happen.
     pub fn next_after(&self, after: Timestamp) -> Option<Timestamp> {
-        let now = self.tz.to_datetime(after);
-        let last_year = now.year().saturating_add(SEARCH_YEARS);
-        let mut start = minute_floor(now)
+        let last_year = self
+            .tz
+            .to_datetime(after)
+            .year()
+            .saturating_add(SEARCH_YEARS);
+        let mut offset = self.tz.to_offset(after);
+        let mut start = after;
+        let mut from = minute_floor(offset.to_datetime(after))
             .checked_add(SignedDuration::from_mins(1))
             .ok()?;
         loop {
-            let candidate = self.next_wall_time(start, last_year)?;
-            match self.instant_of(candidate) {
-                Some(at) if at > after => return Some(at),
-                _ => start = candidate.checked_add(SignedDuration::from_mins(1)).ok()?,
+            let end = self.tz.following(start).next().map(|t| t.timestamp());
+            if let Some(at) = self.next_in_stretch(after, offset, from, end, last_year)? {
+                return Some(at);
             }
+            // The stretch ends at a transition (a zone without one has matched or run dry).
+            let end = end?;
+            let next_offset = self.tz.to_offset(end);
+            let (old_wall, new_wall) = (offset.to_datetime(end), next_offset.to_datetime(end));
+            if self.fixed_time && new_wall > old_wall {
+                // Spring forward: a fixed time among the skipped wall times fires at the end
+                // of the gap.
+                let skipped = self.next_wall_time(old_wall, last_year);
+                if skipped.is_some_and(|wall| wall < new_wall) {
+                    return Some(end);
+                }
+            }
+            (start, offset, from) = (end, next_offset, minute_ceil(new_wall)?);
         }
+    }
+
+    /// The first fire time after `after` among the wall times from `from` on, read with
+    /// `offset`, that fall before `end` (the stretch's end, if it has one). `None` when
+    /// nothing matches before `last_year` ends; `Some(None)` when the stretch has no fire time.
+    fn next_in_stretch(
+        &self,
+        after: Timestamp,
+        offset: Offset,
+        mut from: DateTime,
+        end: Option<Timestamp>,
+        last_year: i16,
+    ) -> Option<Option<Timestamp>> {
+        loop {
+            let wall = self.next_wall_time(from, last_year)?;
+            let at = offset.to_timestamp(wall).ok()?;
+            if end.is_some_and(|end| at >= end) {
+                return Some(None);
+            }
+            if at > after && !(self.fixed_time && self.is_repeat(wall, offset)) {
+                return Some(Some(at));
+            }
+            from = wall.checked_add(SignedDuration::from_mins(1)).ok()?;
+        }
+    }
+
+    /// Whether `wall`, read with `offset`, is the second occurrence of a wall time that a
+    /// fall-back change repeats (a fixed-time job fires only at the first).
+    fn is_repeat(&self, wall: DateTime, offset: Offset) -> bool {
+        matches!(
+            self.tz.to_ambiguous_timestamp(wall).offset(),
+            AmbiguousOffset::Fold { before, after } if before != after && offset == after
+        )
     }
 
     /// The next `n` fire times after `after` (fewer if the schedule runs dry).
@@ -234,25 +307,6 @@ impl CronSchedule {
             dom && dow
         }
     }
-
-    /// The instant a matching wall time fires at: its first occurrence when the clock falls
-    /// back; the end of the gap when the clock springs forward over it (fixed-time jobs only).
-    fn instant_of(&self, wall: DateTime) -> Option<Timestamp> {
-        match self.tz.to_ambiguous_timestamp(wall).offset() {
-            AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(wall).ok(),
-            AmbiguousOffset::Fold { before, .. } => before.to_timestamp(wall).ok(),
-            AmbiguousOffset::Gap { after, .. } if self.fixed_time => self.gap_end(wall, after),
-            AmbiguousOffset::Gap { .. } => None,
-        }
-    }
-
-    /// The transition that skipped over `wall`, which is the first instant after the gap.
-    fn gap_end(&self, wall: DateTime, after: Offset) -> Option<Timestamp> {
-        // Read with the later offset, a skipped wall time lands just before the transition.
-        let before_transition = after.to_timestamp(wall).ok()?;
-        let transition = self.tz.following(before_transition).next()?;
-        Some(transition.timestamp())
-    }
 }
 
 /// The five fields a macro stands for, or the expression itself.
@@ -275,4 +329,13 @@ fn expand_macro(expression: &str) -> Result<&str, CronError> {
 /// `dt` without its seconds and below.
 fn minute_floor(dt: DateTime) -> DateTime {
     dt.date().at(dt.hour(), dt.minute(), 0, 0)
+}
+
+/// The first whole minute at or after `dt`.
+fn minute_ceil(dt: DateTime) -> Option<DateTime> {
+    let floor = minute_floor(dt);
+    if floor == dt {
+        return Some(floor);
+    }
+    floor.checked_add(SignedDuration::from_mins(1)).ok()
 }

@@ -1,8 +1,8 @@
-//! When to try an HTTP request again, and how long to wait first.
+//! What an answer's headers say about waiting: `Retry-After`, Auth0's `x-ratelimit-*`.
 //!
-//! Shared by the token exchange and the Management API client. It decides delays only: it
-//! sends nothing and sleeps nowhere, so every rule here is a pure function tested without a
-//! clock. Auth0's rate-limit answers can carry a reset equal to "now" for a burst limit, so a
+//! Read by the one retry loop's callers ([`super::retry`]) and by the pacer. It decides delays
+//! only: it sends nothing and sleeps nowhere, so every rule here is a pure function tested
+//! without a clock. Auth0's rate-limit answers can carry a reset equal to "now" for a burst limit, so a
 //! reset-derived wait gets 25 % padding and a floor of one second (as go-auth0 #501 learned).
 
 use std::time::Duration;
@@ -10,72 +10,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use reqwest::header::HeaderMap;
 
-/// Exponential backoff with full jitter, bounded in attempts and in each delay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Backoff {
-    /// The delay before the first retry (before jitter).
-    pub initial: Duration,
-    /// No single delay is longer than this.
-    pub max_delay: Duration,
-    /// How many attempts in all, the first included.
-    pub max_attempts: u32,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            initial: Duration::from_millis(250),
-            max_delay: Duration::from_secs(30),
-            max_attempts: 6,
-        }
-    }
-}
-
-impl Backoff {
-    /// The upper bound of the delay after failed attempt number `attempt` (1-based).
-    pub(crate) fn ceiling(&self, attempt: u32) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(20);
-        self.initial
-            .saturating_mul(1u32 << exponent)
-            .min(self.max_delay)
-    }
-
-    /// The delay after failed attempt number `attempt`: uniform between half the ceiling and
-    /// the ceiling, so concurrent clients spread out but never retry at once.
-    pub(crate) fn delay(&self, attempt: u32) -> Duration {
-        let ceiling = self.ceiling(attempt);
-        let half = ceiling / 2;
-        half + ceiling.saturating_sub(half).mul_f64(fastrand::f64())
-    }
-
-    /// Whether another attempt is allowed after `attempts` have been made.
-    pub(crate) fn allows_another(&self, attempts: u32) -> bool {
-        attempts < self.max_attempts
-    }
-}
-
 /// The shortest wait a rate-limit reset can produce.
 pub(crate) const RESET_FLOOR: Duration = Duration::from_secs(1);
-
-/// How the Management API client retries: the backoff for failures that name no wait, and
-/// the longest wait a server may ask for before the request fails instead of waiting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RetryPolicy {
-    /// Attempts and delays for 5xx, timeouts, broken connections and bare 429s.
-    pub backoff: Backoff,
-    /// No single wait is longer: a `Retry-After` or reset further away fails the request
-    /// with a message, rather than holding the job (and, through the pacer, every job).
-    pub longest_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            backoff: Backoff::default(),
-            longest_wait: Duration::from_secs(60),
-        }
-    }
-}
 
 /// Where a wait before a retry came from, for the debug log and for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,7 +68,7 @@ pub(crate) fn ratelimit_state(headers: &HeaderMap, now: Timestamp) -> Option<Rat
     Some(RateLimitState {
         limit,
         remaining: remaining.min(limit),
-        reset_in: until(now, at),
+        reset_in: crate::clock::until(now, at),
     })
 }
 
@@ -147,7 +83,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duratio
         return Some(Duration::from_secs(seconds));
     }
     let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
-    Some(until(now, at))
+    Some(crate::clock::until(now, at))
 }
 
 /// How long until `x-ratelimit-reset` (epoch seconds), padded by a quarter and at least
@@ -155,17 +91,12 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: Timestamp) -> Option<Duratio
 pub(crate) fn ratelimit_reset(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let epoch = header_u64(headers, "x-ratelimit-reset")?;
     let at = Timestamp::from_second(i64::try_from(epoch).ok()?).ok()?;
-    let wait = until(now, at);
+    let wait = crate::clock::until(now, at);
     Some((wait + wait / 4).max(RESET_FLOOR))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
-fn until(now: Timestamp, at: Timestamp) -> Duration {
-    let span = at.duration_since(now);
-    Duration::try_from(span).unwrap_or(Duration::ZERO)
 }
 
 #[cfg(test)]
@@ -263,23 +194,5 @@ mod tests {
         );
         let partial = headers(&[("x-ratelimit-remaining", "0")]);
         assert_eq!(ratelimit_state(&partial, at(1_000)), None);
-    }
-
-    #[test]
-    fn backoff_grows_and_stays_within_its_bounds() {
-        let backoff = Backoff {
-            initial: Duration::from_millis(100),
-            max_delay: Duration::from_secs(1),
-            max_attempts: 4,
-        };
-        assert_eq!(backoff.ceiling(1), Duration::from_millis(100));
-        assert_eq!(backoff.ceiling(3), Duration::from_millis(400));
-        assert_eq!(backoff.ceiling(30), Duration::from_secs(1));
-        for attempt in 1..10 {
-            let delay = backoff.delay(attempt);
-            assert!(delay <= backoff.ceiling(attempt) && delay >= backoff.ceiling(attempt) / 2);
-        }
-        assert!(backoff.allows_another(3));
-        assert!(!backoff.allows_another(4));
     }
 }

@@ -298,5 +298,4 @@ impl<'a> Visitor<'a> for Walker<'_, '_, 'a> {
 }
 
 #[cfg(test)]
-#[path = "tests/lookup.rs"]
 mod tests;
