@@ -22,6 +22,7 @@ mod fanout;
 mod faults;
 mod incremental;
 mod integrity;
+mod private_key_jwt;
 mod progress;
 mod readme;
 mod redaction;

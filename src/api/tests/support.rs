@@ -44,7 +44,7 @@ pub(super) async fn client_for(api: Router, retry: RetryPolicy) -> ApiClient {
     let credentials = Credentials {
         base_url: base_url.clone(),
         client_id: "id".into(),
-        client_secret: SecretString::from("secret"),
+        authentication: crate::auth::ClientAuthentication::Secret(SecretString::from("secret")),
         audience: Credentials::default_audience(&base_url),
     };
     let tokens = TokenCache::new(
