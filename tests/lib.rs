@@ -26,6 +26,7 @@ mod faults;
 mod full_disk;
 mod incremental;
 mod integrity;
+mod private_key_jwt;
 mod progress;
 mod properties;
 mod readme;

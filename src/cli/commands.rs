@@ -67,7 +67,11 @@ pub(super) async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Res
     let services = Services::new(&settings, clock::system())?;
     let token = services.tokens.get().await?;
     if info {
-        println!("{}", summary::token_info(&token, services.clock.now()));
+        let method = settings.tenant.authentication.method();
+        println!(
+            "{}",
+            summary::token_info(&token, method, services.clock.now())
+        );
     } else {
         println!("{}", token.bearer());
     }

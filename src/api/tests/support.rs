@@ -54,7 +54,9 @@ pub(super) fn client_at(
     let credentials = Credentials {
         base_url: base_url.clone(),
         client_id: client_id.into(),
-        client_secret: SecretString::from(client_secret),
+        authentication: crate::auth::ClientAuthentication::Secret(SecretString::from(
+            client_secret,
+        )),
         audience: Credentials::default_audience(&base_url),
     };
     let tokens = TokenCache::new(
