@@ -11,6 +11,7 @@ use std::time::Duration;
 
 mod authentication;
 mod env;
+mod problems;
 mod resolve;
 #[cfg(test)]
 mod tests;

@@ -3,37 +3,16 @@
 use std::path::PathBuf;
 
 use super::authentication::resolve_authentication;
+use super::problems::Problems;
 use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
     parse_retries, parse_rewalks, parse_token_cache,
 };
 use super::{
-    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
-    defaults,
+    ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
 };
 use crate::auth::Credentials;
-
-/// Collects problems while settings are checked.
-#[derive(Default)]
-pub(super) struct Problems(Vec<Problem>);
-
-impl Problems {
-    pub(super) fn add(&mut self, variable: &'static str, message: impl Into<String>) {
-        self.0.push(Problem {
-            variable,
-            message: message.into(),
-        });
-    }
-
-    pub(super) fn take<T>(
-        &mut self,
-        variable: &'static str,
-        result: Result<T, String>,
-    ) -> Option<T> {
-        result.map_err(|message| self.add(variable, message)).ok()
-    }
-}
 
 impl Settings {
     /// Checks the environment and flags, reporting every problem at once.
@@ -110,7 +89,7 @@ impl Settings {
                 Some(grace_period),
                 Some(metrics_addr),
                 Some(max_rewalks),
-            ) if problems.0.is_empty() => Ok(Settings {
+            ) if problems.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
                 output_dir: output_dir(env, overrides),
@@ -123,7 +102,7 @@ impl Settings {
                 max_rewalks,
             }),
             _ => Err(ConfigError::Invalid {
-                problems: problems.0,
+                problems: problems.into_vec(),
             }),
         }
     }
