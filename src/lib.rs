@@ -15,6 +15,8 @@
 //!   each run's start and end, once, for `a0snap run` and the daemon alike.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
+//! - [`status`] judges each job's health from the output folder (its last success, its
+//!   `last-run.json`, its schedule) for `a0snap status`, the metrics file and the report.
 //! - [`metrics`] counts runs, records, tokens and 429s for the daemon's `/metrics`.
 //! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s, with schedule
 //!   triggers from [`trigger`]: [`trigger::cron`] expressions and [`trigger::interval`]s.
@@ -60,6 +62,7 @@ pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;
 pub mod snapshot;
+pub(crate) mod status;
 pub(crate) mod telemetry;
 pub mod trigger;
 pub(crate) mod users_export;

@@ -28,6 +28,7 @@ mod redaction;
 mod replay;
 mod retention;
 mod retries;
+mod status;
 mod tokens;
 mod usage_errors;
 mod users_export;
