@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 
 use super::CliError;
 use super::Services;
+use super::publish::Publisher;
 use super::summary::{self, JobResult};
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
@@ -25,9 +26,14 @@ pub(super) async fn run(
     names: &[String],
     progress: Option<Arc<LiveProgress>>,
 ) -> Result<(), CliError> {
-    let (settings, jobs) = load(env, overrides, names)?;
+    let settings = Settings::resolve(&env, overrides)?;
+    let all = jobs::load_dir(&settings.jobs_dir)?;
+    let jobs = jobs::select(all.clone(), names)?;
     let services = Services::new(&settings, clock::system())?;
-    run_all(&settings, &services, jobs, progress).await
+    let ran = run_all(&settings, &services, jobs, progress).await;
+    // Every job's series, run this time or not (see `publish`).
+    Publisher::new(&settings, &services).publish(&all).await;
+    ran
 }
 
 /// Runs `jobs` once each, up to the configured number at a time, and prints the summary;

@@ -8,6 +8,7 @@ mod commands;
 mod daemon;
 mod endpoints;
 mod error;
+mod publish;
 mod services;
 mod status;
 mod summary;

@@ -95,6 +95,11 @@ pub struct Settings {
     pub grace_period: Duration,
     /// Address for `/healthz` and `/metrics`, off when `None`.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `A0SNAP_METRICS_FILE`: where the metrics are written after every run, off when `None`.
+    pub metrics_file: Option<PathBuf>,
+    /// `A0SNAP_PUSHGATEWAY_URL`: the Pushgateway's root URL (`http` or `https`) the metrics
+    /// are pushed to after every run, off when `None`; a secret, as it may hold a password.
+    pub pushgateway_url: Option<secrecy::SecretString>,
     /// Walks again from the start after a walk drifted (the tenant changed while it was
     /// read), before the job fails.
     pub max_rewalks: u32,
