@@ -22,6 +22,7 @@ mod fanout;
 mod faults;
 mod incremental;
 mod integrity;
+mod metrics_file;
 mod progress;
 mod readme;
 mod redaction;
