@@ -76,22 +76,49 @@ async fn a_run_writes_every_jobs_series_to_the_metrics_file_and_promtool_accepts
 
     let text = std::fs::read_to_string(&file).expect("the metrics file");
     // apps failed this time; roles ran in the previous process and keeps its series.
-    assert_eq!(sample(&text, "a0snap_job_last_run_success{job=\"apps\"}"), Some(0.0));
-    assert_eq!(sample(&text, "a0snap_job_last_run_success{job=\"roles\"}"), Some(1.0));
-    assert_eq!(sample(&text, "a0snap_job_last_run_records{job=\"roles\"}"), Some(2.0));
-    assert_eq!(sample(&text, "a0snap_job_last_run_pages{job=\"roles\"}"), Some(1.0));
-    let success = sample(&text, "a0snap_job_last_success_timestamp_seconds{job=\"roles\"}");
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_success{job=\"apps\"}"),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_success{job=\"roles\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_records{job=\"roles\"}"),
+        Some(2.0)
+    );
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_pages{job=\"roles\"}"),
+        Some(1.0)
+    );
+    let success = sample(
+        &text,
+        "a0snap_job_last_success_timestamp_seconds{job=\"roles\"}",
+    );
     assert!(success.is_some_and(|at| at > 1.7e9), "{text}");
     let last_run = sample(&text, "a0snap_job_last_run_timestamp_seconds{job=\"apps\"}");
     assert!(last_run.is_some_and(|at| at > 1.7e9), "{text}");
     assert!(sample(&text, "a0snap_job_last_run_duration_seconds{job=\"apps\"}").is_some());
-    assert!(sample(&text, "a0snap_job_last_success_timestamp_seconds{job=\"apps\"}").is_none());
-    assert!(!text.contains("job=\"never\""), "a job never run has no series yet:\n{text}");
+    assert!(
+        sample(
+            &text,
+            "a0snap_job_last_success_timestamp_seconds{job=\"apps\"}"
+        )
+        .is_none()
+    );
+    assert!(
+        !text.contains("job=\"never\""),
+        "a job never run has no series yet:\n{text}"
+    );
     // The process's own counters: the second process used the token the first one cached.
     assert_eq!(sample(&text, "a0snap_token_requests_total"), Some(0.0));
     assert_eq!(sample(&text, "a0snap_rate_limited_total"), Some(0.0));
     // Written under a temporary name and renamed: nothing else is left beside it.
-    assert_eq!(crate::common::temp_files(world.dir.path()), Vec::<String>::new());
+    assert_eq!(
+        crate::common::temp_files(world.dir.path()),
+        Vec::<String>::new()
+    );
 
     if let Some((code, said)) = promtool_check(&text).await {
         assert_eq!(code, 0, "promtool refused the file: {said}\n{text}");
@@ -108,7 +135,11 @@ async fn an_unwritable_metrics_file_is_a_warning_and_the_run_still_succeeds() {
         .a0snap_with(&["run"], &[("A0SNAP_METRICS_FILE", missing.as_str())])
         .await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert!(run.stderr.contains("could not write the metrics file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not write the metrics file"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("A0SNAP_METRICS_FILE"), "{}", run.stderr);
 }
 
@@ -122,7 +153,9 @@ impl Pushgateway {
     /// Starts one, or `None` (and a message) when it is not installed.
     async fn start() -> Option<Self> {
         if !Path::new(PUSHGATEWAY).exists() {
-            eprintln!("skipped: {PUSHGATEWAY} is not installed (apt-get install prometheus-pushgateway)");
+            eprintln!(
+                "skipped: {PUSHGATEWAY} is not installed (apt-get install prometheus-pushgateway)"
+            );
             return None;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -173,7 +206,10 @@ async fn a_run_pushes_each_job_as_its_own_group_to_a_real_pushgateway() {
     world.job("apps", "endpoint = \"clients\"\nevery = \"1h\"\n");
     world.job("roles", "endpoint = \"roles\"\nevery = \"1h\"\n");
     let run = world
-        .a0snap_with(&["run"], &[("A0SNAP_PUSHGATEWAY_URL", gateway.url.as_str())])
+        .a0snap_with(
+            &["run"],
+            &[("A0SNAP_PUSHGATEWAY_URL", gateway.url.as_str())],
+        )
         .await;
     assert_eq!(run.code, 0, "{}", run.all_output());
     assert!(!run.stderr.contains("could not push"), "{}", run.stderr);
@@ -196,7 +232,10 @@ async fn a_run_pushes_each_job_as_its_own_group_to_a_real_pushgateway() {
         "{text}"
     );
     assert_eq!(
-        sample(&text, "a0snap_token_requests_total{instance=\"\",job=\"a0snap\"}"),
+        sample(
+            &text,
+            "a0snap_token_requests_total{instance=\"\",job=\"a0snap\"}"
+        ),
         Some(1.0),
         "{text}"
     );
@@ -217,8 +256,16 @@ async fn an_unreachable_pushgateway_is_a_warning_and_the_run_still_succeeds() {
         .a0snap_with(&["run"], &[("A0SNAP_PUSHGATEWAY_URL", url.as_str())])
         .await;
     assert_eq!(run.code, 0, "{}", run.all_output());
-    assert!(run.stderr.contains("could not push the metrics"), "{}", run.stderr);
-    assert!(!run.all_output().contains("pushpass"), "{}", run.all_output());
+    assert!(
+        run.stderr.contains("could not push the metrics"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.all_output().contains("pushpass"),
+        "{}",
+        run.all_output()
+    );
 }
 
 #[tokio::test]
@@ -226,9 +273,16 @@ async fn a_pushgateway_url_that_is_not_http_is_a_configuration_error() {
     let world = World::start(config(tenant())).await;
     world.job("apps", "endpoint = \"clients\"\nevery = \"1h\"\n");
     let run = world
-        .a0snap_with(&["run"], &[("A0SNAP_PUSHGATEWAY_URL", "ftp://secretish@host")])
+        .a0snap_with(
+            &["run"],
+            &[("A0SNAP_PUSHGATEWAY_URL", "ftp://secretish@host")],
+        )
         .await;
     assert_eq!(run.code, 2, "{}", run.all_output());
-    assert!(run.stderr.contains("A0SNAP_PUSHGATEWAY_URL"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("A0SNAP_PUSHGATEWAY_URL"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("secretish"), "{}", run.stderr);
 }

@@ -25,7 +25,11 @@ async fn a_fresh_job_is_ok_and_status_exits_0() {
     assert!(line.starts_with("apps  ok"), "{}", status.stdout);
     assert!(line.contains("3 records"), "{line}");
     assert!(line.contains("last run succeeded"), "{line}");
-    assert!(status.stdout.contains("1 job: 1 ok, 0 not ok"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("1 job: 1 ok, 0 not ok"),
+        "{}",
+        status.stdout
+    );
 }
 
 #[tokio::test]
@@ -35,7 +39,11 @@ async fn a_job_never_run_is_not_ok_and_status_exits_1() {
     let status = world.a0snap(&["status"]).await;
     assert_eq!(status.code, 1, "{}", status.all_output());
     assert!(status.stdout.contains("NEVER RUN"), "{}", status.stdout);
-    assert!(status.stdout.contains("no successful snapshot"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("no successful snapshot"),
+        "{}",
+        status.stdout
+    );
     assert!(status.stderr.trim().is_empty(), "{}", status.stderr);
 }
 
@@ -49,7 +57,11 @@ async fn a_job_without_a_success_within_two_periods_is_stale() {
     let status = world.a0snap(&["status"]).await;
     assert_eq!(status.code, 1, "{}", status.all_output());
     assert!(status.stdout.contains("STALE"), "{}", status.stdout);
-    assert!(status.stdout.contains("nothing newer than 2s"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("nothing newer than 2s"),
+        "{}",
+        status.stdout
+    );
     // A longer limit on the command line makes the same job ok.
     let relaxed = world.a0snap(&["status", "--stale-after", "1h"]).await;
     assert_eq!(relaxed.code, 0, "{}", relaxed.all_output());

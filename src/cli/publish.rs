@@ -53,7 +53,11 @@ impl Publisher {
     /// Reads `jobs`' last runs into the metrics, then writes the file and pushes `jobs`'
     /// groups (and the process's) when configured.
     pub(crate) async fn publish(&self, jobs: &[Job]) {
-        let (metrics, out, now) = (self.metrics.clone(), self.output_dir.clone(), self.clock.now());
+        let (metrics, out, now) = (
+            self.metrics.clone(),
+            self.output_dir.clone(),
+            self.clock.now(),
+        );
         let (jobs, file) = (jobs.to_vec(), self.file.clone());
         let gathered = tokio::task::spawn_blocking(move || {
             let series = gather(&metrics, &jobs, &out, now);

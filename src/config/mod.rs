@@ -226,7 +226,10 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),
-        ("A0SNAP_METRICS_FILE", "metrics file written after every run"),
+        (
+            "A0SNAP_METRICS_FILE",
+            "metrics file written after every run",
+        ),
         (
             "A0SNAP_PUSHGATEWAY_URL",
             "Pushgateway the metrics are pushed to after every run",

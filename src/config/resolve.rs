@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration,
-    parse_pushgateway_url, parse_rate,
-    parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
+    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_token_cache,
+    read_secret_file,
 };
 use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,

@@ -199,7 +199,10 @@ const LAST_RUN_SERIES: [(&str, &str); 5] = [
         "last_run_success",
         "1 if the job's last run succeeded, 0 if it failed",
     ),
-    ("last_run_duration_seconds", "Wall time of the job's last run"),
+    (
+        "last_run_duration_seconds",
+        "Wall time of the job's last run",
+    ),
     ("last_run_records", "Records the job's last run wrote"),
     ("last_run_pages", "Pages the job's last run fetched"),
 ];
@@ -250,8 +253,7 @@ impl Metrics {
 
     /// Sets the number of runs in progress.
     pub(crate) fn set_running(&self, running: usize) {
-        self.running
-            .set(i64::try_from(running).unwrap_or(i64::MAX));
+        self.running.set(i64::try_from(running).unwrap_or(i64::MAX));
     }
 
     /// Makes every job's counters exist (at zero) before its first run, so dashboards and
@@ -292,7 +294,9 @@ impl Metrics {
             self.last.set(&label, facts);
         }
         if let Some(at) = last_success {
-            self.last_success.get_or_create(&label).set(unix_seconds(at));
+            self.last_success
+                .get_or_create(&label)
+                .set(unix_seconds(at));
         }
     }
 
@@ -316,7 +320,9 @@ impl Metrics {
     #[cfg(test)]
     pub(crate) fn job(&self, job: &str) -> JobCounters {
         let count = |family: &Family<JobLabel, Counter>| {
-            family.get(&job_label(job)).map_or(0, |counter| counter.get())
+            family
+                .get(&job_label(job))
+                .map_or(0, |counter| counter.get())
         };
         JobCounters {
             runs: RunOutcome::ALL

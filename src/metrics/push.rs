@@ -35,7 +35,9 @@ pub(crate) struct JobSeries {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PushError {
     /// The request could not be sent or answered.
-    #[error("A0SNAP_PUSHGATEWAY_URL: cannot push to {url}: {detail}; check that the Pushgateway is reachable")]
+    #[error(
+        "A0SNAP_PUSHGATEWAY_URL: cannot push to {url}: {detail}; check that the Pushgateway is reachable"
+    )]
     Unreachable {
         /// The group's URL.
         url: String,
@@ -108,7 +110,12 @@ pub(crate) async fn push(
 ) -> Result<(), PushError> {
     let root = format!("{}/metrics/job/{PUSH_JOB}", base.trim_end_matches('/'));
     for series in jobs {
-        put(client, &format!("{root}/job_name/{}", series.job), job_text(series)).await?;
+        put(
+            client,
+            &format!("{root}/job_name/{}", series.job),
+            job_text(series),
+        )
+        .await?;
     }
     put(client, &root, process_text(metrics)).await
 }

@@ -85,12 +85,18 @@ fn a_pushed_group_has_no_job_label_and_the_process_group_has_the_counters() {
         last_run: Some(facts(true)),
         last_success: None,
     });
-    assert!(text.contains("\na0snap_job_last_run_success 1.0\n"), "{text}");
+    assert!(
+        text.contains("\na0snap_job_last_run_success 1.0\n"),
+        "{text}"
+    );
     assert!(!text.contains("job="), "{text}");
     let metrics = Metrics::default();
     metrics.token_requested();
     let process = process_text(&metrics);
-    assert!(process.contains("\na0snap_token_requests_total 1\n"), "{process}");
+    assert!(
+        process.contains("\na0snap_token_requests_total 1\n"),
+        "{process}"
+    );
 }
 
 #[test]

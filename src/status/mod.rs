@@ -138,9 +138,8 @@ pub(crate) fn job_status(
         }),
         (None, None) => None,
     };
-    let stale_after = stale_after.or_else(|| {
-        period(&job.trigger, now).map(|period| period.saturating_mul(STALE_PERIODS))
-    });
+    let stale_after = stale_after
+        .or_else(|| period(&job.trigger, now).map(|period| period.saturating_mul(STALE_PERIODS)));
     let stale = match (&last_success, stale_after) {
         (None, _) => true,
         (Some(_), None) => false,

@@ -48,10 +48,11 @@ pub(crate) fn text(statuses: &[JobStatus], now: Timestamp) -> String {
                 (RunEnd::Success, _) => format!("last run succeeded at {}", run.finished),
             });
         }
-        if status.stale && status.last_success.is_some() {
-            if let Some(limit) = status.stale_after {
-                parts.push(format!("stale: nothing newer than {}", format_every(limit)));
-            }
+        if let Some(limit) = status.stale_after
+            && status.stale
+            && status.last_success.is_some()
+        {
+            parts.push(format!("stale: nothing newer than {}", format_every(limit)));
         }
         if let Some(problem) = &status.problem {
             parts.push(problem.clone());

@@ -36,7 +36,10 @@ fn run(outcome: RunEnd, finished: &str) -> LastRun {
 fn a_cron_period_is_the_gap_between_its_next_two_fire_times() {
     let now = at("2026-01-01T10:30:00Z");
     let hourly = job("schedule = \"0 * * * *\"");
-    assert_eq!(period(&hourly.trigger, now), Some(Duration::from_secs(3600)));
+    assert_eq!(
+        period(&hourly.trigger, now),
+        Some(Duration::from_secs(3600))
+    );
     let every = job("every = \"15m\"");
     assert_eq!(period(&every.trigger, now), Some(Duration::from_secs(900)));
 }
@@ -44,7 +47,12 @@ fn a_cron_period_is_the_gap_between_its_next_two_fire_times() {
 #[test]
 fn a_job_without_any_trace_is_never_run_and_stale() {
     let out = tempfile::tempdir().unwrap();
-    let status = job_status(&job("every = \"1h\""), out.path(), at("2026-01-01T00:00:00Z"), None);
+    let status = job_status(
+        &job("every = \"1h\""),
+        out.path(),
+        at("2026-01-01T00:00:00Z"),
+        None,
+    );
     assert_eq!(status.health, Health::NeverRun);
     assert!(status.stale && !status.is_ok());
 }
@@ -53,8 +61,11 @@ fn a_job_without_any_trace_is_never_run_and_stale() {
 fn a_success_is_ok_within_two_periods_and_stale_after_them() {
     let out = tempfile::tempdir().unwrap();
     let job = job("every = \"1h\"");
-    last_run::write(&out.path().join("apps"), &run(RunEnd::Success, "2026-01-01T00:00:00Z"))
-        .unwrap();
+    last_run::write(
+        &out.path().join("apps"),
+        &run(RunEnd::Success, "2026-01-01T00:00:00Z"),
+    )
+    .unwrap();
     let fresh = job_status(&job, out.path(), at("2026-01-01T01:59:00Z"), None);
     assert_eq!(fresh.health, Health::Ok);
     assert_eq!(fresh.stale_after, Some(Duration::from_secs(7200)));
@@ -80,7 +91,12 @@ fn a_failed_last_run_is_failed_even_after_a_recent_snapshot() {
     )
     .unwrap();
     last_run::write(&dir, &run(RunEnd::Failure, "2026-01-01T00:10:00Z")).unwrap();
-    let status = job_status(&job("every = \"1h\""), out.path(), at("2026-01-01T00:20:00Z"), None);
+    let status = job_status(
+        &job("every = \"1h\""),
+        out.path(),
+        at("2026-01-01T00:20:00Z"),
+        None,
+    );
     assert_eq!(status.health, Health::Failed);
     assert!(!status.stale);
     assert_eq!(
@@ -90,7 +106,7 @@ fn a_failed_last_run_is_failed_even_after_a_recent_snapshot() {
             records: 7
         })
     );
-    let line = render::text(&[status.clone()], at("2026-01-01T00:20:00Z"));
+    let line = render::text(std::slice::from_ref(&status), at("2026-01-01T00:20:00Z"));
     assert!(line.contains("FAILED"), "{line}");
     assert!(line.contains("the API answered 500"), "{line}");
     assert!(line.contains("(20m ago), 7 records"), "{line}");

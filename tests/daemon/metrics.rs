@@ -168,7 +168,10 @@ async fn the_daemon_rewrites_the_metrics_file_after_each_run_with_the_same_regis
         text.contains("a0snap_job_last_run_success{job=\"apps\"} 1.0"),
         "{text}"
     );
-    assert!(text.contains("a0snap_job_last_run_records{job=\"apps\"} 3.0"), "{text}");
+    assert!(
+        text.contains("a0snap_job_last_run_records{job=\"apps\"} 3.0"),
+        "{text}"
+    );
     // /metrics serves the same registry: the last-run gauges are there too.
     let served = reqwest::get(format!("http://{addr}/metrics"))
         .await
