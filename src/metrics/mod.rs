@@ -6,7 +6,7 @@
 //! line, which sets each job's last-run gauges from the output folder ([`Metrics::set_last_run`]).
 //! Counting is always on and costs an atomic add or a short lock. [`Metrics::render`] writes
 //! the Prometheus text exposition format (version 0.0.4) through the crate's encoder;
-//! [`file`] and [`push`] publish it, [`server`] serves it. This module knows nothing about
+//! [`file`](mod@file) and [`push`] publish it, [`server`] serves it. This module knows nothing about
 //! jobs, runs or the output folder: it is told numbers.
 
 pub(crate) mod file;
