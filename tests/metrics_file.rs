@@ -26,7 +26,7 @@ fn tenant() -> Sizes {
 
 /// `promtool check metrics` on `text`: its exit code and output, or `None` (and a message)
 /// when promtool is not installed.
-async fn promtool_check(text: &str) -> Option<(i32, String)> {
+pub(crate) async fn promtool_check(text: &str) -> Option<(i32, String)> {
     if !Path::new(PROMTOOL).exists() {
         eprintln!("skipped: {PROMTOOL} is not installed (apt-get install prometheus)");
         return None;

@@ -172,6 +172,12 @@ async fn the_daemon_rewrites_the_metrics_file_after_each_run_with_the_same_regis
         text.contains("a0snap_job_last_run_records{job=\"apps\"} 3.0"),
         "{text}"
     );
+    if let Some((code, said)) = crate::metrics_file::promtool_check(&text).await {
+        assert_eq!(
+            code, 0,
+            "promtool refused the daemon's file: {said}\n{text}"
+        );
+    }
     // /metrics serves the same registry: the last-run gauges are there too.
     let served = reqwest::get(format!("http://{addr}/metrics"))
         .await
