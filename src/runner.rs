@@ -29,6 +29,7 @@ mod finish;
 mod rewalk;
 #[cfg(test)]
 mod tests;
+mod trace;
 mod writer;
 
 use std::path::PathBuf;
@@ -145,10 +146,13 @@ pub(crate) enum JobError {
 
 /// Runs `job` once and logs its start and its end: the one place a run is logged, for
 /// `a0snap run` and the daemon alike (the daemon logs only what happens around a run: a
-/// crash, an abort, a run never started).
+/// crash, an abort, a run never started). Every run that took the job's lock also leaves
+/// `{out}/{job}/last-run.json` (see [`trace`]).
 pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
+    let started = context.clock.now();
     let outcome = run_once(job, context).await;
+    trace::leave_trace(job, context, started, &outcome).await;
     let name = job.name.as_str();
     match &outcome {
         Ok(Outcome::Exported(exported)) => tracing::info!(

@@ -6,8 +6,8 @@ use super::authentication::resolve_authentication;
 use super::problems::Problems;
 use super::values::parse_domain;
 use super::values::{
-    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
-    parse_retries, parse_rewalks, parse_token_cache,
+    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration,
+    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_token_cache,
 };
 use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
@@ -59,6 +59,10 @@ impl Settings {
             "A0SNAP_METRICS_ADDR",
             parse_metrics_addr(env.a0snap_metrics_addr.as_deref()),
         );
+        let pushgateway_url = problems.take(
+            "A0SNAP_PUSHGATEWAY_URL",
+            parse_pushgateway_url(env.a0snap_pushgateway_url.as_ref()),
+        );
         if let Some(format) = overrides
             .log_format
             .as_deref()
@@ -99,6 +103,8 @@ impl Settings {
                 job_concurrency,
                 grace_period,
                 metrics_addr,
+                metrics_file: env.a0snap_metrics_file.clone(),
+                pushgateway_url: pushgateway_url.flatten(),
                 max_rewalks,
             }),
             _ => Err(ConfigError::Invalid {
