@@ -61,6 +61,7 @@ pub(crate) mod incremental;
 pub mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod progress;
+pub(crate) mod report;
 pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;

@@ -14,6 +14,7 @@ use crate::config::ConfigError;
 use crate::http::HttpError;
 use crate::jobs::JobsError;
 use crate::metrics::server::BindError;
+use crate::report::ReportError;
 use crate::schedule::AlarmError;
 
 /// Why a command did not succeed. Messages are lower case and say what to do next.
@@ -61,6 +62,9 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// `a0snap report` could not write `{out}/index.html`. Exit code 1.
+    #[error(transparent)]
+    Report(#[from] ReportError),
     /// The daemon's job scheduler could not start. Exit code 1.
     #[error(transparent)]
     Alarm(#[from] AlarmError),
@@ -143,6 +147,7 @@ impl CliError {
             | Self::Token(_)
             | Self::Signals { .. }
             | Self::Alarm(_)
+            | Self::Report(_)
             | Self::DemoState { .. }
             | Self::Sandbox { .. }
             | Self::Aborted { .. }

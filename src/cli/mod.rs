@@ -9,6 +9,7 @@ mod daemon;
 mod endpoints;
 mod error;
 mod publish;
+mod report;
 mod run;
 mod services;
 mod status;
@@ -81,6 +82,9 @@ pub enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "text")]
         format: status::StatusFormat,
     },
+    /// Write the HTML report {out}/index.html from the output folder: each job's status,
+    /// records over time, latest change report and, for incremental logs jobs, events per run.
+    Report,
     /// List the Management API endpoints a0snap knows: name, pagination, array key, scope.
     Endpoints,
 }
@@ -129,6 +133,7 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
                 stale_after,
                 format,
             } => status::status(&env, &overrides, stale_after.as_deref(), format),
+            Command::Report => report::report(&env, &overrides),
             Command::Endpoints => Ok(()),
         }
     })

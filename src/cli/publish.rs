@@ -1,6 +1,8 @@
 //! After every run (`a0snap run` and each daemon run): each job's last run and last success,
 //! read from the output folder, go into the process's metrics; then, when configured, the
-//! whole registry is written to `A0SNAP_METRICS_FILE` and pushed to `A0SNAP_PUSHGATEWAY_URL`.
+//! whole registry is written to `A0SNAP_METRICS_FILE` and pushed to `A0SNAP_PUSHGATEWAY_URL`,
+//! and with `A0SNAP_REPORT=1` the HTML report `{out}/index.html` is written again
+//! ([`super::report::hook`]).
 //!
 //! The file always carries every job of the jobs folder, including jobs not run this time: the
 //! output folder (`last-run.json`, `latest.meta.json`) is the memory between processes, so
@@ -28,6 +30,8 @@ pub(crate) struct Publisher {
     output_dir: PathBuf,
     /// `A0SNAP_METRICS_FILE`.
     file: Option<PathBuf>,
+    /// `A0SNAP_REPORT=1`: the jobs folder the report lists, when it is on.
+    report_jobs: Option<PathBuf>,
     /// `A0SNAP_PUSHGATEWAY_URL` (a secret: it may hold a password).
     pushgateway: Option<SecretString>,
     /// The process's HTTP client.
@@ -45,6 +49,7 @@ impl Publisher {
             output_dir: settings.output_dir.clone(),
             file: settings.metrics_file.clone(),
             pushgateway: settings.pushgateway_url.clone(),
+            report_jobs: settings.report.then(|| settings.jobs_dir.clone()),
             http: services.http.clone(),
             clock: services.clock.clone(),
         }
@@ -59,10 +64,14 @@ impl Publisher {
             self.clock.now(),
         );
         let (jobs, file) = (jobs.to_vec(), self.file.clone());
+        let report_jobs = self.report_jobs.clone();
         let gathered = tokio::task::spawn_blocking(move || {
             let series = gather(&metrics, &jobs, &out, now);
             if let Some(path) = file {
                 write_file(&metrics, &path);
+            }
+            if let Some(jobs_dir) = report_jobs {
+                super::report::hook(&jobs_dir, &out, now);
             }
             series
         })

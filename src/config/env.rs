@@ -45,6 +45,7 @@ pub struct RawEnv {
     /// May hold a user name and password (`https://user:password@host`): a secret.
     pub(super) a0snap_pushgateway_url: Option<secrecy::SecretString>,
     pub(super) a0snap_max_rewalks: Option<String>,
+    pub(super) a0snap_report: Option<String>,
     pub(super) xdg_state_home: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,
 }

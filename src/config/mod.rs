@@ -105,6 +105,8 @@ pub struct Settings {
     /// Walks again from the start after a walk drifted (the tenant changed while it was
     /// read), before the job fails.
     pub max_rewalks: u32,
+    /// `A0SNAP_REPORT`: whether `{out}/index.html` is written after every run (`1`/`true`).
+    pub report: bool,
 }
 
 /// Default values, documented in the README's configuration table.
@@ -248,6 +250,10 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         (
             "A0SNAP_PUSHGATEWAY_URL",
             "Pushgateway the metrics are pushed to after every run",
+        ),
+        (
+            "A0SNAP_REPORT",
+            "1 writes the HTML report {out}/index.html after every run",
         ),
         (
             "A0SNAP_MAX_REWALKS",

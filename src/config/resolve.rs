@@ -7,7 +7,8 @@ use super::problems::Problems;
 use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration,
-    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_token_cache,
+    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_switch,
+    parse_token_cache,
 };
 use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
@@ -63,6 +64,7 @@ impl Settings {
             "A0SNAP_PUSHGATEWAY_URL",
             parse_pushgateway_url(env.a0snap_pushgateway_url.as_ref()),
         );
+        let report = problems.take("A0SNAP_REPORT", parse_switch(env.a0snap_report.as_deref()));
         if let Some(format) = overrides
             .log_format
             .as_deref()
@@ -83,6 +85,7 @@ impl Settings {
             grace_period,
             metrics_addr,
             max_rewalks,
+            report,
         ) {
             (
                 Some(tenant),
@@ -93,6 +96,7 @@ impl Settings {
                 Some(grace_period),
                 Some(metrics_addr),
                 Some(max_rewalks),
+                Some(report),
             ) if problems.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
@@ -106,6 +110,7 @@ impl Settings {
                 metrics_file: env.a0snap_metrics_file.clone(),
                 pushgateway_url: pushgateway_url.flatten(),
                 max_rewalks,
+                report,
             }),
             _ => Err(ConfigError::Invalid {
                 problems: problems.into_vec(),

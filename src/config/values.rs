@@ -180,3 +180,16 @@ pub(super) fn parse_pushgateway_url(
         ),
     }
 }
+
+/// `A0SNAP_REPORT` and other switches: `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (any
+/// case), unset or empty meaning off.
+pub(super) fn parse_switch(value: Option<&str>) -> Result<bool, String> {
+    match value
+        .map(|text| text.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("" | "0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(format!("{other:?} is not a switch; use 1 or 0")),
+    }
+}

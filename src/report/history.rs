@@ -1,0 +1,147 @@
+//! What the report reads from one job's folder: the records of its last snapshots (from the
+//! `{job}-*.meta.json` files), its `latest.*` files and its latest change report. Reading
+//! only; a file that cannot be read becomes a sentence for the page, never an error, so one
+//! broken job never hides the others.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::atomic_file::TEMP_PREFIX;
+
+/// Snapshots drawn per job, newest last (issue #15: "last 90 snapshots").
+pub(crate) const HISTORY_LEN: usize = 90;
+
+/// One snapshot, as its meta file describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Point {
+    /// The meta file's `finished_at`.
+    pub at: Timestamp,
+    /// The meta file's `records`.
+    pub records: u64,
+}
+
+/// The last [`HISTORY_LEN`] snapshots of `job` in `dir`, oldest first, and the meta files that
+/// could not be read, as sentences.
+pub(crate) fn history(dir: &Path, job: &str) -> (Vec<Point>, Vec<String>) {
+    let prefix = format!("{job}-");
+    let mut problems = Vec::new();
+    let mut points: Vec<Point> = file_names(dir)
+        .into_iter()
+        .filter(|name| name.starts_with(&prefix) && name.ends_with(".meta.json"))
+        .filter_map(|name| match read_point(&dir.join(&name)) {
+            Ok(point) => Some(point),
+            Err(problem) => {
+                problems.push(format!("{name}: {problem}"));
+                None
+            }
+        })
+        .collect();
+    points.sort_by_key(|point| point.at);
+    let skip = points.len().saturating_sub(HISTORY_LEN);
+    (points.split_off(skip), problems)
+}
+
+fn read_point(path: &Path) -> Result<Point, String> {
+    let meta = read_json(path)?;
+    let at = meta["finished_at"]
+        .as_str()
+        .and_then(|at| at.parse::<Timestamp>().ok())
+        .ok_or("no finished_at time")?;
+    let records = meta["records"].as_u64().ok_or("no records count")?;
+    Ok(Point { at, records })
+}
+
+/// The `latest.*` files of the job's folder, by name.
+pub(crate) fn latest_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = file_names(dir)
+        .into_iter()
+        .filter(|name| name.starts_with("latest."))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A change report (`{stem}.changes.json`, see [`crate::snapshot`]'s change reports); fields
+/// the report does not show are not read. `changes` per changed record is present once change
+/// reports carry old and new values.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ChangeReport {
+    /// The report's file name (set after reading).
+    #[serde(skip)]
+    pub file: String,
+    /// The snapshot's stem.
+    pub snapshot: String,
+    /// The stem it was compared with.
+    pub previous: String,
+    /// The identity field records are matched by.
+    pub identity: String,
+    /// Identities added.
+    #[serde(default)]
+    pub added: Vec<Value>,
+    /// Identities removed.
+    #[serde(default)]
+    pub removed: Vec<Value>,
+    /// Records changed.
+    #[serde(default)]
+    pub changed: Vec<Changed>,
+}
+
+/// One changed record.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Changed {
+    /// Its identity.
+    pub id: Value,
+    /// The top-level fields that differ.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Per field path: `{"path", "old"?, "new"?, "secret"?}` (an absent `old` or `new` means
+    /// the path was absent on that side).
+    #[serde(default)]
+    pub changes: Option<Vec<Map<String, Value>>>,
+}
+
+/// The change report of the latest snapshot, as `latest.meta.json`'s `changes.file` names it;
+/// `Ok(None)` when there is none.
+pub(crate) fn latest_changes(dir: &Path) -> Result<Option<ChangeReport>, String> {
+    let meta = match read_json(&dir.join("latest.meta.json")) {
+        Ok(meta) => meta,
+        Err(_) if !dir.join("latest.meta.json").exists() => return Ok(None),
+        Err(problem) => return Err(format!("latest.meta.json: {problem}")),
+    };
+    let Some(file) = meta["changes"]["file"].as_str() else {
+        return Ok(None);
+    };
+    // The name comes from a file on disk: only a plain name in the job's folder is followed.
+    if file.contains(['/', '\\']) || file.starts_with('.') {
+        return Err(format!(
+            "latest.meta.json names an odd change report {file:?}"
+        ));
+    }
+    let value = read_json(&dir.join(file)).map_err(|problem| format!("{file}: {problem}"))?;
+    let mut report: ChangeReport =
+        serde_json::from_value(value).map_err(|error| format!("{file}: {error}"))?;
+    report.file = file.to_owned();
+    Ok(Some(report))
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read(path).map_err(|error| format!("cannot read it: {error}"))?;
+    serde_json::from_slice(&text).map_err(|error| format!("not JSON: {error}"))
+}
+
+/// The names of the regular files in `dir` (none when it does not exist), without temporary
+/// files.
+fn file_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with(TEMP_PREFIX))
+        .collect()
+}
