@@ -33,6 +33,7 @@ mod properties;
 mod readme;
 mod redaction;
 mod replay;
+mod report;
 mod retention;
 mod retries;
 mod signals;
