@@ -18,6 +18,8 @@
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
 //! - [`status`] judges each job's health from the output folder (its last success, its
 //!   `last-run.json`, its schedule) for `a0snap status`, the metrics file and the report.
+//! - [`report`] writes the HTML report `{out}/index.html` (`a0snap report`, `A0SNAP_REPORT`):
+//!   [`status`]'s verdicts, records over time from the meta files, the latest change reports.
 //! - [`metrics`] counts runs, records, tokens and 429s and holds each job's last run, in one
 //!   `prometheus-client` registry: the daemon's `/metrics`, `A0SNAP_METRICS_FILE` and the
 //!   Pushgateway (the command line's `publish` feeds and sends it after every run).

@@ -14,6 +14,10 @@ use crate::atomic_file::TEMP_PREFIX;
 /// Snapshots drawn per job, newest last (issue #15: "last 90 snapshots").
 pub(crate) const HISTORY_LEN: usize = 90;
 
+/// Entries of each change-report list kept for the page; the rest are only counted, so a
+/// report of a million changes costs no more memory than one of a thousand.
+pub(crate) const MAX_ROWS: usize = 500;
+
 /// One snapshot, as its meta file describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Point {
@@ -80,13 +84,61 @@ pub(crate) struct ChangeReport {
     pub identity: String,
     /// Identities added.
     #[serde(default)]
-    pub added: Vec<Value>,
+    pub added: Capped<Value>,
     /// Identities removed.
     #[serde(default)]
-    pub removed: Vec<Value>,
+    pub removed: Capped<Value>,
     /// Records changed.
     #[serde(default)]
-    pub changed: Vec<Changed>,
+    pub changed: Capped<Changed>,
+}
+
+/// The first [`MAX_ROWS`] entries of a JSON array, and how many it held.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Capped<T> {
+    /// The entries kept.
+    pub items: Vec<T>,
+    /// The array's length.
+    pub total: usize,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visit<T> {
+            type Value = Capped<T>;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut capped = Capped::default();
+                while capped.items.len() < MAX_ROWS {
+                    match seq.next_element()? {
+                        Some(item) => capped.items.push(item),
+                        None => break,
+                    }
+                }
+                capped.total = capped.items.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    capped.total += 1;
+                }
+                Ok(capped)
+            }
+        }
+        deserializer.deserialize_seq(Visit(std::marker::PhantomData))
+    }
 }
 
 /// One changed record.
@@ -120,9 +172,11 @@ pub(crate) fn latest_changes(dir: &Path) -> Result<Option<ChangeReport>, String>
             "latest.meta.json names an odd change report {file:?}"
         ));
     }
-    let value = read_json(&dir.join(file)).map_err(|problem| format!("{file}: {problem}"))?;
-    let mut report: ChangeReport =
-        serde_json::from_value(value).map_err(|error| format!("{file}: {error}"))?;
+    // Read as a stream: only the kept entries are held (see [`Capped`]).
+    let opened = std::fs::File::open(dir.join(file))
+        .map_err(|error| format!("{file}: cannot read it: {error}"))?;
+    let mut report: ChangeReport = serde_json::from_reader(std::io::BufReader::new(opened))
+        .map_err(|error| format!("{file}: {error}"))?;
     report.file = file.to_owned();
     Ok(Some(report))
 }

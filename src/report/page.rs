@@ -6,12 +6,10 @@ use jiff::Timestamp;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde_json::{Map, Value};
 
-use super::history::{ChangeReport, Changed, Point};
+use super::history::{Capped, ChangeReport, Changed, Point};
 use super::{JobReport, age, chart};
 use crate::status::Health;
 
-/// Rows shown per change table; the rest are counted ("and 1,234 more").
-const MAX_ROWS: usize = 500;
 /// Characters of one old or new value shown before it is cut ("…").
 const MAX_VALUE: usize = 300;
 
@@ -190,8 +188,8 @@ fn changes(report: &ChangeReport) -> Markup {
         div.changes data-file=(report.file) {
             h3 { "Changes in " code { (report.snapshot) } " since " code { (report.previous) } }
             p.muted {
-                (report.added.len()) " added, " (report.removed.len()) " removed, "
-                (report.changed.len()) " changed, matched by " code { (report.identity) } "."
+                (report.added.total) " added, " (report.removed.total) " removed, "
+                (report.changed.total) " changed, matched by " code { (report.identity) } "."
             }
             (id_table("added", "Added", &report.identity, &report.added))
             (id_table("removed", "Removed", &report.identity, &report.removed))
@@ -201,29 +199,29 @@ fn changes(report: &ChangeReport) -> Markup {
 }
 
 /// The added or removed identities.
-fn id_table(class: &str, heading: &str, identity: &str, ids: &[Value]) -> Markup {
+fn id_table(class: &str, heading: &str, identity: &str, ids: &Capped<Value>) -> Markup {
     html! {
-        h3 { (heading) " (" (ids.len()) ")" }
-        @if !ids.is_empty() {
+        h3 { (heading) " (" (ids.total) ")" }
+        @if !ids.items.is_empty() {
             table class={ "changes-" (class) } {
                 thead { tr { th { (identity) } } }
-                tbody { @for id in ids.iter().take(MAX_ROWS) { tr { td.value { (shown(id)) } } } }
+                tbody { @for id in &ids.items { tr { td.value { (shown(id)) } } } }
             }
-            (more(ids.len()))
+            (more(ids))
         }
     }
 }
 
 /// The changed records: one row per changed field path with old and new values when the
 /// report carries them, else one row per record with its changed field names.
-fn changed_table(identity: &str, changed: &[Changed]) -> Markup {
+fn changed_table(identity: &str, changed: &Capped<Changed>) -> Markup {
     html! {
-        h3 { "Changed (" (changed.len()) ")" }
-        @if !changed.is_empty() {
+        h3 { "Changed (" (changed.total) ")" }
+        @if !changed.items.is_empty() {
             table.changes-changed {
                 thead { tr { th { (identity) } th { "Field" } th { "Old" } th { "New" } } }
                 tbody {
-                    @for record in changed.iter().take(MAX_ROWS) {
+                    @for record in &changed.items {
                         @match &record.changes {
                             Some(paths) if !paths.is_empty() => {
                                 @for change in paths { (change_row(&record.id, change)) }
@@ -239,7 +237,7 @@ fn changed_table(identity: &str, changed: &[Changed]) -> Markup {
                     }
                 }
             }
-            (more(changed.len()))
+            (more(changed))
         }
     }
 }
@@ -266,10 +264,11 @@ fn change_row(id: &Value, change: &Map<String, Value>) -> Markup {
     }
 }
 
-/// "and N more" under a table cut at [`MAX_ROWS`].
-fn more(len: usize) -> Markup {
+/// "and N more" under a table of a list cut at [`super::history::MAX_ROWS`] entries.
+fn more<T>(list: &Capped<T>) -> Markup {
+    let hidden = list.total - list.items.len();
     html! {
-        @if len > MAX_ROWS { p.muted { "and " (len - MAX_ROWS) " more (see the JSON report)" } }
+        @if hidden > 0 { p.muted { "and " (hidden) " more (see the JSON report)" } }
     }
 }
 

@@ -131,3 +131,26 @@ fn changed_values_show_old_and_new_and_secrets_stay_redacted() {
     assert!(html.contains("values not in this report"));
     assert!(html.contains(">callbacks<"));
 }
+
+#[test]
+fn a_long_change_report_keeps_500_entries_per_list_and_counts_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let added: Vec<String> = (0..1_234).map(|index| format!("id-{index}")).collect();
+    let report = json!({"snapshot": "apps-2", "previous": "apps-1", "identity": "client_id",
+        "added": added, "removed": [], "changed": [{"id": "x", "fields": ["name"]}]});
+    std::fs::write(dir.path().join("apps-2.changes.json"), report.to_string()).expect("write");
+    let meta = json!({"finished_at": at(0).to_string(), "records": 1,
+        "changes": {"file": "apps-2.changes.json"}});
+    std::fs::write(dir.path().join("latest.meta.json"), meta.to_string()).expect("write");
+    let read = history::latest_changes(dir.path())
+        .expect("readable")
+        .expect("a report");
+    assert_eq!(read.added.items.len(), history::MAX_ROWS);
+    assert_eq!(read.added.total, 1_234);
+    assert_eq!(read.added.items.last(), Some(&json!("id-499")));
+    assert_eq!((read.changed.items.len(), read.changed.total), (1, 1));
+    assert_eq!(read.file, "apps-2.changes.json");
+    let html = page::render(&[job_with(read)], at(0));
+    assert!(html.contains("and 734 more"), "{html}");
+    assert!(html.contains("Added (1234)"));
+}

@@ -1,7 +1,7 @@
 //! Each job's health, computed from what the output folder holds: its last successful snapshot
 //! (`latest.meta.json`), its last run (`last-run.json`, see [`last_run`]) and its schedule.
 //! `a0snap status` prints it ([`render`]); the metrics file and the Pushgateway publish the
-//! same facts; the HTML report is meant to reuse [`job_status`] as well.
+//! same facts; the HTML report ([`crate::report`]) shows [`job_status`]'s verdicts as well.
 //!
 //! A job is **stale** when its last success is older than `--stale-after`, or by default two
 //! of its schedule periods (an `every` interval, or for a cron schedule the gap between its next
