@@ -9,7 +9,8 @@ use std::time::Duration;
 use fake_auth0::{Fault, FaultRule, Sizes};
 use serde_json::json;
 
-use crate::common::{World, config, empty_sizes};
+use crate::background::Process;
+use crate::common::{World, config, empty_sizes, run_binary};
 
 const SCRIPT: &str = "<script>alert(1)</script>";
 const SCRIPT_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
@@ -267,6 +268,50 @@ async fn a_run_with_a0snap_report_writes_change_tables_with_tenant_values_escape
     let before = std::fs::read_to_string(&index).expect("index.html");
     world.run_ok().await;
     assert_eq!(std::fs::read_to_string(&index).expect("index.html"), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_with_a0snap_report_rewrites_the_page_after_each_run_listing_every_job() {
+    let world = World::start(config(tenant())).await;
+    world.job("apps", "every = \"1s\"\nendpoint = \"clients\"\n");
+    world.job(
+        "nightly",
+        "schedule = \"0 3 * * *\"\nendpoint = \"roles\"\n",
+    );
+    let daemon = Process::start(&world, &["daemon"], &[("A0SNAP_REPORT", "1")]);
+    let index = world.out_dir().join("index.html");
+    let read = || std::fs::read_to_string(&index).unwrap_or_default();
+    daemon
+        .wait_until("a page drawn after the second run", || {
+            read().contains("data-points=\"2\"")
+        })
+        .await;
+    let html = read();
+    assert!(row(&html, "apps").contains("status-ok\">ok<"), "{html}");
+    assert!(
+        row(&html, "nightly").contains("status-never_run\">never run<"),
+        "{html}"
+    );
+    daemon.signal("TERM");
+    let (code, log) = daemon.exit().await;
+    assert_eq!(code, 0, "{log}");
+    assert!(!log.contains("could not write the report"), "{log}");
+}
+
+#[tokio::test]
+async fn the_report_needs_no_tenant_credentials() {
+    let world = World::start(config(tenant())).await;
+    world.job("apps", "endpoint = \"clients\"\nevery = \"1h\"\n");
+    world.run_ok().await;
+    let env: Vec<(String, String)> = world
+        .env()
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("AUTH0_"))
+        .collect();
+    let run = run_binary(&["report"], &env, world.dir.path()).await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let html = std::fs::read_to_string(world.out_dir().join("index.html")).expect("index.html");
+    assert!(row(&html, "apps").contains("status-ok\">ok<"), "{html}");
 }
 
 #[tokio::test]
