@@ -223,3 +223,20 @@ fn a_variable_a0snap_reads_that_is_not_utf8_is_named() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn a0snap_report_is_a_switch_off_by_default() {
+    let settings = |extra: &[(&str, &str)]| {
+        let pairs: Vec<(&str, &str)> = GOOD.iter().chain(extra).copied().collect();
+        Settings::resolve(&env(&pairs), &Overrides::default())
+    };
+    assert!(!settings(&[]).expect("settings").report);
+    assert!(settings(&[("A0SNAP_REPORT", "1")]).expect("settings").report);
+    assert!(settings(&[("A0SNAP_REPORT", "TRUE")]).expect("settings").report);
+    assert!(!settings(&[("A0SNAP_REPORT", "0")]).expect("settings").report);
+    let problems = problems_of(settings(&[("A0SNAP_REPORT", "maybe")]));
+    assert_eq!(
+        problems,
+        ["A0SNAP_REPORT: \"maybe\" is not a switch; use 1 or 0"]
+    );
+}
