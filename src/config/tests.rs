@@ -231,9 +231,21 @@ fn a0snap_report_is_a_switch_off_by_default() {
         Settings::resolve(&env(&pairs), &Overrides::default())
     };
     assert!(!settings(&[]).expect("settings").report);
-    assert!(settings(&[("A0SNAP_REPORT", "1")]).expect("settings").report);
-    assert!(settings(&[("A0SNAP_REPORT", "TRUE")]).expect("settings").report);
-    assert!(!settings(&[("A0SNAP_REPORT", "0")]).expect("settings").report);
+    assert!(
+        settings(&[("A0SNAP_REPORT", "1")])
+            .expect("settings")
+            .report
+    );
+    assert!(
+        settings(&[("A0SNAP_REPORT", "TRUE")])
+            .expect("settings")
+            .report
+    );
+    assert!(
+        !settings(&[("A0SNAP_REPORT", "0")])
+            .expect("settings")
+            .report
+    );
     let problems = problems_of(settings(&[("A0SNAP_REPORT", "maybe")]));
     assert_eq!(
         problems,

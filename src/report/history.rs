@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::atomic_file::TEMP_PREFIX;
+use crate::snapshot;
 
 /// Snapshots drawn per job, newest last (issue #15: "last 90 snapshots").
 pub(crate) const HISTORY_LEN: usize = 90;
@@ -28,14 +29,25 @@ pub(crate) struct Point {
 }
 
 /// The last [`HISTORY_LEN`] snapshots of `job` in `dir`, oldest first, and the meta files that
-/// could not be read, as sentences.
+/// could not be read, as sentences. Only the newest [`HISTORY_LEN`] meta files by name (time
+/// stamp, then sequence number) are opened: an incremental job keeping every delta may have
+/// thousands.
 pub(crate) fn history(dir: &Path, job: &str) -> (Vec<Point>, Vec<String>) {
-    let prefix = format!("{job}-");
+    let names = file_names(dir);
+    let mut metas: Vec<(_, &str)> = names
+        .iter()
+        .filter(|name| name.ends_with(".meta.json"))
+        .filter_map(|name| {
+            let (_, order) = snapshot::parse_snapshot_file(job, name)?;
+            Some((order.key(), name.as_str()))
+        })
+        .collect();
+    metas.sort_unstable();
+    let skip = metas.len().saturating_sub(HISTORY_LEN);
     let mut problems = Vec::new();
-    let mut points: Vec<Point> = file_names(dir)
-        .into_iter()
-        .filter(|name| name.starts_with(&prefix) && name.ends_with(".meta.json"))
-        .filter_map(|name| match read_point(&dir.join(&name)) {
+    let mut points: Vec<Point> = metas[skip..]
+        .iter()
+        .filter_map(|(_, name)| match read_point(&dir.join(name)) {
             Ok(point) => Some(point),
             Err(problem) => {
                 problems.push(format!("{name}: {problem}"));
@@ -44,8 +56,7 @@ pub(crate) fn history(dir: &Path, job: &str) -> (Vec<Point>, Vec<String>) {
         })
         .collect();
     points.sort_by_key(|point| point.at);
-    let skip = points.len().saturating_sub(HISTORY_LEN);
-    (points.split_off(skip), problems)
+    (points, problems)
 }
 
 fn read_point(path: &Path) -> Result<Point, String> {

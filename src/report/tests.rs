@@ -54,28 +54,47 @@ fn write_meta(dir: &Path, stem: &str, finished: Timestamp, records: u64) {
 #[test]
 fn the_history_keeps_the_last_90_snapshots_oldest_first_and_names_unreadable_files() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let stamp = |index: i64| at(index * 60).strftime("%Y%m%dT%H%M%SZ").to_string();
     for index in 0..(HISTORY_LEN as i64 + 5) {
-        // Written newest first, so order comes from the times, not the listing.
-        let seconds = 10_000 - index * 60;
         write_meta(
             dir.path(),
-            &format!("apps-{index:03}"),
-            at(seconds),
+            &format!("apps-{}", stamp(index)),
+            at(index * 60),
             index as u64,
         );
     }
-    write_meta(dir.path(), "other-001", at(20_000), 7);
-    std::fs::write(dir.path().join("apps-broken.meta.json"), "{").expect("write");
-    let (points, problems) = history::history(dir.path(), "apps");
-    assert_eq!(points.len(), HISTORY_LEN);
-    assert!(points.windows(2).all(|pair| pair[0].at < pair[1].at));
-    assert_eq!(points.last().map(|p| p.records), Some(0));
-    assert_eq!(
-        points.first().map(|p| p.records),
-        Some(HISTORY_LEN as u64 - 1)
+    // A second snapshot in the newest second sorts after it (`-2`); another job's, and a
+    // file not named like a snapshot, are not read.
+    let last = HISTORY_LEN as i64 + 4;
+    write_meta(
+        dir.path(),
+        &format!("apps-{}-2", stamp(last)),
+        at(last * 60 + 1),
+        999,
     );
+    write_meta(dir.path(), &format!("other-{}", stamp(0)), at(99_999), 7);
+    write_meta(dir.path(), "apps-notes", at(99_999), 7);
+    std::fs::write(
+        dir.path()
+            .join(format!("apps-{}.meta.json", stamp(last - 1))),
+        "{",
+    )
+    .expect("write");
+    let (points, problems) = history::history(dir.path(), "apps");
+    assert_eq!(
+        points.len(),
+        HISTORY_LEN - 1,
+        "one of the last 90 is unreadable"
+    );
+    assert!(points.windows(2).all(|pair| pair[0].at < pair[1].at));
+    assert_eq!(points.last().map(|p| p.records), Some(999));
+    assert_eq!(points.first().map(|p| p.records), Some(6));
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].starts_with("apps-broken.meta.json: not JSON"));
+    assert!(
+        problems[0]
+            .ends_with(".meta.json: not JSON: EOF while parsing an object at line 1 column 1"),
+        "{problems:?}"
+    );
 }
 
 fn changes_report(changed: serde_json::Value) -> history::ChangeReport {

@@ -59,7 +59,7 @@ pub(crate) use error::SnapshotError;
 pub(crate) use format::Format;
 pub(crate) use lock::JobLock;
 pub(crate) use meta::MetaInput;
-pub(crate) use naming::is_valid_job_name;
+pub(crate) use naming::{is_valid_job_name, parse_snapshot_file};
 pub(crate) use retention::sweep_uncommitted;
 pub(crate) use snapshot::{Committed, Snapshot};
 pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
