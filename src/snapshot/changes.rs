@@ -31,7 +31,6 @@ use serde_json::{Value, json};
 
 use super::error::SnapshotError;
 use super::files::Access;
-use crate::atomic_file::{FileMode, write_atomically};
 use baseline::{Baseline, State, digest, identity_hash, identity_of};
 use previous::PreviousFile;
 use report::Pass;
@@ -234,7 +233,7 @@ impl ChangeTracker {
         records: u64,
     ) -> Result<ChangeSummary, SnapshotError> {
         self.load();
-        let digests = self.write_digests(stem)?;
+        let digests = secrets::write(&self.dir, stem, &self.salt, &self.new_secrets)?;
         let Some(Some(loaded)) = self.baseline.take() else {
             return Ok(ChangeSummary {
                 previous: None,
@@ -290,6 +289,13 @@ impl ChangeTracker {
     /// changed record, spilled.
     fn compare(&mut self, mut table: Baseline, file: &PreviousFile) -> Result<Pass, SnapshotError> {
         let mut pass = Pass::with_room(table.pending());
+        // Only the records still pending (removed) or changed need parsing; the others are
+        // skipped by their position, and the pass is skipped when there are none.
+        let wanted = table.wanted_positions();
+        if wanted.is_empty() {
+            return Ok(pass);
+        }
+        let (mut position, mut next) = (0u32, 0usize);
         let mut reader = match &mut self.spill {
             Some(spill) => Some(
                 spill
@@ -301,6 +307,12 @@ impl ChangeTracker {
         let mut failure: Option<SnapshotError> = None;
         let mut new_text = Vec::new();
         let result = previous::read_records(&self.dir, file, |text| {
+            let at = position;
+            position = position.saturating_add(1);
+            if wanted.get(next) != Some(&at) {
+                return Ok(());
+            }
+            next += 1;
             let Some(identity) = identity_of(text, &self.identity)? else {
                 return Ok(());
             };
@@ -336,19 +348,6 @@ impl ChangeTracker {
             SnapshotError::io("read", self.dir.join(&file.name), io::Error::other(reason))
         })?;
         Ok(pass)
-    }
-
-    /// Writes this snapshot's secret digests, if it is redacted and any record held secrets.
-    fn write_digests(&self, stem: &str) -> Result<Option<PathBuf>, SnapshotError> {
-        if self.new_secrets.is_empty() {
-            return Ok(None);
-        }
-        let path = secrets::digests_path(&self.dir, stem);
-        let document = secrets::document(&self.salt, &self.new_secrets);
-        let text = serde_json::to_vec(&document)
-            .map_err(|error| SnapshotError::io("write", &path, error.into()))?;
-        write_atomically(&path, &text, FileMode::Private)?;
-        Ok(Some(path))
     }
 }
 

@@ -183,6 +183,19 @@ impl Baseline {
         }
     }
 
+    /// The positions of the records still pending or changed, ascending: those the pass over
+    /// the previous file must parse.
+    pub(crate) fn wanted_positions(&self) -> Vec<u32> {
+        let mut positions: Vec<u32> = self
+            .entries
+            .iter()
+            .filter(|entry| entry.state == PENDING || entry.state == CHANGED)
+            .map(|entry| entry.position)
+            .collect();
+        positions.sort_unstable();
+        positions
+    }
+
     /// How many previous records no new record claimed.
     pub(crate) fn pending(&self) -> usize {
         self.entries
@@ -235,10 +248,12 @@ mod tests {
         let (a, b) = (identity_hash("a"), identity_hash("b"));
         assert_eq!(baseline.content(b), Some(2));
         assert_eq!(baseline.pending(), 2);
+        assert_eq!(baseline.wanted_positions(), [0, 1]);
         baseline.set(b, State::Changed(77));
         assert_eq!(baseline.state(b), Some(State::Changed(77)));
         assert_eq!(baseline.content(b), None);
         baseline.set(a, State::Same);
+        assert_eq!(baseline.wanted_positions(), [0]);
         assert_eq!(baseline.state(a), Some(State::Same));
         assert_eq!(baseline.pending(), 0);
         assert_eq!(baseline.state(identity_hash("c")), None);

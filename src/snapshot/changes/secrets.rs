@@ -21,6 +21,8 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
 use super::baseline::identity_hash;
+use crate::atomic_file::{FileMode, write_atomically};
+use crate::snapshot::error::SnapshotError;
 
 /// The salt of one digests file.
 pub(crate) type Salt = [u8; 16];
@@ -165,8 +167,29 @@ impl Previous {
     }
 }
 
+/// Writes `{stem}.secret-digests.json` (0600, atomically) if any record held secrets, and
+/// returns its path.
+///
+/// # Errors
+/// When the file cannot be written.
+pub(crate) fn write(
+    dir: &Path,
+    stem: &str,
+    salt: &Salt,
+    records: &[(String, Vec<Spot>)],
+) -> Result<Option<PathBuf>, SnapshotError> {
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let path = digests_path(dir, stem);
+    let text = serde_json::to_vec(&document(salt, records))
+        .map_err(|error| SnapshotError::io("write", &path, error.into()))?;
+    write_atomically(&path, &text, FileMode::Private)?;
+    Ok(Some(path))
+}
+
 /// The digests file's contents: `{"salt": hex, "records": [{"id", "secrets": {path: hex}}]}`.
-pub(crate) fn document(salt: &Salt, records: &[(String, Vec<Spot>)]) -> Value {
+fn document(salt: &Salt, records: &[(String, Vec<Spot>)]) -> Value {
     let records: Vec<Value> = records
         .iter()
         .map(|(id, spots)| {

@@ -251,9 +251,12 @@ fn secrets_are_digested_beside_a_redacted_snapshot_and_compared_by_value_without
 fn nested_fields_are_reported_by_path_and_a_reordered_object_is_no_change() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(&[Format::Json]);
+    // A record without identity still takes a place in the previous file.
     let before = vec![
+        json!({"name": "no id"}),
         json!({"client_id": "a", "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000}}),
         json!({"client_id": "b", "mobile": {"ios": {"team_id": "T"}, "android": {"app": "x"}}}),
+        json!({"client_id": "z"}),
     ];
     export(dir.path(), "2024-03-05T00:00:00Z", &spec, &before);
     let after = vec![
@@ -270,4 +273,5 @@ fn nested_fields_are_reported_by_path_and_a_reordered_object_is_no_change() {
         ]}])
     );
     assert_eq!(report["counts"]["changed"], 1);
+    assert_eq!(report["removed"], json!(["z"]));
 }
