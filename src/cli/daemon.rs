@@ -7,12 +7,14 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::CliError;
 use super::Services;
+use super::publish::Publisher;
 use crate::clock;
 use crate::config::Settings;
 use crate::jobs::{self, Job};
 use crate::metrics::server::MetricsServer;
 use crate::runner::{self, RunContext};
-use crate::schedule::{Daemon, Execute, SchedulerAlarm, Stopped, forward_signals};
+use crate::schedule::stop::AbortCause;
+use crate::schedule::{Daemon, Execute, Hangup, SchedulerAlarm, Stopped, forward_signals};
 
 /// Control messages queued before the daemon reads them.
 const CONTROL_QUEUE: usize = 8;
@@ -25,7 +27,8 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
         None => None,
     };
     let (control_tx, controls) = mpsc::channel(CONTROL_QUEUE);
-    let signals = forward_signals(control_tx).map_err(|source| CliError::Signals { source })?;
+    let signals = forward_signals(control_tx, Hangup::Reload)
+        .map_err(|source| CliError::Signals { source })?;
     let (nudge_tx, nudges) = mpsc::unbounded_channel();
     let mut alarm = SchedulerAlarm::start(services.clock.clone(), nudge_tx).await?;
     let (stop_serving, serving_stopped) = oneshot::channel::<()>();
@@ -37,9 +40,12 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
         tokio::spawn(server.serve(services.metrics.clone(), stopped));
     }
     let jobs_dir = settings.jobs_dir.clone();
+    // Every job's series from the start, then each job's after each of its runs.
+    let publisher = Publisher::new(&settings, &services);
+    publisher.publish(&jobs).await;
     let daemon = Daemon {
         clock: services.clock.clone(),
-        execute: execute(Arc::new(services.run_context(&settings))),
+        execute: execute(Arc::new(services.run_context(&settings)), publisher.clone()),
         reload: Box::new(move || jobs::load_dir(&jobs_dir)),
         concurrency: settings.job_concurrency,
         grace: settings.grace_period,
@@ -48,7 +54,7 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
     tracing::info!(
         jobs = jobs.len(),
         pid = std::process::id(),
-        "daemon started; SIGTERM or SIGINT stops it, SIGHUP reloads the jobs folder"
+        "daemon started; SIGTERM or SIGINT stops it (the third one or SIGQUIT aborts running jobs), SIGHUP reloads the jobs folder"
     );
     let stopped = daemon.run(jobs, &mut alarm, nudges, controls).await;
     alarm.stop().await;
@@ -56,17 +62,25 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
     let _ = stop_serving.send(());
     match stopped {
         Stopped::Clean => Ok(()),
-        Stopped::Aborted { jobs } => Err(CliError::Aborted {
+        Stopped::Aborted { jobs, cause } => Err(CliError::Aborted {
             jobs,
             grace: settings.grace_period,
+            forced_by: match cause {
+                AbortCause::GraceRanOut => None,
+                AbortCause::Forced(forced) => Some(forced.to_string()),
+            },
         }),
     }
 }
 
-/// A run is the runner with the shared context.
-fn execute(context: Arc<RunContext>) -> Execute {
+/// A run is the runner with the shared context, then the job's metrics published.
+fn execute(context: Arc<RunContext>, publisher: Publisher) -> Execute {
     Arc::new(move |job: Job| {
-        let context = context.clone();
-        Box::pin(async move { runner::run_job(&job, &context).await })
+        let (context, publisher) = (context.clone(), publisher.clone());
+        Box::pin(async move {
+            let outcome = runner::run_job(&job, &context).await;
+            publisher.publish(std::slice::from_ref(&job)).await;
+            outcome
+        })
     })
 }

@@ -32,6 +32,12 @@ pub enum CliError {
     /// The metrics address (`A0SNAP_METRICS_ADDR`) cannot be listened on. Exit code 2.
     #[error(transparent)]
     Metrics(#[from] BindError),
+    /// `a0snap status --stale-after` is not a length. Exit code 2.
+    #[error("--stale-after: {detail}")]
+    StaleAfter {
+        /// Why the value was refused (the interval parser's message).
+        detail: String,
+    },
     /// `a0snap validate` found problems: each is one of the other usage variants, all listed.
     /// Exit code 2.
     #[error("{}", join(problems))]
@@ -75,17 +81,41 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
-    /// The daemon stopped with runs still going when the grace period ran out. Exit code 1.
-    #[error(
-        "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
-        jobs.join(", "),
-        crate::trigger::interval::format_every(*grace)
-    )]
+    /// The daemon stopped with runs still going when the grace period ran out, or when a signal
+    /// forced the stop (a third SIGTERM/SIGINT, or SIGQUIT). Exit code 1.
+    #[error("{}", aborted_message(jobs, *grace, forced_by.as_deref()))]
     Aborted {
         /// The jobs whose runs were aborted.
         jobs: Vec<String>,
-        /// The grace period that ran out (`A0SNAP_GRACE_PERIOD`).
+        /// The grace period (`A0SNAP_GRACE_PERIOD`).
         grace: Duration,
+        /// What forced the stop (`SIGQUIT`, `stop signal number 3 (SIGTERM)`); `None` when
+        /// the grace period ran out.
+        forced_by: Option<String>,
+    },
+    /// `a0snap run` (or `demo`) was asked by `signal` to stop before every job ended: no job
+    /// started after it, the running ones had the grace period. Exit code 1.
+    #[error("{}", interrupted_message(signal, aborted, not_started, *grace, forced_by.as_deref()))]
+    Interrupted {
+        /// The first stop signal (`SIGTERM`, `SIGINT`, `SIGQUIT`).
+        signal: String,
+        /// The jobs whose runs were aborted.
+        aborted: Vec<String>,
+        /// The jobs that never started.
+        not_started: Vec<String>,
+        /// The grace period (`A0SNAP_GRACE_PERIOD`).
+        grace: Duration,
+        /// What forced the stop, if a signal did; `None` when the grace period ran out.
+        forced_by: Option<String>,
+    },
+    /// `a0snap status` found jobs failed, stale or never run; the lines printed on stdout
+    /// name them, so nothing more is printed. Exit code 1.
+    #[error("{unhealthy} of {total} jobs are not ok; the status lines name them")]
+    Unhealthy {
+        /// Jobs failed, stale or never run.
+        unhealthy: usize,
+        /// Jobs checked.
+        total: usize,
     },
     /// At least one job of `a0snap run` (or `demo`) failed; the others still ran. The summary
     /// printed on stdout already names each failure, so nothing more is printed. Exit code 1.
@@ -107,6 +137,7 @@ impl CliError {
             | Self::Jobs(_)
             | Self::Http(_)
             | Self::Metrics(_)
+            | Self::StaleAfter { .. }
             | Self::Invalid { .. } => 2,
             Self::Runtime { .. }
             | Self::Token(_)
@@ -115,6 +146,8 @@ impl CliError {
             | Self::DemoState { .. }
             | Self::Sandbox { .. }
             | Self::Aborted { .. }
+            | Self::Interrupted { .. }
+            | Self::Unhealthy { .. }
             | Self::JobsFailed { .. } => 1,
         }
     }
@@ -125,7 +158,7 @@ impl CliError {
     pub fn messages(&self) -> Vec<String> {
         match self {
             Self::Invalid { problems } => problems.iter().flat_map(Self::messages).collect(),
-            Self::JobsFailed { .. } => Vec::new(),
+            Self::JobsFailed { .. } | Self::Unhealthy { .. } => Vec::new(),
             other => vec![other.to_string()],
         }
     }
@@ -135,6 +168,43 @@ impl From<AuthError> for CliError {
     fn from(error: AuthError) -> Self {
         Self::Token(Box::new(error))
     }
+}
+
+/// What a run stopped before its commit leaves, said after every abort.
+const ABORTED_RUNS_LEAVE: &str =
+    "a run stopped before its commit leaves nothing visible, one already committing finishes it";
+
+/// Why `jobs` were aborted, for [`CliError::Aborted`].
+fn aborted_message(jobs: &[String], grace: Duration, forced_by: Option<&str>) -> String {
+    let grace = crate::trigger::interval::format_every(grace);
+    let jobs = jobs.join(", ");
+    match forced_by {
+        None => format!(
+            "aborted {jobs} when the grace period ({grace}) ran out; {ABORTED_RUNS_LEAVE} (raise A0SNAP_GRACE_PERIOD to let runs finish)"
+        ),
+        Some(forced_by) => format!(
+            "aborted {jobs} because {forced_by} forced the stop before the grace period ({grace}) ran out; {ABORTED_RUNS_LEAVE} (send a single SIGTERM to let runs finish)"
+        ),
+    }
+}
+
+/// What a stop signal did to `a0snap run`, for [`CliError::Interrupted`].
+fn interrupted_message(
+    signal: &str,
+    aborted: &[String],
+    not_started: &[String],
+    grace: Duration,
+    forced_by: Option<&str>,
+) -> String {
+    let mut parts = vec![format!("stopped by {signal}")];
+    if !aborted.is_empty() {
+        parts.push(aborted_message(aborted, grace, forced_by));
+    }
+    if !not_started.is_empty() {
+        parts.push(format!("did not start {}", not_started.join(", ")));
+    }
+    parts.push("run them again".to_owned());
+    parts.join("; ")
 }
 
 /// The problems' messages on one line, for [`CliError::Invalid`]'s `Display`.
@@ -169,6 +239,9 @@ mod tests {
             CliError::Invalid {
                 problems: vec![settings_problem()],
             },
+            CliError::StaleAfter {
+                detail: "\"soon\" is not an interval".into(),
+            },
         ];
         for error in &usage {
             assert_eq!(error.exit_code(), 2, "{error}");
@@ -190,9 +263,21 @@ mod tests {
             CliError::Aborted {
                 jobs: vec!["users".into()],
                 grace: Duration::from_secs(90),
+                forced_by: None,
+            },
+            CliError::Interrupted {
+                signal: "SIGTERM".into(),
+                aborted: vec![],
+                not_started: vec!["users".into()],
+                grace: Duration::from_secs(90),
+                forced_by: None,
             },
             CliError::JobsFailed {
                 failed: 1,
+                total: 2,
+            },
+            CliError::Unhealthy {
+                unhealthy: 1,
                 total: 2,
             },
         ];
@@ -225,12 +310,46 @@ mod tests {
         let aborted = CliError::Aborted {
             jobs: vec!["users".into(), "logs".into()],
             grace: Duration::from_secs(90),
+            forced_by: None,
         };
         assert_eq!(
             aborted.messages(),
             [
                 "aborted users, logs when the grace period (1m30s) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)"
             ]
+        );
+    }
+
+    #[test]
+    fn a_forced_stop_names_the_signal_that_forced_it_not_the_grace_period() {
+        let forced = CliError::Aborted {
+            jobs: vec!["users".into()],
+            grace: Duration::from_secs(90),
+            forced_by: Some("SIGQUIT".into()),
+        };
+        let message = forced.to_string();
+        assert!(
+            message.starts_with("aborted users because SIGQUIT forced the stop before the grace period (1m30s) ran out"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("(send a single SIGTERM to let runs finish)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_run_names_the_signal_the_aborted_and_the_unstarted_jobs() {
+        let interrupted = CliError::Interrupted {
+            signal: "SIGTERM".into(),
+            aborted: vec!["users".into()],
+            not_started: vec!["logs".into(), "roles".into()],
+            grace: Duration::from_secs(2),
+            forced_by: None,
+        };
+        assert_eq!(
+            interrupted.to_string(),
+            "stopped by SIGTERM; aborted users when the grace period (2s) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish); did not start logs, roles; run them again"
         );
     }
 }

@@ -19,6 +19,11 @@ pub struct RawEnv {
     /// plain `String`.
     pub(super) auth0_client_secret: Option<SecretString>,
     pub(super) auth0_client_secret_file: Option<PathBuf>,
+    /// The PEM private key itself, read straight into a [`SecretString`].
+    pub(super) auth0_client_assertion_signing_key: Option<SecretString>,
+    pub(super) auth0_client_assertion_signing_key_file: Option<PathBuf>,
+    pub(super) auth0_client_assertion_signing_alg: Option<String>,
+    pub(super) auth0_client_assertion_kid: Option<String>,
     pub(super) auth0_audience: Option<String>,
     pub(super) a0snap_jobs_dir: Option<PathBuf>,
     pub(super) a0snap_output_dir: Option<PathBuf>,
@@ -36,6 +41,9 @@ pub struct RawEnv {
     pub(super) a0snap_job_concurrency: Option<String>,
     pub(super) a0snap_grace_period: Option<String>,
     pub(super) a0snap_metrics_addr: Option<String>,
+    pub(super) a0snap_metrics_file: Option<PathBuf>,
+    /// May hold a user name and password (`https://user:password@host`): a secret.
+    pub(super) a0snap_pushgateway_url: Option<secrecy::SecretString>,
     pub(super) a0snap_max_rewalks: Option<String>,
     pub(super) xdg_state_home: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,

@@ -2,34 +2,17 @@
 
 use std::path::PathBuf;
 
+use super::authentication::resolve_authentication;
+use super::problems::Problems;
 use super::values::parse_domain;
 use super::values::{
-    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
-    parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
+    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration,
+    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_token_cache,
 };
 use super::{
-    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
-    defaults,
+    ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
 };
 use crate::auth::Credentials;
-use secrecy::SecretString;
-
-/// Collects problems while settings are checked.
-#[derive(Default)]
-struct Problems(Vec<Problem>);
-
-impl Problems {
-    fn add(&mut self, variable: &'static str, message: impl Into<String>) {
-        self.0.push(Problem {
-            variable,
-            message: message.into(),
-        });
-    }
-
-    fn take<T>(&mut self, variable: &'static str, result: Result<T, String>) -> Option<T> {
-        result.map_err(|message| self.add(variable, message)).ok()
-    }
-}
 
 impl Settings {
     /// Checks the environment and flags, reporting every problem at once.
@@ -76,6 +59,10 @@ impl Settings {
             "A0SNAP_METRICS_ADDR",
             parse_metrics_addr(env.a0snap_metrics_addr.as_deref()),
         );
+        let pushgateway_url = problems.take(
+            "A0SNAP_PUSHGATEWAY_URL",
+            parse_pushgateway_url(env.a0snap_pushgateway_url.as_ref()),
+        );
         if let Some(format) = overrides
             .log_format
             .as_deref()
@@ -106,7 +93,7 @@ impl Settings {
                 Some(grace_period),
                 Some(metrics_addr),
                 Some(max_rewalks),
-            ) if problems.0.is_empty() => Ok(Settings {
+            ) if problems.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
                 output_dir: output_dir(env, overrides),
@@ -116,10 +103,12 @@ impl Settings {
                 job_concurrency,
                 grace_period,
                 metrics_addr,
+                metrics_file: env.a0snap_metrics_file.clone(),
+                pushgateway_url: pushgateway_url.flatten(),
                 max_rewalks,
             }),
             _ => Err(ConfigError::Invalid {
-                problems: problems.0,
+                problems: problems.into_vec(),
             }),
         }
     }
@@ -164,7 +153,7 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Credentials> 
         }
         Some(id) => Some(id.to_owned()),
     };
-    let client_secret = resolve_secret(env, problems);
+    let authentication = resolve_authentication(env, problems);
     let base_url = base_url?;
     let audience = match env.auth0_audience.as_deref().map(str::trim) {
         Some(audience) if !audience.is_empty() => audience.to_owned(),
@@ -173,30 +162,9 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Credentials> 
     Some(Credentials {
         base_url,
         client_id: client_id?,
-        client_secret: client_secret?,
+        authentication: authentication?,
         audience,
     })
-}
-
-fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<SecretString> {
-    match (&env.auth0_client_secret, &env.auth0_client_secret_file) {
-        (Some(_), Some(_)) => {
-            problems.add(
-                "AUTH0_CLIENT_SECRET",
-                "and AUTH0_CLIENT_SECRET_FILE are both set; keep only one",
-            );
-            None
-        }
-        (Some(secret), None) => Some(secret.clone()),
-        (None, Some(path)) => problems.take("AUTH0_CLIENT_SECRET_FILE", read_secret_file(path)),
-        (None, None) => {
-            problems.add(
-                "AUTH0_CLIENT_SECRET",
-                "is not set; set it, or AUTH0_CLIENT_SECRET_FILE to a file holding it",
-            );
-            None
-        }
-    }
 }
 
 fn default_state_dir(env: &RawEnv) -> Option<PathBuf> {
