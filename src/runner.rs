@@ -151,8 +151,13 @@ pub(crate) enum JobError {
 pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
     let started = context.clock.now();
+    let rate_limited_before = context.api.rate_limited_of(&job.name);
     let outcome = run_once(job, context).await;
-    trace::leave_trace(job, context, started, &outcome).await;
+    let rate_limited = context
+        .api
+        .rate_limited_of(&job.name)
+        .saturating_sub(rate_limited_before);
+    trace::leave_trace(job, context, started, rate_limited, &outcome).await;
     let name = job.name.as_str();
     match &outcome {
         Ok(Outcome::Exported(exported)) => tracing::info!(
@@ -184,7 +189,7 @@ async fn run_once(job: &Job, context: &RunContext) -> Result<Outcome, JobError> 
     };
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below,
     // re-walks included.
-    let api = context.api.for_job();
+    let api = context.api.for_job(&job.name);
     let mut walks = Walks::new(job.page_size);
     let (draft, tap, fetched) = loop {
         let draft = begin(job, context).await?;

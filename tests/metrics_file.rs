@@ -286,3 +286,47 @@ async fn a_pushgateway_url_that_is_not_http_is_a_configuration_error() {
     );
     assert!(!run.stderr.contains("secretish"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn a_429_to_one_job_is_counted_against_that_job_in_last_run_and_the_metrics_file() {
+    let world = World::start(config(tenant())).await;
+    world.job("apps", "endpoint = \"clients\"\nevery = \"1h\"\n");
+    world.job("roles", "endpoint = \"roles\"\nevery = \"1h\"\n");
+    // The first clients request is answered 429 with a short reset; the retry succeeds.
+    world.fake.inject(FaultRule::nth(
+        Some("/api/v2/clients"),
+        1,
+        Fault::RateLimited {
+            reset_in_secs: 1,
+            retry_after: None,
+        },
+    ));
+    let file = world.dir.path().join("a0snap.prom");
+    let file_var = file.display().to_string();
+    let run = world
+        .a0snap_with(&["run"], &[("A0SNAP_METRICS_FILE", file_var.as_str())])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let last_run = |job: &str| -> serde_json::Value {
+        serde_json::from_str(&world.read(job, "last-run.json")).expect("last-run.json")
+    };
+    assert_eq!(last_run("apps")["rate_limited"], 1);
+    assert_eq!(last_run("roles")["rate_limited"], 0);
+    let text = std::fs::read_to_string(&file).expect("the metrics file");
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_rate_limited{job=\"apps\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "a0snap_job_last_run_rate_limited{job=\"roles\"}"),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "a0snap_job_rate_limited_total{job=\"apps\"}"),
+        Some(1.0)
+    );
+    assert_eq!(sample(&text, "a0snap_rate_limited_total"), Some(1.0));
+    if let Some((code, said)) = promtool_check(&text).await {
+        assert_eq!(code, 0, "promtool refused the file: {said}\n{text}");
+    }
+}

@@ -116,7 +116,8 @@ impl Bound {
     }
 }
 
-/// Every scenario of the issues, `a` to `d` and `f` (`e` is [`crate::csv_alone`]).
+/// Every scenario of the issues, `a` to `d` and `f` (`e` is [`crate::csv_alone`], `g`
+/// [`crate::changes`]).
 pub(crate) fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
     let limited = RateLimit {
@@ -229,7 +230,7 @@ pub(crate) fn all() -> Vec<Scenario> {
     scenarios
 }
 
-fn job(endpoint: &str, params: &str, format: &str, columns: &str) -> String {
+pub(crate) fn job(endpoint: &str, params: &str, format: &str, columns: &str) -> String {
     format!(
         "every = \"1h\"\nendpoint = \"{endpoint}\"\nparams = {{ {params} }}\n[output]\nformat = {format}\n{columns}keep = 0\n"
     )
@@ -248,7 +249,7 @@ fn with_latency(tenant: Tenant) -> Config {
 
 /// A tenant whose `count` log events are made on demand (a million stored ones would take
 /// gigabytes in the benchmark process).
-fn logs_tenant(count: usize) -> Config {
+pub(crate) fn logs_tenant(count: usize) -> Config {
     let mut tenant = tenant(Sizes {
         clients: 20,
         users: 200,

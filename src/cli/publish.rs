@@ -104,6 +104,7 @@ fn gather(metrics: &Metrics, jobs: &[Job], out: &Path, now: jiff::Timestamp) -> 
                 duration: std::time::Duration::from_millis(run.duration_ms),
                 records: run.records,
                 pages: run.pages,
+                rate_limited: run.rate_limited,
             });
             let last_success = status.last_success.as_ref().map(|success| success.at);
             metrics.set_last_run(&job.name, last_run.as_ref(), last_success);

@@ -88,11 +88,13 @@ pub(crate) struct LastRunFacts {
     pub records: u64,
     /// Pages it fetched (0 for a failure).
     pub pages: u64,
+    /// 429 answers its requests got.
+    pub rate_limited: u64,
 }
 
 /// The per-job gauges of the last run, one family per entry of [`LAST_RUN_SERIES`].
 #[derive(Debug, Default, Clone)]
-struct LastRunFamilies([Family<JobLabel, Seconds>; 5]);
+struct LastRunFamilies([Family<JobLabel, Seconds>; 6]);
 
 /// The daemon counters of one job, as tests read them.
 #[cfg(test)]
@@ -115,6 +117,8 @@ pub(crate) struct Metrics {
     token_requests: Counter,
     /// 429 answers from the Management API.
     rate_limited: Counter,
+    /// The same, by the job whose request got it.
+    job_rate_limited: Family<JobLabel, Counter>,
     /// Job runs in progress (started or waiting for a slot) in the daemon.
     running: Gauge,
     /// Daemon runs by job and outcome.
@@ -135,6 +139,7 @@ impl Default for Metrics {
             registry: Registry::default(),
             token_requests: Counter::default(),
             rate_limited: Counter::default(),
+            job_rate_limited: Family::default(),
             running: Gauge::default(),
             runs: Family::default(),
             last_success: Family::default(),
@@ -177,6 +182,11 @@ impl Default for Metrics {
             metrics.rate_limited.clone(),
         );
         r.register(
+            "a0snap_job_rate_limited",
+            "429 Too Many Requests answers to the job's requests in this process",
+            metrics.job_rate_limited.clone(),
+        );
+        r.register(
             "a0snap_jobs_running",
             "Job runs in progress or waiting for a slot",
             metrics.running.clone(),
@@ -190,7 +200,7 @@ impl Default for Metrics {
 
 /// The last-run series: name (after `a0snap_job_`) and help, in the order of
 /// [`LastRunFacts::values`]. The push ([`push`]) registers the same names without labels.
-const LAST_RUN_SERIES: [(&str, &str); 5] = [
+const LAST_RUN_SERIES: [(&str, &str); 6] = [
     (
         "last_run_timestamp_seconds",
         "When the job's last run finished, success or not, in seconds since the Unix epoch",
@@ -205,6 +215,10 @@ const LAST_RUN_SERIES: [(&str, &str); 5] = [
     ),
     ("last_run_records", "Records the job's last run wrote"),
     ("last_run_pages", "Pages the job's last run fetched"),
+    (
+        "last_run_rate_limited",
+        "429 Too Many Requests answers to the job's last run",
+    ),
 ];
 
 /// The help of `a0snap_job_last_success_timestamp_seconds`.
@@ -213,13 +227,14 @@ const LAST_SUCCESS_HELP: &str =
 
 impl LastRunFacts {
     /// The values of [`LAST_RUN_SERIES`], in its order.
-    fn values(&self) -> [f64; 5] {
+    fn values(&self) -> [f64; 6] {
         [
             unix_seconds(self.finished),
             if self.success { 1.0 } else { 0.0 },
             self.duration.as_secs_f64(),
             self.records as f64,
             self.pages as f64,
+            self.rate_limited as f64,
         ]
     }
 }
@@ -246,9 +261,19 @@ impl Metrics {
         self.token_requests.inc();
     }
 
-    /// Counts a 429 answer.
-    pub(crate) fn rate_limited(&self) {
+    /// Counts a 429 answer, and against `job` when a job's request got it.
+    pub(crate) fn rate_limited(&self, job: Option<&str>) {
         self.rate_limited.inc();
+        if let Some(job) = job {
+            self.job_rate_limited.get_or_create(&job_label(job)).inc();
+        }
+    }
+
+    /// 429 answers `job`'s requests got in this process so far.
+    pub(crate) fn job_rate_limited(&self, job: &str) -> u64 {
+        self.job_rate_limited
+            .get(&job_label(job))
+            .map_or(0, |counter| counter.get())
     }
 
     /// Sets the number of runs in progress.

@@ -24,8 +24,8 @@ fn runs_records_skips_tokens_and_429s_are_rendered_in_the_text_format() {
     metrics.run_finished("apps", RunOutcome::Aborted, 99, at);
     assert_eq!(metrics.overlap_skipped("apps"), 1);
     metrics.token_requested();
-    metrics.rate_limited();
-    metrics.rate_limited();
+    metrics.rate_limited(Some("apps"));
+    metrics.rate_limited(None);
     metrics.set_running(1);
     let text = metrics.render();
     for line in [
@@ -38,6 +38,7 @@ fn runs_records_skips_tokens_and_429s_are_rendered_in_the_text_format() {
         "a0snap_job_skipped_overlaps_total{job=\"apps\"} 1",
         "a0snap_token_requests_total 1",
         "a0snap_rate_limited_total 2",
+        "a0snap_job_rate_limited_total{job=\"apps\"} 1",
         "a0snap_jobs_running 1",
     ] {
         assert!(
@@ -54,6 +55,7 @@ fn facts(success: bool) -> LastRunFacts {
         duration: Duration::from_millis(1500),
         records: 12,
         pages: 3,
+        rate_limited: 2,
     }
 }
 
@@ -69,6 +71,7 @@ fn a_last_run_sets_its_gauges_for_the_job() {
         "a0snap_job_last_run_duration_seconds{job=\"apps\"} 1.5",
         "a0snap_job_last_run_records{job=\"apps\"} 12.0",
         "a0snap_job_last_run_pages{job=\"apps\"} 3.0",
+        "a0snap_job_last_run_rate_limited{job=\"apps\"} 2.0",
         "a0snap_job_last_success_timestamp_seconds{job=\"apps\"} 1767225600.0",
     ] {
         assert!(

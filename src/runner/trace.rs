@@ -9,13 +9,14 @@ use crate::jobs::Job;
 use crate::snapshot;
 use crate::status::last_run::{self, LastRun, RunEnd};
 
-/// Writes `job`'s `last-run.json` for a run that started at `started` and ended with
-/// `outcome`, on a blocking thread; a run skipped for the lock leaves nothing (the process
+/// Writes `job`'s `last-run.json` for a run that started at `started`, got `rate_limited`
+/// answers 429 and ended with `outcome`, on a blocking thread; a run skipped for the lock leaves nothing (the process
 /// holding the lock leaves its own trace). A write error is logged, never returned.
 pub(super) async fn leave_trace(
     job: &Job,
     context: &RunContext,
     started: Timestamp,
+    rate_limited: u64,
     outcome: &Result<Outcome, JobError>,
 ) {
     let finished = context.clock.now();
@@ -29,6 +30,7 @@ pub(super) async fn leave_trace(
         snapshot: None,
         records: 0,
         pages: 0,
+        rate_limited,
     };
     match outcome {
         Ok(Outcome::Skipped { .. }) => return,

@@ -30,7 +30,8 @@ pub(crate) enum RunEnd {
 /// The contents of `last-run.json`. Shape (JSON, every field always present):
 /// `{"job": "apps", "outcome": "success"|"failure", "error": null|"…", "started":
 /// "2026-01-01T00:00:00Z", "finished": "…", "duration_ms": 1234, "snapshot": null|"apps-…",
-/// "records": 12, "pages": 1}`.
+/// "records": 12, "pages": 1, "rate_limited": 0}` (`rate_limited` is 0 when a file written
+/// before it existed is read).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LastRun {
     /// The job's name.
@@ -52,6 +53,9 @@ pub(crate) struct LastRun {
     pub records: u64,
     /// Pages fetched (0 for a failure).
     pub pages: u64,
+    /// Answers 429 Too Many Requests the run's requests got (each was waited out and retried).
+    #[serde(default)]
+    pub rate_limited: u64,
 }
 
 /// Why `last-run.json` could not be written or read.
@@ -133,6 +137,7 @@ mod tests {
             snapshot: None,
             records: 0,
             pages: 0,
+            rate_limited: 3,
         };
         write(&job_dir, &run).unwrap();
         assert_eq!(read(&job_dir).unwrap(), Some(run));

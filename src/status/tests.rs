@@ -29,6 +29,7 @@ fn run(outcome: RunEnd, finished: &str) -> LastRun {
         snapshot: None,
         records: 3,
         pages: 1,
+        rate_limited: 0,
     }
 }
 

@@ -23,7 +23,7 @@ async fn the_metrics_endpoint_serves_health_and_counters_by_job_and_outcome() {
         .fake
         .inject(FaultRule::nth(Some("clients"), 1, Fault::Status(429)));
     world.job("apps", EVERY_SECOND);
-    let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
     let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
     daemon
         .wait_until("two snapshots", || {
@@ -104,7 +104,7 @@ async fn quiet_incremental_runs_count_as_successes_and_commit_no_snapshot() {
         "logs",
         "every = \"1s\"\nendpoint = \"logs\"\nincremental = true\n[output]\nformat = \"json\"\n",
     );
-    let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
     let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
     daemon.wait_for_lines("job finished", 3).await;
 
@@ -147,7 +147,7 @@ async fn the_daemon_rewrites_the_metrics_file_after_each_run_with_the_same_regis
     world.job("apps", EVERY_SECOND);
     let file = world.dir.path().join("a0snap.prom");
     let file_var = file.display().to_string();
-    let daemon = Daemon::start(
+    let daemon = Daemon::daemon(
         &world,
         &[
             ("A0SNAP_METRICS_ADDR", "127.0.0.1:0"),

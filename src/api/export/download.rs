@@ -305,7 +305,7 @@ mod tests {
         crate::cli::Services::new(&settings, crate::clock::system())
             .unwrap()
             .api
-            .for_job()
+            .for_job("users")
     }
 
     /// A loopback server that reads each request and then sends `answer` and nothing more,
