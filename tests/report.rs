@@ -231,6 +231,12 @@ async fn a_run_with_a0snap_report_writes_change_tables_with_tenant_values_escape
         tenant.push("clients", json!({"client_id": SCRIPT, "name": SCRIPT}));
         assert!(tenant.remove("clients", &id(1)));
         assert!(tenant.update("clients", &id(2), "name", json!(SCRIPT)));
+        assert!(tenant.update(
+            "clients",
+            &id(3),
+            "client_secret",
+            json!("rotated-secret-value-1234")
+        ));
     });
     let index = world.out_dir().join("index.html");
     assert!(!index.exists());
@@ -256,6 +262,27 @@ async fn a_run_with_a0snap_report_writes_change_tables_with_tenant_values_escape
     let changed = between(apps, "<table class=\"changes-changed\">", "</table>");
     assert!(changed.contains(&id(2)), "{changed}");
     assert!(changed.contains(">name<"), "{changed}");
+    // Old and new values per field path; a secret's values stay hidden.
+    let renamed = between(
+        changed,
+        &format!("<td class=\"value\">{}</td>", id(2)),
+        "</tr>",
+    );
+    let old_name = served[2]["name"].as_str().expect("a name");
+    assert!(
+        renamed.contains(&format!(
+            "<td class=\"value\">{old_name}</td><td class=\"value\">{SCRIPT_ESCAPED}</td>"
+        )),
+        "{renamed}"
+    );
+    let rotated = between(
+        changed,
+        &format!("<td class=\"value\">{}</td>", id(3)),
+        "</tr>",
+    );
+    assert!(rotated.contains(">client_secret<"), "{rotated}");
+    assert_eq!(rotated.matches("[REDACTED]").count(), 2, "{rotated}");
+    assert!(!html.contains("rotated-secret-value-1234"));
     let report_file = world
         .files("apps")
         .into_iter()
