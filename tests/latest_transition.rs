@@ -1,6 +1,7 @@
 //! `latest.*` caught "in transition": a run killed while it replaced the `latest` files leaves
 //! no `latest.meta.json` (it is removed first and put back last), possibly beside `latest.*`
-//! of two snapshots. `status` must still report the job from `last-run.json`, and the next run
+//! of two snapshots. `status` must still report the job (from `last-run.json` and the newest
+//! committed snapshot's meta file), and the next run
 //! must leave `latest.*` and `latest.meta.json` describing one snapshot again.
 
 use crate::common::{World, config, empty_sizes};
@@ -50,7 +51,7 @@ fn leave_latest_in_transition(world: &World, older: &str) {
 }
 
 #[tokio::test]
-async fn status_reports_a_job_whose_latest_is_in_transition_from_its_last_run() {
+async fn status_reports_a_job_whose_latest_is_in_transition_from_its_last_run_or_newest_snapshot() {
     let world = World::start(config(tenant())).await;
     world.job("apps", JOB);
     world.run_ok().await;
@@ -65,6 +66,16 @@ async fn status_reports_a_job_whose_latest_is_in_transition_from_its_last_run() 
     assert_eq!(status.code, 0, "{}", status.all_output());
     assert!(status.stdout.starts_with("apps  ok"), "{}", status.stdout);
     assert!(status.stdout.contains("2 records"), "{}", status.stdout);
+
+    // Without last-run.json either (the first run ever killed there, or a folder copied
+    // without it), the newest committed snapshot's meta file still speaks for the job.
+    std::fs::remove_file(world.out_dir().join("apps").join("last-run.json")).unwrap();
+    let status = world.a0snap(&["status"]).await;
+
+    assert_eq!(status.code, 0, "{}", status.all_output());
+    assert!(status.stdout.starts_with("apps  ok"), "{}", status.stdout);
+    assert!(status.stdout.contains("2 records"), "{}", status.stdout);
+    assert!(!status.stdout.contains("NEVER RUN"), "{}", status.stdout);
 }
 
 #[tokio::test]
