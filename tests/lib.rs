@@ -26,6 +26,7 @@ mod faults;
 mod full_disk;
 mod incremental;
 mod integrity;
+mod latest_transition;
 mod metrics_file;
 mod private_key_jwt;
 mod progress;

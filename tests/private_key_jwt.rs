@@ -216,7 +216,8 @@ async fn a_secret_with_a_key_no_credential_an_open_key_file_or_a_bad_key_exit_2_
     .expect("file");
     std::fs::set_permissions(&not_a_key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let not_a_key = not_a_key.display().to_string();
-    let cases: [(&str, Env, &[&str]); 5] = [
+    let folder = keyed.world.dir.path().display().to_string();
+    let cases: [(&str, Env, &[&str]); 7] = [
         (
             "both",
             vec![
@@ -258,6 +259,20 @@ async fn a_secret_with_a_key_no_credential_an_open_key_file_or_a_bad_key_exit_2_
             &[
                 "AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE",
                 "not an RSA private key in PEM",
+            ],
+        ),
+        (
+            "a folder",
+            vec![("AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE", folder.as_str())],
+            &["AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE", "is a folder"],
+        ),
+        (
+            "the private key given as the client secret",
+            vec![("AUTH0_CLIENT_SECRET", keyed.private_pem.as_str())],
+            &[
+                "AUTH0_CLIENT_SECRET",
+                "private key",
+                "AUTH0_CLIENT_ASSERTION_SIGNING_KEY",
             ],
         ),
         (

@@ -187,3 +187,19 @@ async fn validate_lists_a_bad_setting_and_a_missing_jobs_folder_each_on_its_own_
         errors[1]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zero_duration_is_named_as_zero_not_as_an_unreadable_interval() {
+    let world = World::start(config(empty_sizes())).await;
+    let run = world
+        .a0snap_with(&["validate"], &[("A0SNAP_CONNECT_TIMEOUT", "0")])
+        .await;
+    assert_eq!(run.code, 2, "{}", run.all_output());
+    let line = run
+        .stderr
+        .lines()
+        .find(|line| line.contains("A0SNAP_CONNECT_TIMEOUT"))
+        .unwrap_or_default();
+    assert!(line.contains("\"0\" is no time at all"), "{}", run.stderr);
+    assert!(!line.contains("is not an interval"), "{line}");
+}

@@ -56,10 +56,29 @@ fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<SecretString>
             );
             None
         }
-        (Some(secret), None) => Some(secret.clone()),
-        (None, Some(path)) => problems.take("AUTH0_CLIENT_SECRET_FILE", read_secret_file(path)),
+        (Some(secret), None) => problems.take("AUTH0_CLIENT_SECRET", not_a_key(secret.clone())),
+        (None, Some(path)) => problems.take(
+            "AUTH0_CLIENT_SECRET_FILE",
+            read_secret_file(path).and_then(not_a_key),
+        ),
         (None, None) => None,
     }
+}
+
+/// Refuses a PEM private key given as the client secret: sent as `client_secret`, it would
+/// travel to Auth0 in every token request, and fail there.
+fn not_a_key(secret: SecretString) -> Result<SecretString, String> {
+    if secret
+        .expose_secret()
+        .trim_start()
+        .starts_with("-----BEGIN")
+    {
+        return Err(
+            "holds a PEM private key, not a client secret; for Private Key JWT give the key in AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE (or AUTH0_CLIENT_ASSERTION_SIGNING_KEY) and unset the secret"
+                .to_owned(),
+        );
+    }
+    Ok(secret)
 }
 
 fn resolve_signing_key(env: &RawEnv, problems: &mut Problems) -> Option<SigningKey> {
@@ -101,8 +120,15 @@ fn resolve_signing_key(env: &RawEnv, problems: &mut Problems) -> Option<SigningK
     )
 }
 
-/// Reads a PEM key file that only its owner may read.
+/// Reads a PEM key file that only its owner may read; a folder is named as such (its mode
+/// says nothing about a key).
 fn read_key_file(path: &Path) -> Result<SecretString, String> {
+    if path.is_dir() {
+        return Err(format!(
+            "{} is a folder; point it at the file holding the application's private key (PEM)",
+            path.display()
+        ));
+    }
     refuse_if_others_may_read(path)?;
     let text = std::fs::read_to_string(path).map_err(|error| {
         format!(

@@ -86,6 +86,10 @@ pub(super) fn parse_duration(value: Option<&str>, default: Duration) -> Result<D
         None => Ok(default),
         Some(text) => match text.trim().parse::<u64>() {
             Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
+            Ok(_) => Err(format!(
+                "{:?} is no time at all; give a positive duration, as in \"10\", \"10s\" or \"1m\"",
+                text.trim()
+            )),
             _ => interval::parse_every(text).map_err(|error| error.to_string()),
         },
     }

@@ -5,10 +5,13 @@
 //! Only when every one is staged are they renamed over the old ones, so a failure while
 //! staging leaves the previous `latest` files untouched.
 //!
-//! Once staged, the data files are renamed first and `latest.meta.json` last, and the
-//! `latest.{ext}` of a format this snapshot does not have is removed, so `latest.*` never
-//! mixes snapshots for long. If any of that fails, `latest.meta.json` is removed rather than
-//! left describing other files than the `latest` data files; the next good run restores it.
+//! Once staged, `latest.meta.json` is removed first (and the folder synced), then the data
+//! files are renamed and the `latest.{ext}` of a format this snapshot does not have removed,
+//! and the new `latest.meta.json` is put in place last. So whenever `latest.meta.json` is
+//! there, every `latest.{ext}` is a file it names, even if the process is killed between two
+//! renames; a missing `latest.meta.json` means "latest in transition or out of date", and
+//! readers (status, the change report) must treat it as "no latest". If any step fails,
+//! `latest.meta.json` stays away; the next good run restores it.
 
 use std::fs::{self, File};
 use std::io;
@@ -104,24 +107,60 @@ pub(crate) fn stage_all(
     Ok(StagedSet { data, meta, absent })
 }
 
+/// One step of putting a [`StagedSet`] in place; [`StagedSet::steps`] gives them in order.
+#[derive(Debug)]
+enum Step {
+    /// Removes `latest.meta.json` and syncs the folder, so no reader trusts `latest.*` while
+    /// the data files change.
+    HideMeta,
+    /// Renames one staged data file over its `latest.{ext}`.
+    Replace(StagedLatest),
+    /// Removes the `latest.{ext}` of a format this snapshot has no file for.
+    RemoveAbsent(Format),
+    /// Renames the staged meta file over `latest.meta.json`: the set now describes itself.
+    PlaceMeta(StagedLatest),
+}
+
+impl Step {
+    fn run(self, dir: &Path) -> Result<(), SnapshotError> {
+        match self {
+            Step::HideMeta => {
+                remove_if_present(dir, META_SUFFIX)?;
+                Ok(sync_dir(dir)?)
+            }
+            Step::Replace(staged) | Step::PlaceMeta(staged) => staged.replace(),
+            Step::RemoveAbsent(format) => remove_if_present(dir, format.extension()),
+        }
+    }
+}
+
 impl StagedSet {
-    /// Puts every staged file in place, the meta file last, removes the `latest` files of
-    /// absent formats and syncs the folder; `false` (after a warning) if any of it failed.
+    /// The steps of [`StagedSet::apply`], in the order they run: hide the meta file, replace
+    /// the data files, remove those of absent formats, place the meta file.
+    fn steps(self) -> Vec<Step> {
+        let mut steps = vec![Step::HideMeta];
+        steps.extend(self.data.into_iter().map(Step::Replace));
+        steps.extend(self.absent.into_iter().map(Step::RemoveAbsent));
+        steps.push(Step::PlaceMeta(self.meta));
+        steps
+    }
+
+    /// Puts every staged file in place, the meta file removed first and placed last, removes
+    /// the `latest` files of absent formats and syncs the folder; `false` (after a warning)
+    /// if any of it failed. If the old meta file cannot be removed, nothing else is touched;
+    /// if a later step fails, `latest.meta.json` stays away.
     ///
     /// Never an error: the snapshot itself is complete by then.
     pub(crate) fn apply(self, dir: &Path, job: &str) -> bool {
         let mut complete = true;
-        for staged in self.data {
-            complete &= warn_unless(job, staged.replace());
-        }
-        for format in self.absent {
-            complete &= warn_unless(job, remove_if_present(dir, format.extension()));
-        }
-        if complete {
-            complete &= warn_unless(job, self.meta.replace());
-        } else {
-            drop(self.meta);
-            warn_unless(job, remove_if_present(dir, META_SUFFIX));
+        for step in self.steps() {
+            match step {
+                // Leaving the old meta file beside new data files would be a lie; stop here.
+                Step::HideMeta if !warn_unless(job, Step::HideMeta.run(dir)) => return false,
+                // A partial set gets no meta file: readers see "no latest", not a mix.
+                Step::PlaceMeta(meta) if !complete => drop(meta),
+                step => complete &= warn_unless(job, step.run(dir)),
+            }
         }
         complete & warn_unless(job, sync_dir(dir).map_err(SnapshotError::from))
     }
@@ -196,5 +235,120 @@ mod tests {
         fs::write(&source, "[1]").unwrap();
         let temp = copy_to_temp(dir.path(), "latest.json", &source, Access::Shared).unwrap();
         assert_eq!(fs::read_to_string(temp.path()).unwrap(), "[1]");
+    }
+
+    /// Writes snapshot `stem` in `formats` (contents unique to the stem) and its meta file
+    /// naming them; returns the data files.
+    fn snapshot(dir: &Path, stem: &str, formats: &[Format]) -> Vec<WrittenFile> {
+        let files: Vec<WrittenFile> = formats
+            .iter()
+            .map(|format| {
+                let name = format!("{stem}.{}", format.extension());
+                fs::write(dir.join(&name), format!("{stem} {}", format.name())).unwrap();
+                WrittenFile {
+                    path: dir.join(&name),
+                    name,
+                    format: *format,
+                    bytes: 0,
+                    sha256: String::new(),
+                }
+            })
+            .collect();
+        let named: Vec<_> = files
+            .iter()
+            .map(|file| serde_json::json!({"name": file.name, "format": file.format.name()}))
+            .collect();
+        let meta = serde_json::json!({ "files": named });
+        fs::write(dir.join(format!("{stem}.meta.json")), meta.to_string()).unwrap();
+        files
+    }
+
+    /// With `latest.meta.json` present, each `latest.{ext}` is the file it names and there is
+    /// none it does not name; `Err` says what is mixed.
+    fn latest_consistent(dir: &Path) -> Result<(), String> {
+        let Ok(text) = fs::read_to_string(dir.join("latest.meta.json")) else {
+            return Ok(()); // in transition: no reader trusts latest.*
+        };
+        let meta: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for format in Format::ALL {
+            let latest = fs::read_to_string(dir.join(latest_name(format.extension()))).ok();
+            let named = meta["files"].as_array().unwrap().iter().find_map(|file| {
+                (file["format"] == format.name()).then(|| file["name"].as_str().unwrap())
+            });
+            let expected = named.map(|name| fs::read_to_string(dir.join(name)).unwrap());
+            if latest != expected {
+                return Err(format!(
+                    "latest.{}: {latest:?} != {expected:?}",
+                    format.extension()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_kill_between_any_two_steps_leaves_no_meta_file_beside_mixed_latest_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let all = [Format::Json, Format::Ndjson, Format::Csv];
+        let old = snapshot(dir, "a-1", &all);
+        let old_meta = dir.join("a-1.meta.json");
+        assert!(
+            stage_all(dir, &old, &old_meta, Access::Shared)
+                .unwrap()
+                .apply(dir, "a")
+        );
+        latest_consistent(dir).unwrap();
+
+        let new = snapshot(dir, "a-2", &[Format::Json, Format::Csv]);
+        let new_meta = dir.join("a-2.meta.json");
+        let steps = stage_all(dir, &new, &new_meta, Access::Shared)
+            .unwrap()
+            .steps();
+        let count = steps.len();
+        for (done, step) in steps.into_iter().enumerate() {
+            step.run(dir).unwrap();
+            // A kill right here leaves exactly this folder behind.
+            latest_consistent(dir).unwrap_or_else(|mix| panic!("after step {done}: {mix}"));
+            let meta_there = dir.join("latest.meta.json").exists();
+            assert_eq!(meta_there, done + 1 == count, "after step {done}");
+        }
+        assert_eq!(
+            fs::read_to_string(dir.join("latest.meta.json")).unwrap(),
+            fs::read_to_string(&new_meta).unwrap()
+        );
+        assert!(!dir.join("latest.ndjson").exists());
+    }
+
+    #[test]
+    fn a_meta_file_that_cannot_be_removed_leaves_every_latest_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
+        let old = snapshot(dir, "a-1", &[Format::Json]);
+        assert!(
+            stage_all(dir, &old, &dir.join("a-1.meta.json"), Access::Shared)
+                .unwrap()
+                .apply(dir, "a")
+        );
+        // A non-empty folder named latest.meta.json cannot be removed as a file.
+        fs::remove_file(dir.join("latest.meta.json")).unwrap();
+        fs::create_dir(dir.join("latest.meta.json")).unwrap();
+        fs::write(dir.join("latest.meta.json/keep"), "").unwrap();
+        let new = snapshot(dir, "a-2", &[Format::Json]);
+
+        let set = stage_all(dir, &new, &dir.join("a-2.meta.json"), Access::Shared).unwrap();
+        assert!(!set.apply(dir, "a"));
+
+        assert_eq!(
+            fs::read_to_string(dir.join("latest.json")).unwrap(),
+            "a-1 json"
+        );
+        assert!(fs::read_dir(dir).unwrap().all(|entry| {
+            !entry
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".a0snap-tmp-")
+        }));
     }
 }

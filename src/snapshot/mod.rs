@@ -62,7 +62,7 @@ pub(crate) use format::Format;
 pub(crate) use lock::JobLock;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::{is_valid_job_name, parse_snapshot_file};
-pub(crate) use retention::sweep_uncommitted;
+pub(crate) use retention::{newest_committed_meta, sweep_uncommitted};
 pub(crate) use snapshot::{Committed, Snapshot};
 pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
 

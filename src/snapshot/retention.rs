@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -141,6 +141,17 @@ pub(crate) fn sweep_uncommitted(dir: &Path, job: &str) -> Result<usize, Snapshot
         }
     }
     Ok(removed)
+}
+
+/// The meta file of `job`'s newest committed snapshot in `dir` (one whose meta file is
+/// there), `None` when there is none or the folder cannot be listed. What a reader falls back
+/// on while `latest.meta.json` is away (a run killed while it replaced `latest.*`).
+pub(crate) fn newest_committed_meta(dir: &Path, job: &str) -> Option<PathBuf> {
+    let snapshots = list_snapshots(dir, job).ok()?;
+    snapshots.into_values().rev().find_map(|(stem, files)| {
+        let meta = format!("{stem}.meta.json");
+        files.contains(&meta).then(|| dir.join(meta))
+    })
 }
 
 /// Whether snapshot `stem` may hold records: its meta file says more than 0, or cannot say

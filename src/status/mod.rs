@@ -1,5 +1,5 @@
 //! Each job's health, computed from what the output folder holds: its last successful snapshot
-//! (`latest.meta.json`), its last run (`last-run.json`, see [`last_run`]) and its schedule.
+//! (`latest.meta.json`, else the newest snapshot's meta file), its last run (`last-run.json`, see [`last_run`]) and its schedule.
 //! `a0snap status` prints it ([`render`]); the metrics file and the Pushgateway publish the
 //! same facts; the HTML report ([`crate::report`]) shows [`job_status`]'s verdicts as well.
 //!
@@ -118,7 +118,7 @@ pub(crate) fn job_status(
         problems.push(error.to_string());
         None
     });
-    let meta = latest_meta(&dir).unwrap_or_else(|problem| {
+    let meta = latest_meta(&dir, &job.name).unwrap_or_else(|problem| {
         problems.push(problem);
         None
     });
@@ -168,12 +168,21 @@ pub(crate) fn job_status(
     }
 }
 
-/// The success `latest.meta.json` describes, `Ok(None)` when there is none.
-fn latest_meta(dir: &Path) -> Result<Option<Success>, String> {
-    let path = dir.join(LATEST_META);
+/// The success `latest.meta.json` describes, or while it is away (`latest.*` in transition,
+/// see `snapshot::latest`) the newest committed snapshot's meta file; `Ok(None)` when there
+/// is neither.
+fn latest_meta(dir: &Path, job: &str) -> Result<Option<Success>, String> {
+    let mut path = dir.join(LATEST_META);
     let text = match std::fs::read(&path) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let Some(newest) = snapshot::newest_committed_meta(dir, job) else {
+                return Ok(None);
+            };
+            path = newest;
+            std::fs::read(&path)
+                .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+        }
         Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
     };
     let meta: serde_json::Value = serde_json::from_slice(&text)

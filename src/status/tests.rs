@@ -116,3 +116,34 @@ fn a_failed_last_run_is_failed_even_after_a_recent_snapshot() {
     assert_eq!(doc["jobs"][0]["status"], "failed");
     assert_eq!(doc["jobs"][0]["last_success"]["age_seconds"], 1200);
 }
+
+#[test]
+fn without_latest_meta_json_the_newest_committed_snapshot_counts() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("apps");
+    std::fs::create_dir_all(&dir).unwrap();
+    let meta =
+        |at: &str, records: u32| format!(r#"{{"finished_at": "{at}", "records": {records}}}"#);
+    let older = meta("2026-01-01T00:00:00Z", 3);
+    let newer = meta("2026-01-01T01:00:00Z", 5);
+    std::fs::write(dir.join("apps-20260101T000000Z.meta.json"), older).unwrap();
+    std::fs::write(dir.join("apps-20260101T010000Z.meta.json"), newer).unwrap();
+    // A newer snapshot without its meta file was never committed: it does not count.
+    std::fs::write(dir.join("apps-20260101T020000Z.json"), "[]").unwrap();
+
+    let status = job_status(
+        &job("every = \"1h\""),
+        out.path(),
+        at("2026-01-01T01:30:00Z"),
+        None,
+    );
+
+    assert_eq!(status.health, Health::Ok, "{:?}", status.problem);
+    assert_eq!(
+        status.last_success,
+        Some(Success {
+            at: at("2026-01-01T01:00:00Z"),
+            records: 5
+        })
+    );
+}
