@@ -15,6 +15,7 @@ mod limiter;
 mod page;
 mod pager;
 mod redact;
+mod relation;
 mod reorder;
 #[cfg(test)]
 #[path = "tests/support.rs"]
@@ -30,4 +31,5 @@ pub(crate) use export::{ExportError, ExportFacts, ExportRequest, PollPolicy, exp
 pub(crate) use limiter::Limiter;
 pub(crate) use page::Page;
 pub(crate) use pager::Pager;
+pub(crate) use relation::Relation;
 pub(crate) use walk::{Drift, Verified};

@@ -14,6 +14,7 @@ mod consistency;
 mod error;
 mod export;
 mod fields;
+mod for_each;
 mod keys;
 mod load;
 mod output;
@@ -35,6 +36,7 @@ use crate::trigger::interval::format_every;
 use crate::users_export::ExportRequest;
 
 pub use error::JobsError;
+pub use for_each::ForEach;
 pub(crate) use error::Problem;
 pub use load::load_dir;
 pub(crate) use load::select;
@@ -67,6 +69,9 @@ pub struct Job {
     pub since: Option<Timestamp>,
     /// Paging through the endpoint, or Auth0's bulk user export.
     pub mode: Mode,
+    /// `for_each = "roles"`: `endpoint` is a template (`/api/v2/roles/{id}/users`) read once
+    /// for every record of this parent list.
+    pub for_each: Option<ForEach>,
 }
 
 /// When a job runs.

@@ -1,5 +1,6 @@
 //! Change reports: `{stem}.changes.json` lists the records added, removed and changed since the
-//! previous snapshot, by an identity field, with the top-level fields that differ.
+//! previous snapshot, by an identity field (or, for a `for_each` job, the parent's and the
+//! child's: `["role_id","user_id"]`), with the top-level fields that differ.
 //!
 //! The previous snapshot (read by `previous`) is reduced to fingerprints (see `baseline`) the
 //! first time a record is written, on the writing thread. Each new record is compared as it is
@@ -192,7 +193,7 @@ impl ChangeTracker {
             .iter()
             .map(|(identity, fields)| {
                 let names: Vec<&str> = fields.iter().map(|id| self.keys.name(*id)).collect();
-                json!({ "id": identity, "fields": names })
+                json!({ "id": shown(&self.identity, identity), "fields": names })
             })
             .collect();
         let summary_counts = json!({
@@ -206,12 +207,12 @@ impl ChangeTracker {
             "job": job,
             "snapshot": stem,
             "previous": baseline.stem,
-            "identity": self.identity,
+            "identity": shown_identity(&self.identity),
             "records": records,
             "previous_records": baseline.records,
             "counts": summary_counts,
-            "added": self.added,
-            "removed": removed.iter().map(|(_, identity)| &**identity).collect::<Vec<_>>(),
+            "added": self.added.iter().map(|id| shown(&self.identity, id)).collect::<Vec<_>>(),
+            "removed": removed.iter().map(|(_, id)| shown(&self.identity, id)).collect::<Vec<_>>(),
             "changed": changed,
         });
         let path = self.dir.join(format!("{stem}.changes.json"));
@@ -226,6 +227,25 @@ impl ChangeTracker {
             changed: self.changed.len() as u64,
             file: Some(path),
         })
+    }
+}
+
+/// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
+/// see `baseline::fingerprint`) the array of its values (`["rol_1","auth0|1"]`).
+fn shown(identity_field: &str, identity: &str) -> Value {
+    if identity_field.contains(',') {
+        serde_json::from_str(identity).unwrap_or_else(|_| Value::from(identity))
+    } else {
+        Value::from(identity)
+    }
+}
+
+/// The report's `identity`: the field name, or the list of a composite identity's fields.
+fn shown_identity(identity_field: &str) -> Value {
+    if identity_field.contains(',') {
+        identity_field.split(',').collect::<Vec<_>>().into()
+    } else {
+        identity_field.into()
     }
 }
 

@@ -70,7 +70,9 @@ pub(crate) struct Fingerprint {
     pub(crate) fields: Vec<PackedField>,
 }
 
-/// Reduces one record's JSON text.
+/// Reduces one record's JSON text. `identity` is one field name, or several joined by `,`
+/// (a `for_each` job's `role_id,user_id`): then the identity is the JSON array of their
+/// values (`["rol_1","auth0|1"]`), and `None` unless every one of them is there.
 pub(crate) fn fingerprint(
     text: &str,
     identity: &str,
@@ -79,9 +81,15 @@ pub(crate) fn fingerprint(
 ) -> Result<Fingerprint, serde_json::Error> {
     let entries = object_entries(text)?;
     let mut found = None;
+    let composite = identity.contains(',');
+    let mut parts = vec![None; if composite { identity.split(',').count() } else { 0 }];
     let mut fields = Vec::with_capacity(entries.len());
     for (name, value) in entries {
-        if name == identity {
+        if composite {
+            if let Some(at) = identity.split(',').position(|part| part == name) {
+                parts[at] = identity_text(value.get());
+            }
+        } else if name == identity {
             found = identity_text(value.get());
         }
         scratch.clear();
@@ -91,6 +99,10 @@ pub(crate) fn fingerprint(
         fields.push(pack(keys.id(&name), hasher.finish()));
     }
     fields.sort_unstable();
+    if composite {
+        let parts: Option<Vec<String>> = parts.into_iter().collect();
+        found = parts.and_then(|parts| serde_json::to_string(&parts).ok());
+    }
     Ok(Fingerprint {
         identity: found,
         fields,
