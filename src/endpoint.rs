@@ -306,7 +306,10 @@ impl Endpoint {
 
     /// The placeholder segments of the path (`{id}` in `roles/{id}/users`), in order.
     pub fn placeholders(&self) -> Vec<&str> {
-        self.name().split('/').filter(|s| is_placeholder(s)).collect()
+        self.name()
+            .split('/')
+            .filter(|s| is_placeholder(s))
+            .collect()
     }
 
     /// The path before the first placeholder (`roles` for `roles/{id}/users`): the parent
@@ -325,7 +328,13 @@ impl Endpoint {
         let segments: Vec<&str> = self
             .path
             .split('/')
-            .map(|s| if is_placeholder(s) { encoded.as_str() } else { s })
+            .map(|s| {
+                if is_placeholder(s) {
+                    encoded.as_str()
+                } else {
+                    s
+                }
+            })
             .collect();
         Endpoint {
             path: segments.join("/"),
@@ -339,7 +348,10 @@ impl Endpoint {
 /// `organizations` -> `organization_id`, `resource-servers` -> `resource_server_id`). A
 /// naming rule of a0snap's, after Auth0's own `user_id`, `role_id` and `organization_id`.
 pub fn parent_field(parent: &str) -> String {
-    let last = normalise_name(parent).rsplit('/').next().unwrap_or_default();
+    let last = normalise_name(parent)
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let singular = last.strip_suffix('s').unwrap_or(last);
     format!("{}_id", singular.replace('-', "_"))
 }

@@ -25,6 +25,7 @@ mod integrity;
 mod progress;
 mod readme;
 mod redaction;
+mod relations;
 mod replay;
 mod retention;
 mod retries;

@@ -72,14 +72,8 @@ impl<'a> Relation<'a> {
     /// Any error of the walk ([`ApiError::Drift`] included), or [`ApiError::BadAnswer`] when
     /// a parent record has no identity.
     pub(crate) async fn parents(&self) -> Result<Parents, ApiError> {
-        let mut pager = Pager::new(
-            self.client,
-            self.parent,
-            &[],
-            self.parent_page_size,
-            None,
-        )
-        .fan_out(self.width);
+        let mut pager = Pager::new(self.client, self.parent, &[], self.parent_page_size, None)
+            .fan_out(self.width);
         let mut ids = Vec::new();
         while let Some(page) = pager.next_page().await? {
             let found = page.identities().map_err(|index| ApiError::BadAnswer {
@@ -190,7 +184,8 @@ fn with_parent(page: &Page, field: &str, value: &str) -> Result<Page, (String, S
             text.push_str(raw.get());
         }
         text.push('}');
-        let boxed = RawValue::from_string(text).map_err(|error| (error.to_string(), String::new()))?;
+        let boxed =
+            RawValue::from_string(text).map_err(|error| (error.to_string(), String::new()))?;
         out.push(boxed);
     }
     Ok(Page::from_records(&out))

@@ -36,8 +36,8 @@ use crate::trigger::interval::format_every;
 use crate::users_export::ExportRequest;
 
 pub use error::JobsError;
-pub use for_each::ForEach;
 pub(crate) use error::Problem;
+pub use for_each::ForEach;
 pub use load::load_dir;
 pub(crate) use load::select;
 pub(crate) use parse::parse_job;

@@ -140,7 +140,11 @@ fn check_path(written: &str, templated: bool, p: &mut Problems) -> Option<()> {
         .find(|segment| segment.starts_with('{') && segment.ends_with('}'))
         .filter(|_| !templated)
     {
-        let parent = name.split(placeholder).next().unwrap_or_default().trim_end_matches('/');
+        let parent = name
+            .split(placeholder)
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
         format!(
             "\"{written}\" has the placeholder {placeholder} but no for_each; add for_each = \"{parent}\" to read it for every record of {parent}, or write one parent's id in its place, as in \"roles/rol_123/users\""
         )

@@ -82,7 +82,14 @@ pub(crate) fn fingerprint(
     let entries = object_entries(text)?;
     let mut found = None;
     let composite = identity.contains(',');
-    let mut parts = vec![None; if composite { identity.split(',').count() } else { 0 }];
+    let mut parts = vec![
+        None;
+        if composite {
+            identity.split(',').count()
+        } else {
+            0
+        }
+    ];
     let mut fields = Vec::with_capacity(entries.len());
     for (name, value) in entries {
         if composite {
