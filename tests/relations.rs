@@ -287,3 +287,40 @@ async fn validate_shows_the_parent_and_refuses_placeholders_and_parents_that_do_
     }
     assert_eq!(world.fake.counters().token_requests, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn child_lists_overlap_within_the_in_flight_setting_and_write_what_one_at_a_time_writes() {
+    let mut slow = config(Sizes {
+        roles: 30,
+        users: 40,
+        ..empty_sizes()
+    });
+    slow.latency = std::time::Duration::from_millis(20);
+    let world = World::start(slow).await;
+    world.job("role-users", ROLE_USERS);
+    let one_at_a_time = world
+        .a0snap_with(&["run"], &[("A0SNAP_MAX_IN_FLIGHT", "1")])
+        .await;
+    assert_eq!(one_at_a_time.code, 0, "{}", one_at_a_time.all_output());
+    assert_eq!(world.fake.counters().max_in_flight, 1);
+    let sequential = world.read("role-users", "latest.json");
+    world.fake.reset_counters();
+
+    let run = world
+        .a0snap_with(&["run"], &[("A0SNAP_MAX_IN_FLIGHT", "4")])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let counters = world.fake.counters();
+    assert!(
+        (2..=4).contains(&counters.max_in_flight),
+        "{} in flight with a limit of 4",
+        counters.max_in_flight
+    );
+    // One roles page and one page of users per role, each asked once.
+    assert_eq!(counters.api_requests, 31);
+    assert_eq!(world.read("role-users", "latest.json"), sequential);
+    assert_eq!(
+        world.latest_records("role-users"),
+        expected(&world, "roles", "users", "role_id")
+    );
+}
