@@ -217,6 +217,28 @@ pub(crate) fn sweep_temp_files_of(dir: &Path, label: &str) -> Result<usize, Atom
     sweep(dir, |found| found == label)
 }
 
+/// The temporary files killed processes left in `dir` for the final name `label`, so that a
+/// caller holding that label's lock can read one before sweeping (a staged checkpoint whose
+/// snapshot was committed is moved into place, see [`crate::incremental`]). A folder that
+/// does not exist holds none.
+pub(crate) fn temp_files_of(dir: &Path, label: &str) -> Result<Vec<PathBuf>, AtomicFileError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(AtomicFileError::new("list", dir, error)),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| AtomicFileError::new("list", dir, e))?;
+        let ours = entry.file_name().to_str().and_then(label_of) == Some(label);
+        if ours && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            found.push(entry.path());
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 fn sweep(dir: &Path, wanted: impl Fn(&str) -> bool) -> Result<usize, AtomicFileError> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -344,6 +366,12 @@ mod tests {
             let (temp, _file) = TempPath::create(dir.path(), label, FileMode::Private).unwrap();
             std::mem::forget(temp); // as if the process had been killed
         }
+        assert_eq!(temp_files_of(dir.path(), "abc.json").unwrap().len(), 1);
+        assert!(
+            temp_files_of(&dir.path().join("missing"), "abc.json")
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(sweep_temp_files_of(dir.path(), "abc.json").unwrap(), 1);
         let mut labels: Vec<_> = fs::read_dir(dir.path())
             .unwrap()

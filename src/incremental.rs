@@ -6,7 +6,8 @@
 //! digits of the SHA-256 of the absolute output folder: the state folder is shared by default, and a one-off run into another
 //! folder must not move the daemon's checkpoint past events its folder never got. A run stages the new checkpoint before the snapshot commits
 //! and moves it into place only after the commit: a failed run never advances it, so nothing
-//! is missed, and only a crash between the two steps can export a delta twice. The first run
+//! is missed; the staged checkpoint of a run killed between the two steps is moved into place
+//! by the next run (see `roll_forward`), so no delta is exported twice. The first run
 //! (no checkpoint) starts from the oldest event Auth0 still holds, leaving out the events
 //! dated before the job's `since`; once there is a checkpoint, `since` no longer applies.
 //!
@@ -17,6 +18,7 @@
 //! is); other checkpoints' temporary files in the shared folder are never touched.
 
 mod error;
+mod roll_forward;
 mod tap;
 
 use std::fs::{self, DirBuilder};
@@ -97,7 +99,9 @@ impl Checkpoint {
     }
 
     /// Reads the checkpoint of `job` writing below `output_dir` for the tenant at `tenant` (its
-    /// base URL), if there is one, after removing the temporary files a killed run left for it.
+    /// base URL), if there is one. First the checkpoint a killed run staged for a snapshot it
+    /// committed is moved into place (see `roll_forward`), then the other temporary files
+    /// killed runs left for it are removed.
     ///
     /// Call it only while holding the job's [`crate::snapshot::JobLock`]: another run of the
     /// same job may be staging a checkpoint otherwise.
@@ -114,8 +118,17 @@ impl Checkpoint {
             });
         }
         let path = Self::path_for(state_dir, job, output_dir);
+        let mut stored = read_stored(&path);
+        if let Ok(current) = &stored {
+            let from = current.as_ref().map(|stored| stored.log_id.as_str());
+            let job_dir = crate::snapshot::job_dir(output_dir, job);
+            if let Some(snapshot) = roll_forward::roll_forward(&path, &job_dir, from)? {
+                tracing::info!(job, %snapshot, path = %path.display(), "moved into place the checkpoint of a committed snapshot whose run was stopped before it could");
+                stored = read_stored(&path);
+            }
+        }
         sweep_leftovers(&path)?;
-        let stored = read_stored(&path)?;
+        let stored = stored?;
         if let Some(stored) = &stored
             && stored.tenant != tenant
         {

@@ -258,7 +258,8 @@ fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, Jo
     let Some(lock) = JobLock::try_acquire(&job_dir)? else {
         return Ok(None);
     };
-    let swept = snapshot::sweep_temp_files(&job_dir).map_err(SnapshotError::from)?;
+    let swept = snapshot::sweep_temp_files(&job_dir).map_err(SnapshotError::from)?
+        + snapshot::sweep_uncommitted(&job_dir, &job.name)?;
     if swept > 0 {
         tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
     }

@@ -5,6 +5,7 @@
 //!
 //! Run one area with a filter on its module: `cargo test --test integration faults::`.
 
+mod background;
 mod common;
 /// The recorded Auth0 exchanges, read with fake-auth0's own loader.
 #[path = "../fake-auth0/tests/http/recordings.rs"]
@@ -13,6 +14,8 @@ mod recordings;
 
 mod buckets;
 mod changes;
+mod clock_jumps;
+mod crash;
 mod crontab;
 mod daemon;
 mod demo;
@@ -20,15 +23,19 @@ mod endpoints;
 mod export;
 mod fanout;
 mod faults;
+mod full_disk;
 mod incremental;
 mod integrity;
+mod private_key_jwt;
 mod progress;
+mod properties;
 mod readme;
 mod redaction;
 mod relations;
 mod replay;
 mod retention;
 mod retries;
+mod signals;
 mod tokens;
 mod usage_errors;
 mod users_export;

@@ -45,6 +45,18 @@ pub struct RateLimit {
     pub per_second: f64,
 }
 
+/// A Private Key JWT credential of the client: a public key and the one algorithm Auth0
+/// accepts with it (`RS256`, `RS384` or `PS256`), as registered in the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAssertionKey {
+    /// The public key, PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub public_key_pem: String,
+    /// The credential's algorithm: an assertion signed with another one is refused.
+    pub alg: String,
+    /// The credential's `kid`; an assertion naming another `kid` is refused.
+    pub kid: Option<String>,
+}
+
 /// Everything a fake tenant needs before it starts.
 #[derive(Clone)]
 pub struct Config {
@@ -81,6 +93,10 @@ pub struct Config {
     pub ignore_totals: bool,
     /// The accepted token audience; `None` means `{base_url}/api/v2/` (also with `localhost`).
     pub audience: Option<String>,
+    /// The client's Private Key JWT credentials (public keys). When there is one, the client
+    /// authenticates only with a signed `client_assertion`, as an Auth0 application whose
+    /// `token_endpoint_auth_method` is `private_key_jwt` does; a `client_secret` is refused.
+    pub client_assertion_keys: Vec<ClientAssertionKey>,
     /// The records served.
     pub tenant: Tenant,
 }
@@ -109,6 +125,7 @@ impl Config {
             cap_keeps_asked_offsets: false,
             ignore_totals: false,
             audience: None,
+            client_assertion_keys: Vec::new(),
             tenant,
         }
     }
@@ -144,6 +161,7 @@ impl fmt::Debug for Config {
             .field("cap_keeps_asked_offsets", &self.cap_keeps_asked_offsets)
             .field("ignore_totals", &self.ignore_totals)
             .field("audience", &self.audience)
+            .field("client_assertion_keys", &self.client_assertion_keys)
             .field("tenant", &self.tenant)
             .finish()
     }

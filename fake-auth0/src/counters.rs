@@ -98,6 +98,11 @@ impl CounterBook {
         self.book().counters.clone()
     }
 
+    /// How many API requests are in flight now (answered requests are not).
+    pub(crate) fn in_flight(&self) -> u64 {
+        self.book().in_flight
+    }
+
     /// The path and query of every API request since the last reset, in arrival order.
     pub(crate) fn requests(&self) -> Vec<String> {
         self.book().requests.clone()

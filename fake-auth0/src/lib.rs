@@ -42,7 +42,7 @@ mod server;
 pub mod tenant;
 mod token;
 
-pub use config::{Config, DEFAULT_SCOPES, RateLimit};
+pub use config::{ClientAssertionKey, Config, DEFAULT_SCOPES, RateLimit};
 pub use counters::Counters;
 pub use exports::{DEFAULT_FIELDS as DEFAULT_EXPORT_FIELDS, Download, ExportBehaviour};
 pub use faults::{Fault, FaultRule};

@@ -14,6 +14,9 @@ mod fanout;
 mod limiter;
 mod page;
 mod pager;
+#[cfg(test)]
+#[path = "tests/properties.rs"]
+mod properties;
 mod redact;
 mod relation;
 mod reorder;

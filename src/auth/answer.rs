@@ -20,7 +20,7 @@ pub(crate) fn parse_token(
     status: u16,
     body: &[u8],
     sent_at: Timestamp,
-    secret: &SecretString,
+    secret: Option<&SecretString>,
 ) -> Result<Token, AuthError> {
     let bad = |detail: &str| unexpected(status, body, detail, secret);
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
@@ -77,7 +77,7 @@ pub(crate) fn rejection(status: u16, body: &[u8], credentials: &Credentials) -> 
         _ => Default::default(),
     };
     let text = |key: &str| match fields.get(key) {
-        Some(Value::String(text)) => Some(redact(text, &credentials.client_secret)),
+        Some(Value::String(text)) => Some(redact(text, credentials.authentication.sent_secret())),
         _ => None,
     };
     let error = text("error").unwrap_or_else(|| "unknown".to_owned());
@@ -88,7 +88,13 @@ pub(crate) fn rejection(status: u16, body: &[u8], credentials: &Credentials) -> 
         client_id: credentials.client_id.clone(),
         audience: credentials.audience.clone(),
         status,
-        hint: rejection_hint(status, &error, &description).to_owned(),
+        hint: rejection_hint(
+            status,
+            &error,
+            &description,
+            credentials.authentication.method(),
+        )
+        .to_owned(),
         error,
         description,
     }
@@ -100,7 +106,7 @@ pub(crate) fn unexpected(
     status: u16,
     body: &[u8],
     detail: &str,
-    secret: &SecretString,
+    secret: Option<&SecretString>,
 ) -> AuthError {
     AuthError::BadAnswer {
         status,
@@ -110,26 +116,35 @@ pub(crate) fn unexpected(
 }
 
 /// The first characters of `body`, or `None` if it mentions a token or the secret.
-fn excerpt(body: &[u8], secret: &SecretString) -> Option<String> {
+fn excerpt(body: &[u8], secret: Option<&SecretString>) -> Option<String> {
     let text = String::from_utf8_lossy(body);
-    let risky = ["access_token", "client_secret", "id_token", "refresh_token"];
+    let risky = [
+        "access_token",
+        "client_secret",
+        "client_assertion",
+        "id_token",
+        "refresh_token",
+    ];
     if risky.iter().any(|word| text.contains(word)) || contains_secret(&text, secret) {
         return None;
     }
     Some(text.chars().take(EXCERPT_CHARS).collect())
 }
 
-fn contains_secret(text: &str, secret: &SecretString) -> bool {
-    let secret = secret.expose_secret();
-    !secret.is_empty() && text.contains(secret)
+fn contains_secret(text: &str, secret: Option<&SecretString>) -> bool {
+    secret.is_some_and(|secret| {
+        let secret = secret.expose_secret();
+        !secret.is_empty() && text.contains(secret)
+    })
 }
 
 /// `text` with any occurrence of the secret replaced, in case a proxy echoes the request.
-fn redact(text: &str, secret: &SecretString) -> String {
-    if contains_secret(text, secret) {
-        text.replace(secret.expose_secret(), "[REDACTED]")
-    } else {
-        text.to_owned()
+fn redact(text: &str, secret: Option<&SecretString>) -> String {
+    match secret {
+        Some(secret) if contains_secret(text, Some(secret)) => {
+            text.replace(secret.expose_secret(), "[REDACTED]")
+        }
+        _ => text.to_owned(),
     }
 }
 
@@ -145,7 +160,9 @@ mod tests {
         Credentials {
             base_url: url::Url::parse("https://acme.eu.auth0.com/").expect("url"),
             client_id: "m2m-client".into(),
-            client_secret: SecretString::from("s3cr3t-value"),
+            authentication: crate::auth::ClientAuthentication::Secret(SecretString::from(
+                "s3cr3t-value",
+            )),
             audience: "https://acme.eu.auth0.com/api/v2/".into(),
         }
     }
@@ -153,7 +170,8 @@ mod tests {
     #[test]
     fn a_token_expires_its_lifetime_after_the_request_was_sent() {
         let body = br#"{"access_token":"eyJ.a.b","expires_in":86400,"token_type":"Bearer"}"#;
-        let token = parse_token(200, body, sent_at(), &SecretString::from("s")).expect("token");
+        let token =
+            parse_token(200, body, sent_at(), Some(&SecretString::from("s"))).expect("token");
         assert_eq!(token.issued_at(), sent_at());
         assert_eq!(token.lifetime(), SignedDuration::from_hours(24));
         assert_eq!(token.scope(), None);
@@ -163,7 +181,8 @@ mod tests {
     #[test]
     fn a_scope_string_is_kept() {
         let body = br#"{"access_token":"t","expires_in":60,"scope":"read:users read:roles"}"#;
-        let token = parse_token(200, body, sent_at(), &SecretString::from("s")).expect("token");
+        let token =
+            parse_token(200, body, sent_at(), Some(&SecretString::from("s"))).expect("token");
         assert_eq!(token.scope(), Some("read:users read:roles"));
         assert_eq!(token.token_type(), "Bearer");
     }
@@ -171,7 +190,7 @@ mod tests {
     #[test]
     fn a_bad_answer_never_quotes_the_token() {
         let body = br#"{"access_token":"eyJ.leaky.sig","expires_in":"soon"}"#;
-        let message = parse_token(200, body, sent_at(), &SecretString::from("s"))
+        let message = parse_token(200, body, sent_at(), Some(&SecretString::from("s")))
             .expect_err("bad")
             .to_string();
         assert!(message.contains("expires_in"), "{message}");
@@ -180,14 +199,14 @@ mod tests {
             200,
             b"client_secret=s3cr3t-value",
             "x",
-            &SecretString::from("s3cr3t-value"),
+            Some(&SecretString::from("s3cr3t-value")),
         );
         assert!(!echoed.to_string().contains("s3cr3t"), "{echoed}");
         let html = unexpected(
             200,
             b"<html>login</html>",
             "not json",
-            &SecretString::from("s"),
+            Some(&SecretString::from("s")),
         );
         assert!(html.to_string().contains("<html>login"), "{html}");
     }

@@ -1,15 +1,49 @@
 //! The machine-to-machine application's credentials, and the two things derived from them:
 //! the token endpoint's URL and the key that names its token cache.
 //!
-//! The cache key covers the tenant, the client id and the audience, never the secret, so a
-//! rotated secret keeps using (and then replacing) the same cache entry.
+//! The application authenticates with a client secret or with a signed assertion (Private Key
+//! JWT, [`super::assertion`]). The cache key covers the tenant, the client id and the audience,
+//! never the secret or the key, so a rotated secret or key keeps using (and then replacing)
+//! the same cache entry.
 
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use secrecy::SecretString;
 
-/// What `POST /oauth/token` needs. The secret is a [`SecretString`] (the `secrecy` crate):
+use super::assertion::SigningKey;
+
+/// How the application proves who it is at `POST /oauth/token`.
+#[derive(Debug, Clone)]
+pub enum ClientAuthentication {
+    /// `client_secret` (Auth0's `client_secret_post`).
+    Secret(SecretString),
+    /// A `client_assertion` signed with the application's private key (Auth0's
+    /// `private_key_jwt`).
+    PrivateKeyJwt(SigningKey),
+}
+
+impl ClientAuthentication {
+    /// Auth0's name for the method (`token_endpoint_auth_method`): `client_secret_post` or
+    /// `private_key_jwt`.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Secret(_) => "client_secret_post",
+            Self::PrivateKeyJwt(_) => "private_key_jwt",
+        }
+    }
+
+    /// The secret sent in every request, which an echoed answer must not show; `None` for
+    /// Private Key JWT, whose key is never sent (and whose assertions are single use).
+    pub(crate) fn sent_secret(&self) -> Option<&SecretString> {
+        match self {
+            Self::Secret(secret) => Some(secret),
+            Self::PrivateKeyJwt(_) => None,
+        }
+    }
+}
+
+/// What `POST /oauth/token` needs. A secret is a [`SecretString`] (the `secrecy` crate):
 /// `Debug` shows it as `SecretBox<str>([REDACTED])`, it has no `Display`, it is zeroed when
 /// dropped, and the one way to read it is `ExposeSecret::expose_secret`, so each use is easy
 /// to find in review.
@@ -22,8 +56,8 @@ pub struct Credentials {
     pub base_url: Url,
     /// The application's client id.
     pub client_id: String,
-    /// The application's client secret.
-    pub client_secret: SecretString,
+    /// The application's client secret or signing key.
+    pub authentication: ClientAuthentication,
     /// The API the token is for, usually `{base_url}api/v2/`.
     pub audience: String,
 }
@@ -85,20 +119,20 @@ mod tests {
             audience: Credentials::default_audience(&base_url),
             base_url,
             client_id: client_id.into(),
-            client_secret: SecretString::from(secret),
+            authentication: ClientAuthentication::Secret(SecretString::from(secret)),
         }
     }
 
     #[test]
     fn debug_output_never_shows_the_client_secret() {
         let credentials = credentials("https://acme.eu.auth0.com", "id", "hunter2");
-        let shown = format!("{credentials:?} {:?}", Some(&credentials.client_secret));
+        let ClientAuthentication::Secret(secret) = &credentials.authentication else {
+            panic!("a secret")
+        };
+        let shown = format!("{credentials:?} {:?}", Some(secret));
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("[REDACTED]"), "{shown}");
-        assert_eq!(
-            secrecy::ExposeSecret::expose_secret(&credentials.client_secret),
-            "hunter2"
-        );
+        assert_eq!(secrecy::ExposeSecret::expose_secret(secret), "hunter2");
     }
 
     #[test]

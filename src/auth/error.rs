@@ -32,6 +32,14 @@ pub enum AuthError {
         /// What the user most likely has to change.
         hint: String,
     },
+    /// The client assertion (Private Key JWT) could not be signed.
+    #[error(
+        "could not sign the client assertion: {detail}; check AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE and AUTH0_CLIENT_ASSERTION_SIGNING_ALG"
+    )]
+    Assertion {
+        /// What went wrong, never quoting the key.
+        detail: String,
+    },
     /// The token endpoint kept answering 429, 408 or 5xx until the retries ran out.
     #[error(
         "the auth0 token endpoint is unavailable (http {status} after {attempts} attempt(s){}); \
@@ -113,12 +121,24 @@ impl AuthError {
 }
 
 /// The likely fix for a refused token request, from its status and OAuth error.
-pub(crate) fn rejection_hint(status: u16, error: &str, description: &str) -> &'static str {
+pub(crate) fn rejection_hint(
+    status: u16,
+    error: &str,
+    description: &str,
+    method: &str,
+) -> &'static str {
     let description = description.to_ascii_lowercase();
+    let refused_client =
+        status == 401 || error == "invalid_client" || description.contains("unauthorized");
     if error == "unauthorized_client" || description.contains("grant type") {
         "enable the client credentials grant for this application (Applications > Advanced \
          Settings > Grant Types)"
-    } else if status == 401 || error == "invalid_client" || description.contains("unauthorized") {
+    } else if refused_client && method == "private_key_jwt" {
+        "check AUTH0_CLIENT_ID, and that the key in AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE (or \
+         AUTH0_CLIENT_ASSERTION_SIGNING_KEY), AUTH0_CLIENT_ASSERTION_SIGNING_ALG and \
+         AUTH0_CLIENT_ASSERTION_KID match the application's credential (Applications > \
+         Credentials), and that the machine's clock is right"
+    } else if refused_client {
         "check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (the secret may have been rotated)"
     } else if description.contains("service not enabled") || error == "access_denied" {
         "authorise the application for the Management API in the Auth0 dashboard (APIs > Auth0 \
@@ -149,19 +169,29 @@ mod tests {
 
     #[test]
     fn a_wrong_secret_points_at_the_client_credentials() {
-        let hint = rejection_hint(401, "access_denied", "Unauthorized");
+        let hint = rejection_hint(401, "access_denied", "Unauthorized", "client_secret_post");
         assert!(hint.contains("AUTH0_CLIENT_SECRET"), "{hint}");
     }
 
     #[test]
     fn an_api_not_authorised_points_at_the_dashboard() {
-        let hint = rejection_hint(403, "access_denied", "Service not enabled within domain: x");
+        let hint = rejection_hint(
+            403,
+            "access_denied",
+            "Service not enabled within domain: x",
+            "client_secret_post",
+        );
         assert!(hint.contains("Machine to Machine Applications"), "{hint}");
     }
 
     #[test]
     fn a_missing_grant_type_points_at_the_grant_settings() {
-        let hint = rejection_hint(403, "unauthorized_client", "Grant type not allowed");
+        let hint = rejection_hint(
+            403,
+            "unauthorized_client",
+            "Grant type not allowed",
+            "client_secret_post",
+        );
         assert!(hint.contains("Grant Types"), "{hint}");
     }
 

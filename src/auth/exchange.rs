@@ -12,11 +12,20 @@ use secrecy::ExposeSecret;
 use tracing::debug;
 
 use super::answer::{parse_token, rejection, unexpected};
-use super::credentials::Credentials;
+use super::assertion::JWT_BEARER;
+use super::credentials::{ClientAuthentication, Credentials};
 use super::error::AuthError;
 use super::token::Token;
 use crate::clock::SharedClock;
 use crate::http::retry::{self, Failure, FailureKind, GiveUp, Retrier, RetryPolicy, Verdict};
+
+/// What one token request proves the client with.
+enum Proof<'a> {
+    /// The client secret.
+    Secret(&'a str),
+    /// A signed assertion made for this request.
+    Assertion(secrecy::SecretString),
+}
 
 /// Asks Auth0 for tokens with one application's credentials.
 #[derive(Debug, Clone)]
@@ -87,13 +96,29 @@ impl TokenExchange {
             attempt = number,
             "requesting a token"
         );
-        let form = [
+        let sent_at = self.clock.now();
+        // A fresh assertion for every attempt: Auth0 accepts each `jti` once.
+        let proof = match &credentials.authentication {
+            ClientAuthentication::Secret(secret) => Proof::Secret(secret.expose_secret()),
+            ClientAuthentication::PrivateKeyJwt(key) => {
+                match key.assertion(&credentials.client_id, &credentials.base_url, sent_at) {
+                    Ok(assertion) => Proof::Assertion(assertion),
+                    Err(detail) => return Verdict::Fail(AuthError::Assertion { detail }),
+                }
+            }
+        };
+        let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", credentials.client_id.as_str()),
-            ("client_secret", credentials.client_secret.expose_secret()),
             ("audience", credentials.audience.as_str()),
         ];
-        let sent_at = self.clock.now();
+        match &proof {
+            Proof::Secret(secret) => form.push(("client_secret", secret)),
+            Proof::Assertion(assertion) => {
+                form.push(("client_assertion_type", JWT_BEARER));
+                form.push(("client_assertion", assertion.expose_secret()));
+            }
+        }
         let mut request = self
             .http
             .post(credentials.token_url())
@@ -115,7 +140,12 @@ impl TokenExchange {
         };
         let code = status.as_u16();
         if status.is_success() {
-            return match parse_token(code, &body, sent_at, &credentials.client_secret) {
+            return match parse_token(
+                code,
+                &body,
+                sent_at,
+                credentials.authentication.sent_secret(),
+            ) {
                 Ok(token) => Verdict::Done(token),
                 Err(error) => Verdict::Fail(error),
             };
@@ -127,7 +157,12 @@ impl TokenExchange {
             Verdict::Fail(rejection(code, &body, credentials))
         } else {
             let detail = "an unexpected status";
-            Verdict::Fail(unexpected(code, &body, detail, &credentials.client_secret))
+            Verdict::Fail(unexpected(
+                code,
+                &body,
+                detail,
+                credentials.authentication.sent_secret(),
+            ))
         }
     }
 

@@ -13,6 +13,7 @@
 //! module knows nothing of jobs or of the Management API's list endpoints.
 
 mod answer;
+mod assertion;
 mod cache;
 mod credentials;
 mod error;
@@ -24,8 +25,9 @@ mod token;
 #[cfg(test)]
 mod tests;
 
+pub use assertion::{AssertionAlg, SigningKey};
 pub(crate) use cache::{CacheMode, TokenCache};
-pub use credentials::Credentials;
+pub use credentials::{ClientAuthentication, Credentials};
 pub(crate) use error::AuthError;
 pub(crate) use stale::StalePolicy;
 pub(crate) use token::Token;

@@ -44,7 +44,13 @@ impl StalePolicy {
 }
 
 /// Whether a token issued at `issued_at` and expiring at `expires_at` should be renewed at
-/// `now`: it has expired, it never was valid, or less than the policy's margin remains.
+/// `now`: it has expired, it never was valid, less than the policy's margin remains, or `now`
+/// is more than `max_margin` before `issued_at`.
+///
+/// All three are wall times, since Auth0's `expires_in` means the wall clock. The last rule is
+/// for a wall clock stepped back after the token was issued (NTP correction, VM resume): the
+/// token's real remaining lifetime is then unknown, so it is renewed rather than trusted for up
+/// to the size of the step past its real expiry. A smaller step back is within clock noise.
 pub(crate) fn is_stale(
     now: Timestamp,
     issued_at: Timestamp,
@@ -53,6 +59,10 @@ pub(crate) fn is_stale(
 ) -> bool {
     let remaining = expires_at.duration_since(now);
     if remaining <= SignedDuration::ZERO || expires_at <= issued_at {
+        return true;
+    }
+    let step_back = issued_at.duration_since(now);
+    if step_back > SignedDuration::try_from(policy.max_margin).unwrap_or(SignedDuration::MAX) {
         return true;
     }
     remaining < policy.margin(expires_at.duration_since(issued_at))
@@ -125,6 +135,19 @@ mod tests {
     #[test]
     fn a_clock_that_went_back_does_not_make_a_token_stale() {
         assert!(!stale_after(86_400_000, -60_000, &StalePolicy::default()));
+    }
+
+    #[test]
+    fn a_token_cached_before_a_two_hour_step_either_way_is_renewed() {
+        let policy = StalePolicy::default();
+        let hour = 3_600_000;
+        assert!(!stale_after(86_400_000, 2 * hour, &policy));
+        assert!(stale_after(hour, 2 * hour, &policy), "forward");
+        assert!(stale_after(86_400_000, -2 * hour, &policy), "backward");
+        assert!(
+            !stale_after(86_400_000, -300_000, &policy),
+            "within the margin"
+        );
     }
 
     #[test]

@@ -7,16 +7,13 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-
 use super::CliError;
 use super::Services;
-use super::summary::{self, JobResult};
+use super::summary;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
 use crate::jobs::{self, Job};
-use crate::progress::{LiveProgress, SharedProgress};
-use crate::runner::{self, RunContext};
+use crate::progress::LiveProgress;
 
 /// `a0snap run [--job NAME]...`, with live `progress` when a person is watching.
 pub(super) async fn run(
@@ -27,49 +24,7 @@ pub(super) async fn run(
 ) -> Result<(), CliError> {
     let (settings, jobs) = load(env, overrides, names)?;
     let services = Services::new(&settings, clock::system())?;
-    run_all(&settings, &services, jobs, progress).await
-}
-
-/// Runs `jobs` once each, up to the configured number at a time, and prints the summary;
-/// [`CliError::JobsFailed`] when any failed.
-async fn run_all(
-    settings: &Settings,
-    services: &Services,
-    jobs: Vec<Job>,
-    progress: Option<Arc<LiveProgress>>,
-) -> Result<(), CliError> {
-    let mut context = services.run_context(settings);
-    context.progress = progress.clone().map(|live| live as SharedProgress);
-    let context = Arc::new(context);
-    let results: Vec<JobResult> = futures_util::stream::iter(jobs)
-        .map(|job| run_one(job, context.clone()))
-        .buffered(settings.job_concurrency)
-        .collect()
-        .await;
-    if let Some(progress) = progress {
-        progress.clear();
-    }
-    print!("{}", summary::render(&results));
-    let failed = results
-        .iter()
-        .filter(|result| result.outcome.is_err())
-        .count();
-    if failed > 0 {
-        return Err(CliError::JobsFailed {
-            failed,
-            total: results.len(),
-        });
-    }
-    Ok(())
-}
-
-async fn run_one(job: Job, context: Arc<RunContext>) -> JobResult {
-    // The runner logs the run's start and end.
-    let outcome = runner::run_job(&job, &context).await;
-    JobResult {
-        job: job.name,
-        outcome,
-    }
+    super::run::run_all(&settings, &services, jobs, progress).await
 }
 
 /// Settings and the selected jobs, or the configuration error.
@@ -112,7 +67,11 @@ pub(super) async fn token(env: RawEnv, overrides: &Overrides, info: bool) -> Res
     let services = Services::new(&settings, clock::system())?;
     let token = services.tokens.get().await?;
     if info {
-        println!("{}", summary::token_info(&token, services.clock.now()));
+        let method = settings.tenant.authentication.method();
+        println!(
+            "{}",
+            summary::token_info(&token, method, services.clock.now())
+        );
     } else {
         println!("{}", token.bearer());
     }

@@ -12,7 +12,8 @@ use crate::config::Settings;
 use crate::jobs::{self, Job};
 use crate::metrics::server::MetricsServer;
 use crate::runner::{self, RunContext};
-use crate::schedule::{Daemon, Execute, SchedulerAlarm, Stopped, forward_signals};
+use crate::schedule::stop::AbortCause;
+use crate::schedule::{Daemon, Execute, Hangup, SchedulerAlarm, Stopped, forward_signals};
 
 /// Control messages queued before the daemon reads them.
 const CONTROL_QUEUE: usize = 8;
@@ -25,7 +26,8 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
         None => None,
     };
     let (control_tx, controls) = mpsc::channel(CONTROL_QUEUE);
-    let signals = forward_signals(control_tx).map_err(|source| CliError::Signals { source })?;
+    let signals = forward_signals(control_tx, Hangup::Reload)
+        .map_err(|source| CliError::Signals { source })?;
     let (nudge_tx, nudges) = mpsc::unbounded_channel();
     let mut alarm = SchedulerAlarm::start(services.clock.clone(), nudge_tx).await?;
     let (stop_serving, serving_stopped) = oneshot::channel::<()>();
@@ -48,7 +50,7 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
     tracing::info!(
         jobs = jobs.len(),
         pid = std::process::id(),
-        "daemon started; SIGTERM or SIGINT stops it, SIGHUP reloads the jobs folder"
+        "daemon started; SIGTERM or SIGINT stops it (the third one or SIGQUIT aborts running jobs), SIGHUP reloads the jobs folder"
     );
     let stopped = daemon.run(jobs, &mut alarm, nudges, controls).await;
     alarm.stop().await;
@@ -56,9 +58,13 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
     let _ = stop_serving.send(());
     match stopped {
         Stopped::Clean => Ok(()),
-        Stopped::Aborted { jobs } => Err(CliError::Aborted {
+        Stopped::Aborted { jobs, cause } => Err(CliError::Aborted {
             jobs,
             grace: settings.grace_period,
+            forced_by: match cause {
+                AbortCause::GraceRanOut => None,
+                AbortCause::Forced(forced) => Some(forced.to_string()),
+            },
         }),
     }
 }

@@ -75,17 +75,32 @@ pub enum CliError {
         /// What the system said.
         source: std::io::Error,
     },
-    /// The daemon stopped with runs still going when the grace period ran out. Exit code 1.
-    #[error(
-        "aborted {} when the grace period ({}) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)",
-        jobs.join(", "),
-        crate::trigger::interval::format_every(*grace)
-    )]
+    /// The daemon stopped with runs still going when the grace period ran out, or when a signal
+    /// forced the stop (a third SIGTERM/SIGINT, or SIGQUIT). Exit code 1.
+    #[error("{}", aborted_message(jobs, *grace, forced_by.as_deref()))]
     Aborted {
         /// The jobs whose runs were aborted.
         jobs: Vec<String>,
-        /// The grace period that ran out (`A0SNAP_GRACE_PERIOD`).
+        /// The grace period (`A0SNAP_GRACE_PERIOD`).
         grace: Duration,
+        /// What forced the stop (`SIGQUIT`, `stop signal number 3 (SIGTERM)`); `None` when
+        /// the grace period ran out.
+        forced_by: Option<String>,
+    },
+    /// `a0snap run` (or `demo`) was asked by `signal` to stop before every job ended: no job
+    /// started after it, the running ones had the grace period. Exit code 1.
+    #[error("{}", interrupted_message(signal, aborted, not_started, *grace, forced_by.as_deref()))]
+    Interrupted {
+        /// The first stop signal (`SIGTERM`, `SIGINT`, `SIGQUIT`).
+        signal: String,
+        /// The jobs whose runs were aborted.
+        aborted: Vec<String>,
+        /// The jobs that never started.
+        not_started: Vec<String>,
+        /// The grace period (`A0SNAP_GRACE_PERIOD`).
+        grace: Duration,
+        /// What forced the stop, if a signal did; `None` when the grace period ran out.
+        forced_by: Option<String>,
     },
     /// At least one job of `a0snap run` (or `demo`) failed; the others still ran. The summary
     /// printed on stdout already names each failure, so nothing more is printed. Exit code 1.
@@ -115,6 +130,7 @@ impl CliError {
             | Self::DemoState { .. }
             | Self::Sandbox { .. }
             | Self::Aborted { .. }
+            | Self::Interrupted { .. }
             | Self::JobsFailed { .. } => 1,
         }
     }
@@ -135,6 +151,43 @@ impl From<AuthError> for CliError {
     fn from(error: AuthError) -> Self {
         Self::Token(Box::new(error))
     }
+}
+
+/// What a run stopped before its commit leaves, said after every abort.
+const ABORTED_RUNS_LEAVE: &str =
+    "a run stopped before its commit leaves nothing visible, one already committing finishes it";
+
+/// Why `jobs` were aborted, for [`CliError::Aborted`].
+fn aborted_message(jobs: &[String], grace: Duration, forced_by: Option<&str>) -> String {
+    let grace = crate::trigger::interval::format_every(grace);
+    let jobs = jobs.join(", ");
+    match forced_by {
+        None => format!(
+            "aborted {jobs} when the grace period ({grace}) ran out; {ABORTED_RUNS_LEAVE} (raise A0SNAP_GRACE_PERIOD to let runs finish)"
+        ),
+        Some(forced_by) => format!(
+            "aborted {jobs} because {forced_by} forced the stop before the grace period ({grace}) ran out; {ABORTED_RUNS_LEAVE} (send a single SIGTERM to let runs finish)"
+        ),
+    }
+}
+
+/// What a stop signal did to `a0snap run`, for [`CliError::Interrupted`].
+fn interrupted_message(
+    signal: &str,
+    aborted: &[String],
+    not_started: &[String],
+    grace: Duration,
+    forced_by: Option<&str>,
+) -> String {
+    let mut parts = vec![format!("stopped by {signal}")];
+    if !aborted.is_empty() {
+        parts.push(aborted_message(aborted, grace, forced_by));
+    }
+    if !not_started.is_empty() {
+        parts.push(format!("did not start {}", not_started.join(", ")));
+    }
+    parts.push("run them again".to_owned());
+    parts.join("; ")
 }
 
 /// The problems' messages on one line, for [`CliError::Invalid`]'s `Display`.
@@ -190,6 +243,14 @@ mod tests {
             CliError::Aborted {
                 jobs: vec!["users".into()],
                 grace: Duration::from_secs(90),
+                forced_by: None,
+            },
+            CliError::Interrupted {
+                signal: "SIGTERM".into(),
+                aborted: vec![],
+                not_started: vec!["users".into()],
+                grace: Duration::from_secs(90),
+                forced_by: None,
             },
             CliError::JobsFailed {
                 failed: 1,
@@ -225,12 +286,46 @@ mod tests {
         let aborted = CliError::Aborted {
             jobs: vec!["users".into(), "logs".into()],
             grace: Duration::from_secs(90),
+            forced_by: None,
         };
         assert_eq!(
             aborted.messages(),
             [
                 "aborted users, logs when the grace period (1m30s) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish)"
             ]
+        );
+    }
+
+    #[test]
+    fn a_forced_stop_names_the_signal_that_forced_it_not_the_grace_period() {
+        let forced = CliError::Aborted {
+            jobs: vec!["users".into()],
+            grace: Duration::from_secs(90),
+            forced_by: Some("SIGQUIT".into()),
+        };
+        let message = forced.to_string();
+        assert!(
+            message.starts_with("aborted users because SIGQUIT forced the stop before the grace period (1m30s) ran out"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("(send a single SIGTERM to let runs finish)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_run_names_the_signal_the_aborted_and_the_unstarted_jobs() {
+        let interrupted = CliError::Interrupted {
+            signal: "SIGTERM".into(),
+            aborted: vec!["users".into()],
+            not_started: vec!["logs".into(), "roles".into()],
+            grace: Duration::from_secs(2),
+            forced_by: None,
+        };
+        assert_eq!(
+            interrupted.to_string(),
+            "stopped by SIGTERM; aborted users when the grace period (2s) ran out; a run stopped before its commit leaves nothing visible, one already committing finishes it (raise A0SNAP_GRACE_PERIOD to let runs finish); did not start logs, roles; run them again"
         );
     }
 }

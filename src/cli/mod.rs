@@ -8,6 +8,7 @@ mod commands;
 mod daemon;
 mod endpoints;
 mod error;
+mod run;
 mod services;
 mod summary;
 

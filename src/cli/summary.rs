@@ -181,10 +181,12 @@ fn fetching(job: &Job) -> String {
     }
 }
 
-/// `token --info`: facts about the token, never the token.
-pub(super) fn token_info(token: &Token, now: Timestamp) -> String {
+/// `token --info`: facts about the token, never the token, and how the application
+/// authenticates (`authentication`: `client_secret_post` or `private_key_jwt`).
+pub(super) fn token_info(token: &Token, authentication: &str, now: Timestamp) -> String {
     let expires_in = crate::clock::until(now, token.expires_at()).as_secs();
     serde_json::json!({
+        "authentication": authentication,
         "expires_at": token.expires_at().to_string(),
         "expires_in": expires_in,
         "scope": token.scope(),

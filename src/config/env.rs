@@ -19,6 +19,11 @@ pub struct RawEnv {
     /// plain `String`.
     pub(super) auth0_client_secret: Option<SecretString>,
     pub(super) auth0_client_secret_file: Option<PathBuf>,
+    /// The PEM private key itself, read straight into a [`SecretString`].
+    pub(super) auth0_client_assertion_signing_key: Option<SecretString>,
+    pub(super) auth0_client_assertion_signing_key_file: Option<PathBuf>,
+    pub(super) auth0_client_assertion_signing_alg: Option<String>,
+    pub(super) auth0_client_assertion_kid: Option<String>,
     pub(super) auth0_audience: Option<String>,
     pub(super) a0snap_jobs_dir: Option<PathBuf>,
     pub(super) a0snap_output_dir: Option<PathBuf>,

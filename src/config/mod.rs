@@ -9,13 +9,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod authentication;
 mod env;
 mod resolve;
 #[cfg(test)]
 mod tests;
 mod values;
 
-pub use crate::auth::Credentials;
+pub use crate::auth::{AssertionAlg, ClientAuthentication, Credentials, SigningKey};
 pub(crate) use env::RawEnv;
 pub(crate) use resolve::{jobs_dir, output_dir};
 
@@ -195,6 +196,19 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
             "AUTH0_CLIENT_SECRET_FILE",
             "a file holding the client secret",
         ),
+        (
+            "AUTH0_CLIENT_ASSERTION_SIGNING_KEY_FILE",
+            "a file holding the private key (PEM) for Private Key JWT",
+        ),
+        (
+            "AUTH0_CLIENT_ASSERTION_SIGNING_KEY",
+            "the private key (PEM) itself, instead of the file",
+        ),
+        (
+            "AUTH0_CLIENT_ASSERTION_SIGNING_ALG",
+            "the credential's algorithm: RS256, RS384 or PS256",
+        ),
+        ("AUTH0_CLIENT_ASSERTION_KID", "the credential's kid, if any"),
         ("AUTH0_AUDIENCE", "token audience"),
         ("A0SNAP_JOBS_DIR", "folder of job files"),
         ("A0SNAP_OUTPUT_DIR", "where snapshots go"),

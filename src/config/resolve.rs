@@ -2,31 +2,35 @@
 
 use std::path::PathBuf;
 
+use super::authentication::resolve_authentication;
 use super::values::parse_domain;
 use super::values::{
     parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
-    parse_retries, parse_rewalks, parse_token_cache, read_secret_file,
+    parse_retries, parse_rewalks, parse_token_cache,
 };
 use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
     defaults,
 };
 use crate::auth::Credentials;
-use secrecy::SecretString;
 
 /// Collects problems while settings are checked.
 #[derive(Default)]
-struct Problems(Vec<Problem>);
+pub(super) struct Problems(Vec<Problem>);
 
 impl Problems {
-    fn add(&mut self, variable: &'static str, message: impl Into<String>) {
+    pub(super) fn add(&mut self, variable: &'static str, message: impl Into<String>) {
         self.0.push(Problem {
             variable,
             message: message.into(),
         });
     }
 
-    fn take<T>(&mut self, variable: &'static str, result: Result<T, String>) -> Option<T> {
+    pub(super) fn take<T>(
+        &mut self,
+        variable: &'static str,
+        result: Result<T, String>,
+    ) -> Option<T> {
         result.map_err(|message| self.add(variable, message)).ok()
     }
 }
@@ -164,7 +168,7 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Credentials> 
         }
         Some(id) => Some(id.to_owned()),
     };
-    let client_secret = resolve_secret(env, problems);
+    let authentication = resolve_authentication(env, problems);
     let base_url = base_url?;
     let audience = match env.auth0_audience.as_deref().map(str::trim) {
         Some(audience) if !audience.is_empty() => audience.to_owned(),
@@ -173,30 +177,9 @@ fn resolve_tenant(env: &RawEnv, problems: &mut Problems) -> Option<Credentials> 
     Some(Credentials {
         base_url,
         client_id: client_id?,
-        client_secret: client_secret?,
+        authentication: authentication?,
         audience,
     })
-}
-
-fn resolve_secret(env: &RawEnv, problems: &mut Problems) -> Option<SecretString> {
-    match (&env.auth0_client_secret, &env.auth0_client_secret_file) {
-        (Some(_), Some(_)) => {
-            problems.add(
-                "AUTH0_CLIENT_SECRET",
-                "and AUTH0_CLIENT_SECRET_FILE are both set; keep only one",
-            );
-            None
-        }
-        (Some(secret), None) => Some(secret.clone()),
-        (None, Some(path)) => problems.take("AUTH0_CLIENT_SECRET_FILE", read_secret_file(path)),
-        (None, None) => {
-            problems.add(
-                "AUTH0_CLIENT_SECRET",
-                "is not set; set it, or AUTH0_CLIENT_SECRET_FILE to a file holding it",
-            );
-            None
-        }
-    }
 }
 
 fn default_state_dir(env: &RawEnv) -> Option<PathBuf> {

@@ -115,7 +115,10 @@ fn the_secret_can_come_from_a_file_without_its_newline() {
     let path_text = path.display().to_string();
     pairs.push(("AUTH0_CLIENT_SECRET_FILE", &path_text));
     let settings = Settings::resolve(&env(&pairs), &Overrides::default()).expect("settings");
-    assert_eq!(settings.tenant.client_secret.expose_secret(), "from-file");
+    let crate::auth::ClientAuthentication::Secret(secret) = &settings.tenant.authentication else {
+        panic!("a secret")
+    };
+    assert_eq!(secret.expose_secret(), "from-file");
 }
 
 #[test]

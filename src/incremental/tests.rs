@@ -210,3 +210,76 @@ fn each_output_folder_has_its_own_checkpoint_and_the_same_folder_spelled_otherwi
         "{name}"
     );
 }
+
+/// The meta file a commit writes for `stem`, with the run's `incremental` object.
+fn commit_meta(out: &std::path::Path, stem: &str, after: Option<&str>, last: &str) {
+    let dir = crate::snapshot::job_dir(out, "logs");
+    fs::create_dir_all(&dir).unwrap();
+    let meta = json!({"job": "logs", "incremental": {"after": after, "last_log_id": last}});
+    fs::write(dir.join(format!("{stem}.meta.json")), meta.to_string()).unwrap();
+}
+
+#[test]
+fn a_run_killed_after_its_commit_has_its_staged_checkpoint_moved_into_place() {
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let open = || Checkpoint::open(state.path(), "logs", out.path(), TENANT, None).unwrap();
+    // A first run, killed between its commit and the checkpoint's move.
+    let mut tap = open().tap();
+    tap.pass(events(&["901", "902"]));
+    let staged = open().stage(&tap, "logs-1", now()).unwrap().unwrap();
+    commit_meta(out.path(), "logs-1", None, "902");
+    std::mem::forget(staged);
+    assert_eq!(open().resume_after().as_deref(), Some("902"));
+    // A later run, killed the same way, continues the checkpoint in place.
+    let checkpoint = open();
+    let mut tap = checkpoint.tap();
+    tap.pass(events(&["903"]));
+    std::mem::forget(checkpoint.stage(&tap, "logs-2", now()).unwrap().unwrap());
+    commit_meta(out.path(), "logs-2", Some("902"), "903");
+    let again = open();
+    assert_eq!(again.resume_after().as_deref(), Some("903"));
+    let dir = again.path().parent().unwrap().to_owned();
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "nothing else left");
+    assert_eq!(
+        fs::metadata(again.path()).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn a_staged_checkpoint_is_swept_unless_its_snapshot_continues_the_checkpoint() {
+    let (state, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let open = || Checkpoint::open(state.path(), "logs", out.path(), TENANT, None).unwrap();
+    let mut tap = open().tap();
+    tap.pass(events(&["901"]));
+    open()
+        .stage(&tap, "logs-1", now())
+        .unwrap()
+        .unwrap()
+        .commit()
+        .unwrap();
+    for (stem, after, committed) in [
+        ("logs-2", Some("901"), false), // killed before its snapshot was committed
+        ("logs-3", Some("900"), true),  // its run started from another checkpoint
+        ("logs-4", None, true),         // ... or from none
+    ] {
+        let checkpoint = open();
+        let mut tap = checkpoint.tap();
+        tap.pass(events(&["907"]));
+        std::mem::forget(checkpoint.stage(&tap, stem, now()).unwrap().unwrap());
+        if committed {
+            commit_meta(out.path(), stem, after, "907");
+        }
+        let again = open();
+        assert_eq!(again.resume_after().as_deref(), Some("901"), "{stem}");
+        assert_eq!(
+            fs::read_dir(again.path().parent().unwrap())
+                .unwrap()
+                .count(),
+            1
+        );
+    }
+    // A checkpoint deleted to start again stays deleted, whatever the folder holds.
+    fs::remove_file(open().path()).unwrap();
+    assert_eq!(open().resume_after(), None);
+}

@@ -166,6 +166,24 @@ impl Plan {
         changes
     }
 
+    /// After the wall clock stepped back to `now`: each job fires next at the earlier of its
+    /// planned time and its first time after `now`, so no job waits out the step (an `every`
+    /// job fires one period after `now`). Returns the jobs whose time moved, with the new time.
+    pub(crate) fn rebase(&mut self, now: Timestamp) -> Vec<(String, Timestamp)> {
+        let mut moved = Vec::new();
+        for (name, entry) in &mut self.entries {
+            let (Some(planned), Some(fresh)) = (entry.next, entry.job.trigger.next_after(now))
+            else {
+                continue;
+            };
+            if !entry.retired && fresh < planned {
+                entry.next = Some(fresh);
+                moved.push((name.clone(), fresh));
+            }
+        }
+        moved
+    }
+
     /// The earliest next fire time of any job.
     pub(crate) fn next_fire(&self) -> Option<Timestamp> {
         self.entries.values().filter_map(|entry| entry.next).min()

@@ -9,7 +9,7 @@
 //!
 //! The usual sequence for one run of a job:
 //! 1. [`JobLock::try_acquire`] on [`job_dir`] (skip the run if another process holds it);
-//! 2. [`sweep_temp_files`] to clear what a killed run left;
+//! 2. [`sweep_temp_files`] and [`sweep_uncommitted`] to clear what a killed run left;
 //! 3. [`Snapshot::begin`], [`Snapshot::write`] for every record, [`Snapshot::commit`].
 //!
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
@@ -60,6 +60,7 @@ pub(crate) use format::Format;
 pub(crate) use lock::JobLock;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::is_valid_job_name;
+pub(crate) use retention::sweep_uncommitted;
 pub(crate) use snapshot::{Committed, Snapshot};
 pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
 

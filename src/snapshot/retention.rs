@@ -11,8 +11,10 @@
 //!
 //! A snapshot is every file sharing a stem (data files, `.meta.json`, `.changes.json`, ...).
 //! Only files named exactly like one of this job's stems are considered; `latest.*`, the lock
-//! file, temporary files and anything else in the folder are never removed. This module only
-//! removes; it never writes or renames a file.
+//! file, temporary files and anything else in the folder are never removed. A snapshot goes
+//! meta file first, and [`sweep_uncommitted`] removes the files of a snapshot without one (a
+//! killed commit or removal left them). This module only removes; it never writes or renames
+//! a file.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -106,11 +108,37 @@ pub(crate) fn apply_retention(
     }
     doomed.reverse();
     let mut removed = Vec::with_capacity(doomed.len());
-    for (stem, files) in doomed {
+    for (stem, mut files) in doomed {
+        // The meta file first: a snapshot is committed while it is there, so a run killed in
+        // the middle leaves files without one, which the next run sweeps, never a meta file
+        // naming files that are gone.
+        files.sort_by_key(|file| !file.ends_with(".meta.json"));
         for file in files {
             remove_if_present(&dir.join(file))?;
         }
         removed.push(stem);
+    }
+    Ok(removed)
+}
+
+/// Removes the files of `job`'s snapshots in `dir` that have no meta file, and returns how
+/// many: a commit renames the data files and the change report into place first and writes
+/// the meta file last, so these are what a run killed in between left (retention, too, removes
+/// a meta file first). Call it only under the job's lock, as a commit may be under way
+/// otherwise. A folder that does not exist holds none.
+pub(crate) fn sweep_uncommitted(dir: &Path, job: &str) -> Result<usize, SnapshotError> {
+    if !dir.exists() {
+        return Ok(0);
+    }
+    let mut removed = 0;
+    for (stem, files) in list_snapshots(dir, job)?.into_values() {
+        if files.contains(&format!("{stem}.meta.json")) {
+            continue;
+        }
+        for file in files {
+            remove_if_present(&dir.join(file))?;
+            removed += 1;
+        }
     }
     Ok(removed)
 }

@@ -179,6 +179,12 @@ impl FakeAuth0 {
         self.app().counters.snapshot()
     }
 
+    /// How many `/api/v2` requests are in flight at this instant (received, not yet answered;
+    /// latency and delays count as in flight), e.g. to tell what a killed client was doing.
+    pub fn in_flight(&self) -> u64 {
+        self.app().counters.in_flight()
+    }
+
     /// Zeroes the counters and forgets the request log.
     pub fn reset_counters(&self) {
         self.app().counters.reset();

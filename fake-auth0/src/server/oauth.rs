@@ -58,6 +58,40 @@ pub(super) async fn token(
     response
 }
 
+/// Checks the grant, then the client: by its signed assertion when it sent one or has a
+/// Private Key JWT credential (a secret is then refused, as Auth0 refuses it), else by its
+/// secret.
+fn authenticate(app: &App, request: &TokenRequest) -> Result<(), OAuthError> {
+    request.check_grant()?;
+    let client_id = &app.config.client_id;
+    match &request.client_assertion {
+        Some(assertion) => {
+            if request.client_secret.is_some() {
+                return Err(OAuthError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "client_secret and client_assertion cannot be used together",
+                ));
+            }
+            let now = jiff::Timestamp::now().as_second().max(0).unsigned_abs();
+            app.assertions.verify(
+                request.client_assertion_type.as_deref(),
+                assertion,
+                client_id,
+                request.client_id.as_deref(),
+                &app.base_url,
+                now,
+            )
+        }
+        None if app.assertions.required() => Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "The client authenticates with Private Key JWT: send client_assertion, not client_secret",
+        )),
+        None => request.check_secret(client_id, &app.config.client_secret),
+    }
+}
+
 fn exchange(app: &App, method: &Method, headers: &HeaderMap, body: &[u8]) -> Response {
     if method != Method::POST {
         return ApiError::not_found().into_response();
@@ -65,13 +99,9 @@ fn exchange(app: &App, method: &Method, headers: &HeaderMap, body: &[u8]) -> Res
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let checked = TokenRequest::parse(content_type, body).and_then(|request| {
-        request.check(
-            &app.config.client_id,
-            &app.config.client_secret,
-            &app.audiences,
-        )
-    });
+    let checked = TokenRequest::parse(content_type, body)
+        .and_then(|request| authenticate(app, &request).map(|()| request))
+        .and_then(|request| request.check_audience(&app.audiences));
     let audience = match checked {
         Ok(audience) => audience,
         Err(error) => return error.into_response(),

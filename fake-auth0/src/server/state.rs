@@ -17,6 +17,7 @@ use crate::faults::{Fault, FaultBook};
 use crate::rate_limit::{Buckets, Decision};
 use crate::tenant::Tenant;
 use crate::token::TokenStore;
+use crate::token::assertion::Assertions;
 
 /// Locks a mutex, carrying on after a panic elsewhere (the data stays usable for a fake).
 pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -48,6 +49,8 @@ pub(super) struct App {
     pub tenant: RwLock<Tenant>,
     /// Issued tokens.
     pub tokens: TokenStore,
+    /// The client's Private Key JWT credentials and the assertions already used.
+    pub assertions: Assertions,
     /// Injected faults.
     pub faults: Mutex<FaultBook>,
     /// The rate-limit buckets: the global one and the endpoints' own.
@@ -73,7 +76,9 @@ impl App {
             ],
         };
         let buckets = Buckets::new(config.rate_limit, &config.endpoint_limits, Instant::now());
+        let assertions = Assertions::new(&config.client_assertion_keys);
         Self {
+            assertions,
             scopes: RwLock::new(config.scopes.clone()),
             config,
             base_url,

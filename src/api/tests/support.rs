@@ -40,11 +40,23 @@ pub(super) async fn client_for(api: Router, retry: RetryPolicy) -> ApiClient {
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     let base_url = Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    client_at(base_url, "id", "secret", retry)
+}
+
+/// A client for the tenant at `base_url` with these credentials, retrying with `retry`.
+pub(super) fn client_at(
+    base_url: Url,
+    client_id: &str,
+    client_secret: &str,
+    retry: RetryPolicy,
+) -> ApiClient {
     let http = reqwest::Client::new();
     let credentials = Credentials {
         base_url: base_url.clone(),
-        client_id: "id".into(),
-        client_secret: SecretString::from("secret"),
+        client_id: client_id.into(),
+        authentication: crate::auth::ClientAuthentication::Secret(SecretString::from(
+            client_secret,
+        )),
         audience: Credentials::default_audience(&base_url),
     };
     let tokens = TokenCache::new(

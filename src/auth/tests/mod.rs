@@ -24,7 +24,7 @@ fn credentials(server: &TokenServer) -> Credentials {
     Credentials {
         base_url: server.base_url.clone(),
         client_id: CLIENT_ID.into(),
-        client_secret: SecretString::from(SECRET),
+        authentication: crate::auth::ClientAuthentication::Secret(SecretString::from(SECRET)),
         audience: Credentials::default_audience(&server.base_url),
     }
 }

@@ -1,6 +1,7 @@
 //! Tests for the daemon's core and loop: fire times, skipped overlaps, reloads and stopping,
 //! with a manual clock, an alarm that only records, and runs the test finishes by hand.
 
+mod clock_jumps;
 mod firing;
 mod plan;
 mod stopping;

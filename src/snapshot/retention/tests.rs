@@ -249,3 +249,41 @@ fn with_keep_and_keep_for_a_snapshot_goes_only_when_both_say_so() {
     let removed = apply_retention(dir.path(), "a", rules, current("a-20240303T000000Z")).unwrap();
     assert!(removed.is_empty());
 }
+
+#[test]
+fn the_files_of_a_snapshot_without_its_meta_file_are_swept_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(
+        dir.path(),
+        &[
+            "a-20240101T000000Z.csv",
+            "a-20240102T000000Z.csv",
+            "a-20240102T000000Z.changes.json",
+            "a-20240102T000000Z-2.json",
+            "latest.csv",
+            "latest.meta.json",
+            "b-20240102T000000Z.csv",
+            "notes.txt",
+        ],
+    );
+    meta(dir.path(), "a-20240101T000000Z", 1);
+    meta(dir.path(), "a-20240102T000000Z-2", 1);
+    assert_eq!(sweep_uncommitted(dir.path(), "a").unwrap(), 2);
+    assert_eq!(
+        names(dir.path()),
+        [
+            "a-20240101T000000Z.csv",
+            "a-20240101T000000Z.meta.json",
+            "a-20240102T000000Z-2.json",
+            "a-20240102T000000Z-2.meta.json",
+            "b-20240102T000000Z.csv",
+            "latest.csv",
+            "latest.meta.json",
+            "notes.txt",
+        ]
+    );
+    assert_eq!(
+        sweep_uncommitted(&dir.path().join("missing"), "a").unwrap(),
+        0
+    );
+}
