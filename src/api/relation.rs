@@ -1,23 +1,30 @@
 //! Walking a relation: every record of a parent list (`roles`), then the child list of each
 //! (`roles/{id}/users`), with every record of a child list given its parent's identity as its
-//! first field (`role_id`).
+//! first field (`role_id`, see `parent_field`).
 //!
 //! The parent list is walked first, with every check of a walk ([`super::walk`]); only its
-//! identities are kept (a few bytes each). The child lists are then walked `width` at a time:
-//! each request still waits for the process's one pacer ([`super::Limiter`]), so a relation
-//! job is bounded and takes its turn with the other jobs' requests. Child lists are handed on
-//! strictly in parent order, whatever order they complete in, so the output is that of one
-//! walk after the other; memory holds at most `width` child lists.
+//! identities are kept (a few bytes each). The child lists are then walked `width` at a time,
+//! each on a task of its own that hands its pages over a channel of [`PAGES_PER_LANE`]: every
+//! request still waits for the process's one pacer ([`super::Limiter`]), so a relation job is
+//! bounded and takes its turn with the other jobs' requests. Pages are handed on strictly in
+//! parent order, whatever order the lists complete in, so the output is that of one walk after
+//! the other, and memory holds at most `width` × ([`PAGES_PER_LANE`] + 1) pages: a child list
+//! ahead of its turn waits once its channel is full.
 //!
 //! A child list that answers 404 means its parent was deleted after the parent walk: that is
 //! a [`Drift::ParentGone`], which the runner answers like any drift, by walking again. Any
-//! other failure of any child list ends the walk with that error.
+//! other failure of a child list ends the walk with that error when its turn comes; dropping
+//! [`Children`] stops every child walk still under way.
 //!
 //! It knows endpoints and pages, not jobs or files.
 
-use futures_util::stream::{self, Stream, StreamExt};
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
+mod parent_field;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::client::ApiClient;
 use super::error::{ApiError, snippet};
@@ -25,6 +32,10 @@ use super::page::Page;
 use super::pager::Pager;
 use super::walk::{Drift, Verified};
 use crate::endpoint::Endpoint;
+use parent_field::{json_text, with_parent};
+
+/// Pages a child list may have waiting for its turn.
+const PAGES_PER_LANE: usize = 2;
 
 /// A parent list and the child list to read for each of its records.
 #[derive(Debug, Clone, Copy)]
@@ -56,16 +67,7 @@ pub(crate) struct Parents {
     pub verified: Verified,
 }
 
-/// One parent's child list, its records carrying the parent's identity.
-#[derive(Debug)]
-pub(crate) struct Children {
-    /// The pages, in order.
-    pub pages: Vec<Page>,
-    /// How the child walk was checked.
-    pub verified: Verified,
-}
-
-impl<'a> Relation<'a> {
+impl Relation<'_> {
     /// Walks the parent list and keeps its identities.
     ///
     /// # Errors
@@ -94,52 +96,164 @@ impl<'a> Relation<'a> {
         })
     }
 
-    /// The child list of every parent in `ids`, `width` at a time, in the order of `ids`.
-    pub(crate) fn children<'s>(
-        &'s self,
-        ids: &'s [String],
-    ) -> impl Stream<Item = Result<Children, ApiError>> + 's {
-        stream::iter(ids)
-            .map(move |id| self.child_list(id))
-            .buffered(self.width.max(1))
+    /// The child lists of the parents `ids`, walked `width` at a time and handed on in the
+    /// order of `ids`.
+    pub(crate) fn children(&self, ids: Vec<String>) -> Children {
+        Children {
+            lane: Arc::new(Lane {
+                client: self.client.clone(),
+                parent: self.parent.name().to_owned(),
+                child: self.child.clone(),
+                params: self.params.to_vec(),
+                page_size: self.page_size,
+                field: json_text(self.field),
+            }),
+            waiting: ids.into_iter(),
+            lanes: VecDeque::new(),
+            tasks: JoinSet::new(),
+            width: self.width.max(1),
+            unique: Some(true),
+        }
     }
+}
 
-    /// The child list of parent `id`, every record given the parent's field first.
-    async fn child_list(&self, id: &str) -> Result<Children, ApiError> {
-        let endpoint = self.child.for_parent(id);
-        let mut pager = Pager::new(self.client, &endpoint, self.params, self.page_size, None);
-        let (field, value) = (json_text(self.field), json_text(id));
-        let mut pages = Vec::new();
+/// What every child walk shares, owned, for the tasks that walk them.
+#[derive(Debug)]
+struct Lane {
+    client: ApiClient,
+    /// The parent list's name (`roles`), for a drift's message.
+    parent: String,
+    child: Endpoint,
+    params: Vec<(String, String)>,
+    page_size: u32,
+    /// The parent field's name as JSON text (`"role_id"`).
+    field: String,
+}
+
+/// What a child walk sends: its pages, then how it was checked, or its error.
+enum Sent {
+    Page(Page),
+    Done(Verified),
+    Failed(ApiError),
+}
+
+/// The child lists of a relation, walked concurrently, handed on in parent order.
+#[derive(Debug)]
+pub(crate) struct Children {
+    lane: Arc<Lane>,
+    /// Parents whose child list has not started.
+    waiting: std::vec::IntoIter<String>,
+    /// The child lists under way, in parent order: each one's channel.
+    lanes: VecDeque<mpsc::Receiver<Sent>>,
+    /// The child walks; dropping the set stops them.
+    tasks: JoinSet<()>,
+    width: usize,
+    /// `Some(true)` while every finished child list had unique identities.
+    unique: Option<bool>,
+}
+
+impl Children {
+    /// The next page in parent order, or `None` once every child list was handed on.
+    ///
+    /// # Errors
+    /// The first failure in parent order; a 404 as [`Drift::ParentGone`].
+    pub(crate) async fn next_page(&mut self) -> Result<Option<Page>, ApiError> {
         loop {
-            let page = match pager.next_page().await {
-                Ok(Some(page)) => page,
-                Ok(None) => break,
-                Err(ApiError::Refused { status: 404, .. }) => {
-                    return Err(ApiError::Drift {
-                        path: endpoint.path.clone(),
-                        drift: Drift::ParentGone {
-                            parent: self.parent.name().to_owned(),
-                            id: id.to_owned(),
-                        },
+            self.start_lanes();
+            let Some(front) = self.lanes.front_mut() else {
+                return Ok(None);
+            };
+            match front.recv().await {
+                Some(Sent::Page(page)) => return Ok(Some(page)),
+                Some(Sent::Done(verified)) => {
+                    if verified.identities_unique != Some(true) {
+                        self.unique = None;
+                    }
+                    self.lanes.pop_front();
+                }
+                Some(Sent::Failed(error)) => {
+                    self.tasks.abort_all();
+                    return Err(error);
+                }
+                None => {
+                    self.tasks.abort_all();
+                    return Err(ApiError::BadAnswer {
+                        path: self.lane.child.path.clone(),
+                        page: 0,
+                        detail: "the walk of a child list stopped unexpectedly".to_owned(),
+                        snippet: String::new(),
                     });
                 }
-                Err(error) => return Err(error),
-            };
-            let number = pager.pages();
-            let page = with_parent(&page, &field, &value).map_err(|(detail, record)| {
-                ApiError::BadAnswer {
-                    path: endpoint.path.clone(),
-                    page: number,
-                    detail,
-                    snippet: snippet(record.as_bytes()),
-                }
-            })?;
-            pages.push(page);
+            }
         }
-        Ok(Children {
-            pages,
-            verified: pager.verified(),
-        })
+    }
+
+    /// `Some(true)` when every child list had unique identities; `None` otherwise.
+    pub(crate) fn identities_unique(&self) -> Option<bool> {
+        self.unique
+    }
+
+    /// Starts the next parents' child walks while fewer than `width` are under way.
+    fn start_lanes(&mut self) {
+        // Finished walks leave an entry in the set until joined.
+        while self.tasks.try_join_next().is_some() {}
+        while self.lanes.len() < self.width {
+            let Some(id) = self.waiting.next() else {
+                return;
+            };
+            let (pages, lane) = mpsc::channel(PAGES_PER_LANE);
+            let shared = Arc::clone(&self.lane);
+            self.tasks.spawn(async move {
+                let sent = match walk_child(&shared, &id, &pages).await {
+                    Ok(verified) => Sent::Done(verified),
+                    Err(error) => Sent::Failed(error),
+                };
+                // The receiver is gone only when the walk was given up.
+                let _ = pages.send(sent).await;
+            });
+            self.lanes.push_back(lane);
+        }
+    }
+}
+
+/// Walks the child list of parent `id` into `pages`, every record given the parent's field
+/// first; how it was checked.
+async fn walk_child(
+    lane: &Lane,
+    id: &str,
+    pages: &mpsc::Sender<Sent>,
+) -> Result<Verified, ApiError> {
+    let endpoint = lane.child.for_parent(id);
+    let mut pager = Pager::new(&lane.client, &endpoint, &lane.params, lane.page_size, None);
+    let value = json_text(id);
+    loop {
+        let page = match pager.next_page().await {
+            Ok(Some(page)) => page,
+            Ok(None) => return Ok(pager.verified()),
+            Err(ApiError::Refused { status: 404, .. }) => {
+                return Err(ApiError::Drift {
+                    path: endpoint.path.clone(),
+                    drift: Drift::ParentGone {
+                        parent: lane.parent.clone(),
+                        id: id.to_owned(),
+                    },
+                });
+            }
+            Err(error) => return Err(error),
+        };
+        let number = pager.pages();
+        let page = with_parent(&page, &lane.field, &value).map_err(|(detail, record)| {
+            ApiError::BadAnswer {
+                path: endpoint.path.clone(),
+                page: number,
+                detail,
+                snippet: snippet(record.as_bytes()),
+            }
+        })?;
+        if pages.send(Sent::Page(page)).await.is_err() {
+            // Given up: the relation's walk ended.
+            return Ok(pager.verified());
+        }
     }
 }
 
@@ -148,112 +262,9 @@ fn identity_text(raw: &str) -> String {
     serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned())
 }
 
-/// `text` as a JSON string.
-fn json_text(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
-}
-
-/// `page` with `"field":value` first in every record (both given as JSON text); a field of
-/// that name the record had already is dropped, the parent's value being the one that says
-/// which parent the record was read under. Each other field keeps its raw text and order.
-/// `Err` names a record that is not a JSON object.
-fn with_parent(page: &Page, field: &str, value: &str) -> Result<Page, (String, String)> {
-    let records = page
-        .records()
-        .map_err(|error| (error.to_string(), String::new()))?;
-    let name: String = serde_json::from_str(field).unwrap_or_default();
-    let mut out = Vec::with_capacity(records.len());
-    for record in records {
-        let entries = serde_json::Deserializer::from_str(record.get())
-            .deserialize_map(EntriesVisitor)
-            .map_err(|_| {
-                (
-                    "a record of a child list is not a JSON object, so it cannot carry its parent's identity".to_owned(),
-                    record.get().to_owned(),
-                )
-            })?;
-        let mut text = String::with_capacity(record.get().len() + field.len() + value.len() + 2);
-        text.push('{');
-        text.push_str(field);
-        text.push(':');
-        text.push_str(value);
-        for (key, raw) in entries.iter().filter(|(key, _)| *key != name) {
-            text.push(',');
-            text.push_str(&json_text(key));
-            text.push(':');
-            text.push_str(raw.get());
-        }
-        text.push('}');
-        let boxed =
-            RawValue::from_string(text).map_err(|error| (error.to_string(), String::new()))?;
-        out.push(boxed);
-    }
-    Ok(Page::from_records(&out))
-}
-
-/// A JSON object's entries in order, values as raw text.
-struct EntriesVisitor;
-
-impl<'de> Visitor<'de> for EntriesVisitor {
-    type Value = Vec<(String, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some(key) = map.next_key::<String>()? {
-            entries.push((key, map.next_value::<&'de RawValue>()?));
-        }
-        Ok(entries)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn page_of(records: &[&str]) -> Page {
-        let boxed: Vec<Box<RawValue>> = records
-            .iter()
-            .map(|r| RawValue::from_string((*r).to_owned()).expect("json in the test"))
-            .collect();
-        Page::from_records(&boxed)
-    }
-
-    fn texts(page: &Page) -> Vec<String> {
-        let records = page.records().expect("records");
-        records.iter().map(|r| r.get().to_owned()).collect()
-    }
-
-    #[test]
-    fn the_parent_field_comes_first_and_the_rest_keeps_its_text_and_order() {
-        let page = page_of(&[r#"{"user_id":"auth0|1","n":1.50,"o":{"a":[1, 2]}}"#, "{}"]);
-        let out = with_parent(&page, r#""role_id""#, r#""rol_\"x""#).expect("objects");
-        assert_eq!(
-            texts(&out),
-            [
-                r#"{"role_id":"rol_\"x","user_id":"auth0|1","n":1.50,"o":{"a":[1, 2]}}"#,
-                r#"{"role_id":"rol_\"x"}"#
-            ]
-        );
-    }
-
-    #[test]
-    fn a_field_named_like_the_parent_field_is_replaced_by_the_parent() {
-        let page = page_of(&[r#"{"a":1,"role_id":"other"}"#]);
-        let out = with_parent(&page, r#""role_id""#, r#""rol_1""#).expect("objects");
-        assert_eq!(texts(&out), [r#"{"role_id":"rol_1","a":1}"#]);
-    }
-
-    #[test]
-    fn a_record_that_is_not_an_object_is_refused() {
-        let page = page_of(&[r#""just text""#]);
-        let (detail, record) = with_parent(&page, r#""role_id""#, r#""rol_1""#).unwrap_err();
-        assert!(detail.contains("not a JSON object"), "{detail}");
-        assert_eq!(record, r#""just text""#);
-    }
 
     #[test]
     fn identities_are_decoded_json_strings_or_numbers_as_written() {

@@ -1,9 +1,8 @@
 //! The fetching side of a `for_each` job: the parent list first, then each parent's child
-//! list into the writer, in parent order (see [`crate::api::Relation`]). Nothing is written
-//! until the parent walk is complete, and a child list that fails fails the whole walk, so
-//! the runner throws the unfinished snapshot away as after any failed walk.
+//! list into the writer, in parent order (see [`crate::api::Relation`]). No child record is
+//! written until the parent walk is complete, and a child list that fails fails the whole
+//! walk, so the runner throws the unfinished snapshot away as after any failed walk.
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::fetch::{Fetched, Walk};
@@ -33,30 +32,29 @@ pub(super) async fn fetch_relation(
     let parents = relation.parents().await?;
     tracing::debug!(job = %job.name, parent = %for_each.parent.path, parents = parents.ids.len(), "parent list read");
     let progress = JobProgress::new(context.progress.as_ref(), &job.name);
+    let parent_count = parents.ids.len() as u64;
     let (mut count, mut records) = (parents.verified.pages, 0u64);
-    let mut unique = Some(true);
-    let mut children = Box::pin(relation.children(&parents.ids));
-    while let Some(child) = children.next().await {
-        let child = child?;
-        if child.verified.identities_unique != Some(true) {
-            unique = None;
-        }
-        for page in child.pages {
-            count += 1;
-            records += page.len() as u64;
-            progress.page(count, records, None);
-            if pages.send(page).await.is_err() {
-                // The writer has gone; its error is reported by `join_writer`.
-                return Ok(fetched(&parents.ids, count, unique, walk.page_size));
-            }
+    let mut children = relation.children(parents.ids);
+    while let Some(page) = children.next_page().await? {
+        count += 1;
+        records += page.len() as u64;
+        progress.page(count, records, None);
+        if pages.send(page).await.is_err() {
+            // The writer has gone; its error is reported by `join_writer`.
+            break;
         }
     }
-    Ok(fetched(&parents.ids, count, unique, walk.page_size))
+    Ok(fetched(
+        parent_count,
+        count,
+        children.identities_unique(),
+        walk.page_size,
+    ))
 }
 
 /// What the summary and the meta file say of a relation walk: pages of both lists, parents,
 /// and whether every child list had unique identities (so (parent, child) is unique).
-fn fetched(parents: &[String], pages: u64, unique: Option<bool>, page_size: u32) -> Fetched {
+fn fetched(parents: u64, pages: u64, unique: Option<bool>, page_size: u32) -> Fetched {
     Fetched {
         pages,
         total: None,
@@ -68,6 +66,6 @@ fn fetched(parents: &[String], pages: u64, unique: Option<bool>, page_size: u32)
             ascending: false,
         }),
         page_size: Some(page_size),
-        parents: Some(parents.len() as u64),
+        parents: Some(parents),
     }
 }
