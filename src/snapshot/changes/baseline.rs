@@ -206,4 +206,20 @@ mod tests {
             assert_eq!(print(text, &mut keys).identity, None, "{text}");
         }
     }
+
+    #[test]
+    fn a_composite_identity_is_the_array_of_its_values_and_needs_every_one() {
+        let mut keys = KeyTable::default();
+        let mut scratch = Vec::new();
+        let mut identity = |text: &str| {
+            fingerprint(text, "role_id,user_id", &mut keys, &mut scratch)
+                .unwrap()
+                .identity
+        };
+        assert_eq!(
+            identity(r#"{"user_id":"auth0|1","role_id":"rol_1","name":"A"}"#).as_deref(),
+            Some(r#"["rol_1","auth0|1"]"#)
+        );
+        assert_eq!(identity(r#"{"role_id":"rol_1","name":"A"}"#), None);
+    }
 }
