@@ -12,10 +12,15 @@
 //!   tenant's credentials as [`auth::Credentials`], the one type for them);
 //!   [`telemetry`] starts logging.
 //! - [`runner`] runs one job: pages from [`api`] flow into [`snapshot`] writers; it logs
-//!   each run's start and end, once, for `a0snap run` and the daemon alike.
+//!   each run's start and end, once, for `a0snap run` and the daemon alike, and leaves
+//!   `{out}/{job}/last-run.json` after each.
 //! - [`progress`] shows running jobs' pages and records to a person at a terminal.
 //! - [`schedule`] is the daemon: schedules call the runner, without overlap.
-//! - [`metrics`] counts runs, records, tokens and 429s for the daemon's `/metrics`.
+//! - [`status`] judges each job's health from the output folder (its last success, its
+//!   `last-run.json`, its schedule) for `a0snap status`, the metrics file and the report.
+//! - [`metrics`] counts runs, records, tokens and 429s and holds each job's last run, in one
+//!   `prometheus-client` registry: the daemon's `/metrics`, `A0SNAP_METRICS_FILE` and the
+//!   Pushgateway (the command line's `publish` feeds and sends it after every run).
 //! - [`jobs`] loads and validates job files into checked [`jobs::Job`]s, with schedule
 //!   triggers from [`trigger`]: [`trigger::cron`] expressions and [`trigger::interval`]s.
 //! - [`api`] is the Management API client: authenticated GETs, paging, retries, rate limits.
@@ -60,6 +65,7 @@ pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod secret_fields;
 pub mod snapshot;
+pub(crate) mod status;
 pub(crate) mod telemetry;
 pub mod trigger;
 pub(crate) mod users_export;

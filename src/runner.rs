@@ -33,6 +33,7 @@ mod relation;
 mod rewalk;
 #[cfg(test)]
 mod tests;
+mod trace;
 mod writer;
 
 use std::path::PathBuf;
@@ -149,10 +150,18 @@ pub(crate) enum JobError {
 
 /// Runs `job` once and logs its start and its end: the one place a run is logged, for
 /// `a0snap run` and the daemon alike (the daemon logs only what happens around a run: a
-/// crash, an abort, a run never started).
+/// crash, an abort, a run never started). Every run that took the job's lock also leaves
+/// `{out}/{job}/last-run.json` (see [`trace`]).
 pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
+    let started = context.clock.now();
+    let rate_limited_before = context.api.rate_limited_of(&job.name);
     let outcome = run_once(job, context).await;
+    let rate_limited = context
+        .api
+        .rate_limited_of(&job.name)
+        .saturating_sub(rate_limited_before);
+    trace::leave_trace(job, context, started, rate_limited, &outcome).await;
     let name = job.name.as_str();
     match &outcome {
         Ok(Outcome::Exported(exported)) => tracing::info!(
@@ -184,7 +193,7 @@ async fn run_once(job: &Job, context: &RunContext) -> Result<Outcome, JobError> 
     };
     // The job's deadline (A0SNAP_JOB_TIMEOUT) starts now and bounds every request below,
     // re-walks included.
-    let api = context.api.for_job();
+    let api = context.api.for_job(&job.name);
     let mut walks = Walks::new(job.page_size);
     let (draft, tap, fetched) = loop {
         let draft = begin(job, context).await?;

@@ -151,3 +151,84 @@ async fn a_change_report_on_a_job_without_json_or_ndjson_is_a_configuration_erro
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_report_gives_each_changed_path_with_its_values_and_a_rotated_secret_without_them()
+{
+    let world = World::start(config(Sizes {
+        clients: 6,
+        ..empty_sizes()
+    }))
+    .await;
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\nchanges = true\n[output]\nformat = \"json\"\n",
+    );
+    world.run_ok().await;
+
+    let served = world.served("clients");
+    let id = |index: usize| served[index]["client_id"].as_str().expect("id").to_owned();
+    let old_secret = served[2]["client_secret"]
+        .as_str()
+        .expect("a client secret")
+        .to_owned();
+    let new_secret = "rotated-Zq81bX0vKpW3nM7s";
+    let mut jwt = served[0]["jwt_configuration"].clone();
+    let old_lifetime = jwt["lifetime_in_seconds"].clone();
+    jwt["lifetime_in_seconds"] = json!(7200);
+    let old_callbacks = served[1]["callbacks"].clone();
+    let new_callbacks = json!(["https://one.example/cb", "https://two.example/cb"]);
+    world.fake.with_tenant(|tenant| {
+        assert!(tenant.update("clients", &id(0), "jwt_configuration", jwt));
+        assert!(tenant.update("clients", &id(1), "callbacks", new_callbacks.clone()));
+        assert!(tenant.update("clients", &id(2), "client_secret", json!(new_secret)));
+    });
+
+    let second = world.run_ok().await;
+    assert!(
+        second.stdout.contains(
+            "changes: 0 added, 0 removed, 3 changed: callbacks, client_secret, jwt_configuration"
+        ),
+        "{}",
+        second.stdout
+    );
+    assert!(
+        second
+            .stderr
+            .contains("0 added, 0 removed, 3 changed: callbacks, client_secret, jwt_configuration"),
+        "the log has the summary line too:\n{}",
+        second.stderr
+    );
+    let names = reports(&world);
+    assert_eq!(names.len(), 1, "{names:?}");
+    let report = json_file(&world, &names[0]);
+    let mut changed: Vec<Value> = report["changed"].as_array().expect("changed").clone();
+    changed.sort_by_key(|entry| entry["id"].as_str().map(str::to_owned));
+    let mut expected = vec![
+        json!({"id": id(0), "fields": ["jwt_configuration"], "changes": [
+            {"path": "jwt_configuration.lifetime_in_seconds", "old": old_lifetime, "new": 7200}
+        ]}),
+        json!({"id": id(1), "fields": ["callbacks"], "changes": [
+            {"path": "callbacks", "old": old_callbacks, "new": new_callbacks}
+        ]}),
+        json!({"id": id(2), "fields": ["client_secret"], "changes": [
+            {"path": "client_secret", "secret": true}
+        ]}),
+    ];
+    expected.sort_by_key(|entry| entry["id"].as_str().map(str::to_owned));
+    assert_eq!(changed, expected);
+    assert_eq!(report["counts"]["changed"], 3);
+
+    // Neither secret is in any file of the job, nor in what the run printed.
+    for name in world.files("apps") {
+        let text = world.read("apps", &name);
+        for secret in [old_secret.as_str(), new_secret] {
+            assert!(!text.contains(secret), "{name} holds a client secret");
+        }
+    }
+    for secret in [old_secret.as_str(), new_secret] {
+        assert!(!second.all_output().contains(secret));
+    }
+    world.assert_no_secrets(&second.all_output());
+    assert!(world.temporary_files("apps").is_empty());
+}

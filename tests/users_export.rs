@@ -238,11 +238,7 @@ async fn a_failed_export_job_fails_the_run_with_auth0s_reason_and_writes_nothing
         "{}",
         run.stdout
     );
-    let visible: Vec<String> = world
-        .files("users")
-        .into_iter()
-        .filter(|name| !name.starts_with('.'))
-        .collect();
+    let visible = world.visible_files("users");
     assert!(visible.is_empty(), "{visible:?}");
     assert!(world.fake.downloads().is_empty());
 }
@@ -476,10 +472,6 @@ async fn a_fresh_link_that_has_expired_too_fails_the_run_once_naming_the_expiry_
     assert!(!run.all_output().contains("X-Amz-Signature"));
     assert_eq!(jobs_reads(&world), 2, "{:?}", world.fake.requests());
     assert_eq!(world.fake.downloads().len(), 2);
-    let visible: Vec<String> = world
-        .files("users")
-        .into_iter()
-        .filter(|name| !name.starts_with('.') && name != "last-run.json")
-        .collect();
+    let visible = world.visible_files("users");
     assert!(visible.is_empty(), "{visible:?}");
 }

@@ -6,13 +6,15 @@
 //! against it, and compares the wall time with the floor those limits put under any client:
 //! `pages x latency / in_flight`, or `(pages - burst) / rate` under a token bucket (the slowest
 //! job's, when jobs run at once under buckets of their own). Peak memory is the child's own (`wait4`).
-//! Scenario e times the CSV conversion alone, in this process, on one thread.
+//! Scenario e times the CSV conversion alone, in this process, on one thread; scenario g runs
+//! one job with a change report twice.
 //!
 //! Nothing here fails on a missed target: the table says which targets were met. Arguments
 //! select scenarios by letter (`cargo bench --bench export -- a c`); `--bench`, which cargo
 //! passes, is ignored.
 
 mod alloc;
+mod changes;
 mod child;
 mod csv_alone;
 mod scenario;
@@ -20,6 +22,7 @@ mod table;
 
 use std::error::Error;
 use std::fs;
+use std::path::Path;
 use std::process::ExitCode;
 
 use scenario::{CLIENT_ID, CLIENT_SECRET, Scenario, Target, in_flight};
@@ -65,6 +68,15 @@ fn run(wanted: &dyn Fn(char) -> bool) -> Result<Vec<Row>, Box<dyn Error>> {
         }
     }
     judge_memory_spread(&mut rows);
+    if wanted('g') {
+        for records in changes::RECORDS {
+            eprintln!(
+                "running g. change report over {} records ...",
+                scenario::thousands(records)
+            );
+            rows.push(changes::measure(records)?);
+        }
+    }
     if wanted('e') {
         eprintln!("running e. CSV conversion alone ...");
         rows.push(csv_row()?);
@@ -83,23 +95,7 @@ fn export(scenario: &Scenario) -> Result<Row, Box<dyn Error>> {
     for (name, job, _) in &scenario.at_once {
         fs::write(dir.path().join(format!("jobs/{name}.toml")), job)?;
     }
-    let path = |sub: &str| dir.path().join(sub).display().to_string();
-    let env: Vec<(String, String)> = [
-        ("AUTH0_DOMAIN", fake.base_url()),
-        ("AUTH0_CLIENT_ID", CLIENT_ID.to_owned()),
-        ("AUTH0_CLIENT_SECRET", CLIENT_SECRET.to_owned()),
-        ("A0SNAP_JOBS_DIR", path("jobs")),
-        ("A0SNAP_OUTPUT_DIR", path("out")),
-        ("A0SNAP_STATE_DIR", path("state")),
-        ("A0SNAP_TOKEN_CACHE", "memory".to_owned()),
-        ("A0SNAP_MAX_IN_FLIGHT", in_flight().to_string()),
-        ("HOME", path("")),
-        ("RUST_LOG", "warn".to_owned()),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_owned(), value))
-    .chain(tuning())
-    .collect();
+    let env = environment(dir.path(), fake.base_url());
     let measured = child::run_a0snap(dir.path(), &env)?;
     eprintln!(
         "  {} wall, {} of CPU in a0snap",
@@ -144,6 +140,28 @@ fn export(scenario: &Scenario) -> Result<Row, Box<dyn Error>> {
     };
     row.verdict = verdict(&row, scenario.target);
     Ok(row)
+}
+
+/// The environment of a0snap in `dir` (with `jobs`, `out` and `state` in it) against the fake
+/// at `base_url`.
+pub(crate) fn environment(dir: &Path, base_url: String) -> Vec<(String, String)> {
+    let path = |sub: &str| dir.join(sub).display().to_string();
+    [
+        ("AUTH0_DOMAIN", base_url),
+        ("AUTH0_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("AUTH0_CLIENT_SECRET", CLIENT_SECRET.to_owned()),
+        ("A0SNAP_JOBS_DIR", path("jobs")),
+        ("A0SNAP_OUTPUT_DIR", path("out")),
+        ("A0SNAP_STATE_DIR", path("state")),
+        ("A0SNAP_TOKEN_CACHE", "memory".to_owned()),
+        ("A0SNAP_MAX_IN_FLIGHT", in_flight().to_string()),
+        ("HOME", path("")),
+        ("RUST_LOG", "warn".to_owned()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .chain(tuning())
+    .collect()
 }
 
 /// `A0SNAP_*` settings from the benchmark's environment that a0snap should see too (request

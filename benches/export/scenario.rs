@@ -116,7 +116,8 @@ impl Bound {
     }
 }
 
-/// Every scenario of the issues, `a` to `d`, `f` and `g` (`e` is [`crate::csv_alone`]).
+/// Every scenario of the issues, `a` to `d`, `f` and `h` (`e` is [`crate::csv_alone`], `g`
+/// [`crate::changes`]).
 pub(crate) fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
     let limited = RateLimit {
@@ -210,8 +211,8 @@ pub(crate) fn all() -> Vec<Scenario> {
             target: Target::RatioWithFew429(1.1, 0.01),
         },
         Scenario {
-            label: "g. 200 roles x 50 users (for_each), Enterprise limits".to_owned(),
-            letter: 'g',
+            label: "h. 200 roles x 50 users (for_each), Enterprise limits".to_owned(),
+            letter: 'h',
             config: Box::new(|| {
                 let mut tenant = tenant(Sizes {
                     roles: 200,
@@ -265,7 +266,7 @@ fn enterprise_bound() -> Bound {
     }
 }
 
-fn job(endpoint: &str, params: &str, format: &str, columns: &str) -> String {
+pub(crate) fn job(endpoint: &str, params: &str, format: &str, columns: &str) -> String {
     format!(
         "every = \"1h\"\nendpoint = \"{endpoint}\"\nparams = {{ {params} }}\n[output]\nformat = {format}\n{columns}keep = 0\n"
     )
@@ -284,7 +285,7 @@ fn with_latency(tenant: Tenant) -> Config {
 
 /// A tenant whose `count` log events are made on demand (a million stored ones would take
 /// gigabytes in the benchmark process).
-fn logs_tenant(count: usize) -> Config {
+pub(crate) fn logs_tenant(count: usize) -> Config {
     let mut tenant = tenant(Sizes {
         clients: 20,
         users: 200,

@@ -54,6 +54,9 @@ pub(crate) struct ApiClient {
     clock: SharedClock,
     /// Counts 429 answers.
     metrics: Arc<Metrics>,
+    /// The job whose run this client serves (set by [`ApiClient::for_job`]), for the per-job
+    /// 429 count.
+    job: Option<Arc<str>>,
 }
 
 /// A request as messages name it: `GET /api/v2/clients`.
@@ -86,6 +89,7 @@ impl ApiClient {
             deadline: None,
             clock,
             metrics: Arc::default(),
+            job: None,
         }
     }
 
@@ -95,13 +99,19 @@ impl ApiClient {
         self
     }
 
-    /// This client for one job run starting now: every request of the run, its waits and
-    /// retries included, ends by the job's deadline.
-    pub(crate) fn for_job(&self) -> Self {
+    /// This client for one run of `job` starting now: every request of the run, its waits and
+    /// retries included, ends by the job's deadline, and its 429 answers count against `job`.
+    pub(crate) fn for_job(&self, job: &str) -> Self {
         Self {
             deadline: self.job_timeout.map(|timeout| Instant::now() + timeout),
+            job: Some(Arc::from(job)),
             ..self.clone()
         }
+    }
+
+    /// 429 answers `job`'s requests got in this process so far.
+    pub(crate) fn rate_limited_of(&self, job: &str) -> u64 {
+        self.metrics.job_rate_limited(job)
     }
 
     /// When this job's time is up (set by [`ApiClient::for_job`]); `None` for no limit.
@@ -251,7 +261,7 @@ impl ApiClient {
         }
         if let Some((failure, asked)) = retry::transient(status, headers, self.clock.now()) {
             if failure.kind == FailureKind::RateLimited {
-                self.metrics.rate_limited();
+                self.metrics.rate_limited(self.job.as_deref());
                 if let Some((wait, source)) = asked
                     && wait <= self.retry.longest_wait
                 {

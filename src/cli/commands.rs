@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::CliError;
 use super::Services;
+use super::publish::Publisher;
 use super::summary;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv, Settings};
@@ -22,9 +23,14 @@ pub(super) async fn run(
     names: &[String],
     progress: Option<Arc<LiveProgress>>,
 ) -> Result<(), CliError> {
-    let (settings, jobs) = load(env, overrides, names)?;
+    let settings = Settings::resolve(&env, overrides)?;
+    let all = jobs::load_dir(&settings.jobs_dir)?;
+    let jobs = jobs::select(all.clone(), names)?;
     let services = Services::new(&settings, clock::system())?;
-    super::run::run_all(&settings, &services, jobs, progress).await
+    let ran = super::run::run_all(&settings, &services, jobs, progress).await;
+    // Every job's series, run this time or not (see `publish`).
+    Publisher::new(&settings, &services).publish(&all).await;
+    ran
 }
 
 /// Settings and the selected jobs, or the configuration error.

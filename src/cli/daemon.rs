@@ -7,6 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::CliError;
 use super::Services;
+use super::publish::Publisher;
 use crate::clock;
 use crate::config::Settings;
 use crate::jobs::{self, Job};
@@ -39,9 +40,12 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
         tokio::spawn(server.serve(services.metrics.clone(), stopped));
     }
     let jobs_dir = settings.jobs_dir.clone();
+    // Every job's series from the start, then each job's after each of its runs.
+    let publisher = Publisher::new(&settings, &services);
+    publisher.publish(&jobs).await;
     let daemon = Daemon {
         clock: services.clock.clone(),
-        execute: execute(Arc::new(services.run_context(&settings))),
+        execute: execute(Arc::new(services.run_context(&settings)), publisher.clone()),
         reload: Box::new(move || jobs::load_dir(&jobs_dir)),
         concurrency: settings.job_concurrency,
         grace: settings.grace_period,
@@ -69,10 +73,14 @@ pub(super) async fn run(settings: Settings, jobs: Vec<Job>) -> Result<(), CliErr
     }
 }
 
-/// A run is the runner with the shared context.
-fn execute(context: Arc<RunContext>) -> Execute {
+/// A run is the runner with the shared context, then the job's metrics published.
+fn execute(context: Arc<RunContext>, publisher: Publisher) -> Execute {
     Arc::new(move |job: Job| {
-        let context = context.clone();
-        Box::pin(async move { runner::run_job(&job, &context).await })
+        let (context, publisher) = (context.clone(), publisher.clone());
+        Box::pin(async move {
+            let outcome = runner::run_job(&job, &context).await;
+            publisher.publish(std::slice::from_ref(&job)).await;
+            outcome
+        })
     })
 }

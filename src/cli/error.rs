@@ -32,6 +32,12 @@ pub enum CliError {
     /// The metrics address (`A0SNAP_METRICS_ADDR`) cannot be listened on. Exit code 2.
     #[error(transparent)]
     Metrics(#[from] BindError),
+    /// `a0snap status --stale-after` is not a length. Exit code 2.
+    #[error("--stale-after: {detail}")]
+    StaleAfter {
+        /// Why the value was refused (the interval parser's message).
+        detail: String,
+    },
     /// `a0snap validate` found problems: each is one of the other usage variants, all listed.
     /// Exit code 2.
     #[error("{}", join(problems))]
@@ -102,6 +108,15 @@ pub enum CliError {
         /// What forced the stop, if a signal did; `None` when the grace period ran out.
         forced_by: Option<String>,
     },
+    /// `a0snap status` found jobs failed, stale or never run; the lines printed on stdout
+    /// name them, so nothing more is printed. Exit code 1.
+    #[error("{unhealthy} of {total} jobs are not ok; the status lines name them")]
+    Unhealthy {
+        /// Jobs failed, stale or never run.
+        unhealthy: usize,
+        /// Jobs checked.
+        total: usize,
+    },
     /// At least one job of `a0snap run` (or `demo`) failed; the others still ran. The summary
     /// printed on stdout already names each failure, so nothing more is printed. Exit code 1.
     #[error("{failed} of {total} jobs failed; the summary names them")]
@@ -122,6 +137,7 @@ impl CliError {
             | Self::Jobs(_)
             | Self::Http(_)
             | Self::Metrics(_)
+            | Self::StaleAfter { .. }
             | Self::Invalid { .. } => 2,
             Self::Runtime { .. }
             | Self::Token(_)
@@ -131,6 +147,7 @@ impl CliError {
             | Self::Sandbox { .. }
             | Self::Aborted { .. }
             | Self::Interrupted { .. }
+            | Self::Unhealthy { .. }
             | Self::JobsFailed { .. } => 1,
         }
     }
@@ -141,7 +158,7 @@ impl CliError {
     pub fn messages(&self) -> Vec<String> {
         match self {
             Self::Invalid { problems } => problems.iter().flat_map(Self::messages).collect(),
-            Self::JobsFailed { .. } => Vec::new(),
+            Self::JobsFailed { .. } | Self::Unhealthy { .. } => Vec::new(),
             other => vec![other.to_string()],
         }
     }
@@ -222,6 +239,9 @@ mod tests {
             CliError::Invalid {
                 problems: vec![settings_problem()],
             },
+            CliError::StaleAfter {
+                detail: "\"soon\" is not an interval".into(),
+            },
         ];
         for error in &usage {
             assert_eq!(error.exit_code(), 2, "{error}");
@@ -254,6 +274,10 @@ mod tests {
             },
             CliError::JobsFailed {
                 failed: 1,
+                total: 2,
+            },
+            CliError::Unhealthy {
+                unhealthy: 1,
                 total: 2,
             },
         ];

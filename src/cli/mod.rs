@@ -8,8 +8,10 @@ mod commands;
 mod daemon;
 mod endpoints;
 mod error;
+mod publish;
 mod run;
 mod services;
+mod status;
 mod summary;
 
 pub use error::CliError;
@@ -68,6 +70,17 @@ pub enum Command {
     },
     /// Start the bundled sandbox tenant on a loopback port and run the jobs against it once.
     Demo,
+    /// Print each job's health from the output folder: last success, last run, staleness.
+    /// Exits 0 when every job is ok, 1 when any failed, is stale or never ran.
+    Status {
+        /// Call a job stale when its last success is older than this ("36h", "2d"), instead
+        /// of two of its schedule periods.
+        #[arg(long, value_name = "DURATION")]
+        stale_after: Option<String>,
+        /// Output format: text (one line per job) or json.
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: status::StatusFormat,
+    },
     /// List the Management API endpoints a0snap knows: name, pagination, array key, scope.
     Endpoints,
 }
@@ -112,6 +125,10 @@ pub fn execute(cli: Cli) -> Result<(), CliError> {
             Command::Validate => commands::validate(env, &overrides),
             Command::Token { info } => commands::token(env, &overrides, info).await,
             Command::Demo => commands::demo(&overrides, progress).await,
+            Command::Status {
+                stale_after,
+                format,
+            } => status::status(&env, &overrides, stale_after.as_deref(), format),
             Command::Endpoints => Ok(()),
         }
     })

@@ -26,6 +26,8 @@ pub(crate) struct Services {
     pub clock: SharedClock,
     /// The process's counters (token requests, 429s, and the daemon's runs).
     pub metrics: Arc<Metrics>,
+    /// The process's one HTTP client (also used to push metrics to a Pushgateway).
+    pub http: reqwest::Client,
 }
 
 impl Services {
@@ -63,7 +65,7 @@ impl Services {
         let burst = rate.map_or(1, |rate| rate.ceil() as u32);
         let limiter = Arc::new(Limiter::new(settings.http.max_in_flight, rate, burst));
         let api = ApiClient::new(
-            http,
+            http.clone(),
             settings.tenant.base_url.clone(),
             tokens.clone(),
             limiter,
@@ -77,6 +79,7 @@ impl Services {
             api,
             clock,
             metrics,
+            http,
         })
     }
 

@@ -38,7 +38,11 @@ pub(super) fn render(results: &[JobResult]) -> String {
                 facts(exported),
                 exported.duration.as_secs_f64(),
                 files_written(exported.committed.as_ref()),
-            ),
+            )
+            .and_then(|()| match change_line(exported) {
+                Some(line) => writeln!(text, "{:width$}           changes: {line}", ""),
+                None => Ok(()),
+            }),
             Ok(Outcome::Skipped { reason }) => {
                 skipped += 1;
                 writeln!(text, "{:width$}  skipped  {reason}", result.job)
@@ -83,6 +87,12 @@ fn facts(exported: &Exported) -> String {
         None => parts.push(plural(exported.pages, "page")),
     }
     parts.join(", ")
+}
+
+/// "3 added, 1 removed, 2 changed: callbacks, name", when a report was written.
+fn change_line(exported: &Exported) -> Option<String> {
+    let changes = exported.committed.as_ref()?.changes.as_ref()?;
+    changes.previous.as_ref().map(|_| changes.line())
 }
 
 /// "+3 -1 ~2", or why there is no report.

@@ -13,7 +13,7 @@ use std::path::Path;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::env::RawEnv;
-use super::resolve::Problems;
+use super::problems::Problems;
 use super::values::read_secret_file;
 use crate::auth::{AssertionAlg, ClientAuthentication, SigningKey};
 

@@ -41,6 +41,9 @@ pub struct RawEnv {
     pub(super) a0snap_job_concurrency: Option<String>,
     pub(super) a0snap_grace_period: Option<String>,
     pub(super) a0snap_metrics_addr: Option<String>,
+    pub(super) a0snap_metrics_file: Option<PathBuf>,
+    /// May hold a user name and password (`https://user:password@host`): a secret.
+    pub(super) a0snap_pushgateway_url: Option<secrecy::SecretString>,
     pub(super) a0snap_max_rewalks: Option<String>,
     pub(super) xdg_state_home: Option<PathBuf>,
     pub(super) home: Option<PathBuf>,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 mod authentication;
 mod env;
+mod problems;
 mod resolve;
 #[cfg(test)]
 mod tests;
@@ -96,6 +97,11 @@ pub struct Settings {
     pub grace_period: Duration,
     /// Address for `/healthz` and `/metrics`, off when `None`.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `A0SNAP_METRICS_FILE`: where the metrics are written after every run, off when `None`.
+    pub metrics_file: Option<PathBuf>,
+    /// `A0SNAP_PUSHGATEWAY_URL`: the Pushgateway's root URL (`http` or `https`) the metrics
+    /// are pushed to after every run, off when `None`; a secret, as it may hold a password.
+    pub pushgateway_url: Option<secrecy::SecretString>,
     /// Walks again from the start after a walk drifted (the tenant changed while it was
     /// read), before the job fails.
     pub max_rewalks: u32,
@@ -235,6 +241,14 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),
+        (
+            "A0SNAP_METRICS_FILE",
+            "metrics file written after every run",
+        ),
+        (
+            "A0SNAP_PUSHGATEWAY_URL",
+            "Pushgateway the metrics are pushed to after every run",
+        ),
         (
             "A0SNAP_MAX_REWALKS",
             "walks again after the list changed during a walk",

@@ -3,37 +3,16 @@
 use std::path::PathBuf;
 
 use super::authentication::resolve_authentication;
+use super::problems::Problems;
 use super::values::parse_domain;
 use super::values::{
-    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration, parse_rate,
-    parse_retries, parse_rewalks, parse_token_cache,
+    parse_count, parse_duration, parse_metrics_addr, parse_optional_duration,
+    parse_pushgateway_url, parse_rate, parse_retries, parse_rewalks, parse_token_cache,
 };
 use super::{
-    ConfigError, HttpSettings, LogFormat, Overrides, Problem, RawEnv, Settings, TokenCacheSetting,
-    defaults,
+    ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
 };
 use crate::auth::Credentials;
-
-/// Collects problems while settings are checked.
-#[derive(Default)]
-pub(super) struct Problems(Vec<Problem>);
-
-impl Problems {
-    pub(super) fn add(&mut self, variable: &'static str, message: impl Into<String>) {
-        self.0.push(Problem {
-            variable,
-            message: message.into(),
-        });
-    }
-
-    pub(super) fn take<T>(
-        &mut self,
-        variable: &'static str,
-        result: Result<T, String>,
-    ) -> Option<T> {
-        result.map_err(|message| self.add(variable, message)).ok()
-    }
-}
 
 impl Settings {
     /// Checks the environment and flags, reporting every problem at once.
@@ -80,6 +59,10 @@ impl Settings {
             "A0SNAP_METRICS_ADDR",
             parse_metrics_addr(env.a0snap_metrics_addr.as_deref()),
         );
+        let pushgateway_url = problems.take(
+            "A0SNAP_PUSHGATEWAY_URL",
+            parse_pushgateway_url(env.a0snap_pushgateway_url.as_ref()),
+        );
         if let Some(format) = overrides
             .log_format
             .as_deref()
@@ -110,7 +93,7 @@ impl Settings {
                 Some(grace_period),
                 Some(metrics_addr),
                 Some(max_rewalks),
-            ) if problems.0.is_empty() => Ok(Settings {
+            ) if problems.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
                 output_dir: output_dir(env, overrides),
@@ -120,10 +103,12 @@ impl Settings {
                 job_concurrency,
                 grace_period,
                 metrics_addr,
+                metrics_file: env.a0snap_metrics_file.clone(),
+                pushgateway_url: pushgateway_url.flatten(),
                 max_rewalks,
             }),
             _ => Err(ConfigError::Invalid {
-                problems: problems.0,
+                problems: problems.into_vec(),
             }),
         }
     }

@@ -159,3 +159,24 @@ pub(super) fn parse_metrics_addr(
         }),
     }
 }
+
+/// `A0SNAP_PUSHGATEWAY_URL`: an `http` or `https` URL with a host; the message never shows the
+/// value (it may hold a password).
+pub(super) fn parse_pushgateway_url(
+    value: Option<&secrecy::SecretString>,
+) -> Result<Option<secrecy::SecretString>, String> {
+    use secrecy::ExposeSecret as _;
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let text = value.expose_secret().trim();
+    match Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(Some(text.to_owned().into()))
+        }
+        _ => Err(
+            "is not an http or https URL; give the Pushgateway's root, e.g. http://pushgateway:9091"
+                .to_owned(),
+        ),
+    }
+}

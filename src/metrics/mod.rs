@@ -1,19 +1,29 @@
-//! Counters for long-running use: what the daemon's `/metrics` endpoint shows.
+//! Counters and gauges in one `prometheus-client` [`Registry`]: what the daemon's `/metrics`
+//! endpoint serves, what `A0SNAP_METRICS_FILE` holds and what goes to a Pushgateway.
 //!
 //! One [`Metrics`] per process, shared as `Arc<Metrics>` by the token cache (token requests),
-//! the API client (429 answers) and the daemon (runs, records, skipped overlaps). Counting is
-//! always on and costs an atomic add or a short lock; serving them over HTTP ([`server`]) is
-//! off unless `A0SNAP_METRICS_ADDR` is set. [`Metrics::render`] writes the Prometheus text
-//! exposition format; this module knows nothing about HTTP.
+//! the API client (429 answers), the daemon (runs, records, skipped overlaps) and the command
+//! line, which sets each job's last-run gauges from the output folder ([`Metrics::set_last_run`]).
+//! Counting is always on and costs an atomic add or a short lock. [`Metrics::render`] writes
+//! the Prometheus text exposition format (version 0.0.4) through the crate's encoder;
+//! [`file`](mod@file) and [`push`] publish it, [`server`] serves it. This module knows nothing about
+//! jobs, runs or the output folder: it is told numbers.
 
+pub(crate) mod file;
+pub(crate) mod push;
 pub(crate) mod server;
+#[cfg(test)]
+mod tests;
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::AtomicU64;
 
 use jiff::Timestamp;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
 
 /// How one daemon run of a job ended, as the `outcome` label of `a0snap_job_runs_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,6 +39,14 @@ pub(crate) enum RunOutcome {
 }
 
 impl RunOutcome {
+    /// Every outcome, in the order the series are created.
+    const ALL: [RunOutcome; 4] = [
+        RunOutcome::Success,
+        RunOutcome::Failure,
+        RunOutcome::Locked,
+        RunOutcome::Aborted,
+    ];
+
     /// The label value.
     pub(crate) fn label(self) -> &'static str {
         match self {
@@ -40,259 +58,337 @@ impl RunOutcome {
     }
 }
 
-/// The process's counters. `Send + Sync`; share it in an `Arc`.
-#[derive(Debug, Default)]
-pub(crate) struct Metrics {
-    /// Token requests made to Auth0 (renewals; retries inside one renewal are not counted).
-    token_requests: AtomicU64,
-    /// 429 answers from the Management API.
-    rate_limited: AtomicU64,
-    /// Job runs in progress (started or waiting for a slot) in the daemon.
-    running: AtomicU64,
-    /// Per-job counters. A std mutex: held for a few map operations, never across an await.
-    jobs: Mutex<BTreeMap<String, JobCounters>>,
+/// The label of a per-job series: `job="{name}"`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabel {
+    job: String,
 }
 
-/// The counters of one job.
+/// The labels of `a0snap_job_runs_total`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RunLabels {
+    job: String,
+    outcome: &'static str,
+}
+
+/// A gauge holding seconds or a Unix time, with a fraction.
+type Seconds = Gauge<f64, AtomicU64>;
+
+/// What a job's last run left behind (`{out}/{job}/last-run.json` and the last success), as
+/// the command line reads it from the output folder.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LastRunFacts {
+    /// When the last run finished.
+    pub finished: Timestamp,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Its wall time.
+    pub duration: std::time::Duration,
+    /// Records it wrote (0 for a failure).
+    pub records: u64,
+    /// Pages it fetched (0 for a failure).
+    pub pages: u64,
+    /// 429 answers its requests got.
+    pub rate_limited: u64,
+}
+
+/// The per-job gauges of the last run, one family per entry of [`LAST_RUN_SERIES`].
+#[derive(Debug, Default, Clone)]
+struct LastRunFamilies([Family<JobLabel, Seconds>; 6]);
+
+/// The daemon counters of one job, as tests read them.
+#[cfg(test)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct JobCounters {
-    /// Runs by outcome.
-    pub runs: BTreeMap<RunOutcome, u64>,
-    /// When the last successful run finished.
-    pub last_success: Option<Timestamp>,
+    /// Runs by outcome (outcomes never seen are absent).
+    pub runs: std::collections::BTreeMap<RunOutcome, u64>,
     /// Records written by successful runs.
     pub records: u64,
     /// Fire times skipped because the previous run was still going.
     pub skipped_overlaps: u64,
 }
 
+/// The process's metrics. `Send + Sync`; share it in an `Arc`.
+#[derive(Debug)]
+pub(crate) struct Metrics {
+    /// Everything below, registered once; rendering encodes it.
+    registry: Registry,
+    /// Token requests made to Auth0 (renewals; retries inside one renewal are not counted).
+    token_requests: Counter,
+    /// 429 answers from the Management API.
+    rate_limited: Counter,
+    /// The same, by the job whose request got it.
+    job_rate_limited: Family<JobLabel, Counter>,
+    /// Job runs in progress (started or waiting for a slot) in the daemon.
+    running: Gauge,
+    /// Daemon runs by job and outcome.
+    runs: Family<RunLabels, Counter>,
+    /// When each job's last successful run finished.
+    last_success: Family<JobLabel, Seconds>,
+    /// Records written by the daemon's successful runs.
+    records: Family<JobLabel, Counter>,
+    /// Fire times skipped because the previous run was still going.
+    skipped: Family<JobLabel, Counter>,
+    /// Each job's last run, from the output folder.
+    last: LastRunFamilies,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let metrics = Self {
+            registry: Registry::default(),
+            token_requests: Counter::default(),
+            rate_limited: Counter::default(),
+            job_rate_limited: Family::default(),
+            running: Gauge::default(),
+            runs: Family::default(),
+            last_success: Family::default(),
+            records: Family::default(),
+            skipped: Family::default(),
+            last: LastRunFamilies::default(),
+        };
+        let mut registry = Registry::default();
+        // Help texts without a final period: the registry adds one.
+        let r = &mut registry;
+        r.register(
+            "a0snap_job_runs",
+            "Job runs by outcome",
+            metrics.runs.clone(),
+        );
+        r.register(
+            "a0snap_job_last_success_timestamp_seconds",
+            LAST_SUCCESS_HELP,
+            metrics.last_success.clone(),
+        );
+        r.register(
+            "a0snap_records_exported",
+            "Records written by successful runs",
+            metrics.records.clone(),
+        );
+        r.register(
+            "a0snap_job_skipped_overlaps",
+            "Fire times skipped because the job's previous run was still going",
+            metrics.skipped.clone(),
+        );
+        metrics.last.register(r);
+        r.register(
+            "a0snap_token_requests",
+            "Token requests made to Auth0 by this process",
+            metrics.token_requests.clone(),
+        );
+        r.register(
+            "a0snap_rate_limited",
+            "429 Too Many Requests answers from the Management API to this process",
+            metrics.rate_limited.clone(),
+        );
+        r.register(
+            "a0snap_job_rate_limited",
+            "429 Too Many Requests answers to the job's requests in this process",
+            metrics.job_rate_limited.clone(),
+        );
+        r.register(
+            "a0snap_jobs_running",
+            "Job runs in progress or waiting for a slot",
+            metrics.running.clone(),
+        );
+        Self {
+            registry,
+            ..metrics
+        }
+    }
+}
+
+/// The last-run series: name (after `a0snap_job_`) and help, in the order of
+/// [`LastRunFacts::values`]. The push ([`push`]) registers the same names without labels.
+const LAST_RUN_SERIES: [(&str, &str); 6] = [
+    (
+        "last_run_timestamp_seconds",
+        "When the job's last run finished, success or not, in seconds since the Unix epoch",
+    ),
+    (
+        "last_run_success",
+        "1 if the job's last run succeeded, 0 if it failed",
+    ),
+    (
+        "last_run_duration_seconds",
+        "Wall time of the job's last run",
+    ),
+    ("last_run_records", "Records the job's last run wrote"),
+    ("last_run_pages", "Pages the job's last run fetched"),
+    (
+        "last_run_rate_limited",
+        "429 Too Many Requests answers to the job's last run",
+    ),
+];
+
+/// The help of `a0snap_job_last_success_timestamp_seconds`.
+const LAST_SUCCESS_HELP: &str =
+    "When the job's last successful run finished, in seconds since the Unix epoch";
+
+impl LastRunFacts {
+    /// The values of [`LAST_RUN_SERIES`], in its order.
+    fn values(&self) -> [f64; 6] {
+        [
+            unix_seconds(self.finished),
+            if self.success { 1.0 } else { 0.0 },
+            self.duration.as_secs_f64(),
+            self.records as f64,
+            self.pages as f64,
+            self.rate_limited as f64,
+        ]
+    }
+}
+
+impl LastRunFamilies {
+    /// Registers the families as `a0snap_job_last_run_timestamp_seconds` and so on.
+    fn register(&self, registry: &mut Registry) {
+        for ((name, help), family) in LAST_RUN_SERIES.iter().zip(&self.0) {
+            registry.register(format!("a0snap_job_{name}"), *help, family.clone());
+        }
+    }
+
+    /// Sets `label`'s gauges to `facts`.
+    fn set(&self, label: &JobLabel, facts: &LastRunFacts) {
+        for (family, value) in self.0.iter().zip(facts.values()) {
+            family.get_or_create(label).set(value);
+        }
+    }
+}
+
 impl Metrics {
     /// Counts a token request.
     pub(crate) fn token_requested(&self) {
-        self.token_requests.fetch_add(1, Ordering::Relaxed);
+        self.token_requests.inc();
     }
 
-    /// Counts a 429 answer.
-    pub(crate) fn rate_limited(&self) {
-        self.rate_limited.fetch_add(1, Ordering::Relaxed);
+    /// Counts a 429 answer, and against `job` when a job's request got it.
+    pub(crate) fn rate_limited(&self, job: Option<&str>) {
+        self.rate_limited.inc();
+        if let Some(job) = job {
+            self.job_rate_limited.get_or_create(&job_label(job)).inc();
+        }
+    }
+
+    /// 429 answers `job`'s requests got in this process so far.
+    pub(crate) fn job_rate_limited(&self, job: &str) -> u64 {
+        self.job_rate_limited
+            .get(&job_label(job))
+            .map_or(0, |counter| counter.get())
     }
 
     /// Sets the number of runs in progress.
     pub(crate) fn set_running(&self, running: usize) {
-        self.running.store(running as u64, Ordering::Relaxed);
+        self.running.set(i64::try_from(running).unwrap_or(i64::MAX));
     }
 
-    /// Makes every job's series exist (at zero) before its first run, so dashboards and
+    /// Makes every job's counters exist (at zero) before its first run, so dashboards and
     /// alerts see the job from the start.
     pub(crate) fn register_jobs<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
-        let mut jobs = self.jobs();
         for name in names {
-            jobs.entry(name.to_owned()).or_default();
+            // Creating the series is the point; the guards are dropped at once.
+            for outcome in RunOutcome::ALL {
+                drop(self.runs.get_or_create(&run_labels(name, outcome)));
+            }
+            drop(self.records.get_or_create(&job_label(name)));
+            drop(self.skipped.get_or_create(&job_label(name)));
         }
     }
 
-    /// Counts a finished run; a success also records its records and finish time.
+    /// Counts a finished daemon run; a success also records its records and finish time.
     pub(crate) fn run_finished(&self, job: &str, outcome: RunOutcome, records: u64, at: Timestamp) {
-        let mut jobs = self.jobs();
-        let counters = jobs.entry(job.to_owned()).or_default();
-        *counters.runs.entry(outcome).or_default() += 1;
+        self.register_jobs([job]);
+        self.runs.get_or_create(&run_labels(job, outcome)).inc();
         if outcome == RunOutcome::Success {
-            counters.records += records;
-            counters.last_success = Some(at);
+            self.records.get_or_create(&job_label(job)).inc_by(records);
+            self.last_success
+                .get_or_create(&job_label(job))
+                .set(unix_seconds(at));
+        }
+    }
+
+    /// Sets `job`'s last-run gauges, and its last success time when known (both as the output
+    /// folder tells them; `a0snap run` and the daemon call this after each run).
+    pub(crate) fn set_last_run(
+        &self,
+        job: &str,
+        last_run: Option<&LastRunFacts>,
+        last_success: Option<Timestamp>,
+    ) {
+        let label = job_label(job);
+        if let Some(facts) = last_run {
+            self.last.set(&label, facts);
+        }
+        if let Some(at) = last_success {
+            self.last_success
+                .get_or_create(&label)
+                .set(unix_seconds(at));
         }
     }
 
     /// Counts a fire time skipped because the job's previous run was still going; returns
     /// the job's total so far.
     pub(crate) fn overlap_skipped(&self, job: &str) -> u64 {
-        let mut jobs = self.jobs();
-        let counters = jobs.entry(job.to_owned()).or_default();
-        counters.skipped_overlaps += 1;
-        counters.skipped_overlaps
+        self.skipped.get_or_create(&job_label(job)).inc() + 1
     }
 
     /// Token requests so far.
     pub(crate) fn token_requests(&self) -> u64 {
-        self.token_requests.load(Ordering::Relaxed)
+        self.token_requests.get()
     }
 
     /// 429 answers so far.
     pub(crate) fn rate_limited_answers(&self) -> u64 {
-        self.rate_limited.load(Ordering::Relaxed)
+        self.rate_limited.get()
     }
 
-    /// A copy of one job's counters (only tests ask).
+    /// A copy of one job's daemon counters (only tests ask).
     #[cfg(test)]
     pub(crate) fn job(&self, job: &str) -> JobCounters {
-        self.jobs().get(job).cloned().unwrap_or_default()
+        let count = |family: &Family<JobLabel, Counter>| {
+            family
+                .get(&job_label(job))
+                .map_or(0, |counter| counter.get())
+        };
+        JobCounters {
+            runs: RunOutcome::ALL
+                .into_iter()
+                .filter_map(|outcome| {
+                    let counter = self.runs.get(&run_labels(job, outcome))?;
+                    Some((outcome, counter.get())).filter(|(_, runs)| *runs > 0)
+                })
+                .collect(),
+            records: count(&self.records),
+            skipped_overlaps: count(&self.skipped),
+        }
     }
 
-    /// Every counter in the Prometheus text exposition format (version 0.0.4).
+    /// Every series in the Prometheus text exposition format (version 0.0.4).
     pub(crate) fn render(&self) -> String {
-        let jobs = self.jobs().clone();
-        let mut text = String::new();
-        family(
-            &mut text,
-            "a0snap_job_runs_total",
-            "counter",
-            "Job runs by outcome.",
-        );
-        for (job, counters) in &jobs {
-            for outcome in [
-                RunOutcome::Success,
-                RunOutcome::Failure,
-                RunOutcome::Locked,
-                RunOutcome::Aborted,
-            ] {
-                let count = counters.runs.get(&outcome).copied().unwrap_or(0);
-                let labels = format!("job=\"{}\",outcome=\"{}\"", escape(job), outcome.label());
-                sample(&mut text, "a0snap_job_runs_total", &labels, count);
-            }
-        }
-        family(
-            &mut text,
-            "a0snap_job_last_success_timestamp_seconds",
-            "gauge",
-            "When the job's last successful run finished, in seconds since the Unix epoch.",
-        );
-        for (job, counters) in &jobs {
-            if let Some(at) = counters.last_success {
-                let seconds = at.as_millisecond() as f64 / 1000.0;
-                let labels = format!("job=\"{}\"", escape(job));
-                sample(
-                    &mut text,
-                    "a0snap_job_last_success_timestamp_seconds",
-                    &labels,
-                    seconds,
-                );
-            }
-        }
-        let per_job: [(&str, &str, PerJob); 2] = [
-            (
-                "a0snap_records_exported_total",
-                "Records written by successful runs.",
-                |counters| counters.records,
-            ),
-            (
-                "a0snap_job_skipped_overlaps_total",
-                "Fire times skipped because the job's previous run was still going.",
-                |counters| counters.skipped_overlaps,
-            ),
-        ];
-        for (name, help, value) in per_job {
-            family(&mut text, name, "counter", help);
-            for (job, counters) in &jobs {
-                sample(
-                    &mut text,
-                    name,
-                    &format!("job=\"{}\"", escape(job)),
-                    value(counters),
-                );
-            }
-        }
-        let process: [(&str, &str, &str, u64); 3] = [
-            (
-                "a0snap_token_requests_total",
-                "counter",
-                "Token requests made to Auth0.",
-                self.token_requests(),
-            ),
-            (
-                "a0snap_rate_limited_total",
-                "counter",
-                "429 Too Many Requests answers from the Management API.",
-                self.rate_limited_answers(),
-            ),
-            (
-                "a0snap_jobs_running",
-                "gauge",
-                "Job runs in progress or waiting for a slot.",
-                self.running.load(Ordering::Relaxed),
-            ),
-        ];
-        for (name, kind, help, value) in process {
-            family(&mut text, name, kind, help);
-            sample(&mut text, name, "", value);
-        }
-        text
-    }
-
-    fn jobs(&self) -> MutexGuard<'_, BTreeMap<String, JobCounters>> {
-        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+        encode(&self.registry)
     }
 }
 
-/// Reads one per-job counter.
-type PerJob = fn(&JobCounters) -> u64;
-
-fn family(text: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
+/// `registry` in the Prometheus text format (version 0.0.4); writing to a `String` cannot fail.
+fn encode(registry: &Registry) -> String {
+    let mut text = String::new();
+    let _ = prometheus_text::encode(&mut text, registry);
+    text
 }
 
-fn sample(text: &mut String, name: &str, labels: &str, value: impl std::fmt::Display) {
-    if labels.is_empty() {
-        let _ = writeln!(text, "{name} {value}");
-    } else {
-        let _ = writeln!(text, "{name}{{{labels}}} {value}");
+fn job_label(job: &str) -> JobLabel {
+    JobLabel {
+        job: job.to_owned(),
     }
 }
 
-/// A label value with `\`, `"` and newlines escaped, as the text format requires.
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+fn run_labels(job: &str, outcome: RunOutcome) -> RunLabels {
+    RunLabels {
+        job: job.to_owned(),
+        outcome: outcome.label(),
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_registered_job_shows_zero_counters_before_its_first_run() {
-        let metrics = Metrics::default();
-        metrics.register_jobs(["apps"]);
-        let text = metrics.render();
-        assert!(text.contains("a0snap_job_runs_total{job=\"apps\",outcome=\"success\"} 0\n"));
-        assert!(text.contains("a0snap_job_skipped_overlaps_total{job=\"apps\"} 0\n"));
-        assert!(!text.contains("a0snap_job_last_success_timestamp_seconds{"));
-    }
-
-    #[test]
-    fn runs_records_skips_tokens_and_429s_are_rendered_in_the_text_format() {
-        let metrics = Metrics::default();
-        let at: Timestamp = "2026-01-01T00:00:01.5Z".parse().unwrap();
-        metrics.run_finished("apps", RunOutcome::Success, 12, at);
-        metrics.run_finished("apps", RunOutcome::Success, 3, at);
-        metrics.run_finished("apps", RunOutcome::Aborted, 99, at);
-        assert_eq!(metrics.overlap_skipped("apps"), 1);
-        metrics.token_requested();
-        metrics.rate_limited();
-        metrics.rate_limited();
-        metrics.set_running(1);
-        let text = metrics.render();
-        for line in [
-            "# TYPE a0snap_job_runs_total counter",
-            "a0snap_job_runs_total{job=\"apps\",outcome=\"success\"} 2",
-            "a0snap_job_runs_total{job=\"apps\",outcome=\"aborted\"} 1",
-            "a0snap_job_runs_total{job=\"apps\",outcome=\"failure\"} 0",
-            "a0snap_job_last_success_timestamp_seconds{job=\"apps\"} 1767225601.5",
-            "a0snap_records_exported_total{job=\"apps\"} 15",
-            "a0snap_job_skipped_overlaps_total{job=\"apps\"} 1",
-            "a0snap_token_requests_total 1",
-            "a0snap_rate_limited_total 2",
-            "a0snap_jobs_running 1",
-        ] {
-            assert!(
-                text.lines().any(|got| got == line),
-                "{line} missing from\n{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-    }
+/// Seconds since the Unix epoch, with milliseconds.
+fn unix_seconds(at: Timestamp) -> f64 {
+    at.as_millisecond() as f64 / 1000.0
 }

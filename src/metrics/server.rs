@@ -17,8 +17,9 @@ use tokio::net::TcpListener;
 
 use super::Metrics;
 
-/// The content type of the Prometheus text exposition format.
-const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The content type of the Prometheus text exposition format (version 0.0.4), as the
+/// encoder that writes it names it.
+const TEXT_FORMAT: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
 /// Why the endpoint could not start.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,8 @@
 //! 3. [`Snapshot::begin`], [`Snapshot::write`] for every record, [`Snapshot::commit`].
 //!
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
-//! added, removed and changed since the previous snapshot (see [`ChangeSummary`]).
+//! added, removed and changed since the previous snapshot, with each changed field's old and
+//! new value (see [`ChangeSummary`]), and `{stem}.secret-digests.json` when it is redacted.
 //!
 //! # Floor plan
 //! - The lifecycle, at the top: [`Snapshot`] (`snapshot.rs`: begin, write, commit), its files
@@ -26,7 +27,8 @@
 //!   so a benchmark can measure a conversion alone; CSV columns and their lookup, redaction,
 //!   and raw JSON helpers.
 //! - `changes/`: the change report ([`ChangeSummary`]), the previous snapshot it compares
-//!   against and the baseline of fingerprints it keeps of it.
+//!   against, the baseline of digests it keeps of it, the comparison by path, the spill files
+//!   that bound its memory and the secret digests kept beside a redacted snapshot.
 //!
 //! Files of this module import each other without circles: `encode` and `spec` know nothing
 //! of the lifecycle, and the lifecycle's files share [`files::WrittenFile`] and `Access` through

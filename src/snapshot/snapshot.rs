@@ -142,8 +142,8 @@ impl Snapshot {
         }
         if let Some(changes) = &mut self.changes {
             changes
-                .observe(text)
-                .map_err(|error| record_error(number, &self.dir, &self.stem, error.into()))?;
+                .observe(record.get().as_bytes(), text)
+                .map_err(|error| record_error(number, &self.dir, &self.stem, error))?;
         }
         self.records = number;
         Ok(())
@@ -193,6 +193,7 @@ impl Snapshot {
         };
         if let Some(summary) = &changes {
             visible.paths.extend(summary.file.clone());
+            visible.paths.extend(summary.digests.clone());
             meta.extra.insert("changes".to_owned(), summary.meta());
         }
         let meta_path = dir.join(format!("{stem}.meta.json"));

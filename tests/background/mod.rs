@@ -56,10 +56,12 @@ impl Process {
         Self { child, log, reader }
     }
 
+    /// The log so far, one line per event.
     pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
 
+    /// How many log lines contain `needle`.
     pub(crate) fn count(&self, needle: &str) -> usize {
         let lines = self.log.lock().unwrap();
         lines.iter().filter(|line| line.contains(needle)).count()
@@ -76,6 +78,17 @@ impl Process {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// Waits until the log has a line containing `needle`; returns that line.
+    pub(crate) async fn wait_for_log(&self, needle: &str) -> String {
+        self.wait_for_lines(needle, 1).await;
+        let lines = self.log.lock().unwrap();
+        lines
+            .iter()
+            .find(|line| line.contains(needle))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Waits until `count` log lines contain `needle`.

@@ -170,6 +170,15 @@ impl World {
             .collect()
     }
 
+    /// The data a run left in `out/{job}/` for a user: every file but temporary ones and the
+    /// `last-run.json` trace each run leaves (failed or not).
+    pub(crate) fn visible_files(&self, job: &str) -> Vec<String> {
+        self.files(job)
+            .into_iter()
+            .filter(|name| !name.starts_with('.') && name != "last-run.json")
+            .collect()
+    }
+
     /// Files a run left half-done in `out/{job}/`: temporary names.
     pub(crate) fn temporary_files(&self, job: &str) -> Vec<String> {
         temp_files(&self.out_dir().join(job))

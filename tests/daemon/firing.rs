@@ -15,7 +15,7 @@ async fn a_job_every_second_writes_a_snapshot_each_second_with_one_token_request
     }))
     .await;
     world.job("apps", EVERY_SECOND);
-    let daemon = Daemon::start(&world, &[]).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
     daemon
         .wait_until("four snapshots", || {
             world.snapshot_files("apps", ".json").len() >= 4
@@ -43,7 +43,7 @@ async fn a_job_slower_than_its_interval_never_runs_twice_at_once_and_its_skips_a
     config.latency = Duration::from_millis(1_500);
     let world = World::start(config).await;
     world.job("apps", EVERY_SECOND);
-    let daemon = Daemon::start(&world, &[]).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
     daemon.wait_for_lines("this run is skipped", 2).await;
     daemon.wait_for_lines("job finished", 2).await;
     daemon.signal("TERM");
@@ -78,7 +78,7 @@ async fn a_slow_job_does_not_hold_back_a_fast_one() {
         "fast",
         "every = \"1s\"\nendpoint = \"roles\"\n[output]\nformat = \"json\"\n",
     );
-    let daemon = Daemon::start(&world, &[]).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
     daemon
         .wait_until("three fast snapshots", || {
             world.snapshot_files("fast", ".json").len() >= 3

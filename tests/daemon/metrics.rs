@@ -23,7 +23,7 @@ async fn the_metrics_endpoint_serves_health_and_counters_by_job_and_outcome() {
         .fake
         .inject(FaultRule::nth(Some("clients"), 1, Fault::Status(429)));
     world.job("apps", EVERY_SECOND);
-    let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
     let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
     daemon
         .wait_until("two snapshots", || {
@@ -104,7 +104,7 @@ async fn quiet_incremental_runs_count_as_successes_and_commit_no_snapshot() {
         "logs",
         "every = \"1s\"\nendpoint = \"logs\"\nincremental = true\n[output]\nformat = \"json\"\n",
     );
-    let daemon = Daemon::start(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_METRICS_ADDR", "127.0.0.1:0")]).await;
     let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
     daemon.wait_for_lines("job finished", 3).await;
 
@@ -130,6 +130,64 @@ async fn quiet_incremental_runs_count_as_successes_and_commit_no_snapshot() {
         daemon.count("none (no new events)") >= 2,
         "{}",
         daemon.log()
+    );
+
+    daemon.signal("TERM");
+    let (code, log) = daemon.exit().await;
+    assert_eq!(code, 0, "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daemon_rewrites_the_metrics_file_after_each_run_with_the_same_registry() {
+    let world = World::start(config(Sizes {
+        clients: 3,
+        ..empty_sizes()
+    }))
+    .await;
+    world.job("apps", EVERY_SECOND);
+    let file = world.dir.path().join("a0snap.prom");
+    let file_var = file.display().to_string();
+    let daemon = Daemon::daemon(
+        &world,
+        &[
+            ("A0SNAP_METRICS_ADDR", "127.0.0.1:0"),
+            ("A0SNAP_METRICS_FILE", file_var.as_str()),
+        ],
+    )
+    .await;
+    let addr = metrics_addr(&daemon.wait_for_log("metrics served").await);
+    let read = || std::fs::read_to_string(&file).unwrap_or_default();
+    // The second run's file holds the first run's count (a run is counted once it ended).
+    daemon
+        .wait_until("a counted run in the metrics file", || {
+            read().contains("a0snap_job_runs_total{job=\"apps\",outcome=\"success\"} 1")
+        })
+        .await;
+    let text = read();
+    assert!(
+        text.contains("a0snap_job_last_run_success{job=\"apps\"} 1.0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a0snap_job_last_run_records{job=\"apps\"} 3.0"),
+        "{text}"
+    );
+    if let Some((code, said)) = crate::metrics_file::promtool_check(&text).await {
+        assert_eq!(
+            code, 0,
+            "promtool refused the daemon's file: {said}\n{text}"
+        );
+    }
+    // /metrics serves the same registry: the last-run gauges are there too.
+    let served = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        served.contains("a0snap_job_last_run_records{job=\"apps\"} 3.0"),
+        "{served}"
     );
 
     daemon.signal("TERM");

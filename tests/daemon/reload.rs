@@ -15,7 +15,7 @@ async fn sighup_refuses_a_bad_job_set_keeps_the_old_one_and_loads_a_good_one() {
     }))
     .await;
     world.job("apps", EVERY_SECOND);
-    let daemon = Daemon::start(&world, &[]).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
     daemon
         .wait_until("a first snapshot", || {
             !world.snapshot_files("apps", ".json").is_empty()

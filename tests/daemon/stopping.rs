@@ -17,15 +17,6 @@ fn three_pages() -> Sizes {
     }
 }
 
-/// Waits until the fake has received `count` API requests.
-async fn wait_for_requests(daemon: &Daemon, world: &World, count: u64) {
-    daemon
-        .wait_until(&format!("{count} API requests"), || {
-            world.fake.counters().api_requests >= count
-        })
-        .await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_during_a_slow_export_aborts_it_after_the_grace_period_and_keeps_latest() {
     let world = World::start(config(three_pages())).await;
@@ -42,8 +33,8 @@ async fn sigterm_during_a_slow_export_aborts_it_after_the_grace_period_and_keeps
         2,
         Fault::Delay(Duration::from_secs(60)),
     ));
-    let daemon = Daemon::start(&world, &[("A0SNAP_GRACE_PERIOD", "1s")]).await;
-    wait_for_requests(&daemon, &world, 2).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_GRACE_PERIOD", "1s")]).await;
+    daemon.wait_for_requests(&world, 2).await;
     daemon.signal("TERM");
     let (code, log) = daemon.exit().await;
     println!("DEBUGLOG\n{log}");
@@ -63,8 +54,8 @@ async fn the_aborted_daemon_says_which_jobs_it_aborted_and_how_to_give_them_more
         Some("clients"),
         Fault::Delay(Duration::from_secs(60)),
     ));
-    let daemon = Daemon::start(&world, &[("A0SNAP_GRACE_PERIOD", "1s")]).await;
-    wait_for_requests(&daemon, &world, 1).await;
+    let daemon = Daemon::daemon(&world, &[("A0SNAP_GRACE_PERIOD", "1s")]).await;
+    daemon.wait_for_requests(&world, 1).await;
     daemon.signal("INT");
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 1, "{log}");
@@ -86,8 +77,8 @@ async fn sigterm_during_an_export_lets_it_finish_within_the_grace_period_and_exi
         2,
         Fault::Delay(Duration::from_millis(1_500)),
     ));
-    let daemon = Daemon::start(&world, &[]).await;
-    wait_for_requests(&daemon, &world, 2).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
+    daemon.wait_for_requests(&world, 2).await;
     daemon.signal("TERM");
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 0, "{log}");
@@ -108,7 +99,7 @@ async fn sigint_stops_an_idle_daemon_with_exit_code_0() {
         "apps",
         "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
     );
-    let daemon = Daemon::start(&world, &[]).await;
+    let daemon = Daemon::daemon(&world, &[]).await;
     daemon.signal("INT");
     let (code, log) = daemon.exit().await;
     assert_eq!(code, 0, "{log}");

@@ -5,7 +5,7 @@
 //! 5xx and broken connections; never once the body has begun. Messages show the location
 //! without its query, which holds the signature.
 //!
-//! A location is valid for [`LOCATION_LIFETIME`]. An expired one (S3 answers 403 with
+//! A location is valid for [`super::error::LOCATION_LIFETIME`]. An expired one (S3 answers 403 with
 //! `<Message>Request has expired</Message>`) ends in [`ExportError::LocationExpired`], which the
 //! caller answers by reading the job again for a fresh location; this module never reads the
 //! job itself.
@@ -32,9 +32,7 @@ const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(6 * 3600);
 const DOWNLOAD_STALL: Duration = Duration::from_secs(120);
 /// Compressed bytes decoded at a time (a few hundred users).
 const FEED_SLICE: usize = 16 * 1024;
-/// How long a location is valid after Auth0 hands it out: 60 seconds (Auth0 docs, "Bulk
-/// User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
-pub(super) const LOCATION_LIFETIME: Duration = Duration::from_secs(60);
+
 /// What S3 says about a pre-signed URL past its expiry, in the body of a 403.
 const S3_EXPIRED: &str = "Request has expired";
 
@@ -307,7 +305,7 @@ mod tests {
         crate::cli::Services::new(&settings, crate::clock::system())
             .unwrap()
             .api
-            .for_job()
+            .for_job("users")
     }
 
     /// A loopback server that reads each request and then sends `answer` and nothing more,

@@ -6,6 +6,12 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::lines::LinesError;
+
+/// How long a download location is valid after Auth0 hands it out: 60 seconds (Auth0 docs,
+/// "Bulk User Exports": <https://auth0.com/docs/manage-users/user-migration/bulk-user-exports>).
+/// Kept here, with the error that quotes it, so that the download imports the errors and not
+/// the other way round.
+pub(super) const LOCATION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 use crate::api::error::{ApiError, ErrorBody, describe, snippet};
 
 /// The path that starts an export.
@@ -97,7 +103,7 @@ pub(crate) enum ExportError {
     /// location was read from the job.
     #[error(
         "downloading the users export {job_id} from {shown} failed: the link had expired, and so had the fresh one read from the job (links are valid for {} s); check this machine's clock and that nothing delays the download, then run the job again",
-        super::download::LOCATION_LIFETIME.as_secs()
+        LOCATION_LIFETIME.as_secs()
     )]
     LocationExpired {
         /// The Auth0 job id.

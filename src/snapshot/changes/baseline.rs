@@ -1,84 +1,45 @@
-//! What a change report remembers of a record: its identity and one `u64` for each top-level
-//! field (the field's number in 24 bits, a 40-bit hash of its value in the rest), never the
-//! record itself, so memory stays 8 bytes a field however large the records are. Two different
-//! values hash alike with odds of about one in 10^12, and past 16,777,214 distinct field names
-//! (never, for the Management API) the rest share one number.
+//! What a change report remembers of the previous snapshot while the new one is written: for
+//! each record, a 64-bit hash of its identity, a 64-bit digest of its content and its position
+//! in the file, 24 bytes a record in one sorted vector, never the record itself. The values of
+//! a changed record are read again from the previous file when the report is written.
 //!
-//! Field values are hashed minified, so the same value written on one line (NDJSON) or as the
-//! API spaced it (JSON) hashes the same, and fields are compared by name, so their order
-//! does not matter.
+//! The digest hashes each top-level field (its name and its value minified), then the sorted
+//! field hashes, so the same value written on one line (NDJSON) or as the API spaced it (JSON)
+//! digests the same, and the order of the top-level fields does not matter (nested objects
+//! hash in their own order; the report's comparison by path then finds nothing and counts no
+//! change). Two different records (or identities) hash alike with odds of about one in 10^19
+//! a pair; for identities, among 1,000,000 records, about one in 30 million per report: the
+//! second of such a pair would be missing from the report.
+//!
+//! This module must not keep record text: that is what bounds the report's memory.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 
 use crate::snapshot::encode::raw::{Kind, kind, minify_into, object_entries, string_text};
 
-/// The bits of a packed field that hold its value's hash; the field number takes the rest.
-const HASH_BITS: u32 = 40;
-
-/// The highest field number, shared by every field name past the table's capacity.
-const LAST_ID: u32 = (1 << (64 - HASH_BITS)) - 1;
-
-/// A field as a change report keeps it: its number, then the hash of its value.
-pub(crate) type PackedField = u64;
-
-fn pack(id: u32, hash: u64) -> PackedField {
-    (u64::from(id.min(LAST_ID)) << HASH_BITS) | (hash >> (64 - HASH_BITS))
-}
-
-fn field_id(field: PackedField) -> u32 {
-    u32::try_from(field >> HASH_BITS).unwrap_or(LAST_ID)
-}
-
-/// Field names, each stored once and referred to by number.
-#[derive(Debug, Default)]
-pub(crate) struct KeyTable {
-    ids: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
-}
-
-impl KeyTable {
-    fn id(&mut self, name: &str) -> u32 {
-        if let Some(id) = self.ids.get(name) {
-            return *id;
-        }
-        let id = u32::try_from(self.names.len()).unwrap_or(LAST_ID);
-        if id >= LAST_ID {
-            return LAST_ID;
-        }
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
-        id
-    }
-
-    /// The name of field number `id`.
-    pub(crate) fn name(&self, id: u32) -> &str {
-        self.names
-            .get(id as usize)
-            .map_or("(one of many other fields)", |name| name)
-    }
-}
-
-/// A record reduced to its identity and field hashes, sorted by field number.
+/// A record reduced to its identity and a digest of its content.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Fingerprint {
+pub(crate) struct Digest {
     /// The identity field's value: a string as it reads, a number as written; `None` when the
     /// field is missing or holds anything else.
     pub(crate) identity: Option<String>,
-    /// The fields, packed (number, hash of the minified value), sorted by field number.
-    pub(crate) fields: Vec<PackedField>,
+    /// The hash of the sorted hashes of the top-level fields (name and minified value).
+    pub(crate) content: u64,
 }
 
-/// Reduces one record's JSON text. `identity` is one field name, or several joined by `,`
-/// (a `for_each` job's `role_id,user_id`): then the identity is the JSON array of their
-/// values (`["rol_1","auth0|1"]`), and `None` unless every one of them is there.
-pub(crate) fn fingerprint(
+/// Reduces one record's JSON text; `scratch` is a buffer reused between records. `identity`
+/// is one field name, or several joined by `,` (a `for_each` job's `role_id,user_id`): then
+/// the identity is the JSON array of their values (`["rol_1","auth0|1"]`), and `None` unless
+/// every one of them is there.
+///
+/// # Errors
+/// When the text is not a JSON object.
+pub(crate) fn digest(
     text: &str,
     identity: &str,
-    keys: &mut KeyTable,
     scratch: &mut Vec<u8>,
-) -> Result<Fingerprint, serde_json::Error> {
+) -> Result<Digest, serde_json::Error> {
     let entries = object_entries(text)?;
     let mut found = None;
     let composite = identity.contains(',');
@@ -102,18 +63,48 @@ pub(crate) fn fingerprint(
         scratch.clear();
         minify_into(value.get().as_bytes(), scratch);
         let mut hasher = DefaultHasher::new();
+        hasher.write(name.as_bytes());
+        hasher.write_u8(0xff);
         hasher.write(scratch);
-        fields.push(pack(keys.id(&name), hasher.finish()));
+        fields.push(hasher.finish());
     }
     fields.sort_unstable();
     if composite {
         let parts: Option<Vec<String>> = parts.into_iter().collect();
         found = parts.and_then(|parts| serde_json::to_string(&parts).ok());
     }
-    Ok(Fingerprint {
+    let mut hasher = DefaultHasher::new();
+    for field in fields {
+        hasher.write_u64(field);
+    }
+    Ok(Digest {
         identity: found,
-        fields,
+        content: hasher.finish(),
     })
+}
+
+/// The identity of one record's JSON text, as [`Digest::identity`] gives it, without hashing.
+///
+/// # Errors
+/// When the text is not a JSON object.
+pub(crate) fn identity_of(text: &str, identity: &str) -> Result<Option<String>, serde_json::Error> {
+    if identity.contains(',') {
+        let entries = object_entries(text)?;
+        let parts: Option<Vec<String>> = identity
+            .split(',')
+            .map(|part| {
+                entries
+                    .iter()
+                    .find(|(name, _)| name == part)
+                    .and_then(|(_, value)| identity_text(value.get()))
+            })
+            .collect();
+        return Ok(parts.and_then(|parts| serde_json::to_string(&parts).ok()));
+    }
+    Ok(object_entries(text)?
+        .into_iter()
+        .find(|(name, _)| name == identity)
+        .and_then(|(_, value)| identity_text(value.get())))
 }
 
 fn identity_text(raw: &str) -> Option<String> {
@@ -124,102 +115,199 @@ fn identity_text(raw: &str) -> Option<String> {
     }
 }
 
-/// The numbers of the fields whose hashes differ, or that only one side has.
-pub(crate) fn differing(old: &[PackedField], new: &[PackedField]) -> Vec<u32> {
-    let (mut i, mut j) = (0, 0);
-    let mut differ = Vec::new();
-    loop {
-        let (a, b) = (old.get(i).copied(), new.get(j).copied());
-        let (id_a, id_b) = (a.map(field_id), b.map(field_id));
-        match (id_a, id_b) {
-            (None, None) => break,
-            (Some(x), Some(y)) if x == y => {
-                if a != b {
-                    differ.push(x);
-                }
-                i += 1;
-                j += 1;
-            }
-            (Some(x), Some(y)) if x < y => {
-                differ.push(x);
-                i += 1;
-            }
-            (Some(x), None) => {
-                differ.push(x);
-                i += 1;
-            }
-            (_, Some(y)) => {
-                differ.push(y);
-                j += 1;
-            }
+/// The 64-bit hash a [`Baseline`] files an identity under.
+pub(crate) fn identity_hash(identity: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hasher.write(identity.as_bytes());
+    hasher.finish()
+}
+
+/// Where a previous record stands in the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    /// No new record had its identity yet: removed, unless one comes.
+    Pending,
+    /// A new record had its identity and the same content.
+    Same,
+    /// A new record had its identity and other content, spilled at this offset.
+    Changed(u64),
+    /// Reported (removed or changed) by the pass over the previous file.
+    Reported,
+}
+
+/// One previous record: 24 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// [`identity_hash`] of its identity.
+    identity: u64,
+    /// Its [`Digest::content`] while pending, else the offset of the changed record.
+    word: u64,
+    /// Its place in the previous file (0-based).
+    position: u32,
+    /// See [`State`]; the offset of `Changed` is in `word`.
+    state: u8,
+}
+
+const PENDING: u8 = 0;
+const SAME: u8 = 1;
+const CHANGED: u8 = 2;
+const REPORTED: u8 = 3;
+
+/// The previous snapshot's records, by identity hash: filled by [`Baseline::push`], then
+/// [`Baseline::seal`]ed before the first lookup.
+#[derive(Debug, Default)]
+pub(crate) struct Baseline {
+    entries: Vec<Entry>,
+}
+
+impl Baseline {
+    /// Files a previous record.
+    pub(crate) fn push(&mut self, identity: &str, content: u64, position: u32) {
+        self.entries.push(Entry {
+            identity: identity_hash(identity),
+            word: content,
+            position,
+            state: PENDING,
+        });
+    }
+
+    /// Sorts the records for lookups; of records sharing an identity, the first stays.
+    pub(crate) fn seal(&mut self) {
+        self.entries
+            .sort_unstable_by_key(|entry| (entry.identity, entry.position));
+        self.entries.dedup_by_key(|entry| entry.identity);
+        self.entries.shrink_to_fit();
+    }
+
+    fn find(&mut self, identity: u64) -> Option<&mut Entry> {
+        let at = self
+            .entries
+            .binary_search_by_key(&identity, |entry| entry.identity)
+            .ok()?;
+        self.entries.get_mut(at)
+    }
+
+    /// The state of the previous record filed under `identity` (an [`identity_hash`]).
+    pub(crate) fn state(&mut self, identity: u64) -> Option<State> {
+        self.find(identity).map(|entry| match entry.state {
+            PENDING => State::Pending,
+            SAME => State::Same,
+            CHANGED => State::Changed(entry.word),
+            _ => State::Reported,
+        })
+    }
+
+    /// The content digest of a pending record.
+    pub(crate) fn content(&mut self, identity: u64) -> Option<u64> {
+        self.find(identity)
+            .filter(|entry| entry.state == PENDING)
+            .map(|entry| entry.word)
+    }
+
+    /// Moves the record filed under `identity` to `state`.
+    pub(crate) fn set(&mut self, identity: u64, state: State) {
+        if let Some(entry) = self.find(identity) {
+            (entry.state, entry.word) = match state {
+                State::Pending => (PENDING, entry.word),
+                State::Same => (SAME, entry.word),
+                State::Changed(offset) => (CHANGED, offset),
+                State::Reported => (REPORTED, entry.word),
+            };
         }
     }
-    differ
+
+    /// The positions of the records still pending or changed, ascending: those the pass over
+    /// the previous file must parse.
+    pub(crate) fn wanted_positions(&self) -> Vec<u32> {
+        let mut positions: Vec<u32> = self
+            .entries
+            .iter()
+            .filter(|entry| entry.state == PENDING || entry.state == CHANGED)
+            .map(|entry| entry.position)
+            .collect();
+        positions.sort_unstable();
+        positions
+    }
+
+    /// How many previous records no new record claimed.
+    pub(crate) fn pending(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|entry| entry.state == PENDING)
+            .count()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn print(text: &str, keys: &mut KeyTable) -> Fingerprint {
-        fingerprint(text, "id", keys, &mut Vec::new()).unwrap()
+    fn print(text: &str) -> Digest {
+        digest(text, "id", &mut Vec::new()).unwrap()
     }
 
     #[test]
-    fn a_packed_field_sorts_by_its_number_and_keeps_it() {
-        assert!(pack(1, u64::MAX) < pack(2, 0));
-        assert_eq!(field_id(pack(7, u64::MAX)), 7);
-        assert_eq!(field_id(pack(u32::MAX, 1)), LAST_ID);
-        assert_ne!(pack(3, 1 << 63), pack(3, 0));
-    }
-
-    #[test]
-    fn spacing_and_field_order_do_not_change_a_fingerprint_but_values_do() {
-        let mut keys = KeyTable::default();
-        let a = print(r#"{"id":"x\"1","n":{"a": [1, 2]},"s":"t u"}"#, &mut keys);
-        let b = print(
-            "{\"s\":\"t u\",\n \"n\":{\"a\":[1,2]}, \"id\":\"x\\\"1\"}",
-            &mut keys,
-        );
+    fn spacing_and_field_order_do_not_change_a_digest_but_values_and_names_do() {
+        let a = print(r#"{"id":"x\"1","n":{"a": [1, 2]},"s":"t u"}"#);
+        let b = print("{\"s\":\"t u\",\n \"n\":{\"a\":[1,2]}, \"id\":\"x\\\"1\"}");
         assert_eq!(a, b);
         assert_eq!(a.identity.as_deref(), Some("x\"1"));
-        let c = print(
-            r#"{"id":"x\"1","n":{"a":[1,3]},"s":"t u","new":1}"#,
-            &mut keys,
-        );
-        let names: Vec<&str> = differing(&a.fields, &c.fields)
-            .into_iter()
-            .map(|id| keys.name(id))
-            .collect();
-        assert_eq!(names, ["n", "new"]);
-        assert_eq!(differing(&c.fields, &a.fields).len(), 2);
+        let c = print(r#"{"id":"x\"1","n":{"a":[1,3]},"s":"t u"}"#);
+        assert_ne!(a.content, c.content);
+        let d = print(r#"{"id":"x\"1","m":{"a":[1,2]},"s":"t u"}"#);
+        assert_ne!(a.content, d.content);
     }
 
     #[test]
     fn numbers_identify_records_and_other_values_do_not() {
-        let mut keys = KeyTable::default();
-        assert_eq!(
-            print(r#"{"id":42}"#, &mut keys).identity.as_deref(),
-            Some("42")
-        );
+        assert_eq!(print(r#"{"id":42}"#).identity.as_deref(), Some("42"));
         for text in [r#"{"id":null}"#, r#"{"id":{"a":1}}"#, r#"{"name":"x"}"#] {
-            assert_eq!(print(text, &mut keys).identity, None, "{text}");
+            assert_eq!(print(text).identity, None, "{text}");
+            assert_eq!(identity_of(text, "id").unwrap(), None, "{text}");
         }
+        assert_eq!(
+            identity_of(r#"{"a":1,"id":"k"}"#, "id").unwrap().as_deref(),
+            Some("k")
+        );
+    }
+
+    #[test]
+    fn a_baseline_keeps_the_first_of_two_records_with_one_identity_and_tracks_states() {
+        let mut baseline = Baseline::default();
+        baseline.push("b", 2, 0);
+        baseline.push("a", 1, 1);
+        baseline.push("b", 3, 2);
+        baseline.seal();
+        let (a, b) = (identity_hash("a"), identity_hash("b"));
+        assert_eq!(baseline.content(b), Some(2));
+        assert_eq!(baseline.pending(), 2);
+        assert_eq!(baseline.wanted_positions(), [0, 1]);
+        baseline.set(b, State::Changed(77));
+        assert_eq!(baseline.state(b), Some(State::Changed(77)));
+        assert_eq!(baseline.content(b), None);
+        baseline.set(a, State::Same);
+        assert_eq!(baseline.wanted_positions(), [0]);
+        assert_eq!(baseline.state(a), Some(State::Same));
+        assert_eq!(baseline.pending(), 0);
+        assert_eq!(baseline.state(identity_hash("c")), None);
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
     }
 
     #[test]
     fn a_composite_identity_is_the_array_of_its_values_and_needs_every_one() {
-        let mut keys = KeyTable::default();
         let mut scratch = Vec::new();
-        let mut identity = |text: &str| {
-            fingerprint(text, "role_id,user_id", &mut keys, &mut scratch)
-                .unwrap()
-                .identity
-        };
+        let both = r#"{"user_id":"auth0|1","role_id":"rol_1","name":"A"}"#;
+        let pair = Some(r#"["rol_1","auth0|1"]"#.to_owned());
+        let digested = digest(both, "role_id,user_id", &mut scratch).unwrap();
+        assert_eq!(digested.identity, pair);
+        assert_eq!(identity_of(both, "role_id,user_id").unwrap(), pair);
+        let one = r#"{"role_id":"rol_1","name":"A"}"#;
         assert_eq!(
-            identity(r#"{"user_id":"auth0|1","role_id":"rol_1","name":"A"}"#).as_deref(),
-            Some(r#"["rol_1","auth0|1"]"#)
+            digest(one, "role_id,user_id", &mut scratch)
+                .unwrap()
+                .identity,
+            None
         );
-        assert_eq!(identity(r#"{"role_id":"rol_1","name":"A"}"#), None);
+        assert_eq!(identity_of(one, "role_id,user_id").unwrap(), None);
     }
 }

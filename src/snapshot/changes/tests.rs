@@ -69,7 +69,7 @@ fn the_first_snapshot_has_no_report_and_the_second_lists_every_difference() {
 
     let second = vec![
         json!({"name": "A", "client_id": "a", "callbacks": ["x"]}), // reordered only
-        json!({"client_id": "c", "name": "C", "client_secret": "s2"}), // secret is redacted both times
+        json!({"client_id": "c", "name": "C", "client_secret": "s2"}), // only the secret changed
         json!({"client_id": "d", "name": "D2", "logo_uri": "u"}),
         json!({"client_id": "e", "name": "E"}),
         json!({"name": "no id"}),
@@ -78,23 +78,39 @@ fn the_first_snapshot_has_no_report_and_the_second_lists_every_difference() {
     let committed = export(dir.path(), "2024-03-06T00:00:00Z", &spec, &second);
     let summary = committed.changes.clone().unwrap();
     assert_eq!(summary.previous.as_deref(), Some("apps-20240305T000000Z"));
-    assert_eq!((summary.added, summary.removed, summary.changed), (1, 1, 1));
+    assert_eq!((summary.added, summary.removed, summary.changed), (1, 1, 2));
+    assert_eq!(summary.fields, ["client_secret", "logo_uri", "name"]);
+    assert_eq!(
+        summary.line(),
+        "1 added, 1 removed, 2 changed: client_secret, logo_uri, name"
+    );
     let report = report(dir.path(), &committed.stem);
     assert_eq!(report["previous"], "apps-20240305T000000Z");
     assert_eq!(report["identity"], "client_id");
     assert_eq!(report["added"], json!(["e"]));
     assert_eq!(report["removed"], json!(["b"]));
+    // In the previous file's order; the secret changed, so it is listed without values.
     assert_eq!(
         report["changed"],
-        json!([{"id": "d", "fields": ["name", "logo_uri"]}])
+        json!([
+            {"id": "c", "fields": ["client_secret"], "changes": [{"path": "client_secret", "secret": true}]},
+            {"id": "d", "fields": ["name", "logo_uri"], "changes": [
+                {"path": "name", "old": "D", "new": "D2"},
+                {"path": "logo_uri", "new": "u"},
+            ]},
+        ])
     );
+    let text =
+        fs::read_to_string(dir.path().join(format!("{}.changes.json", committed.stem))).unwrap();
+    assert!(!text.contains("s1") && !text.contains("s2"), "{text}");
+    assert!(crate::atomic_file::sweep_temp_files(dir.path()).unwrap() == 0);
     assert_eq!(report["counts"]["unidentified"], 1);
     assert_eq!(report["counts"]["duplicates"], 1);
     let meta: Value =
         serde_json::from_str(&fs::read_to_string(&committed.meta_path).unwrap()).unwrap();
     assert_eq!(
         meta["changes"],
-        json!({"previous": "apps-20240305T000000Z", "file": "apps-20240306T000000Z.changes.json", "added": 1, "removed": 1, "changed": 1})
+        json!({"previous": "apps-20240305T000000Z", "file": "apps-20240306T000000Z.changes.json", "added": 1, "removed": 1, "changed": 2})
     );
 }
 
@@ -186,8 +202,76 @@ fn retention_removes_a_report_with_its_snapshot() {
             "apps-20240307T000000Z.changes.json",
             "apps-20240307T000000Z.meta.json",
             "apps-20240307T000000Z.ndjson",
+            "apps-20240307T000000Z.secret-digests.json",
             "latest.meta.json",
             "latest.ndjson"
         ]
     );
+}
+
+#[test]
+fn secrets_are_digested_beside_a_redacted_snapshot_and_compared_by_value_without_redaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&[Format::Ndjson]);
+    let committed = export(dir.path(), "2024-03-05T00:00:00Z", &spec, &first());
+    let digests = committed.changes.unwrap().digests.unwrap();
+    assert_eq!(
+        digests.file_name().unwrap(),
+        "apps-20240305T000000Z.secret-digests.json"
+    );
+    let text = fs::read_to_string(&digests).unwrap();
+    assert!(!text.contains("s1"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&digests).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Kept secrets are in the snapshot: they compare (and show) as any value, with no digests.
+    let dir = tempfile::tempdir().unwrap();
+    let open = OutputDraft {
+        redact: false,
+        ..draft(&[Format::Ndjson])
+    }
+    .check()
+    .unwrap();
+    let committed = export(dir.path(), "2024-03-05T00:00:00Z", &open, &first());
+    assert_eq!(committed.changes.unwrap().digests, None);
+    let mut second = first();
+    second[2]["client_secret"] = json!("s2");
+    let committed = export(dir.path(), "2024-03-06T00:00:00Z", &open, &second);
+    assert_eq!(
+        report(dir.path(), &committed.stem)["changed"],
+        json!([{"id": "c", "fields": ["client_secret"], "changes": [{"path": "client_secret", "old": "s1", "new": "s2"}]}])
+    );
+}
+
+#[test]
+fn nested_fields_are_reported_by_path_and_a_reordered_object_is_no_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(&[Format::Json]);
+    // A record without identity still takes a place in the previous file.
+    let before = vec![
+        json!({"name": "no id"}),
+        json!({"client_id": "a", "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 36000}}),
+        json!({"client_id": "b", "mobile": {"ios": {"team_id": "T"}, "android": {"app": "x"}}}),
+        json!({"client_id": "z"}),
+    ];
+    export(dir.path(), "2024-03-05T00:00:00Z", &spec, &before);
+    let after = vec![
+        json!({"client_id": "a", "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": 7200}}),
+        json!({"client_id": "b", "mobile": {"android": {"app": "x"}, "ios": {"team_id": "T"}}}),
+    ];
+    let committed = export(dir.path(), "2024-03-06T00:00:00Z", &spec, &after);
+    assert_eq!(committed.changes.as_ref().unwrap().changed, 1);
+    let report = report(dir.path(), &committed.stem);
+    assert_eq!(
+        report["changed"],
+        json!([{"id": "a", "fields": ["jwt_configuration"], "changes": [
+            {"path": "jwt_configuration.lifetime_in_seconds", "old": 36000, "new": 7200}
+        ]}])
+    );
+    assert_eq!(report["counts"]["changed"], 1);
+    assert_eq!(report["removed"], json!(["z"]));
 }
