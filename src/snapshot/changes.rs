@@ -34,7 +34,7 @@ use super::error::SnapshotError;
 use super::files::Access;
 use baseline::{Baseline, State, digest, identity_hash, identity_of};
 use previous::PreviousFile;
-use report::Pass;
+use report::{Pass, shown, shown_identity};
 use secrets::{Salt, Spot};
 use spill::Spill;
 
@@ -354,25 +354,6 @@ impl ChangeTracker {
             SnapshotError::io("read", self.dir.join(&file.name), io::Error::other(reason))
         })?;
         Ok(pass)
-    }
-}
-
-/// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
-/// see `baseline::fingerprint`) the array of its values (`["rol_1","auth0|1"]`).
-fn shown(identity_field: &str, identity: &str) -> Value {
-    if identity_field.contains(',') {
-        serde_json::from_str(identity).unwrap_or_else(|_| Value::from(identity))
-    } else {
-        Value::from(identity)
-    }
-}
-
-/// The report's `identity`: the field name, or the list of a composite identity's fields.
-fn shown_identity(identity_field: &str) -> Value {
-    if identity_field.contains(',') {
-        identity_field.split(',').collect::<Vec<_>>().into()
-    } else {
-        identity_field.into()
     }
 }
 

@@ -16,6 +16,25 @@ use super::spill::Spill;
 use crate::atomic_file::{FileMode, TempPath};
 use crate::snapshot::error::SnapshotError;
 
+/// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
+/// see `baseline::digest`) the array of its values (`["rol_1","auth0|1"]`).
+pub(crate) fn shown(identity_field: &str, identity: &str) -> Value {
+    if identity_field.contains(',') {
+        serde_json::from_str(identity).unwrap_or_else(|_| Value::from(identity))
+    } else {
+        Value::from(identity)
+    }
+}
+
+/// The report's `identity`: the field name, or the list of a composite identity's fields.
+pub(crate) fn shown_identity(identity_field: &str) -> Value {
+    if identity_field.contains(',') {
+        identity_field.split(',').collect::<Vec<_>>().into()
+    } else {
+        identity_field.into()
+    }
+}
+
 /// One changed record's entry (`identity` as the report shows it: text, or a composite
 /// identity's array): `{"id", "fields": [top-level names], "changes": [{"path",
 /// "old", "new"} | {"path", "secret": true}]}`; `old` or `new` is left out when that side has
