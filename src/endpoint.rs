@@ -228,9 +228,19 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'~');
 
 /// The request path for `name` below `/api/v2/`, each segment percent-encoded (a `%XX`
-/// already written is kept, so an id may be written encoded or not).
+/// already written is kept, so an id may be written encoded or not). A placeholder segment
+/// (`{id}`, a `for_each` job's) stays as written: [`Endpoint::for_parent`] replaces it.
 fn encoded_path(name: &str) -> String {
-    let segments: Vec<String> = name.split('/').map(encode_segment).collect();
+    let segments: Vec<String> = name
+        .split('/')
+        .map(|segment| {
+            if is_placeholder(segment) {
+                segment.to_owned()
+            } else {
+                encode_segment(segment)
+            }
+        })
+        .collect();
     format!("{API_PREFIX}{}", segments.join("/"))
 }
 
@@ -293,6 +303,57 @@ impl Endpoint {
     pub fn name(&self) -> &str {
         self.path.strip_prefix(API_PREFIX).unwrap_or(&self.path)
     }
+
+    /// The placeholder segments of the path (`{id}` in `roles/{id}/users`), in order.
+    pub fn placeholders(&self) -> Vec<&str> {
+        self.name()
+            .split('/')
+            .filter(|s| is_placeholder(s))
+            .collect()
+    }
+
+    /// The path before the first placeholder (`roles` for `roles/{id}/users`): the parent
+    /// list whose identities fill it; `None` without a placeholder.
+    pub fn parent_name(&self) -> Option<String> {
+        let segments: Vec<&str> = self.name().split('/').collect();
+        let at = segments.iter().position(|s| is_placeholder(s))?;
+        Some(segments[..at].join("/"))
+    }
+
+    /// This template with its placeholder replaced by the parent's identity `id` (decoded
+    /// text, as in `auth0|123`), percent-encoded as one segment: `roles/{id}/users` for
+    /// `rol_1` is `/api/v2/roles/rol_1/users`.
+    pub fn for_parent(&self, id: &str) -> Endpoint {
+        let encoded = percent_encoding::utf8_percent_encode(id, SEGMENT).to_string();
+        let segments: Vec<&str> = self
+            .path
+            .split('/')
+            .map(|s| {
+                if is_placeholder(s) {
+                    encoded.as_str()
+                } else {
+                    s
+                }
+            })
+            .collect();
+        Endpoint {
+            path: segments.join("/"),
+            ..self.clone()
+        }
+    }
+}
+
+/// The field that carries a parent's identity in its children's records: the last segment
+/// of the parent list's name made singular, `-` as `_`, then `_id` (`roles` -> `role_id`,
+/// `organizations` -> `organization_id`, `resource-servers` -> `resource_server_id`). A
+/// naming rule of a0snap's, after Auth0's own `user_id`, `role_id` and `organization_id`.
+pub fn parent_field(parent: &str) -> String {
+    let last = normalise_name(parent)
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let singular = last.strip_suffix('s').unwrap_or(last);
+    format!("{}_id", singular.replace('-', "_"))
 }
 
 #[cfg(test)]

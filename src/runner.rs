@@ -22,10 +22,14 @@
 //! as a re-walk (the size only shrinks, so this ends). Nothing visible changes until a walk
 //! completes without drift.
 //!
+//! A `for_each` job walks its parent list, then each parent's child list (see `relation`);
+//! a parent deleted meanwhile is a drift like any other.
+//!
 //! [`Pager`]: crate::api::Pager
 
 mod fetch;
 mod finish;
+mod relation;
 mod rewalk;
 #[cfg(test)]
 mod tests;
@@ -204,7 +208,12 @@ async fn run_once(job: &Job, context: &RunContext) -> Result<Outcome, JobError> 
                     checkpoint: checkpoint.as_ref(),
                     page_size: walks.page_size,
                 };
-                fetch_pages(job, context, walk, pages).await
+                match &job.for_each {
+                    Some(for_each) => {
+                        relation::fetch_relation(job, for_each, context, walk, pages).await
+                    }
+                    None => fetch_pages(job, context, walk, pages).await,
+                }
             }
             Mode::Export(request) => fetch_export(request, &api, pages).await,
         };

@@ -33,6 +33,7 @@ mod progress;
 mod properties;
 mod readme;
 mod redaction;
+mod relations;
 mod replay;
 mod report;
 mod retention;

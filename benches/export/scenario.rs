@@ -116,7 +116,7 @@ impl Bound {
     }
 }
 
-/// Every scenario of the issues, `a` to `d` and `f` (`e` is [`crate::csv_alone`], `g`
+/// Every scenario of the issues, `a` to `d`, `f` and `h` (`e` is [`crate::csv_alone`], `g`
 /// [`crate::changes`]).
 pub(crate) fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
@@ -210,6 +210,27 @@ pub(crate) fn all() -> Vec<Scenario> {
             )],
             target: Target::RatioWithFew429(1.1, 0.01),
         },
+        Scenario {
+            label: "h. 200 roles x 50 users (for_each), Enterprise limits".to_owned(),
+            letter: 'h',
+            config: Box::new(|| {
+                let mut tenant = tenant(Sizes {
+                    roles: 200,
+                    users: 1_000,
+                    ..EMPTY
+                });
+                tenant.assign_members("roles", "users", |_| 50);
+                with_latency(tenant).with_rate_limits(RateLimits::enterprise())
+            }),
+            job: job("roles/{id}/users", "take = 50", "\"ndjson\"", "").replacen(
+                "\nparams",
+                "\nfor_each = \"roles\"\nparams",
+                1,
+            ),
+            bound: enterprise_bound(),
+            at_once: Vec::new(),
+            target: Target::RatioWithFew429(1.1, 0.01),
+        },
     ];
     for (format, columns) in [
         ("ndjson", String::new()),
@@ -228,6 +249,21 @@ pub(crate) fn all() -> Vec<Scenario> {
         }
     }
     scenarios
+}
+
+/// The token-bucket bound of a job under Enterprise limits: the global bucket (role users
+/// have no bucket of their own on that plan).
+fn enterprise_bound() -> Bound {
+    let global = RateLimits::enterprise().global.unwrap_or(RateLimit {
+        burst: 1,
+        per_second: 1.0,
+    });
+    Bound::RateLimit {
+        latency: LATENCY,
+        in_flight: in_flight(),
+        burst: global.burst,
+        per_second: global.per_second,
+    }
 }
 
 pub(crate) fn job(endpoint: &str, params: &str, format: &str, columns: &str) -> String {

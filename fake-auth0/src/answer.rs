@@ -52,6 +52,24 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "Not Found", None)
     }
 
+    /// 404 for the child list of a parent that does not exist (`roles/{id}/users`), as
+    /// Auth0 words it for roles ("The role does not exist.", `inexistent_role`).
+    pub(crate) fn parent_not_found(template: &str) -> Self {
+        let parent = template.split('/').next().unwrap_or_default();
+        let singular = parent.strip_suffix('s').unwrap_or(parent);
+        let code = match singular {
+            "role" => Some("inexistent_role"),
+            "user" => Some("inexistent_user"),
+            "organization" => Some("inexistent_organization"),
+            _ => None,
+        };
+        Self::new(
+            StatusCode::NOT_FOUND,
+            format!("The {singular} does not exist."),
+            code,
+        )
+    }
+
     /// 401 for a token that was never issued or was revoked.
     pub(crate) fn invalid_token() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "Invalid token", None)

@@ -18,6 +18,7 @@ mod pager;
 #[path = "tests/properties.rs"]
 mod properties;
 mod redact;
+mod relation;
 mod reorder;
 #[cfg(test)]
 #[path = "tests/support.rs"]
@@ -33,4 +34,5 @@ pub(crate) use export::{ExportError, ExportFacts, ExportRequest, PollPolicy, exp
 pub(crate) use limiter::Limiter;
 pub(crate) use page::Page;
 pub(crate) use pager::Pager;
+pub(crate) use relation::Relation;
 pub(crate) use walk::{Drift, Verified};

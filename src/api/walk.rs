@@ -108,6 +108,15 @@ pub(crate) enum Drift {
         /// The id (or `from`) before it.
         previous: String,
     },
+    /// A parent's child list answered 404 after the parent list had listed it: the parent
+    /// was deleted while the relation was read.
+    #[error("{parent} {id} was deleted while its child list was read (404)")]
+    ParentGone {
+        /// The parent list (`roles`).
+        parent: String,
+        /// The parent's identity.
+        id: String,
+    },
 }
 
 impl Drift {

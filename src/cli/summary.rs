@@ -139,9 +139,15 @@ pub(super) fn render_jobs(jobs: &[Job], now: Timestamp) -> String {
             .collect();
         let _ = writeln!(
             text,
-            "{}: {} ({}) as {}{}; {}",
+            "{}: {}{} ({}) as {}{}; {}",
             job.name,
             job.endpoint.path,
+            job.for_each
+                .as_ref()
+                .map_or(String::new(), |for_each| format!(
+                    " for each of {} ({} first in each record)",
+                    for_each.parent.path, for_each.field
+                )),
             fetching(job),
             formats.join(", "),
             if job.output.changes().is_some() {

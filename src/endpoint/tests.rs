@@ -183,3 +183,34 @@ fn a_resolved_endpoint_has_the_full_path() {
     assert_eq!(endpoint.name(), "users");
     assert_eq!(endpoint.offset_cap, Some(1000));
 }
+
+#[test]
+fn a_template_keeps_its_placeholder_and_names_its_parent() {
+    let known = lookup("roles/{id}/users").expect("known");
+    let template = Endpoint::from_known(known, "roles/{id}/users");
+    assert_eq!(template.path, "/api/v2/roles/{id}/users");
+    assert_eq!(template.placeholders(), ["{id}"]);
+    assert_eq!(template.parent_name().as_deref(), Some("roles"));
+    let plain = Endpoint::from_known(known, "roles/rol_1/users");
+    assert!(plain.placeholders().is_empty());
+    assert_eq!(plain.parent_name(), None);
+}
+
+#[test]
+fn a_parent_id_fills_the_placeholder_percent_encoded() {
+    let known = lookup("users/{id}/roles").expect("known");
+    let template = Endpoint::from_known(known, "users/{id}/roles");
+    let child = template.for_parent("auth0|12/3");
+    assert_eq!(child.path, "/api/v2/users/auth0%7C12%2F3/roles");
+    assert_eq!(child.items, template.items);
+    assert_eq!(child.identity.as_deref(), Some("id"));
+}
+
+#[test]
+fn the_parent_field_is_the_parent_list_made_singular_with_id() {
+    assert_eq!(parent_field("roles"), "role_id");
+    assert_eq!(parent_field("/api/v2/organizations"), "organization_id");
+    assert_eq!(parent_field("users"), "user_id");
+    assert_eq!(parent_field("resource-servers"), "resource_server_id");
+    assert_eq!(parent_field("actions/modules"), "module_id");
+}

@@ -10,6 +10,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "every",
     "timezone",
     "endpoint",
+    "for_each",
     "pagination",
     "items",
     "params",

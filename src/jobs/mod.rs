@@ -14,6 +14,7 @@ mod consistency;
 mod error;
 mod export;
 mod fields;
+mod for_each;
 mod keys;
 mod load;
 mod output;
@@ -36,6 +37,7 @@ use crate::users_export::ExportRequest;
 
 pub use error::JobsError;
 pub(crate) use error::Problem;
+pub use for_each::ForEach;
 pub use load::load_dir;
 pub(crate) use load::select;
 pub(crate) use parse::parse_job;
@@ -67,6 +69,9 @@ pub struct Job {
     pub since: Option<Timestamp>,
     /// Paging through the endpoint, or Auth0's bulk user export.
     pub mode: Mode,
+    /// `for_each = "roles"`: `endpoint` is a template (`/api/v2/roles/{id}/users`) read once
+    /// for every record of this parent list.
+    pub for_each: Option<ForEach>,
 }
 
 /// When a job runs.

@@ -10,7 +10,7 @@ use toml::{Table, Value};
 use super::consistency;
 use super::fields::{Fields, Problems, wrong_type};
 use super::keys::TOP_LEVEL;
-use super::{Job, Mode, Problem, Trigger, export, output, target};
+use super::{Job, Mode, Problem, Trigger, export, for_each, output, target};
 use crate::endpoint::{Endpoint, Pagination};
 use crate::snapshot::OutputDraft;
 use crate::trigger::cron::CronSchedule;
@@ -32,6 +32,7 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
     let trigger = read_trigger(&mut fields, &mut p);
     let target = target::read_target(&mut fields, &mut p);
     let endpoint = target.as_ref().map(|target| &target.endpoint);
+    let for_each = for_each::read_for_each(&mut fields, endpoint, &mut p);
     let switches = read_switches(&mut fields, endpoint, &mut p);
     let identity = consistency::read_identity(&mut fields, &mut p);
     let read = output::read_output(&mut fields, switches.redact, switches.incremental, &mut p);
@@ -40,9 +41,14 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
         consistency::check_identity_use(switches.changes, identity.as_deref(), &mut p);
         let draft = OutputDraft {
             changes: switches.changes,
-            identity: identity
-                .clone()
-                .or_else(|| endpoint.and_then(|e| e.identity.clone())),
+            identity: identity.clone().or_else(|| {
+                let child = endpoint.and_then(|e| e.identity.clone());
+                match &for_each {
+                    // Each child is (parent, child) (SPEC: relations).
+                    Some(for_each) => child.map(|child| format!("{},{child}", for_each.field)),
+                    None => child,
+                }
+            }),
             ..read.draft.clone()
         };
         draft
@@ -81,6 +87,7 @@ pub(crate) fn parse_job(name: &str, source: &Path, text: &str) -> Result<Job, Ve
             incremental: switches.incremental,
             since: switches.since,
             mode,
+            for_each,
         }),
         _ => Err(p.into_vec()),
     }

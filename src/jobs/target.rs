@@ -58,8 +58,9 @@ fn read_endpoint(fields: &mut Fields, p: &mut Problems) -> Option<Endpoint> {
         );
         return None;
     }
+    let templated = fields.has("for_each");
     let written = fields.string("endpoint", "endpoint = \"clients\"", p)?;
-    check_path(&written, p)?;
+    check_path(&written, templated, p)?;
     let endpoint = match (endpoint::lookup(&written), pagination) {
         (Some(known), _) => {
             let mut endpoint = Endpoint::from_known(known, &written);
@@ -116,8 +117,9 @@ fn read_pagination(fields: &mut Fields, p: &mut Problems) -> Option<Pagination> 
     }
 }
 
-/// Refuses what cannot be a path below `/api/v2/`.
-fn check_path(written: &str, p: &mut Problems) -> Option<()> {
+/// Refuses what cannot be a path below `/api/v2/`. A placeholder (`{id}`) is left to
+/// `for_each`'s check when the job has that key (`templated`).
+fn check_path(written: &str, templated: bool, p: &mut Problems) -> Option<()> {
     let name = endpoint::normalise_name(written);
     let problem = if name.is_empty() {
         "is empty; write a management api list endpoint, as in endpoint = \"clients\"".to_owned()
@@ -136,9 +138,15 @@ fn check_path(written: &str, p: &mut Problems) -> Option<()> {
     } else if let Some(placeholder) = name
         .split('/')
         .find(|segment| segment.starts_with('{') && segment.ends_with('}'))
+        .filter(|_| !templated)
     {
+        let parent = name
+            .split(placeholder)
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
         format!(
-            "\"{written}\" still has the placeholder {placeholder}; write the parent's id in its place, as in \"roles/rol_123/users\""
+            "\"{written}\" has the placeholder {placeholder} but no for_each; add for_each = \"{parent}\" to read it for every record of {parent}, or write one parent's id in its place, as in \"roles/rol_123/users\""
         )
     } else if name.chars().any(char::is_whitespace)
         || name.split('/').any(|segment| {

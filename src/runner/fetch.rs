@@ -25,6 +25,8 @@ pub(super) struct Fetched {
     pub verified: Option<Verified>,
     /// The page size the walk used (paging only): the job's, or the server's when smaller.
     pub page_size: Option<u32>,
+    /// `for_each` jobs: the parents whose child lists were read.
+    pub parents: Option<u64>,
 }
 
 /// What one walk needs beside the job: the job's client, its checkpoint, the page size.
@@ -62,6 +64,7 @@ pub(super) async fn fetch_pages(
         export: None,
         verified: Some(pager.verified()),
         page_size: (job.endpoint.pagination != Pagination::None).then(|| pager.page_size()),
+        parents: None,
     })
 }
 
@@ -79,6 +82,7 @@ pub(super) async fn fetch_export(
         export: Some(facts),
         verified: None,
         page_size: None,
+        parents: None,
     })
 }
 

@@ -77,7 +77,7 @@ impl Finish {
 /// The meta file's fields every run has: `total`, `duration_ms`, `pagination`, `params`;
 /// and for a paged walk `page_size` and `verified` (`identities_unique`: `true`, or `null`
 /// when the endpoint's identity is unknown; `total`; `pages`; `rewalks`; for log streams
-/// `ids_ascending`).
+/// `ids_ascending`); for a `for_each` job `for_each` (`parent`, `field`, `parents`).
 pub(super) fn meta_extras(
     job: &Job,
     fetched: &Fetched,
@@ -102,6 +102,14 @@ pub(super) fn meta_extras(
             facts["ids_ascending"] = true.into();
         }
         extra.insert("verified".to_owned(), facts);
+    }
+    if let (Some(for_each), Some(parents)) = (&job.for_each, fetched.parents) {
+        let relation = serde_json::json!({
+            "parent": for_each.parent.name(),
+            "field": for_each.field,
+            "parents": parents,
+        });
+        extra.insert("for_each".to_owned(), relation);
     }
     extra.insert(
         "duration_ms".to_owned(),

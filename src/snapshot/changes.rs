@@ -1,5 +1,6 @@
 //! Change reports: `{stem}.changes.json` lists the records added, removed and changed since the
-//! previous snapshot, by an identity field, with each changed field's path, old and new value.
+//! previous snapshot, by an identity field (or, for a `for_each` job, the parent's and the
+//! child's: `["role_id","user_id"]`), with each changed field's path, old and new value.
 //!
 //! The previous snapshot (read by `previous`) is reduced to 24 bytes a record (see `baseline`)
 //! the first time a record is written, on the writing thread. Each new record is compared as it
@@ -33,7 +34,7 @@ use super::error::SnapshotError;
 use super::files::Access;
 use baseline::{Baseline, State, digest, identity_hash, identity_of};
 use previous::PreviousFile;
-use report::Pass;
+use report::{Pass, shown, shown_identity};
 use secrets::{Salt, Spot};
 use spill::Spill;
 
@@ -250,7 +251,7 @@ impl ChangeTracker {
             "job": job,
             "snapshot": stem,
             "previous": loaded.file.stem,
-            "identity": self.identity,
+            "identity": shown_identity(&self.identity),
             "records": records,
             "previous_records": loaded.records,
             "counts": {
@@ -260,8 +261,8 @@ impl ChangeTracker {
                 "unidentified": self.unidentified,
                 "duplicates": self.duplicates,
             },
-            "added": self.added,
-            "removed": pass.removed,
+            "added": self.added.iter().map(|id| shown(&self.identity, id)).collect::<Vec<_>>(),
+            "removed": pass.removed.iter().map(|id| shown(&self.identity, id)).collect::<Vec<_>>(),
         });
         let path = self.dir.join(format!("{stem}.changes.json"));
         let mut entries = pass.entries;
@@ -331,7 +332,12 @@ impl ChangeTracker {
                     let new: Value = serde_json::from_slice(&new_text)?;
                     let changes = diff::diff(&old, &new);
                     let secrets = self.secret_changes.remove(&hash).unwrap_or_default();
-                    if let Err(error) = pass.add(&identity, &changes, &secrets, &self.dir) {
+                    if let Err(error) = pass.add(
+                        shown(&self.identity, &identity),
+                        &changes,
+                        &secrets,
+                        &self.dir,
+                    ) {
                         failure = Some(error);
                         return Err(serde::de::Error::custom("the report cannot be spilled"));
                     }

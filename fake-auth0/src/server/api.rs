@@ -161,6 +161,9 @@ fn authorised_answer(
     if !scopes.iter().any(|scope| scope == spec.scope) {
         return Err(ApiError::insufficient_scope(spec.scope));
     }
+    if read(&app.tenant).parent_missing(name) {
+        return Err(ApiError::parent_not_found(spec.name));
+    }
     let query = Query::parse(uri.query());
     if spec.paging == Paging::Logs {
         let synthetic = read(&app.tenant).synthetic_logs();

@@ -10,6 +10,7 @@ mod apps;
 mod extras;
 mod logs;
 mod people;
+mod relations;
 mod seeded;
 mod synthetic;
 
@@ -111,7 +112,50 @@ impl Tenant {
         tenant.set("users", users);
         tenant.set("logs", Vec::new());
         tenant.append_logs(sizes.logs);
+        // A few members each, so the child lists of a small tenant fit one or two pages.
+        tenant.assign_members("roles", "users", |index| 2 + index % 5);
+        tenant.assign_members("organizations", "members", |index| index % 4);
         tenant
+    }
+
+    /// Stores, for every record of `parent` (`"roles"`, `"organizations"`), a child list
+    /// `{parent}/{id}/{child}` (`"users"`, `"members"`) of `count(index)` member records drawn
+    /// from the tenant's users, replacing any there was: deterministic, so tests can compare
+    /// an export with [`Tenant::records`] of each concrete path.
+    pub fn assign_members(&mut self, parent: &str, child: &str, count: impl Fn(usize) -> usize) {
+        let field = id_field(parent);
+        let ids: Vec<String> = self
+            .records(parent)
+            .iter()
+            .filter_map(|r| r.get(field).and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let lists = relations::members(&ids, self.records("users"), count);
+        for (id, records) in lists {
+            self.set(&format!("{parent}/{id}/{child}"), records);
+        }
+    }
+
+    /// Whether `name` (a concrete child path, `roles/rol_1/users`) names a parent the tenant
+    /// does not hold: its parent list is stored, the parent is not in it, and nothing is stored
+    /// under the path itself. Auth0 answers such a request 404.
+    pub fn parent_missing(&self, name: &str) -> bool {
+        let Some(spec) = endpoints::lookup(name) else {
+            return false;
+        };
+        let template: Vec<&str> = spec.name.split('/').collect();
+        let Some(at) = template.iter().position(|s| s.starts_with('{')) else {
+            return false;
+        };
+        let segments: Vec<&str> = endpoints::normalise(name).split('/').collect();
+        let parent = segments[..at].join("/");
+        if !self.records.contains_key(&parent)
+            || self.records.contains_key(endpoints::normalise(name))
+        {
+            return false;
+        }
+        segments
+            .get(at)
+            .is_none_or(|id| self.find(&parent, id).is_none())
     }
 
     /// The demo tenant: [`Sizes::SAMPLE`] plus a few rules, hooks, actions, encryption keys,
@@ -175,18 +219,30 @@ impl Tenant {
         };
         let before = list.len();
         list.retain(|r| r.get(field).and_then(Value::as_str) != Some(id));
-        list.len() != before
+        let removed = list.len() != before;
+        self.drop_children(endpoint, id);
+        removed
     }
 
-    /// Removes the record at `index` of an endpoint's list; false if there is none.
+    /// Removes the child lists of parent `id` (`roles/rol_1/users`): they go with it, as in
+    /// Auth0, whose child lists of a deleted parent answer 404.
+    fn drop_children(&mut self, endpoint: &str, id: &str) {
+        let under = format!("{}/{id}/", endpoints::normalise(endpoint));
+        self.records.retain(|name, _| !name.starts_with(&under));
+    }
+
+    /// Removes the record at `index` of an endpoint's list, and its child lists; false if
+    /// there is none.
     pub fn remove_at(&mut self, endpoint: &str, index: usize) -> bool {
-        match self.records.get_mut(endpoints::normalise(endpoint)) {
-            Some(list) if index < list.len() => {
-                list.remove(index);
-                true
-            }
-            _ => false,
+        let field = id_field(endpoint);
+        let removed = match self.records.get_mut(endpoints::normalise(endpoint)) {
+            Some(list) if index < list.len() => list.remove(index),
+            _ => return false,
+        };
+        if let Some(id) = removed.get(field).and_then(Value::as_str) {
+            self.drop_children(endpoint, id);
         }
+        true
     }
 
     /// Inserts at `index` a copy of the record there (or of the last one) with a new identity

@@ -143,3 +143,53 @@ fn the_sample_fills_every_endpoint() {
     }
     assert!(format!("{tenant:?}").contains("users"));
 }
+
+#[test]
+fn role_users_and_members_are_drawn_from_the_users_and_go_with_their_parent() {
+    let sizes = Sizes {
+        users: 10,
+        roles: 3,
+        organizations: 2,
+        ..Sizes::default()
+    };
+    let mut tenant = Tenant::generate(&sizes, 5);
+    tenant.assign_members("roles", "users", |index| [12, 3, 0][index]);
+    let roles: Vec<String> = ids(&tenant, "roles", "id")
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let members = tenant.records(&format!("roles/{}/users", roles[0]));
+    // At most every user once, each as {user_id, email, picture, name} of a real user.
+    assert_eq!(members.len(), 10);
+    let keys: Vec<&str> = members[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["user_id", "email", "picture", "name"]);
+    let user = tenant
+        .find("users", members[0]["user_id"].as_str().expect("id"))
+        .expect("a user");
+    assert_eq!(user["email"], members[0]["email"]);
+    assert_eq!(
+        tenant.records(&format!("roles/{}/users", roles[1])).len(),
+        3
+    );
+    assert!(!tenant.parent_missing(&format!("roles/{}/users", roles[2])));
+    assert_eq!(
+        Tenant::generate(&sizes, 5).records("organizations").len(),
+        2
+    );
+
+    assert!(tenant.remove_at("roles", 1));
+    let gone = format!("roles/{}/users", roles[1]);
+    assert!(tenant.records(&gone).is_empty());
+    assert!(tenant.parent_missing(&gone));
+    assert!(tenant.parent_missing("roles/rol_nope/users"));
+    // A child list stored without its parent list is served as it is.
+    let mut bare = Tenant::empty();
+    bare.push("users/auth0|1/roles", json!({"id": "rol_1"}));
+    assert!(!bare.parent_missing("users/auth0|1/roles"));
+    assert!(!bare.parent_missing("users/auth0|2/roles"));
+}

@@ -30,7 +30,7 @@ const ONE_PROBLEM: &[(&str, &str)] = &[
     ("format = \"json\"", "jobs/apps.toml: format: belongs in the [output] table; move it below the [output] line"),
     ("redact = \"no\"", "jobs/apps.toml: redact: expected true or false, found a string; write it as in redact = false"),
     ("changes = 1", "jobs/apps.toml: changes: expected true or false, found an integer; write it as in changes = true"),
-    ("colour = \"blue\"", "jobs/apps.toml: colour: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, identity, output)"),
+    ("colour = \"blue\"", "jobs/apps.toml: colour: unknown key; remove it (known keys: schedule, every, timezone, endpoint, for_each, pagination, items, params, redact, incremental, since, mode, changes, identity, output)"),
     ("incremental = true", "jobs/apps.toml: incremental: only the logs endpoint can be incremental; remove incremental, or use endpoint = \"logs\""),
     ("since = 2026-01-01T00:00:00Z", "jobs/apps.toml: since: only applies to incremental jobs; add incremental = true, or remove since"),
     ("mode = \"export\"", "jobs/apps.toml: mode: \"export\" only works with the users endpoint; remove mode, or use endpoint = \"users\""),
@@ -78,7 +78,7 @@ const ONE_PROBLEM_IN_TRIGGER_OR_ENDPOINT: &[(&str, &str)] = &[
     ("every = \"1h\"\nendpoint = \"api/v2/clients\"", "jobs/apps.toml: endpoint: \"api/v2/clients\" is not below /api/v2/; write the path below it, as in \"clients\" or \"/api/v2/clients\""),
     ("every = \"1h\"\nendpoint = \"../secrets\"", "jobs/apps.toml: endpoint: \"../secrets\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""),
     ("every = \"1h\"\nendpoint = \"roles/%2E%2E/users\"", "jobs/apps.toml: endpoint: \"roles/%2E%2E/users\" is not a valid path; write the path below /api/v2/, as in \"clients\" or \"/api/v2/clients\""),
-    ("every = \"1h\"\nendpoint = \"roles/{id}/users\"", "jobs/apps.toml: endpoint: \"roles/{id}/users\" still has the placeholder {id}; write the parent's id in its place, as in \"roles/rol_123/users\""),
+    ("every = \"1h\"\nendpoint = \"roles/{id}/users\"", "jobs/apps.toml: endpoint: \"roles/{id}/users\" has the placeholder {id} but no for_each; add for_each = \"roles\" to read it for every record of roles, or write one parent's id in its place, as in \"roles/rol_123/users\""),
     ("every = \"1h\"\nendpoint = \"\"", "jobs/apps.toml: endpoint: is empty; write a management api list endpoint, as in endpoint = \"clients\""),
     ("every = \"1h\"\nendpoint = \"logs\"\nparams = { from = \"90020\" }", "jobs/apps.toml: params.from: a0snap sets from itself while paging; remove it"),
     ("every = \"1h\"\nendpoint = \"logs\"\nparams = { take = 100, q = \"type:f\" }", "jobs/apps.toml: params.q: auth0 ignores every parameter but from and take when paging logs, so q would not filter anything; remove it and filter the snapshot downstream, or for a one-off search write a separate job with pagination = \"offset\", items = \"logs\" and params = { q = \"...\" }"),
@@ -123,7 +123,7 @@ keep = -3
             "jobs/apps.toml: output.format[1]: \"pdf\" is not a format; use one or several of \"json\", \"ndjson\", \"csv\"",
             "jobs/apps.toml: output.columns: csv needs columns; list the dotted paths to write, as in columns = [\"client_id\", \"name\"]",
             "jobs/apps.toml: output.keep: -3 is negative; use 0 to keep every snapshot, or how many to keep",
-            "jobs/apps.toml: extra: unknown key; remove it (known keys: schedule, every, timezone, endpoint, pagination, items, params, redact, incremental, since, mode, changes, identity, output)",
+            "jobs/apps.toml: extra: unknown key; remove it (known keys: schedule, every, timezone, endpoint, for_each, pagination, items, params, redact, incremental, since, mode, changes, identity, output)",
         ]
     );
 }

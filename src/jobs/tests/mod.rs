@@ -3,6 +3,7 @@
 
 mod bad_files;
 mod export_fields;
+mod for_each;
 mod good_files;
 mod loading;
 

@@ -28,7 +28,10 @@ pub(crate) struct Digest {
     pub(crate) content: u64,
 }
 
-/// Reduces one record's JSON text; `scratch` is a buffer reused between records.
+/// Reduces one record's JSON text; `scratch` is a buffer reused between records. `identity`
+/// is one field name, or several joined by `,` (a `for_each` job's `role_id,user_id`): then
+/// the identity is the JSON array of their values (`["rol_1","auth0|1"]`), and `None` unless
+/// every one of them is there.
 ///
 /// # Errors
 /// When the text is not a JSON object.
@@ -39,9 +42,22 @@ pub(crate) fn digest(
 ) -> Result<Digest, serde_json::Error> {
     let entries = object_entries(text)?;
     let mut found = None;
+    let composite = identity.contains(',');
+    let mut parts = vec![
+        None;
+        if composite {
+            identity.split(',').count()
+        } else {
+            0
+        }
+    ];
     let mut fields = Vec::with_capacity(entries.len());
     for (name, value) in entries {
-        if name == identity {
+        if composite {
+            if let Some(at) = identity.split(',').position(|part| part == name) {
+                parts[at] = identity_text(value.get());
+            }
+        } else if name == identity {
             found = identity_text(value.get());
         }
         scratch.clear();
@@ -53,6 +69,10 @@ pub(crate) fn digest(
         fields.push(hasher.finish());
     }
     fields.sort_unstable();
+    if composite {
+        let parts: Option<Vec<String>> = parts.into_iter().collect();
+        found = parts.and_then(|parts| serde_json::to_string(&parts).ok());
+    }
     let mut hasher = DefaultHasher::new();
     for field in fields {
         hasher.write_u64(field);
@@ -68,6 +88,19 @@ pub(crate) fn digest(
 /// # Errors
 /// When the text is not a JSON object.
 pub(crate) fn identity_of(text: &str, identity: &str) -> Result<Option<String>, serde_json::Error> {
+    if identity.contains(',') {
+        let entries = object_entries(text)?;
+        let parts: Option<Vec<String>> = identity
+            .split(',')
+            .map(|part| {
+                entries
+                    .iter()
+                    .find(|(name, _)| name == part)
+                    .and_then(|(_, value)| identity_text(value.get()))
+            })
+            .collect();
+        return Ok(parts.and_then(|parts| serde_json::to_string(&parts).ok()));
+    }
     Ok(object_entries(text)?
         .into_iter()
         .find(|(name, _)| name == identity)
@@ -258,5 +291,23 @@ mod tests {
         assert_eq!(baseline.pending(), 0);
         assert_eq!(baseline.state(identity_hash("c")), None);
         assert_eq!(std::mem::size_of::<Entry>(), 24);
+    }
+
+    #[test]
+    fn a_composite_identity_is_the_array_of_its_values_and_needs_every_one() {
+        let mut scratch = Vec::new();
+        let both = r#"{"user_id":"auth0|1","role_id":"rol_1","name":"A"}"#;
+        let pair = Some(r#"["rol_1","auth0|1"]"#.to_owned());
+        let digested = digest(both, "role_id,user_id", &mut scratch).unwrap();
+        assert_eq!(digested.identity, pair);
+        assert_eq!(identity_of(both, "role_id,user_id").unwrap(), pair);
+        let one = r#"{"role_id":"rol_1","name":"A"}"#;
+        assert_eq!(
+            digest(one, "role_id,user_id", &mut scratch)
+                .unwrap()
+                .identity,
+            None
+        );
+        assert_eq!(identity_of(one, "role_id,user_id").unwrap(), None);
     }
 }

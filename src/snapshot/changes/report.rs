@@ -16,10 +16,30 @@ use super::spill::Spill;
 use crate::atomic_file::{FileMode, TempPath};
 use crate::snapshot::error::SnapshotError;
 
-/// One changed record's entry: `{"id", "fields": [top-level names], "changes": [{"path",
+/// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
+/// see `baseline::digest`) the array of its values (`["rol_1","auth0|1"]`).
+pub(crate) fn shown(identity_field: &str, identity: &str) -> Value {
+    if identity_field.contains(',') {
+        serde_json::from_str(identity).unwrap_or_else(|_| Value::from(identity))
+    } else {
+        Value::from(identity)
+    }
+}
+
+/// The report's `identity`: the field name, or the list of a composite identity's fields.
+pub(crate) fn shown_identity(identity_field: &str) -> Value {
+    if identity_field.contains(',') {
+        identity_field.split(',').collect::<Vec<_>>().into()
+    } else {
+        identity_field.into()
+    }
+}
+
+/// One changed record's entry (`identity` as the report shows it: text, or a composite
+/// identity's array): `{"id", "fields": [top-level names], "changes": [{"path",
 /// "old", "new"} | {"path", "secret": true}]}`; `old` or `new` is left out when that side has
 /// no such field.
-pub(crate) fn entry(identity: &str, changes: &[FieldChange], secrets: &[String]) -> Value {
+pub(crate) fn entry(identity: Value, changes: &[FieldChange], secrets: &[String]) -> Value {
     let mut fields: Vec<&str> = Vec::new();
     let mut listed = Vec::with_capacity(changes.len() + secrets.len());
     for change in changes {
@@ -127,7 +147,7 @@ impl Pass {
     /// fields inside an object did).
     pub(crate) fn add(
         &mut self,
-        identity: &str,
+        identity: Value,
         changes: &[FieldChange],
         secrets: &[String],
         dir: &Path,
@@ -176,7 +196,7 @@ mod tests {
         ];
         let secrets = ["client_secret".to_owned(), "name".to_owned()];
         assert_eq!(
-            entry("k", &changes, &secrets),
+            entry("k".into(), &changes, &secrets),
             json!({"id": "k", "fields": ["jwt", "name", "client_secret"], "changes": [
                 {"path": "jwt.a", "old": 1, "new": 2},
                 {"path": "jwt.b", "new": 3},
