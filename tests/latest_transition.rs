@@ -106,3 +106,45 @@ async fn the_next_run_leaves_every_latest_file_to_the_snapshot_its_meta_file_nam
     }
     assert_eq!(world.latest_records("apps").len(), 2);
 }
+
+#[tokio::test]
+async fn a_change_report_compares_with_the_newest_committed_snapshot_while_latest_is_away() {
+    let world = World::start(config(tenant())).await;
+    world.job(
+        "apps",
+        "endpoint = \"clients\"\nevery = \"1h\"\nchanges = true\n[output]\nformat = [\"json\", \"csv\"]\ncolumns = [\"client_id\"]\n",
+    );
+    world.run_ok().await;
+    let older = latest_csv(&world);
+    remove_one_client(&world);
+    world.run_ok().await;
+    leave_latest_in_transition(&world, &older);
+    remove_one_client(&world);
+
+    let run = world.run_ok().await;
+
+    let reports: Vec<String> = world
+        .files("apps")
+        .into_iter()
+        .filter(|name| name.ends_with(".changes.json"))
+        .collect();
+    assert_eq!(reports.len(), 2, "{reports:?}\n{}", run.all_output());
+    let newest: serde_json::Value =
+        serde_json::from_str(&world.read("apps", reports.last().unwrap())).unwrap();
+    // Against the second snapshot (2 clients), not the first (3): one removed, none added.
+    assert_eq!(
+        newest["removed"].as_array().map(Vec::len),
+        Some(1),
+        "{newest}"
+    );
+    assert_eq!(
+        newest["added"].as_array().map(Vec::len),
+        Some(0),
+        "{newest}"
+    );
+    assert!(
+        !run.all_output().contains("no change report this time"),
+        "{}",
+        run.all_output()
+    );
+}

@@ -23,10 +23,22 @@ pub(crate) struct PreviousFile {
     pub(crate) format: Format,
 }
 
-/// Finds the previous snapshot through `latest.meta.json`: `Ok(None)` when there is none,
-/// `Err` with the reason when there is one a report cannot read.
+/// Finds the previous snapshot through `latest.meta.json`, or, while that is away (a run
+/// killed while it replaced `latest.*`), through the newest committed snapshot's own meta
+/// file: `Ok(None)` when there is none, `Err` with the reason when there is one a report
+/// cannot read.
 pub(crate) fn previous_file(dir: &Path) -> Result<Option<PreviousFile>, String> {
-    let path = dir.join(latest_name("meta.json"));
+    let mut path = dir.join(latest_name("meta.json"));
+    if !path.exists() {
+        let job = dir
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        match crate::snapshot::newest_committed_meta(dir, job) {
+            Some(meta) => path = meta,
+            None => return Ok(None),
+        }
+    }
     let text = match std::fs::read(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
