@@ -155,13 +155,20 @@ pub(crate) enum JobError {
 pub(crate) async fn run_job(job: &Job, context: &RunContext) -> Result<Outcome, JobError> {
     tracing::info!(job = %job.name, endpoint = %job.endpoint.path, "job started");
     let started = context.clock.now();
-    let rate_limited_before = context.api.rate_limited_of(&job.name);
+    let counts = |api: &crate::api::ApiClient| {
+        (
+            api.rate_limited_of(&job.name),
+            api.token_requests_of(&job.name),
+        )
+    };
+    let before = counts(&context.api);
     let outcome = run_once(job, context).await;
-    let rate_limited = context
-        .api
-        .rate_limited_of(&job.name)
-        .saturating_sub(rate_limited_before);
-    trace::leave_trace(job, context, started, rate_limited, &outcome).await;
+    let after = counts(&context.api);
+    let counted = trace::Counted {
+        rate_limited: after.0.saturating_sub(before.0),
+        token_requests: after.1.saturating_sub(before.1),
+    };
+    trace::leave_trace(job, context, started, counted, &outcome).await;
     let name = job.name.as_str();
     match &outcome {
         Ok(Outcome::Exported(exported)) => tracing::info!(

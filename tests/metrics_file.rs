@@ -288,7 +288,8 @@ async fn a_pushgateway_url_that_is_not_http_is_a_configuration_error() {
 }
 
 #[tokio::test]
-async fn a_429_to_one_job_is_counted_against_that_job_in_last_run_and_the_metrics_file() {
+async fn a_429_and_a_token_request_are_counted_against_their_job_in_last_run_and_the_metrics_file()
+{
     let world = World::start(config(tenant())).await;
     world.job("apps", "endpoint = \"clients\"\nevery = \"1h\"\n");
     world.job("roles", "endpoint = \"roles\"\nevery = \"1h\"\n");
@@ -326,7 +327,27 @@ async fn a_429_to_one_job_is_counted_against_that_job_in_last_run_and_the_metric
         Some(1.0)
     );
     assert_eq!(sample(&text, "a0snap_rate_limited_total"), Some(1.0));
+    // The one token request of the run is counted against the job whose request made it.
+    let tokens = |job: &str| last_run(job)["token_requests"].as_u64().unwrap_or(99);
+    assert_eq!(tokens("apps") + tokens("roles"), 1);
+    let per_job: f64 = ["apps", "roles"]
+        .iter()
+        .filter_map(|job| {
+            sample(
+                &text,
+                &format!("a0snap_job_last_run_token_requests{{job=\"{job}\"}}"),
+            )
+        })
+        .sum();
+    assert_eq!(per_job, 1.0, "{text}");
+    assert_eq!(sample(&text, "a0snap_token_requests_total"), Some(1.0));
     if let Some((code, said)) = promtool_check(&text).await {
         assert_eq!(code, 0, "promtool refused the file: {said}\n{text}");
     }
+    // The next run uses the cached token: no token request for either job.
+    let again = world
+        .a0snap_with(&["run"], &[("A0SNAP_METRICS_FILE", file_var.as_str())])
+        .await;
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    assert_eq!(tokens("apps") + tokens("roles"), 0);
 }

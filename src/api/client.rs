@@ -114,6 +114,11 @@ impl ApiClient {
         self.metrics.job_rate_limited(job)
     }
 
+    /// Token requests `job`'s requests made in this process so far.
+    pub(crate) fn token_requests_of(&self, job: &str) -> u64 {
+        self.metrics.job_token_requests(job)
+    }
+
     /// When this job's time is up (set by [`ApiClient::for_job`]); `None` for no limit.
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
@@ -212,7 +217,7 @@ impl ApiClient {
         call: Call<'_>,
         build: &impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Verdict<Bytes, ApiError> {
-        let token = match self.tokens.get().await {
+        let token = match self.tokens.get_for(self.job.as_deref()).await {
             Ok(token) => token,
             Err(error) => return Verdict::Fail(error.into()),
         };

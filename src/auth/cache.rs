@@ -134,6 +134,12 @@ impl TokenCache {
     /// A token that is not stale: from memory, else from the token file, else fresh from
     /// Auth0. However many tasks ask at once, at most one request is made.
     pub(crate) async fn get(&self) -> Result<Token, AuthError> {
+        self.get_for(None).await
+    }
+
+    /// [`Self::get`] for a request of `job`: a token request this call makes (it leads the
+    /// single flight) is counted against `job` too.
+    pub(crate) async fn get_for(&self, job: Option<&str>) -> Result<Token, AuthError> {
         let seen = match self.fresh_in_memory() {
             Ok(token) => return Ok(token),
             Err(generation) => generation,
@@ -142,7 +148,7 @@ impl TokenCache {
         if let Some(outcome) = self.outcome_since(seen) {
             return outcome;
         }
-        let outcome = self.renew().await;
+        let outcome = self.renew(job).await;
         let mut slot = self.slot();
         slot.generation += 1;
         match &outcome {
@@ -245,9 +251,9 @@ impl TokenCache {
     }
 
     /// Renews under the file lock (file mode) or directly (memory mode).
-    async fn renew(&self) -> Result<Token, AuthError> {
+    async fn renew(&self, job: Option<&str>) -> Result<Token, AuthError> {
         let Some(store) = self.store.clone() else {
-            return self.fetch().await;
+            return self.fetch(job).await;
         };
         let locker = store.clone();
         let (lock, loaded) = blocking(store.path(), move || {
@@ -259,7 +265,7 @@ impl TokenCache {
             info!(expires_at = %token.expires_at(), path = %store.path().display(), "token loaded from file");
             return Ok(token);
         }
-        let token = self.fetch().await?;
+        let token = self.fetch(job).await?;
         let saver = store.clone();
         let saved = token.clone();
         if let Err(error) = blocking(store.path(), move || saver.save(&saved)).await {
@@ -294,8 +300,8 @@ impl TokenCache {
         }
     }
 
-    async fn fetch(&self) -> Result<Token, AuthError> {
-        self.metrics.token_requested();
+    async fn fetch(&self, job: Option<&str>) -> Result<Token, AuthError> {
+        self.metrics.token_requested(job);
         let token = self.exchange.request().await?;
         info!(
             expires_at = %token.expires_at(),

@@ -105,6 +105,7 @@ fn gather(metrics: &Metrics, jobs: &[Job], out: &Path, now: jiff::Timestamp) -> 
                 records: run.records,
                 pages: run.pages,
                 rate_limited: run.rate_limited,
+                token_requests: run.token_requests,
             });
             let last_success = status.last_success.as_ref().map(|success| success.at);
             metrics.set_last_run(&job.name, last_run.as_ref(), last_success);

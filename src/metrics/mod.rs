@@ -90,11 +90,13 @@ pub(crate) struct LastRunFacts {
     pub pages: u64,
     /// 429 answers its requests got.
     pub rate_limited: u64,
+    /// Token requests its requests made.
+    pub token_requests: u64,
 }
 
 /// The per-job gauges of the last run, one family per entry of [`LAST_RUN_SERIES`].
 #[derive(Debug, Default, Clone)]
-struct LastRunFamilies([Family<JobLabel, Seconds>; 6]);
+struct LastRunFamilies([Family<JobLabel, Seconds>; 7]);
 
 /// The daemon counters of one job, as tests read them.
 #[cfg(test)]
@@ -115,6 +117,8 @@ pub(crate) struct Metrics {
     registry: Registry,
     /// Token requests made to Auth0 (renewals; retries inside one renewal are not counted).
     token_requests: Counter,
+    /// The same, by the job whose request made it (the one leading the single flight).
+    job_token_requests: Family<JobLabel, Counter>,
     /// 429 answers from the Management API.
     rate_limited: Counter,
     /// The same, by the job whose request got it.
@@ -138,6 +142,7 @@ impl Default for Metrics {
         let metrics = Self {
             registry: Registry::default(),
             token_requests: Counter::default(),
+            job_token_requests: Family::default(),
             rate_limited: Counter::default(),
             job_rate_limited: Family::default(),
             running: Gauge::default(),
@@ -182,6 +187,11 @@ impl Default for Metrics {
             metrics.rate_limited.clone(),
         );
         r.register(
+            "a0snap_job_token_requests",
+            "Token requests made to Auth0 for the job's requests in this process",
+            metrics.job_token_requests.clone(),
+        );
+        r.register(
             "a0snap_job_rate_limited",
             "429 Too Many Requests answers to the job's requests in this process",
             metrics.job_rate_limited.clone(),
@@ -200,7 +210,7 @@ impl Default for Metrics {
 
 /// The last-run series: name (after `a0snap_job_`) and help, in the order of
 /// [`LastRunFacts::values`]. The push ([`push`]) registers the same names without labels.
-const LAST_RUN_SERIES: [(&str, &str); 6] = [
+const LAST_RUN_SERIES: [(&str, &str); 7] = [
     (
         "last_run_timestamp_seconds",
         "When the job's last run finished, success or not, in seconds since the Unix epoch",
@@ -219,6 +229,10 @@ const LAST_RUN_SERIES: [(&str, &str); 6] = [
         "last_run_rate_limited",
         "429 Too Many Requests answers to the job's last run",
     ),
+    (
+        "last_run_token_requests",
+        "Token requests the job's last run made to Auth0",
+    ),
 ];
 
 /// The help of `a0snap_job_last_success_timestamp_seconds`.
@@ -227,7 +241,7 @@ const LAST_SUCCESS_HELP: &str =
 
 impl LastRunFacts {
     /// The values of [`LAST_RUN_SERIES`], in its order.
-    fn values(&self) -> [f64; 6] {
+    fn values(&self) -> [f64; 7] {
         [
             unix_seconds(self.finished),
             if self.success { 1.0 } else { 0.0 },
@@ -235,6 +249,7 @@ impl LastRunFacts {
             self.records as f64,
             self.pages as f64,
             self.rate_limited as f64,
+            self.token_requests as f64,
         ]
     }
 }
@@ -256,9 +271,19 @@ impl LastRunFamilies {
 }
 
 impl Metrics {
-    /// Counts a token request.
-    pub(crate) fn token_requested(&self) {
+    /// Counts a token request, and against `job` when a job's request made it.
+    pub(crate) fn token_requested(&self, job: Option<&str>) {
         self.token_requests.inc();
+        if let Some(job) = job {
+            self.job_token_requests.get_or_create(&job_label(job)).inc();
+        }
+    }
+
+    /// Token requests `job`'s requests made in this process so far.
+    pub(crate) fn job_token_requests(&self, job: &str) -> u64 {
+        self.job_token_requests
+            .get(&job_label(job))
+            .map_or(0, |counter| counter.get())
     }
 
     /// Counts a 429 answer, and against `job` when a job's request got it.

@@ -23,7 +23,7 @@ fn runs_records_skips_tokens_and_429s_are_rendered_in_the_text_format() {
     metrics.run_finished("apps", RunOutcome::Success, 3, at);
     metrics.run_finished("apps", RunOutcome::Aborted, 99, at);
     assert_eq!(metrics.overlap_skipped("apps"), 1);
-    metrics.token_requested();
+    metrics.token_requested(Some("apps"));
     metrics.rate_limited(Some("apps"));
     metrics.rate_limited(None);
     metrics.set_running(1);
@@ -39,6 +39,7 @@ fn runs_records_skips_tokens_and_429s_are_rendered_in_the_text_format() {
         "a0snap_token_requests_total 1",
         "a0snap_rate_limited_total 2",
         "a0snap_job_rate_limited_total{job=\"apps\"} 1",
+        "a0snap_job_token_requests_total{job=\"apps\"} 1",
         "a0snap_jobs_running 1",
     ] {
         assert!(
@@ -56,6 +57,7 @@ fn facts(success: bool) -> LastRunFacts {
         records: 12,
         pages: 3,
         rate_limited: 2,
+        token_requests: 1,
     }
 }
 
@@ -72,6 +74,7 @@ fn a_last_run_sets_its_gauges_for_the_job() {
         "a0snap_job_last_run_records{job=\"apps\"} 12.0",
         "a0snap_job_last_run_pages{job=\"apps\"} 3.0",
         "a0snap_job_last_run_rate_limited{job=\"apps\"} 2.0",
+        "a0snap_job_last_run_token_requests{job=\"apps\"} 1.0",
         "a0snap_job_last_success_timestamp_seconds{job=\"apps\"} 1767225600.0",
     ] {
         assert!(
@@ -94,7 +97,7 @@ fn a_pushed_group_has_no_job_label_and_the_process_group_has_the_counters() {
     );
     assert!(!text.contains("job="), "{text}");
     let metrics = Metrics::default();
-    metrics.token_requested();
+    metrics.token_requested(None);
     let process = process_text(&metrics);
     assert!(
         process.contains("\na0snap_token_requests_total 1\n"),

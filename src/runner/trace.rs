@@ -9,14 +9,23 @@ use crate::jobs::Job;
 use crate::snapshot;
 use crate::status::last_run::{self, LastRun, RunEnd};
 
-/// Writes `job`'s `last-run.json` for a run that started at `started`, got `rate_limited`
-/// answers 429 and ended with `outcome`, on a blocking thread; a run skipped for the lock leaves nothing (the process
+/// What a run's requests met, counted by the process's metrics.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Counted {
+    /// Answers 429.
+    pub(super) rate_limited: u64,
+    /// Token requests made to Auth0.
+    pub(super) token_requests: u64,
+}
+
+/// Writes `job`'s `last-run.json` for a run that started at `started`, met `counted` and
+/// ended with `outcome`, on a blocking thread; a run skipped for the lock leaves nothing (the process
 /// holding the lock leaves its own trace). A write error is logged, never returned.
 pub(super) async fn leave_trace(
     job: &Job,
     context: &RunContext,
     started: Timestamp,
-    rate_limited: u64,
+    counted: Counted,
     outcome: &Result<Outcome, JobError>,
 ) {
     let finished = context.clock.now();
@@ -30,7 +39,8 @@ pub(super) async fn leave_trace(
         snapshot: None,
         records: 0,
         pages: 0,
-        rate_limited,
+        rate_limited: counted.rate_limited,
+        token_requests: counted.token_requests,
     };
     match outcome {
         Ok(Outcome::Skipped { .. }) => return,

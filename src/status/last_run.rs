@@ -30,8 +30,8 @@ pub(crate) enum RunEnd {
 /// The contents of `last-run.json`. Shape (JSON, every field always present):
 /// `{"job": "apps", "outcome": "success"|"failure", "error": null|"…", "started":
 /// "2026-01-01T00:00:00Z", "finished": "…", "duration_ms": 1234, "snapshot": null|"apps-…",
-/// "records": 12, "pages": 1, "rate_limited": 0}` (`rate_limited` is 0 when a file written
-/// before it existed is read).
+/// "records": 12, "pages": 1, "rate_limited": 0, "token_requests": 0}` (the last two are 0
+/// when a file written before they existed is read).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct LastRun {
     /// The job's name.
@@ -56,6 +56,9 @@ pub(crate) struct LastRun {
     /// Answers 429 Too Many Requests the run's requests got (each was waited out and retried).
     #[serde(default)]
     pub rate_limited: u64,
+    /// Token requests to Auth0 the run's requests made (0 when the cached token served).
+    #[serde(default)]
+    pub token_requests: u64,
 }
 
 /// Why `last-run.json` could not be written or read.
@@ -138,6 +141,7 @@ mod tests {
             records: 0,
             pages: 0,
             rate_limited: 3,
+            token_requests: 1,
         };
         write(&job_dir, &run).unwrap();
         assert_eq!(read(&job_dir).unwrap(), Some(run));

@@ -30,6 +30,7 @@ fn run(outcome: RunEnd, finished: &str) -> LastRun {
         records: 3,
         pages: 1,
         rate_limited: 0,
+        token_requests: 0,
     }
 }
 
