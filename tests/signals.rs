@@ -40,16 +40,18 @@ fn snapshots(world: &World, job: &str) -> Vec<String> {
 
 /// Files a run left half-done anywhere under `out/`: temporary names.
 fn temporary_files(world: &World) -> Vec<String> {
-    let mut found = Vec::new();
-    for job in common::list(&world.out_dir()) {
-        found.extend(
-            world
-                .files(&job)
-                .into_iter()
-                .filter(|name| name.starts_with(".a0snap-tmp-")),
-        );
-    }
-    found
+    common::list(&world.out_dir())
+        .iter()
+        .flat_map(|job| world.temporary_files(job))
+        .collect()
+}
+
+/// Asserts that the `apps` job's folder is as `committed_once` left it: the same files, the
+/// same `latest.json`, and no temporary file anywhere.
+fn assert_unchanged(world: &World, (before, latest): &(Vec<String>, String), log: &str) {
+    assert_eq!(temporary_files(world), Vec::<String>::new(), "{log}");
+    assert_eq!(&world.files("apps"), before, "{log}");
+    assert_eq!(&world.read("apps", "latest.json"), latest, "{log}");
 }
 
 /// The second page of clients takes `delay`, so a job is mid-export when the signals come.
@@ -112,7 +114,7 @@ async fn a_repeated_sigterm_is_logged_as_not_shortening_the_grace_period() {
 async fn the_third_sigterm_aborts_the_daemon_run_and_the_message_names_it() {
     let world = World::start(config(tenant())).await;
     world.job("apps", APPS);
-    let (before, latest) = committed_once(&world).await;
+    let committed = committed_once(&world).await;
     slow_second_page(&world, Duration::from_secs(60));
     let daemon = Process::start(&world, &["daemon"], &[("A0SNAP_GRACE_PERIOD", "1h")]);
     daemon.wait_for_lines("daemon started", 1).await;
@@ -135,16 +137,14 @@ async fn the_third_sigterm_aborts_the_daemon_run_and_the_message_names_it() {
         "{log}"
     );
     assert!(!log.contains("the grace period ran out; aborting"), "{log}");
-    assert_eq!(temporary_files(&world), Vec::<String>::new());
-    assert_eq!(world.files("apps"), before, "{log}");
-    assert_eq!(world.read("apps", "latest.json"), latest);
+    assert_unchanged(&world, &committed, &log);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigquit_aborts_the_daemon_run_at_once_and_keeps_latest() {
     let world = World::start(config(tenant())).await;
     world.job("apps", APPS);
-    let (before, latest) = committed_once(&world).await;
+    let committed = committed_once(&world).await;
     slow_second_page(&world, Duration::from_secs(60));
     let daemon = Process::start(&world, &["daemon"], &[("A0SNAP_GRACE_PERIOD", "1h")]);
     daemon.wait_for_lines("daemon started", 1).await;
@@ -160,9 +160,7 @@ async fn sigquit_aborts_the_daemon_run_at_once_and_keeps_latest() {
         log.contains("job aborted: SIGQUIT forced the stop"),
         "{log}"
     );
-    assert_eq!(temporary_files(&world), Vec::<String>::new());
-    assert_eq!(world.files("apps"), before, "{log}");
-    assert_eq!(world.read("apps", "latest.json"), latest);
+    assert_unchanged(&world, &committed, &log);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -194,7 +192,7 @@ async fn sigterm_during_run_lets_the_running_job_finish_and_names_the_unstarted_
 async fn sigterm_during_run_aborts_a_job_still_going_after_the_grace_period_and_keeps_latest() {
     let world = World::start(config(tenant())).await;
     world.job("apps", APPS);
-    let (before, latest) = committed_once(&world).await;
+    let committed = committed_once(&world).await;
     slow_second_page(&world, Duration::from_secs(60));
     let run = Process::start(&world, &["run"], &[("A0SNAP_GRACE_PERIOD", "1s")]);
     run.wait_for_requests(&world, 2).await;
@@ -205,9 +203,7 @@ async fn sigterm_during_run_aborts_a_job_still_going_after_the_grace_period_and_
         log.contains("a0snap: stopped by SIGTERM; aborted apps when the grace period (1s) ran out"),
         "{log}"
     );
-    assert_eq!(temporary_files(&world), Vec::<String>::new());
-    assert_eq!(world.files("apps"), before, "{log}");
-    assert_eq!(world.read("apps", "latest.json"), latest);
+    assert_unchanged(&world, &committed, &log);
 }
 
 #[tokio::test(flavor = "multi_thread")]
