@@ -10,6 +10,7 @@
 //! jobs, runs or the output folder: it is told numbers.
 
 pub(crate) mod file;
+mod last_run;
 pub(crate) mod push;
 pub(crate) mod server;
 #[cfg(test)]
@@ -24,6 +25,9 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
+
+pub(crate) use last_run::LastRunFacts;
+use last_run::{LAST_RUN_SERIES, LastRunFamilies};
 
 /// How one daemon run of a job ended, as the `outcome` label of `a0snap_job_runs_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,30 +77,6 @@ struct RunLabels {
 
 /// A gauge holding seconds or a Unix time, with a fraction.
 type Seconds = Gauge<f64, AtomicU64>;
-
-/// What a job's last run left behind (`{out}/{job}/last-run.json` and the last success), as
-/// the command line reads it from the output folder.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LastRunFacts {
-    /// When the last run finished.
-    pub finished: Timestamp,
-    /// Whether it succeeded.
-    pub success: bool,
-    /// Its wall time.
-    pub duration: std::time::Duration,
-    /// Records it wrote (0 for a failure).
-    pub records: u64,
-    /// Pages it fetched (0 for a failure).
-    pub pages: u64,
-    /// 429 answers its requests got.
-    pub rate_limited: u64,
-    /// Token requests its requests made.
-    pub token_requests: u64,
-}
-
-/// The per-job gauges of the last run, one family per entry of [`LAST_RUN_SERIES`].
-#[derive(Debug, Default, Clone)]
-struct LastRunFamilies([Family<JobLabel, Seconds>; 7]);
 
 /// The daemon counters of one job, as tests read them.
 #[cfg(test)]
@@ -208,67 +188,9 @@ impl Default for Metrics {
     }
 }
 
-/// The last-run series: name (after `a0snap_job_`) and help, in the order of
-/// [`LastRunFacts::values`]. The push ([`push`]) registers the same names without labels.
-const LAST_RUN_SERIES: [(&str, &str); 7] = [
-    (
-        "last_run_timestamp_seconds",
-        "When the job's last run finished, success or not, in seconds since the Unix epoch",
-    ),
-    (
-        "last_run_success",
-        "1 if the job's last run succeeded, 0 if it failed",
-    ),
-    (
-        "last_run_duration_seconds",
-        "Wall time of the job's last run",
-    ),
-    ("last_run_records", "Records the job's last run wrote"),
-    ("last_run_pages", "Pages the job's last run fetched"),
-    (
-        "last_run_rate_limited",
-        "429 Too Many Requests answers to the job's last run",
-    ),
-    (
-        "last_run_token_requests",
-        "Token requests the job's last run made to Auth0",
-    ),
-];
-
 /// The help of `a0snap_job_last_success_timestamp_seconds`.
 const LAST_SUCCESS_HELP: &str =
     "When the job's last successful run finished, in seconds since the Unix epoch";
-
-impl LastRunFacts {
-    /// The values of [`LAST_RUN_SERIES`], in its order.
-    fn values(&self) -> [f64; 7] {
-        [
-            unix_seconds(self.finished),
-            if self.success { 1.0 } else { 0.0 },
-            self.duration.as_secs_f64(),
-            self.records as f64,
-            self.pages as f64,
-            self.rate_limited as f64,
-            self.token_requests as f64,
-        ]
-    }
-}
-
-impl LastRunFamilies {
-    /// Registers the families as `a0snap_job_last_run_timestamp_seconds` and so on.
-    fn register(&self, registry: &mut Registry) {
-        for ((name, help), family) in LAST_RUN_SERIES.iter().zip(&self.0) {
-            registry.register(format!("a0snap_job_{name}"), *help, family.clone());
-        }
-    }
-
-    /// Sets `label`'s gauges to `facts`.
-    fn set(&self, label: &JobLabel, facts: &LastRunFacts) {
-        for (family, value) in self.0.iter().zip(facts.values()) {
-            family.get_or_create(label).set(value);
-        }
-    }
-}
 
 impl Metrics {
     /// Counts a token request, and against `job` when a job's request made it.
