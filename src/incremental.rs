@@ -11,6 +11,12 @@
 //! (no checkpoint) starts from the oldest event Auth0 still holds, leaving out the events
 //! dated before the job's `since`; once there is a checkpoint, `since` no longer applies.
 //!
+//! When the output is an object store (`s3://`, ...), there is no checkpoint file: the newest
+//! committed delta's meta object holds the checkpoint (`incremental.last_log_id`), so a pod
+//! with an empty disk every run resumes exactly where the last committed delta ended, and the
+//! commit of the meta object is the checkpoint's advance (see `in_store`). The state folder is
+//! not needed for it.
+//!
 //! This module reads and writes the checkpoint and watches events go by ([`LogTap`]); the
 //! runner asks the [`crate::api::Pager`] to continue after the checkpoint. Opening a checkpoint
 //! sweeps the temporary files a killed run left for it, so it must be opened only under the
@@ -18,12 +24,12 @@
 //! is); other checkpoints' temporary files in the shared folder are never touched.
 
 mod error;
+mod in_store;
 mod roll_forward;
 mod tap;
 
 use std::fs::{self, DirBuilder};
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
@@ -34,6 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::ApiError;
 use crate::atomic_file::{self, FileMode, TempPath};
+use crate::store::Output;
 pub(crate) use error::IncrementalError;
 pub(crate) use tap::LogTap;
 
@@ -67,8 +74,10 @@ pub(crate) struct Checkpoint {
     path: PathBuf,
     job: String,
     tenant: String,
-    /// The absolute output folder.
-    output: PathBuf,
+    /// The output: the absolute folder, or the store's URL.
+    output: String,
+    /// Whether the checkpoint lives in the store's newest delta rather than in `path`.
+    in_store: bool,
     /// What the file held, if there was one.
     stored: Option<Stored>,
     /// The job's `since`, for a first run.
@@ -86,12 +95,15 @@ pub(crate) struct IncrementalRun {
     pub since: Option<Timestamp>,
     /// Events left out for being before `since`.
     pub skipped: u64,
+    /// The tenant's base URL, so that a checkpoint read back from a meta file is checked.
+    pub tenant: String,
 }
 
 impl Checkpoint {
-    /// The checkpoint file under `state_dir` of `job` writing below `output_dir`.
-    pub(crate) fn path_for(state_dir: &Path, job: &str, output_dir: &Path) -> PathBuf {
-        let digest = Sha256::digest(output_key(output_dir).as_os_str().as_bytes());
+    /// The checkpoint file under `state_dir` of `job` writing below `output`.
+    pub(crate) fn path_for(state_dir: &Path, job: &str, output: impl Into<Output>) -> PathBuf {
+        let output = output.into();
+        let digest = Sha256::digest(output.key().as_bytes());
         let key = &hex::encode(digest)[..12];
         state_dir
             .join("checkpoints")
@@ -108,16 +120,20 @@ impl Checkpoint {
     pub(crate) fn open(
         state_dir: &Path,
         job: &str,
-        output_dir: &Path,
+        output: impl Into<Output>,
         tenant: &str,
         since: Option<Timestamp>,
     ) -> Result<Self, IncrementalError> {
+        let output = &output.into();
+        let Some(output_dir) = output.local_dir() else {
+            return in_store::open(&output.job(job), job, output, tenant, since);
+        };
         if state_dir.as_os_str().is_empty() {
             return Err(IncrementalError::NoStateDir {
                 job: job.to_owned(),
             });
         }
-        let path = Self::path_for(state_dir, job, output_dir);
+        let path = Self::path_for(state_dir, job, output);
         let mut stored = read_stored(&path);
         if let Ok(current) = &stored {
             let from = current.as_ref().map(|stored| stored.log_id.as_str());
@@ -142,7 +158,8 @@ impl Checkpoint {
             path,
             job: job.to_owned(),
             tenant: tenant.to_owned(),
-            output: output_key(output_dir),
+            output: output.key(),
+            in_store: false,
             stored,
             since,
         })
@@ -171,6 +188,9 @@ impl Checkpoint {
         match error {
             ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
                 let said = body.message.as_deref().or(body.error.as_deref());
+                if self.in_store {
+                    return Some(in_store::rejected(self, stored, *status, said));
+                }
                 Some(IncrementalError::Rejected {
                     job: self.job.clone(),
                     log_id: stored.log_id.clone(),
@@ -192,6 +212,7 @@ impl Checkpoint {
             last: tap.last_log_id().map(str::to_owned),
             since: tap.since(),
             skipped: tap.skipped(),
+            tenant: self.tenant.clone(),
         }
     }
 
@@ -206,11 +227,15 @@ impl Checkpoint {
         let Some(log_id) = tap.last_log_id() else {
             return Ok(None);
         };
+        if self.in_store {
+            // The meta object the commit writes is the checkpoint.
+            return Ok(None);
+        }
         let stored = Stored {
             version: FORMAT_VERSION,
             job: self.job.clone(),
             tenant: self.tenant.clone(),
-            output: Some(self.output.display().to_string()),
+            output: Some(self.output.clone()),
             log_id: log_id.to_owned(),
             date: tap.last_date().map(str::to_owned),
             snapshot: snapshot.to_owned(),
@@ -274,16 +299,9 @@ impl IncrementalRun {
             "last_log_id": self.last,
             "since": self.since.map(|since| since.to_string()),
             "skipped_before_since": self.skipped,
+            "tenant": self.tenant,
         })
     }
-}
-
-/// The output folder as the checkpoint's key: canonical when it exists, else absolute (as
-/// given, when even that fails).
-fn output_key(output_dir: &Path) -> PathBuf {
-    fs::canonicalize(output_dir)
-        .or_else(|_| std::path::absolute(output_dir))
-        .unwrap_or_else(|_| output_dir.to_owned())
 }
 
 /// Removes the temporary files a killed run left for the checkpoint `path` (only its own).

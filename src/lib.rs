@@ -69,6 +69,7 @@ pub(crate) mod schedule;
 pub(crate) mod secret_fields;
 pub mod snapshot;
 pub(crate) mod status;
+pub mod store;
 pub(crate) mod telemetry;
 pub mod trigger;
 pub(crate) mod users_export;

@@ -47,6 +47,7 @@ use crate::incremental::{Checkpoint, IncrementalError, IncrementalRun};
 use crate::jobs::{Job, Mode};
 use crate::progress::SharedProgress;
 use crate::snapshot::{self, Committed, JobLock, MetaInput, Snapshot, SnapshotError};
+use crate::store::Output;
 use fetch::{Fetched, Walk, fetch_export, fetch_pages};
 use finish::{Finish, meta_extras};
 use rewalk::Walks;
@@ -60,8 +61,10 @@ const PAGES_IN_FLIGHT_TO_DISK: usize = 4;
 pub(crate) struct RunContext {
     /// The shared API client.
     pub api: ApiClient,
-    /// The output folder; each job writes below `{output_dir}/{job}/`.
-    pub output_dir: PathBuf,
+    /// The output, a folder or an object store; each job writes below `{output}/{job}/`.
+    pub output: Output,
+    /// How long a job's lease in an object store lives without renewal.
+    pub lease_ttl: Duration,
     /// The clock for snapshot names and metadata.
     pub clock: SharedClock,
     /// Where each page's progress is shown, if anywhere (a person at a terminal).
@@ -270,12 +273,18 @@ async fn prepare(job: &Job, context: &RunContext) -> Result<Option<Prepared>, Jo
 /// Takes the job's lock (`None` when another process holds it), sweeps what an interrupted
 /// run left and opens the checkpoint.
 fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, JobError> {
-    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
-    let Some(lock) = JobLock::try_acquire(&job_dir)? else {
+    let folder = context.output.job(&job.name);
+    let Some(lock) = folder
+        .try_lock(context.lease_ttl)
+        .map_err(SnapshotError::from)?
+    else {
         return Ok(None);
     };
-    let swept = snapshot::sweep_temp_files(&job_dir).map_err(SnapshotError::from)?
-        + snapshot::sweep_uncommitted(&job_dir, &job.name)?;
+    let temporary = match folder.local_dir() {
+        Some(dir) => snapshot::sweep_temp_files(dir).map_err(SnapshotError::from)?,
+        None => 0,
+    };
+    let swept = temporary + snapshot::sweep_uncommitted(&folder, &job.name)?;
     if swept > 0 {
         tracing::info!(job = %job.name, files = swept, "removed temporary files left by an interrupted run");
     }
@@ -285,9 +294,9 @@ fn prepare_files(job: &Job, context: &RunContext) -> Result<Option<Prepared>, Jo
 
 /// Begins a snapshot (its temporary files) on a blocking thread, for one walk.
 async fn begin(job: &Job, context: &RunContext) -> Result<Snapshot, JobError> {
-    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
+    let folder = context.output.job(&job.name);
     let (name, output, now) = (job.name.clone(), job.output.clone(), context.clock.now());
-    tokio::task::spawn_blocking(move || Snapshot::begin(&job_dir, &name, now, &output))
+    tokio::task::spawn_blocking(move || Snapshot::begin(folder, &name, now, &output))
         .await
         .map_err(|error| JobError::Writer {
             job: job.name.clone(),
@@ -345,7 +354,7 @@ fn open_checkpoint(job: &Job, context: &RunContext) -> Result<Option<Checkpoint>
     Ok(Some(Checkpoint::open(
         &context.state_dir,
         &job.name,
-        &context.output_dir,
+        &context.output,
         &tenant,
         job.since,
     )?))

@@ -53,8 +53,18 @@ pub(super) async fn daemon(env: RawEnv, overrides: &Overrides) -> Result<(), Cli
 /// `a0snap validate`: prints the valid jobs; [`CliError::Invalid`] lists every problem.
 pub(super) fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliError> {
     let mut problems = Vec::new();
-    if let Err(error) = Settings::resolve(&env, overrides) {
-        problems.push(error.into());
+    match Settings::resolve(&env, overrides) {
+        // An object store is written to for real: a probe object is put, read and removed.
+        Ok(settings) => match settings.output.probe() {
+            Ok(()) if settings.output.local_dir().is_none() => {
+                println!("output {}: reachable, and a probe object was written, read and removed", settings.output);
+            }
+            Ok(()) => {}
+            Err(error) => problems.push(CliError::OutputUrl {
+                detail: error.to_string(),
+            }),
+        },
+        Err(error) => problems.push(error.into()),
     }
     match jobs::load_dir(&config::jobs_dir(&env, overrides)) {
         Ok(jobs) => print!("{}", summary::render_jobs(&jobs, clock::system().now())),

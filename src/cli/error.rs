@@ -33,6 +33,13 @@ pub enum CliError {
     /// The metrics address (`A0SNAP_METRICS_ADDR`) cannot be listened on. Exit code 2.
     #[error(transparent)]
     Metrics(#[from] BindError),
+    /// `A0SNAP_OUTPUT_DIR` (or `--out`) names an object store this command cannot use, or
+    /// one whose settings are wrong. Exit code 2.
+    #[error("A0SNAP_OUTPUT_DIR: {detail}")]
+    OutputUrl {
+        /// What is wrong and what to do.
+        detail: String,
+    },
     /// `a0snap status --stale-after` is not a length. Exit code 2.
     #[error("--stale-after: {detail}")]
     StaleAfter {
@@ -142,6 +149,7 @@ impl CliError {
             | Self::Http(_)
             | Self::Metrics(_)
             | Self::StaleAfter { .. }
+            | Self::OutputUrl { .. }
             | Self::Invalid { .. } => 2,
             Self::Runtime { .. }
             | Self::Token(_)

@@ -20,14 +20,15 @@ use crate::jobs::Job;
 use crate::metrics::push::{self, JobSeries};
 use crate::metrics::{LastRunFacts, Metrics, file};
 use crate::status::{self, last_run::RunEnd};
+use crate::store::Output;
 
 /// Where the metrics go after a run, and what they are read from.
 #[derive(Debug, Clone)]
 pub(crate) struct Publisher {
     /// The process's metrics.
     metrics: Arc<Metrics>,
-    /// The output folder the jobs write below.
-    output_dir: PathBuf,
+    /// The output the jobs write below (a folder or an object store).
+    output: Output,
     /// `A0SNAP_METRICS_FILE`.
     file: Option<PathBuf>,
     /// `A0SNAP_REPORT=1`: the jobs folder the report lists, when it is on.
@@ -46,7 +47,7 @@ impl Publisher {
     pub(crate) fn new(settings: &Settings, services: &super::Services) -> Self {
         Self {
             metrics: services.metrics.clone(),
-            output_dir: settings.output_dir.clone(),
+            output: settings.output.clone(),
             file: settings.metrics_file.clone(),
             pushgateway: settings.pushgateway_url.clone(),
             report_jobs: settings.report.then(|| settings.jobs_dir.clone()),
@@ -60,7 +61,7 @@ impl Publisher {
     pub(crate) async fn publish(&self, jobs: &[Job]) {
         let (metrics, out, now) = (
             self.metrics.clone(),
-            self.output_dir.clone(),
+            self.output.clone(),
             self.clock.now(),
         );
         let (jobs, file) = (jobs.to_vec(), self.file.clone());
@@ -70,8 +71,10 @@ impl Publisher {
             if let Some(path) = file {
                 write_file(&metrics, &path);
             }
-            if let Some(jobs_dir) = report_jobs {
-                super::report::hook(&jobs_dir, &out, now);
+            match (report_jobs, out.local_dir()) {
+                (Some(jobs_dir), Some(dir)) => super::report::hook(&jobs_dir, dir, now),
+                (Some(_), None) => tracing::warn!(output = %out, "A0SNAP_REPORT writes index.html into a local output folder; it is not written to object storage"),
+                _ => {}
             }
             series
         })
@@ -94,7 +97,7 @@ impl Publisher {
 }
 
 /// Sets each job's gauges from the output folder; the series to push.
-fn gather(metrics: &Metrics, jobs: &[Job], out: &Path, now: jiff::Timestamp) -> Vec<JobSeries> {
+fn gather(metrics: &Metrics, jobs: &[Job], out: &Output, now: jiff::Timestamp) -> Vec<JobSeries> {
     jobs.iter()
         .map(|job| {
             let status = status::job_status(job, out, now, None);

@@ -87,7 +87,8 @@ impl Services {
     pub(crate) fn run_context(&self, settings: &Settings) -> RunContext {
         RunContext {
             api: self.api.clone(),
-            output_dir: settings.output_dir.clone(),
+            output: settings.output.clone(),
+            lease_ttl: settings.lease_ttl,
             clock: self.clock.clone(),
             progress: None,
             state_dir: settings.state_dir.clone(),

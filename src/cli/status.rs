@@ -3,6 +3,7 @@
 //! configuration error). It needs no tenant credentials: it reads only the jobs folder and the
 //! output folder, and never writes.
 
+use crate::store::Output;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv};
 use crate::jobs;
@@ -33,7 +34,10 @@ pub(super) fn status(
             detail: error.to_string(),
         })?;
     let jobs = jobs::load_dir(&config::jobs_dir(env, overrides))?;
-    let out = config::output_dir(env, overrides);
+    let out = Output::parse(&config::output_dir(env, overrides).to_string_lossy())
+        .map_err(|error| CliError::OutputUrl {
+            detail: error.to_string(),
+        })?;
     let now = clock::system().now();
     let statuses: Vec<_> = jobs
         .iter()

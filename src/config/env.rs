@@ -40,6 +40,7 @@ pub struct RawEnv {
     pub(super) a0snap_job_timeout: Option<String>,
     pub(super) a0snap_job_concurrency: Option<String>,
     pub(super) a0snap_grace_period: Option<String>,
+    pub(super) a0snap_lease_ttl: Option<String>,
     pub(super) a0snap_metrics_addr: Option<String>,
     pub(super) a0snap_metrics_file: Option<PathBuf>,
     /// May hold a user name and password (`https://user:password@host`): a secret.

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
+use crate::store::Output;
 
 mod authentication;
 mod env;
@@ -83,8 +84,10 @@ pub struct Settings {
     pub tenant: Credentials,
     /// Folder of job files.
     pub jobs_dir: PathBuf,
-    /// Where snapshots go.
-    pub output_dir: PathBuf,
+    /// Where snapshots go: a folder, or a bucket and prefix in an object store.
+    pub output: Output,
+    /// `A0SNAP_LEASE_TTL`: how long a job's lease in an object store lives without renewal.
+    pub lease_ttl: Duration,
     /// Token cache and other state.
     pub state_dir: PathBuf,
     /// Where the token is cached.
@@ -120,6 +123,8 @@ pub mod defaults {
     pub const MAX_IN_FLIGHT: usize = 8;
     /// `A0SNAP_JOB_CONCURRENCY`
     pub const JOB_CONCURRENCY: usize = 4;
+    /// `A0SNAP_LEASE_TTL`
+    pub const LEASE_TTL: Duration = crate::store::DEFAULT_LEASE_TTL;
     /// `A0SNAP_GRACE_PERIOD`: below Kubernetes' 30 s termination grace.
     pub const GRACE_PERIOD: Duration = Duration::from_secs(25);
     /// `A0SNAP_MAX_RETRIES`

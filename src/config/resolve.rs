@@ -14,6 +14,7 @@ use super::{
     ConfigError, HttpSettings, LogFormat, Overrides, RawEnv, Settings, TokenCacheSetting, defaults,
 };
 use crate::auth::Credentials;
+use crate::store::Output;
 
 impl Settings {
     /// Checks the environment and flags, reporting every problem at once.
@@ -65,6 +66,15 @@ impl Settings {
             parse_pushgateway_url(env.a0snap_pushgateway_url.as_ref()),
         );
         let report = problems.take("A0SNAP_REPORT", parse_switch(env.a0snap_report.as_deref()));
+        let output = problems.take(
+            "A0SNAP_OUTPUT_DIR",
+            Output::parse(&output_dir(env, overrides).to_string_lossy())
+                .map_err(|error| error.to_string()),
+        );
+        let lease_ttl = problems.take(
+            "A0SNAP_LEASE_TTL",
+            parse_duration(env.a0snap_lease_ttl.as_deref(), defaults::LEASE_TTL),
+        );
         if let Some(format) = overrides
             .log_format
             .as_deref()
@@ -85,7 +95,7 @@ impl Settings {
             grace_period,
             metrics_addr,
             max_rewalks,
-            report,
+            (report, output, lease_ttl),
         ) {
             (
                 Some(tenant),
@@ -96,11 +106,12 @@ impl Settings {
                 Some(grace_period),
                 Some(metrics_addr),
                 Some(max_rewalks),
-                Some(report),
+                (Some(report), Some(output), Some(lease_ttl)),
             ) if problems.is_empty() => Ok(Settings {
                 tenant,
                 jobs_dir: jobs_dir(env, overrides),
-                output_dir: output_dir(env, overrides),
+                output,
+                lease_ttl,
                 state_dir,
                 token_cache,
                 http,

@@ -1,4 +1,6 @@
 use super::values::parse_domain;
+use std::path::Path;
+
 use super::*;
 use secrecy::ExposeSecret;
 
@@ -44,7 +46,7 @@ fn a_bare_domain_becomes_an_https_base_url_and_the_default_audience() {
         PathBuf::from("/home/ops/.local/state/a0snap")
     );
     assert_eq!(settings.jobs_dir, PathBuf::from("jobs"));
-    assert_eq!(settings.output_dir, PathBuf::from("out"));
+    assert_eq!(settings.output.local_dir(), Some(Path::new("out")));
     assert_eq!(settings.token_cache, TokenCacheSetting::File);
 }
 
@@ -144,7 +146,7 @@ fn flags_win_over_the_environment() {
         ..Overrides::default()
     };
     let settings = Settings::resolve(&env(&pairs), &overrides).expect("settings");
-    assert_eq!(settings.output_dir, PathBuf::from("/flag/out"));
+    assert_eq!(settings.output.local_dir(), Some(Path::new("/flag/out")));
     assert_eq!(settings.jobs_dir, PathBuf::from("/env/jobs"));
 }
 

@@ -65,6 +65,21 @@ pub(crate) enum IncrementalError {
         /// The API's answer.
         detail: String,
     },
+    /// The logs API refused to continue after the checkpoint kept in the store's newest delta.
+    #[error(
+        "the logs api no longer accepts the checkpoint of job {job} (log_id {log_id}, the last event of {}): {detail}; the events after it may have passed Auth0's log retention. To start again from the oldest event Auth0 still holds (or from since), move the job's snapshots out of its folder in the store and run the job again",
+        meta.display()
+    )]
+    RejectedInStore {
+        /// The job.
+        job: String,
+        /// The log id the checkpoint holds.
+        log_id: String,
+        /// The meta object that holds it.
+        meta: PathBuf,
+        /// The API's answer.
+        detail: String,
+    },
     /// The new checkpoint could not be written (nothing was committed).
     #[error(
         "cannot save the checkpoint {}: {source}; make the state folder writable, the snapshot was not written",

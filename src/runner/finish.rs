@@ -61,6 +61,9 @@ impl Finish {
             now,
             lock,
         } = self;
+        // A lease in a store may have been lost (and taken over) while the run went on:
+        // then the other process is the one writer, and this run must not commit.
+        lock.check().map_err(crate::snapshot::SnapshotError::from)?;
         let staged = match &checkpoint {
             Some((checkpoint, tap)) => checkpoint.stage(tap, draft.stem(), now)?,
             None => None,

@@ -12,7 +12,8 @@ const TENANT: &str = "https://acme.eu.auth0.com/";
 /// Takes the job's lock, waiting while another holder (the commit phase) has it.
 async fn lock_when_free(job_dir: &std::path::Path) -> JobLock {
     for _ in 0..1000 {
-        if let Some(lock) = JobLock::try_acquire(job_dir).unwrap() {
+        let folder = crate::store::JobFolder::from(job_dir);
+        if let Some(lock) = folder.try_lock(crate::store::DEFAULT_LEASE_TTL).unwrap() {
             return lock;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

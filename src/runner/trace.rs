@@ -6,7 +6,6 @@ use jiff::Timestamp;
 
 use super::{JobError, Outcome, RunContext};
 use crate::jobs::Job;
-use crate::snapshot;
 use crate::status::last_run::{self, LastRun, RunEnd};
 
 /// What a run's requests met, counted by the process's metrics.
@@ -55,8 +54,8 @@ pub(super) async fn leave_trace(
             run.error = Some(error.to_string());
         }
     }
-    let job_dir = snapshot::job_dir(&context.output_dir, &job.name);
-    let written = tokio::task::spawn_blocking(move || last_run::write(&job_dir, &run)).await;
+    let folder = context.output.job(&job.name);
+    let written = tokio::task::spawn_blocking(move || last_run::write(&folder, &run)).await;
     match written {
         Ok(Ok(())) => {}
         Ok(Err(error)) => tracing::warn!(job = %job.name, %error, "could not record the run"),

@@ -26,12 +26,13 @@ mod spill;
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
 use super::error::SnapshotError;
 use super::files::Access;
+use crate::store::JobFolder;
 use baseline::{Baseline, State, digest, identity_hash, identity_of};
 use previous::PreviousFile;
 use report::{Pass, shown, shown_identity};
@@ -70,7 +71,10 @@ struct Loaded {
 /// Compares the records of a snapshot being written with the previous one.
 #[derive(Debug)]
 pub(crate) struct ChangeTracker {
-    dir: PathBuf,
+    /// The job's folder, where the previous snapshot is and the report goes.
+    folder: JobFolder,
+    /// Where spills go: the job's folder on a local disk, else the system's temporary folder.
+    scratch_dir: PathBuf,
     identity: String,
     /// Who may read the report; `Shared` means the records are redacted.
     access: Access,
@@ -93,10 +97,14 @@ pub(crate) struct ChangeTracker {
 }
 
 impl ChangeTracker {
-    /// A tracker for the job in `dir`, identifying records by the top-level field `identity`.
-    pub(crate) fn new(dir: &Path, identity: &str, access: Access) -> Self {
+    /// A tracker for the job in `folder`, identifying records by the top-level field
+    /// `identity`.
+    pub(crate) fn new(folder: &JobFolder, identity: &str, access: Access) -> Self {
         Self {
-            dir: dir.to_owned(),
+            folder: folder.clone(),
+            scratch_dir: folder
+                .local_dir()
+                .map_or_else(std::env::temp_dir, ToOwned::to_owned),
             identity: identity.to_owned(),
             access,
             baseline: None,
@@ -144,7 +152,7 @@ impl ChangeTracker {
                         Some(spill) => spill,
                         None => self
                             .spill
-                            .insert(Spill::create(&self.dir, "changes").map_err(|e| e.source)?),
+                            .insert(Spill::create(&self.scratch_dir, "changes").map_err(|e| e.source)?),
                     };
                     let offset = spill.append(text.as_bytes())?;
                     loaded.table.set(hash, State::Changed(offset));
@@ -184,13 +192,13 @@ impl ChangeTracker {
         if self.baseline.is_some() {
             return;
         }
-        let loaded = match previous::previous_file(&self.dir) {
+        let loaded = match previous::previous_file(&self.folder) {
             Ok(Some(file)) => self.read_baseline(file).map(Some),
             Ok(None) => Ok(None),
             Err(reason) => Err(reason),
         };
         self.baseline = Some(loaded.unwrap_or_else(|reason| {
-            tracing::warn!(dir = %self.dir.display(), %reason, "no change report this time; the next snapshot will be compared with this one");
+            tracing::warn!(dir = %self.folder.display().display(), %reason, "no change report this time; the next snapshot will be compared with this one");
             None
         }));
     }
@@ -199,7 +207,7 @@ impl ChangeTracker {
         let mut table = Baseline::default();
         let mut records = 0u64;
         let (identity, scratch) = (&self.identity, &mut self.scratch);
-        previous::read_records(&self.dir, &file, |text| {
+        previous::read_records(&self.folder, &file, |text| {
             let print = digest(text, identity, scratch)?;
             let position = u32::try_from(records).unwrap_or(u32::MAX);
             records += 1;
@@ -209,8 +217,8 @@ impl ChangeTracker {
             Ok(())
         })?;
         table.seal();
-        let path = secrets::digests_path(&self.dir, &file.stem);
-        let secrets = secrets::Previous::read(&path).unwrap_or_else(|reason| {
+        let digests = secrets::digests_name(&file.stem);
+        let secrets = secrets::Previous::read(&self.folder, &digests).unwrap_or_else(|reason| {
             tracing::warn!(%reason, "secrets compare in their redacted form this time");
             secrets::Previous::default()
         });
@@ -234,7 +242,7 @@ impl ChangeTracker {
         records: u64,
     ) -> Result<ChangeSummary, SnapshotError> {
         self.load();
-        let digests = secrets::write(&self.dir, stem, &self.salt, &self.new_secrets)?;
+        let digests = secrets::write(&self.folder, stem, &self.salt, &self.new_secrets)?;
         let Some(Some(loaded)) = self.baseline.take() else {
             return Ok(ChangeSummary {
                 previous: None,
@@ -264,10 +272,12 @@ impl ChangeTracker {
             "added": self.added.iter().map(|id| shown(&self.identity, id)).collect::<Vec<_>>(),
             "removed": pass.removed.iter().map(|id| shown(&self.identity, id)).collect::<Vec<_>>(),
         });
-        let path = self.dir.join(format!("{stem}.changes.json"));
+        let name = format!("{stem}.changes.json");
+        let path = self.folder.location(&name);
         let mut entries = pass.entries;
         report::write(
-            &path,
+            &self.folder,
+            &name,
             &header,
             entries.as_mut(),
             pass.changed,
@@ -307,7 +317,7 @@ impl ChangeTracker {
         };
         let mut failure: Option<SnapshotError> = None;
         let mut new_text = Vec::new();
-        let result = previous::read_records(&self.dir, file, |text| {
+        let result = previous::read_records(&self.folder, file, |text| {
             let at = position;
             position = position.saturating_add(1);
             if wanted.get(next) != Some(&at) {
@@ -325,7 +335,7 @@ impl ChangeTracker {
                         return Ok(());
                     };
                     if let Err(error) = reader.read(offset, &mut new_text) {
-                        failure = Some(SnapshotError::io("read", &self.dir, error));
+                        failure = Some(SnapshotError::io("read", &self.scratch_dir, error));
                         return Err(serde::de::Error::custom("the spill cannot be read"));
                     }
                     let old: Value = serde_json::from_str(text)?;
@@ -336,7 +346,7 @@ impl ChangeTracker {
                         shown(&self.identity, &identity),
                         &changes,
                         &secrets,
-                        &self.dir,
+                        &self.scratch_dir,
                     ) {
                         failure = Some(error);
                         return Err(serde::de::Error::custom("the report cannot be spilled"));
@@ -351,7 +361,7 @@ impl ChangeTracker {
             return Err(error);
         }
         result.map_err(|reason| {
-            SnapshotError::io("read", self.dir.join(&file.name), io::Error::other(reason))
+            SnapshotError::io("read", self.folder.location(&file.name), io::Error::other(reason))
         })?;
         Ok(pass)
     }
@@ -375,6 +385,17 @@ impl ChangeSummary {
             }
         }
         line
+    }
+
+    /// The names of the files this report wrote (the report, the secret digests), for a
+    /// commit that must remove them again.
+    pub(crate) fn written_names(&self) -> Vec<String> {
+        [&self.file, &self.digests]
+            .into_iter()
+            .flatten()
+            .filter_map(|path| path.file_name())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect()
     }
 
     /// The `changes` object of the meta file.

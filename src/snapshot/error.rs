@@ -52,6 +52,9 @@ pub(crate) enum SnapshotError {
         /// The job name as given.
         job: String,
     },
+    /// An object store refused or failed a request (the output is `s3://`, `gs://`, `az://`).
+    #[error(transparent)]
+    Store(crate::store::StoreError),
     /// A record could not be read as JSON (too deeply nested, for instance).
     #[error("record {number} of {path} could not be read as json: {source}")]
     Record {
@@ -86,6 +89,15 @@ impl SnapshotError {
 impl From<crate::atomic_file::AtomicFileError> for SnapshotError {
     fn from(error: crate::atomic_file::AtomicFileError) -> Self {
         SnapshotError::io(error.action, error.path, error.source)
+    }
+}
+
+impl From<crate::store::StoreError> for SnapshotError {
+    fn from(error: crate::store::StoreError) -> Self {
+        match error {
+            crate::store::StoreError::Local(error) => error.into(),
+            error => SnapshotError::Store(error),
+        }
     }
 }
 

@@ -17,12 +17,12 @@ use sha2::{Digest, Sha256};
 
 use super::error::{IoContext, SnapshotError};
 use super::format::Format;
-#[cfg(unix)]
-use super::lock::LOCK_FILE;
 use super::spec::OutputSpec;
 use crate::atomic_file::FileMode;
 #[cfg(unix)]
 use crate::atomic_file::TEMP_PREFIX;
+#[cfg(unix)]
+use crate::store::LEASE_OBJECT as LOCK_FILE;
 
 /// One data file of a committed snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,10 @@
 //! `latest.{ext}`: the newest complete snapshot under a fixed name, replaced atomically.
 //!
-//! Each `latest` file is first staged under a temporary name, as a hard link to the snapshot
-//! file (no copy, no extra space) or, where the file system has no hard links, as a copy.
-//! Only when every one is staged are they renamed over the old ones, so a failure while
-//! staging leaves the previous `latest` files untouched.
+//! On a local disk each `latest` file is first staged under a temporary name, as a hard link
+//! to the snapshot file (no copy, no extra space) or, where the file system has no hard links,
+//! as a copy. Only when every one is staged are they renamed over the old ones, so a failure
+//! while staging leaves the previous `latest` files untouched. An object store has no rename:
+//! there each `latest` object is a server-side copy made at its step.
 //!
 //! Once staged, `latest.meta.json` is removed first (and the folder synced), then the data
 //! files are renamed and the `latest.{ext}` of a format this snapshot does not have removed,
@@ -13,14 +14,14 @@
 //! readers (status, the change report) must treat it as "no latest". If any step fails,
 //! `latest.meta.json` stays away; the next good run restores it.
 
-use std::fs::{self, File};
+use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
 
 use super::error::{IoContext, SnapshotError};
 use super::files::{Access, WrittenFile};
 use super::format::Format;
-use crate::atomic_file::{TempPath, sync_dir};
+use crate::atomic_file::TempPath;
+use crate::store::JobFolder;
 
 /// The suffix of the meta file's `latest` name.
 const META_SUFFIX: &str = "meta.json";
@@ -30,37 +31,57 @@ pub(crate) fn latest_name(suffix: &str) -> String {
     format!("latest.{suffix}")
 }
 
-/// A `latest` file ready to be renamed into place.
+/// A `latest` file ready to be put in place.
 #[derive(Debug)]
-pub(crate) struct StagedLatest {
-    /// The staged link or copy.
-    temp: TempPath,
-    /// `{dir}/latest.{suffix}`.
-    target: PathBuf,
+pub(crate) enum StagedLatest {
+    /// A staged link or copy, to rename over `{dir}/latest.{suffix}`.
+    Local {
+        /// The staged file.
+        temp: TempPath,
+        /// `{dir}/latest.{suffix}`.
+        target: std::path::PathBuf,
+    },
+    /// A copy to make inside the store.
+    Object {
+        /// The folder.
+        folder: JobFolder,
+        /// The snapshot's object.
+        source: String,
+        /// `latest.{suffix}`.
+        target: String,
+    },
 }
 
-/// Stages `latest.{suffix}` as a link to (or copy of) `source`.
+/// Stages `latest.{suffix}` as a link to (or copy of) the snapshot file `source`.
 pub(crate) fn stage(
-    dir: &Path,
-    source: &Path,
+    folder: &JobFolder,
+    source: &str,
     suffix: &str,
     access: Access,
 ) -> Result<StagedLatest, SnapshotError> {
     let name = latest_name(suffix);
-    let temp = match TempPath::hard_link(dir, &name, source) {
-        Ok(temp) => temp,
-        Err(_) => copy_to_temp(dir, &name, source, access)?,
+    let Some(dir) = folder.local_dir() else {
+        return Ok(StagedLatest::Object {
+            folder: folder.clone(),
+            source: source.to_owned(),
+            target: name,
+        });
     };
-    Ok(StagedLatest {
+    let source = dir.join(source);
+    let temp = match TempPath::hard_link(dir, &name, &source) {
+        Ok(temp) => temp,
+        Err(_) => copy_to_temp(dir, &name, &source, access)?,
+    };
+    Ok(StagedLatest::Local {
         temp,
         target: dir.join(name),
     })
 }
 
 fn copy_to_temp(
-    dir: &Path,
+    dir: &std::path::Path,
     name: &str,
-    source: &Path,
+    source: &std::path::Path,
     access: Access,
 ) -> Result<TempPath, SnapshotError> {
     let (temp, mut file) = TempPath::create(dir, name, access.file_mode())?;
@@ -71,9 +92,19 @@ fn copy_to_temp(
 }
 
 impl StagedLatest {
-    /// Renames the staged file over `latest.{suffix}`.
+    /// Puts the staged file in place over `latest.{suffix}`.
     pub(crate) fn replace(self) -> Result<(), SnapshotError> {
-        Ok(self.temp.persist(&self.target)?)
+        match self {
+            StagedLatest::Local { temp, target } => Ok(temp.persist(&target)?),
+            StagedLatest::Object {
+                folder,
+                source,
+                target,
+            } => match &folder {
+                JobFolder::Object(objects) => Ok(objects.copy(&source, &target)?),
+                JobFolder::Local(_) => Ok(()),
+            },
+        }
     }
 }
 
@@ -90,16 +121,16 @@ pub(crate) struct StagedSet {
 
 /// Stages every `latest` file; any failure drops the staged ones, leaving `latest` untouched.
 pub(crate) fn stage_all(
-    dir: &Path,
+    folder: &JobFolder,
     files: &[WrittenFile],
-    meta_path: &Path,
+    meta_name: &str,
     access: Access,
 ) -> Result<StagedSet, SnapshotError> {
     let data = files
         .iter()
-        .map(|file| stage(dir, &file.path, file.format.extension(), access))
+        .map(|file| stage(folder, &file.name, file.format.extension(), access))
         .collect::<Result<Vec<_>, _>>()?;
-    let meta = stage(dir, meta_path, META_SUFFIX, access)?;
+    let meta = stage(folder, meta_name, META_SUFFIX, access)?;
     let absent = Format::ALL
         .into_iter()
         .filter(|format| files.iter().all(|file| file.format != *format))
@@ -113,23 +144,23 @@ enum Step {
     /// Removes `latest.meta.json` and syncs the folder, so no reader trusts `latest.*` while
     /// the data files change.
     HideMeta,
-    /// Renames one staged data file over its `latest.{ext}`.
+    /// Puts one staged data file over its `latest.{ext}`.
     Replace(StagedLatest),
     /// Removes the `latest.{ext}` of a format this snapshot has no file for.
     RemoveAbsent(Format),
-    /// Renames the staged meta file over `latest.meta.json`: the set now describes itself.
+    /// Puts the staged meta file over `latest.meta.json`: the set now describes itself.
     PlaceMeta(StagedLatest),
 }
 
 impl Step {
-    fn run(self, dir: &Path) -> Result<(), SnapshotError> {
+    fn run(self, folder: &JobFolder) -> Result<(), SnapshotError> {
         match self {
             Step::HideMeta => {
-                remove_if_present(dir, META_SUFFIX)?;
-                Ok(sync_dir(dir)?)
+                folder.remove(&latest_name(META_SUFFIX))?;
+                Ok(folder.sync()?)
             }
             Step::Replace(staged) | Step::PlaceMeta(staged) => staged.replace(),
-            Step::RemoveAbsent(format) => remove_if_present(dir, format.extension()),
+            Step::RemoveAbsent(format) => Ok(folder.remove(&latest_name(format.extension()))?),
         }
     }
 }
@@ -151,29 +182,18 @@ impl StagedSet {
     /// if a later step fails, `latest.meta.json` stays away.
     ///
     /// Never an error: the snapshot itself is complete by then.
-    pub(crate) fn apply(self, dir: &Path, job: &str) -> bool {
+    pub(crate) fn apply(self, folder: &JobFolder, job: &str) -> bool {
         let mut complete = true;
         for step in self.steps() {
             match step {
                 // Leaving the old meta file beside new data files would be a lie; stop here.
-                Step::HideMeta if !warn_unless(job, Step::HideMeta.run(dir)) => return false,
+                Step::HideMeta if !warn_unless(job, Step::HideMeta.run(folder)) => return false,
                 // A partial set gets no meta file: readers see "no latest", not a mix.
                 Step::PlaceMeta(meta) if !complete => drop(meta),
-                step => complete &= warn_unless(job, step.run(dir)),
+                step => complete &= warn_unless(job, step.run(folder)),
             }
         }
-        complete & warn_unless(job, sync_dir(dir).map_err(SnapshotError::from))
-    }
-}
-
-/// Removes `latest.{suffix}` if it is there.
-fn remove_if_present(dir: &Path, suffix: &str) -> Result<(), SnapshotError> {
-    let path = dir.join(latest_name(suffix));
-    match fs::remove_file(&path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            Err(SnapshotError::io("remove", path, error))
-        }
-        _ => Ok(()),
+        complete & warn_unless(job, folder.sync().map_err(SnapshotError::from))
     }
 }
 
@@ -190,6 +210,7 @@ fn warn_unless(job: &str, result: Result<(), SnapshotError>) -> bool {
 #[cfg(test)]
 mod tests {
     use std::fs;
+    use std::path::Path;
 
     use super::*;
 
@@ -200,7 +221,7 @@ mod tests {
         let second = dir.path().join("a-2.csv");
         fs::write(&first, "one").unwrap();
         fs::write(&second, "two").unwrap();
-        stage(dir.path(), &first, "csv", Access::Shared)
+        stage(&dir.path().into(), "a-1.csv", "csv", Access::Shared)
             .unwrap()
             .replace()
             .unwrap();
@@ -208,7 +229,7 @@ mod tests {
             fs::read_to_string(dir.path().join("latest.csv")).unwrap(),
             "one"
         );
-        stage(dir.path(), &second, "csv", Access::Shared)
+        stage(&dir.path().into(), "a-2.csv", "csv", Access::Shared)
             .unwrap()
             .replace()
             .unwrap();
@@ -224,7 +245,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let source = dir.path().join("a-1.json");
         fs::write(&source, "[]").unwrap();
-        drop(stage(dir.path(), &source, "json", Access::Shared).unwrap());
+        drop(stage(&dir.path().into(), "a-1.json", "json", Access::Shared).unwrap());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
@@ -292,22 +313,22 @@ mod tests {
         let dir = dir.path();
         let all = [Format::Json, Format::Ndjson, Format::Csv];
         let old = snapshot(dir, "a-1", &all);
-        let old_meta = dir.join("a-1.meta.json");
+        let folder = JobFolder::from(dir);
         assert!(
-            stage_all(dir, &old, &old_meta, Access::Shared)
+            stage_all(&folder, &old, "a-1.meta.json", Access::Shared)
                 .unwrap()
-                .apply(dir, "a")
+                .apply(&folder, "a")
         );
         latest_consistent(dir).unwrap();
 
         let new = snapshot(dir, "a-2", &[Format::Json, Format::Csv]);
         let new_meta = dir.join("a-2.meta.json");
-        let steps = stage_all(dir, &new, &new_meta, Access::Shared)
+        let steps = stage_all(&folder, &new, "a-2.meta.json", Access::Shared)
             .unwrap()
             .steps();
         let count = steps.len();
         for (done, step) in steps.into_iter().enumerate() {
-            step.run(dir).unwrap();
+            step.run(&folder).unwrap();
             // A kill right here leaves exactly this folder behind.
             latest_consistent(dir).unwrap_or_else(|mix| panic!("after step {done}: {mix}"));
             let meta_there = dir.join("latest.meta.json").exists();
@@ -325,10 +346,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dir = dir.path();
         let old = snapshot(dir, "a-1", &[Format::Json]);
+        let folder = JobFolder::from(dir);
         assert!(
-            stage_all(dir, &old, &dir.join("a-1.meta.json"), Access::Shared)
+            stage_all(&folder, &old, "a-1.meta.json", Access::Shared)
                 .unwrap()
-                .apply(dir, "a")
+                .apply(&folder, "a")
         );
         // A non-empty folder named latest.meta.json cannot be removed as a file.
         fs::remove_file(dir.join("latest.meta.json")).unwrap();
@@ -336,8 +358,8 @@ mod tests {
         fs::write(dir.join("latest.meta.json/keep"), "").unwrap();
         let new = snapshot(dir, "a-2", &[Format::Json]);
 
-        let set = stage_all(dir, &new, &dir.join("a-2.meta.json"), Access::Shared).unwrap();
-        assert!(!set.apply(dir, "a"));
+        let set = stage_all(&folder, &new, "a-2.meta.json", Access::Shared).unwrap();
+        assert!(!set.apply(&folder, "a"));
 
         assert_eq!(
             fs::read_to_string(dir.join("latest.json")).unwrap(),

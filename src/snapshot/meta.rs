@@ -1,7 +1,5 @@
 //! The metadata sidecar `{stem}.meta.json`: what was exported, when, and which files hold it.
 
-use std::path::Path;
-
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
@@ -82,14 +80,13 @@ pub(crate) fn meta_document(
     Ok(text)
 }
 
-/// The `records` a meta file gives, or `None` when it cannot be read or holds no count.
-pub(crate) fn recorded_records(path: &Path) -> Option<u64> {
+/// The `records` a meta file's text gives, or `None` when it holds no count.
+pub(crate) fn recorded_records(text: &[u8]) -> Option<u64> {
     #[derive(serde::Deserialize)]
     struct Counted {
         records: u64,
     }
-    let text = std::fs::read(path).ok()?;
-    serde_json::from_slice::<Counted>(&text)
+    serde_json::from_slice::<Counted>(text)
         .ok()
         .map(|meta| meta.records)
 }

@@ -1,14 +1,11 @@
 //! Snapshot names: the stem `{job}-{YYYYMMDDTHHMMSSZ}` (UTC, to the second), `-2`, `-3`, ...
 //! when taken, and recognising a job's snapshot files again for retention.
 
-use std::fs;
-use std::io;
-use std::path::Path;
-
 use jiff::Timestamp;
 
 use super::error::SnapshotError;
 use crate::atomic_file::TEMP_PREFIX;
+use crate::store::JobFolder;
 
 /// The length of `YYYYMMDDTHHMMSSZ`.
 const STAMP_LEN: usize = 16;
@@ -46,13 +43,13 @@ pub(crate) fn stamp_time(stamp: &str) -> Option<Timestamp> {
 
 /// The first free stem for this run: the base stem, else `-2`, `-3`, ...
 ///
-/// A stem is taken when any file in `dir`, finished or temporary, carries it.
+/// A stem is taken when any file in `folder`, finished or temporary, carries it.
 pub(crate) fn choose_stem(
-    dir: &Path,
+    folder: &JobFolder,
     job: &str,
     started_at: Timestamp,
 ) -> Result<String, SnapshotError> {
-    let names = file_names(dir)?;
+    let names = folder.list()?;
     let base = base_stem(job, started_at);
     let mut stem = base.clone();
     let mut sequence = 2u32;
@@ -63,21 +60,6 @@ pub(crate) fn choose_stem(
     Ok(stem)
 }
 
-fn file_names(dir: &Path) -> Result<Vec<String>, SnapshotError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(SnapshotError::io("list", dir, error)),
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|error| SnapshotError::io("list", dir, error))?;
-        if let Ok(name) = entry.file_name().into_string() {
-            names.push(name);
-        }
-    }
-    Ok(names)
-}
 
 fn carries_stem(name: &str, stem: &str) -> bool {
     let name = name.strip_prefix(TEMP_PREFIX).unwrap_or(name);
@@ -143,6 +125,8 @@ fn is_stamp(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     fn at(text: &str) -> Timestamp {
@@ -169,12 +153,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let started = at("2024-03-05T05:08:09Z");
         assert_eq!(
-            choose_stem(dir.path(), "apps", started).unwrap(),
+            choose_stem(&JobFolder::Local(dir.path().to_owned()), "apps", started).unwrap(),
             "apps-20240305T050809Z"
         );
         fs::write(dir.path().join("apps-20240305T050809Z.meta.json"), "{}").unwrap();
         assert_eq!(
-            choose_stem(dir.path(), "apps", started).unwrap(),
+            choose_stem(&JobFolder::Local(dir.path().to_owned()), "apps", started).unwrap(),
             "apps-20240305T050809Z-2"
         );
         fs::write(
@@ -184,7 +168,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            choose_stem(dir.path(), "apps", started).unwrap(),
+            choose_stem(&JobFolder::Local(dir.path().to_owned()), "apps", started).unwrap(),
             "apps-20240305T050809Z-3"
         );
     }

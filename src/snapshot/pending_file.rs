@@ -1,7 +1,6 @@
 //! One snapshot file in progress: a format writer streaming into a temporary file, then
 //! flushed, synced and renamed to its final name.
 
-use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
@@ -12,13 +11,14 @@ use super::error::{IoContext, SnapshotError};
 use super::files::{Access, HashingWriter, WrittenFile};
 use super::format::Format;
 use super::spec::OutputSpec;
-use crate::atomic_file::TempPath;
+use crate::store::{JobFolder, NewFile};
 
 /// The buffer between the JSON writers and the file.
 const BUFFER_CAPACITY: usize = 64 * 1024;
 
-/// The file end of every writer: bytes are counted and hashed on their way to disk.
-type FileSink = HashingWriter<File>;
+/// The file end of every writer: bytes are counted and hashed on their way to the file (a
+/// temporary file, or a multipart upload).
+type FileSink = HashingWriter<NewFile>;
 
 /// A format writer bound to its file.
 enum Encoder {
@@ -28,12 +28,10 @@ enum Encoder {
     Csv(Box<CsvWriter<FileSink>>),
 }
 
-/// A snapshot file being written under a temporary name.
+/// A snapshot file being written, invisible until persisted.
 pub(crate) struct PendingFile {
-    /// The writer; dropped before `temp` removes the file.
+    /// The writer, into the new file (removed or aborted on drop unless persisted).
     writer: Encoder,
-    /// The temporary file, removed on drop unless renamed.
-    temp: TempPath,
     /// The format written.
     format: Format,
     /// The final path, used in messages too (the temporary name means nothing to users).
@@ -41,18 +39,18 @@ pub(crate) struct PendingFile {
 }
 
 impl PendingFile {
-    /// Creates `{dir}/{stem}.{ext}`'s temporary file, readable as `access` says, and starts
-    /// the document (CSV header).
+    /// Creates `{folder}/{stem}.{ext}` (invisible until persisted), readable as `access` says,
+    /// and starts the document (CSV header).
     pub(crate) fn open(
-        dir: &Path,
+        folder: &JobFolder,
         stem: &str,
         format: Format,
         spec: &OutputSpec,
         access: Access,
     ) -> Result<Self, SnapshotError> {
         let name = format!("{stem}.{}", format.extension());
-        let target = dir.join(&name);
-        let (temp, file) = TempPath::create(dir, &name, access.file_mode())?;
+        let target = folder.location(&name);
+        let file = folder.create(&name, access.file_mode())?;
         let sink = HashingWriter::new(file);
         let writer = match format {
             Format::Json => Encoder::Json(JsonWriter::new(buffered(sink))),
@@ -69,7 +67,6 @@ impl PendingFile {
         };
         Ok(Self {
             writer,
-            temp,
             format,
             target,
         })
@@ -94,7 +91,8 @@ impl PendingFile {
         &self.target
     }
 
-    /// Ends the document, flushes it to disk and renames it into place.
+    /// Ends the document and makes the file visible: flushed to disk and renamed into place,
+    /// or its upload completed.
     pub(crate) fn persist(self) -> Result<WrittenFile, SnapshotError> {
         let sink = match self.writer {
             Encoder::Json(writer) => writer.finish().and_then(unbuffer),
@@ -103,14 +101,8 @@ impl PendingFile {
         }
         .context("write", &self.target)?;
         let (file, bytes, sha256) = sink.finish();
-        file.sync_all().context("flush to disk", &self.target)?;
-        drop(file);
-        self.temp.persist(&self.target)?;
-        let name = self
-            .target
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = file.name().to_owned();
+        file.persist()?;
         Ok(WrittenFile {
             path: self.target,
             name,

@@ -17,17 +17,15 @@
 //! a file.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::error::{IoContext, SnapshotError};
+use super::error::SnapshotError;
 use super::meta::recorded_records;
 use super::naming::{parse_snapshot_file, stamp_time};
 use super::spec::OutputSpec;
+use crate::store::JobFolder;
 
 /// A job's retention rules, as its [`OutputSpec`] gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +73,7 @@ pub(crate) struct Current<'a> {
 /// Removes the job's snapshots that `rules` let go (see the module's text); returns the
 /// removed stems, oldest first.
 pub(crate) fn apply_retention(
-    dir: &Path,
+    folder: &JobFolder,
     job: &str,
     rules: Retention,
     current: Current<'_>,
@@ -83,7 +81,7 @@ pub(crate) fn apply_retention(
     if rules.keep == 0 && rules.keep_for.is_none() {
         return Ok(Vec::new());
     }
-    let snapshots = list_snapshots(dir, job)?;
+    let snapshots = list_snapshots(folder, job)?;
     let newest = snapshots.keys().next_back().cloned();
     // Older than this instant is older than `keep_for`; none is when it falls before time began.
     let cutoff = rules
@@ -97,7 +95,7 @@ pub(crate) fn apply_retention(
             continue;
         }
         let beyond = counted >= rules.keep;
-        if !rules.deltas || holds_records(dir, &stem) {
+        if !rules.deltas || holds_records(folder, &stem) {
             counted = counted.saturating_add(1);
         }
         let old = Some(&key) != newest.as_ref()
@@ -114,65 +112,57 @@ pub(crate) fn apply_retention(
         // naming files that are gone.
         files.sort_by_key(|file| !file.ends_with(".meta.json"));
         for file in files {
-            remove_if_present(&dir.join(file))?;
+            folder.remove(&file)?;
         }
         removed.push(stem);
     }
     Ok(removed)
 }
 
-/// Removes the files of `job`'s snapshots in `dir` that have no meta file, and returns how
+/// Removes the files of `job`'s snapshots in `folder` that have no meta file, and returns how
 /// many: a commit renames the data files and the change report into place first and writes
 /// the meta file last, so these are what a run killed in between left (retention, too, removes
 /// a meta file first). Call it only under the job's lock, as a commit may be under way
 /// otherwise. A folder that does not exist holds none.
-pub(crate) fn sweep_uncommitted(dir: &Path, job: &str) -> Result<usize, SnapshotError> {
-    if !dir.exists() {
-        return Ok(0);
-    }
+pub(crate) fn sweep_uncommitted(folder: &JobFolder, job: &str) -> Result<usize, SnapshotError> {
     let mut removed = 0;
-    for (stem, files) in list_snapshots(dir, job)?.into_values() {
+    for (stem, files) in list_snapshots(folder, job)?.into_values() {
         if files.contains(&format!("{stem}.meta.json")) {
             continue;
         }
         for file in files {
-            remove_if_present(&dir.join(file))?;
+            folder.remove(&file)?;
             removed += 1;
         }
     }
     Ok(removed)
 }
 
-/// The meta file of `job`'s newest committed snapshot in `dir` (one whose meta file is
-/// there), `None` when there is none or the folder cannot be listed. What a reader falls back
-/// on while `latest.meta.json` is away (a run killed while it replaced `latest.*`).
-pub(crate) fn newest_committed_meta(dir: &Path, job: &str) -> Option<PathBuf> {
-    let snapshots = list_snapshots(dir, job).ok()?;
+/// The name of the meta file of `job`'s newest committed snapshot in `folder` (one whose
+/// meta file is there), `None` when there is none or the folder cannot be listed. What a
+/// reader falls back on while `latest.meta.json` is away (a run killed while it replaced
+/// `latest.*`), and where an incremental job whose output is in a store resumes.
+pub(crate) fn newest_committed_meta(folder: &JobFolder, job: &str) -> Option<String> {
+    let snapshots = list_snapshots(folder, job).ok()?;
     snapshots.into_values().rev().find_map(|(stem, files)| {
         let meta = format!("{stem}.meta.json");
-        files.contains(&meta).then(|| dir.join(meta))
+        files.contains(&meta).then_some(meta)
     })
 }
 
 /// Whether snapshot `stem` may hold records: its meta file says more than 0, or cannot say
 /// (a snapshot without a readable meta file is taken to hold records, so it keeps its place).
-fn holds_records(dir: &Path, stem: &str) -> bool {
-    recorded_records(&dir.join(format!("{stem}.meta.json"))) != Some(0)
+fn holds_records(folder: &JobFolder, stem: &str) -> bool {
+    let meta = folder.read(&format!("{stem}.meta.json")).ok().flatten();
+    meta.and_then(|text| recorded_records(&text)) != Some(0)
 }
 
 type Snapshots = BTreeMap<(String, u64), (String, Vec<String>)>;
 
 /// The job's snapshots, oldest first: stem and file names.
-fn list_snapshots(dir: &Path, job: &str) -> Result<Snapshots, SnapshotError> {
+fn list_snapshots(folder: &JobFolder, job: &str) -> Result<Snapshots, SnapshotError> {
     let mut snapshots = Snapshots::new();
-    for entry in fs::read_dir(dir).context("list", dir)? {
-        let entry = entry.context("list", dir)?;
-        if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
-            continue;
-        }
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
+    for name in folder.list()? {
         let Some((stem, order)) = parse_snapshot_file(job, &name) else {
             continue;
         };
@@ -183,15 +173,6 @@ fn list_snapshots(dir: &Path, job: &str) -> Result<Snapshots, SnapshotError> {
         slot.1.push(name);
     }
     Ok(snapshots)
-}
-
-fn remove_if_present(path: &Path) -> Result<(), SnapshotError> {
-    match fs::remove_file(path) {
-        Err(error) if error.kind() != io::ErrorKind::NotFound => {
-            Err(SnapshotError::io("remove", path, error))
-        }
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

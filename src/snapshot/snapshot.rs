@@ -3,7 +3,6 @@
 //! `latest.*` and applies retention.
 
 use std::fmt;
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +11,7 @@ use serde_json::value::RawValue;
 
 use super::changes::{ChangeSummary, ChangeTracker};
 use super::encode::Redactor;
-use super::error::{IoContext, SnapshotError};
+use super::error::SnapshotError;
 use super::files::{Access, WrittenFile, protect_job_dir};
 use super::latest;
 use super::meta::{MetaInput, SnapshotFacts, meta_document};
@@ -20,7 +19,7 @@ use super::naming::{choose_stem, is_valid_job_name};
 use super::pending_file::PendingFile;
 use super::retention::{Current, Retention, apply_retention};
 use super::spec::OutputSpec;
-use crate::atomic_file::{sync_dir, write_atomically};
+use crate::store::JobFolder;
 
 /// An export being written. Dropping it without [`Snapshot::commit`] removes every
 /// temporary file: nothing becomes visible, and `latest.*` and older snapshots stay as they were.
@@ -28,7 +27,7 @@ pub(crate) struct Snapshot {
     /// One file per format, in the spec's order.
     files: Vec<PendingFile>,
     /// The job's folder.
-    dir: PathBuf,
+    folder: JobFolder,
     /// The job's name.
     job: String,
     /// `{job}-{YYYYMMDDTHHMMSSZ}`, perhaps with `-2`, `-3`, ...
@@ -60,7 +59,7 @@ pub(crate) struct Committed {
     pub records: u64,
     /// The data files, in the spec's order of formats.
     pub files: Vec<WrittenFile>,
-    /// `{stem}.meta.json`.
+    /// `{stem}.meta.json` (a path, or the object's URL).
     pub meta_path: PathBuf,
     /// The stems of the older snapshots retention removed, oldest first.
     pub removed_by_retention: Vec<String>,
@@ -74,10 +73,10 @@ pub(crate) struct Committed {
 }
 
 impl Snapshot {
-    /// Starts a snapshot of `job` in `job_dir` (created if needed) for a run started at
-    /// `started_at`, with one temporary file per format of `spec`.
+    /// Starts a snapshot of `job` in its folder (created if needed) for a run started at
+    /// `started_at`, with one new file (temporary file or upload) per format of `spec`.
     pub(crate) fn begin(
-        job_dir: &Path,
+        folder: impl Into<JobFolder>,
         job: &str,
         started_at: Timestamp,
         spec: &OutputSpec,
@@ -87,19 +86,21 @@ impl Snapshot {
                 job: job.to_owned(),
             });
         }
-        fs::create_dir_all(job_dir).context("create", job_dir)?;
+        let folder = folder.into();
+        folder.ensure()?;
         let access = Access::of(spec);
-        protect_job_dir(job_dir, access)?;
-        let stem = choose_stem(job_dir, job, started_at)?;
+        if let Some(dir) = folder.local_dir() {
+            protect_job_dir(dir, access)?;
+        }
+        let stem = choose_stem(&folder, job, started_at)?;
         let files = spec
             .formats()
             .iter()
-            .map(|format| PendingFile::open(job_dir, &stem, *format, spec, access))
+            .map(|format| PendingFile::open(&folder, &stem, *format, spec, access))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Snapshot {
             wants_text: files.iter().any(PendingFile::wants_text),
             files,
-            dir: job_dir.to_owned(),
             job: job.to_owned(),
             stem,
             started_at,
@@ -110,7 +111,8 @@ impl Snapshot {
             records: 0,
             changes: spec
                 .changes()
-                .map(|identity| ChangeTracker::new(job_dir, identity, access)),
+                .map(|identity| ChangeTracker::new(&folder, identity, access)),
+            folder,
         })
     }
 
@@ -132,7 +134,7 @@ impl Snapshot {
         let text = if self.wants_text && self.redact {
             self.redactor
                 .redact(record)
-                .map_err(|source| record_error(number, &self.dir, &self.stem, source.into()))?
+                .map_err(|source| record_error(number, &self.folder, &self.stem, source.into()))?
         } else {
             record.get().as_bytes()
         };
@@ -143,7 +145,7 @@ impl Snapshot {
         if let Some(changes) = &mut self.changes {
             changes
                 .observe(record.get().as_bytes(), text)
-                .map_err(|error| record_error(number, &self.dir, &self.stem, error))?;
+                .map_err(|error| record_error(number, &self.folder, &self.stem, error))?;
         }
         self.records = number;
         Ok(())
@@ -170,7 +172,7 @@ impl Snapshot {
     pub(crate) fn commit(self, mut meta: MetaInput) -> Result<Committed, SnapshotError> {
         let Snapshot {
             files,
-            dir,
+            folder,
             job,
             stem,
             started_at,
@@ -180,11 +182,14 @@ impl Snapshot {
             access,
             ..
         } = self;
-        let mut visible = Rollback::default();
+        let mut visible = Rollback {
+            folder: folder.clone(),
+            names: Vec::new(),
+        };
         let mut written = Vec::with_capacity(files.len());
         for file in files {
             let file = file.persist()?;
-            visible.paths.push(file.path.clone());
+            visible.names.push(file.name.clone());
             written.push(file);
         }
         let changes = match changes {
@@ -192,11 +197,11 @@ impl Snapshot {
             None => None,
         };
         if let Some(summary) = &changes {
-            visible.paths.extend(summary.file.clone());
-            visible.paths.extend(summary.digests.clone());
+            visible.names.extend(summary.written_names());
             meta.extra.insert("changes".to_owned(), summary.meta());
         }
-        let meta_path = dir.join(format!("{stem}.meta.json"));
+        let meta_name = format!("{stem}.meta.json");
+        let meta_path = folder.location(&meta_name);
         let facts = SnapshotFacts {
             job: &job,
             started_at,
@@ -205,20 +210,20 @@ impl Snapshot {
         };
         let document = meta_document(&facts, &meta)
             .map_err(|error| SnapshotError::io("write", &meta_path, error.into()))?;
-        write_atomically(&meta_path, &document, access.file_mode())?;
-        visible.paths.push(meta_path.clone());
-        sync_dir(&dir)?;
+        folder.put(&meta_name, &document, access.file_mode())?;
+        visible.names.push(meta_name.clone());
+        folder.sync()?;
 
-        let staged = latest::stage_all(&dir, &written, &meta_path, access)?;
-        visible.paths.clear(); // from here on the snapshot stands, whatever happens to `latest`
-        let latest_updated = staged.apply(&dir, &job);
+        let staged = latest::stage_all(&folder, &written, &meta_name, access)?;
+        visible.names.clear(); // from here on the snapshot stands, whatever happens to `latest`
+        let latest_updated = staged.apply(&folder, &job);
 
         let current = Current {
             stem: &stem,
             records,
             started_at,
         };
-        let removed_by_retention = retain(&dir, &job, retention, current);
+        let removed_by_retention = retain(&folder, &job, retention, current);
         Ok(Committed {
             stem,
             records,
@@ -232,11 +237,11 @@ impl Snapshot {
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.
-fn retain(dir: &Path, job: &str, retention: Retention, current: Current<'_>) -> Vec<String> {
-    match apply_retention(dir, job, retention, current) {
+fn retain(folder: &JobFolder, job: &str, retention: Retention, current: Current<'_>) -> Vec<String> {
+    match apply_retention(folder, job, retention, current) {
         Ok(removed) => {
             if !removed.is_empty() {
-                let _ = sync_dir(dir);
+                let _ = folder.sync();
             }
             removed
         }
@@ -247,10 +252,10 @@ fn retain(dir: &Path, job: &str, retention: Retention, current: Current<'_>) -> 
     }
 }
 
-fn record_error(number: u64, dir: &Path, stem: &str, source: io::Error) -> SnapshotError {
+fn record_error(number: u64, folder: &JobFolder, stem: &str, source: io::Error) -> SnapshotError {
     SnapshotError::Record {
         number,
-        path: dir.join(stem),
+        path: folder.location(stem),
         source,
     }
 }
@@ -271,16 +276,17 @@ fn write_error(number: u64, target: &Path, error: io::Error) -> SnapshotError {
 }
 
 /// Files made visible by a commit in progress; removed again unless the commit gets through.
-#[derive(Default)]
 struct Rollback {
+    /// Where they are.
+    folder: JobFolder,
     /// What to remove on drop.
-    paths: Vec<PathBuf>,
+    names: Vec<String>,
 }
 
 impl Drop for Rollback {
     fn drop(&mut self) {
-        for path in &self.paths {
-            let _ = fs::remove_file(path);
+        for name in &self.names {
+            let _ = self.folder.remove(name);
         }
     }
 }
@@ -288,7 +294,7 @@ impl Drop for Rollback {
 impl fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Snapshot")
-            .field("dir", &self.dir)
+            .field("folder", &self.folder)
             .field("stem", &self.stem)
             .field("records", &self.records)
             .finish_non_exhaustive()

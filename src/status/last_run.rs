@@ -7,12 +7,13 @@
 //! is not one: retention only removes files named `{job}-{stamp}…`, and nothing here touches a
 //! snapshot, `latest.*` or a meta file. Writing it never fails a run: a write error is logged.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::{self, AtomicFileError, FileMode};
+use crate::atomic_file::{AtomicFileError, FileMode};
+use crate::store::JobFolder;
 
 /// The file name, in the job's folder.
 pub(crate) const FILE_NAME: &str = "last-run.json";
@@ -93,28 +94,40 @@ pub(crate) enum LastRunError {
     },
 }
 
-/// Writes `run` to `{job_dir}/last-run.json` atomically, creating the folder if need be.
-pub(crate) fn write(job_dir: &Path, run: &LastRun) -> Result<(), LastRunError> {
-    std::fs::create_dir_all(job_dir).map_err(|source| LastRunError::Folder {
-        path: job_dir.to_path_buf(),
-        source,
+/// Writes `run` to `{job folder}/last-run.json` at once, creating the folder if need be.
+pub(crate) fn write(job_dir: impl Into<JobFolder>, run: &LastRun) -> Result<(), LastRunError> {
+    let job_dir = &job_dir.into();
+    job_dir.ensure().map_err(|error| LastRunError::Folder {
+        path: job_dir.display(),
+        source: std::io::Error::other(error.to_string()),
     })?;
     let mut text = serde_json::to_vec_pretty(run).map_err(|source| LastRunError::Parse {
-        path: job_dir.join(FILE_NAME),
+        path: job_dir.location(FILE_NAME),
         source,
     })?;
     text.push(b'\n');
-    atomic_file::write_atomically(&job_dir.join(FILE_NAME), &text, FileMode::Shared)?;
+    job_dir
+        .put(FILE_NAME, &text, FileMode::Shared)
+        .map_err(|error| LastRunError::Folder {
+            path: job_dir.location(FILE_NAME),
+            source: std::io::Error::other(error.to_string()),
+        })?;
     Ok(())
 }
 
-/// Reads `{job_dir}/last-run.json`; `Ok(None)` when the job never left one.
-pub(crate) fn read(job_dir: &Path) -> Result<Option<LastRun>, LastRunError> {
-    let path = job_dir.join(FILE_NAME);
-    let text = match std::fs::read(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(LastRunError::Read { path, source }),
+/// Reads `{job folder}/last-run.json`; `Ok(None)` when the job never left one.
+pub(crate) fn read(job_dir: impl Into<JobFolder>) -> Result<Option<LastRun>, LastRunError> {
+    let job_dir = &job_dir.into();
+    let path = job_dir.location(FILE_NAME);
+    let text = match job_dir.read(FILE_NAME) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(None),
+        Err(error) => {
+            return Err(LastRunError::Read {
+                path,
+                source: std::io::Error::other(error.to_string()),
+            });
+        }
     };
     serde_json::from_slice(&text)
         .map(Some)

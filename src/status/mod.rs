@@ -14,13 +14,13 @@ pub(crate) mod render;
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
 use crate::jobs::{Job, Trigger};
 use crate::snapshot;
+use crate::store::{JobFolder, Output};
 use last_run::{LastRun, RunEnd};
 
 /// The newest snapshot's meta file, as `snapshot::latest` names it.
@@ -104,15 +104,15 @@ pub(crate) fn period(trigger: &Trigger, now: Timestamp) -> Option<Duration> {
     }
 }
 
-/// `job`'s status from the files below `out_dir`, at `now`; `stale_after` overrides the
-/// default limit of [`STALE_PERIODS`] schedule periods.
+/// `job`'s status from the files below `output` (a folder or an object store), at `now`;
+/// `stale_after` overrides the default limit of [`STALE_PERIODS`] schedule periods.
 pub(crate) fn job_status(
     job: &Job,
-    out_dir: &Path,
+    output: impl Into<Output>,
     now: Timestamp,
     stale_after: Option<Duration>,
 ) -> JobStatus {
-    let dir = snapshot::job_dir(out_dir, &job.name);
+    let dir = output.into().job(&job.name);
     let mut problems = Vec::new();
     let last_run = last_run::read(&dir).unwrap_or_else(|error| {
         problems.push(error.to_string());
@@ -171,19 +171,24 @@ pub(crate) fn job_status(
 /// The success `latest.meta.json` describes, or while it is away (`latest.*` in transition,
 /// see `snapshot::latest`) the newest committed snapshot's meta file; `Ok(None)` when there
 /// is neither.
-fn latest_meta(dir: &Path, job: &str) -> Result<Option<Success>, String> {
-    let mut path = dir.join(LATEST_META);
-    let text = match std::fs::read(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+fn latest_meta(dir: &JobFolder, job: &str) -> Result<Option<Success>, String> {
+    let mut path = dir.location(LATEST_META);
+    let read = |name: &str| {
+        dir.read(name)
+            .map_err(|error| format!("cannot read {}: {error}", dir.location(name).display()))
+    };
+    let text = match read(LATEST_META)? {
+        Some(text) => text,
+        None => {
             let Some(newest) = snapshot::newest_committed_meta(dir, job) else {
                 return Ok(None);
             };
-            path = newest;
-            std::fs::read(&path)
-                .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+            path = dir.location(&newest);
+            let Some(text) = read(&newest)? else {
+                return Ok(None);
+            };
+            text
         }
-        Err(error) => return Err(format!("cannot read {}: {error}", path.display())),
     };
     let meta: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|error| format!("{} is not JSON: {error}", path.display()))?;

@@ -2,15 +2,14 @@
 //! read from its NDJSON file if it has one, else from its JSON file, one record at a time.
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, BufRead, BufReader};
-use std::path::Path;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::snapshot::format::Format;
 use crate::snapshot::latest::latest_name;
+use crate::store::JobFolder;
 
 /// The previous snapshot's data file a report can read: its stem and path.
 #[derive(Debug)]
@@ -27,23 +26,24 @@ pub(crate) struct PreviousFile {
 /// killed while it replaced `latest.*`), through the newest committed snapshot's own meta
 /// file: `Ok(None)` when there is none, `Err` with the reason when there is one a report
 /// cannot read.
-pub(crate) fn previous_file(dir: &Path) -> Result<Option<PreviousFile>, String> {
-    let mut path = dir.join(latest_name("meta.json"));
-    if !path.exists() {
-        let job = dir
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or_default();
-        match crate::snapshot::newest_committed_meta(dir, job) {
-            Some(meta) => path = meta,
-            None => return Ok(None),
-        }
-    }
-    let text = match std::fs::read(&path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(format!("{} cannot be read: {error}", path.display())),
+pub(crate) fn previous_file(folder: &JobFolder) -> Result<Option<PreviousFile>, String> {
+    let unreadable = |name: &str, error| {
+        format!("{} cannot be read: {error}", folder.location(name).display())
     };
+    let mut name = latest_name("meta.json");
+    let mut text = folder.read(&name).map_err(|error| unreadable(&name, error))?;
+    if text.is_none() {
+        let job = folder.job_name();
+        let Some(meta) = crate::snapshot::newest_committed_meta(folder, &job) else {
+            return Ok(None);
+        };
+        text = folder.read(&meta).map_err(|error| unreadable(&meta, error))?;
+        name = meta;
+    }
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let path = folder.location(&name);
     let meta: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|error| format!("{} is not valid json: {error}", path.display()))?;
     let files = meta["files"]
@@ -74,13 +74,14 @@ pub(crate) fn previous_file(dir: &Path) -> Result<Option<PreviousFile>, String> 
 
 /// Calls `each` with the JSON text of every record of the previous snapshot's file.
 pub(crate) fn read_records(
-    dir: &Path,
+    folder: &JobFolder,
     file: &PreviousFile,
     mut each: impl FnMut(&str) -> Result<(), serde_json::Error>,
 ) -> Result<(), String> {
-    let path = dir.join(&file.name);
-    let reader = File::open(&path)
-        .map(BufReader::new)
+    let path = folder.location(&file.name);
+    let reader = folder
+        .open(&file.name)
+        .map(|reader| BufReader::with_capacity(256 * 1024, reader))
         .map_err(|error| format!("{} cannot be read: {error}", path.display()))?;
     let result = match file.format {
         Format::Json => read_json(reader, &mut each),

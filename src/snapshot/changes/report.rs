@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 use super::diff::FieldChange;
 use super::spill::Spill;
-use crate::atomic_file::{FileMode, TempPath};
+use crate::atomic_file::FileMode;
+use crate::store::JobFolder;
 use crate::snapshot::error::SnapshotError;
 
 /// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
@@ -69,25 +70,22 @@ pub(crate) fn entry(identity: Value, changes: &[FieldChange], secrets: &[String]
     json!({"id": identity, "fields": fields, "changes": listed})
 }
 
-/// Writes the report to `path`: `header` (an object) with `"changed"` appended, holding the
-/// `count` entries spilled in `entries` in order.
+/// Writes the report as `name` in `folder`: `header` (an object) with `"changed"` appended,
+/// holding the `count` entries spilled in `entries` in order.
 ///
 /// # Errors
-/// When the file cannot be written, flushed or renamed, or the spill read.
+/// When the file cannot be written, flushed or renamed (uploaded), or the spill read.
 pub(crate) fn write(
-    path: &Path,
+    folder: &JobFolder,
+    name: &str,
     header: &Value,
     entries: Option<&mut Spill>,
     count: u64,
     mode: FileMode,
 ) -> Result<(), SnapshotError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let label = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .unwrap_or("changes.json");
-    let (temp, file) = TempPath::create(dir, label, mode)?;
-    let failed = |error: std::io::Error| SnapshotError::io("write", path, error);
+    let path = folder.location(name);
+    let file = folder.create(name, mode)?;
+    let failed = |error: std::io::Error| SnapshotError::io("write", &path, error);
     let mut text = serde_json::to_vec_pretty(header).map_err(|e| failed(e.into()))?;
     // The pretty header ends with "\n}": reopen it for the last key.
     if text.ends_with(b"\n}") {
@@ -114,8 +112,7 @@ pub(crate) fn write(
     }
     out.write_all(b"]\n}\n").map_err(failed)?;
     let file = out.into_inner().map_err(|e| failed(e.into_error()))?;
-    file.sync_all().map_err(failed)?;
-    temp.persist(path)?;
+    file.persist()?;
     Ok(())
 }
 
@@ -210,8 +207,9 @@ mod tests {
     fn a_report_is_its_header_with_the_spilled_entries_as_changed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.changes.json");
+        let folder = JobFolder::from(dir.path());
         let header = json!({"job": "apps", "added": ["a"]});
-        write(&path, &header, None, 0, FileMode::Shared).unwrap();
+        write(&folder, "r.changes.json", &header, None, 0, FileMode::Shared).unwrap();
         let read = |path: &Path| -> Value {
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
         };
@@ -222,7 +220,7 @@ mod tests {
         let mut spill = Spill::create(dir.path(), "entries").unwrap();
         spill.append(br#"{"id":"1"}"#).unwrap();
         spill.append(br#"{"id":"2"}"#).unwrap();
-        write(&path, &header, Some(&mut spill), 2, FileMode::Shared).unwrap();
+        write(&folder, "r.changes.json", &header, Some(&mut spill), 2, FileMode::Shared).unwrap();
         assert_eq!(
             read(&path),
             json!({"job": "apps", "added": ["a"], "changed": [{"id": "1"}, {"id": "2"}]})

@@ -14,14 +14,15 @@
 //! This module must not let a secret value out: values are hashed where they are found.
 
 use std::collections::HashMap;
-use std::io;
-use std::path::{Path, PathBuf};
+
+use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
 use super::baseline::identity_hash;
-use crate::atomic_file::{FileMode, write_atomically};
+use crate::atomic_file::FileMode;
+use crate::store::JobFolder;
 use crate::snapshot::error::SnapshotError;
 
 /// The salt of one digests file.
@@ -99,9 +100,9 @@ fn digest(salt: &Salt, path: &str, value: &str) -> u32 {
     u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]])
 }
 
-/// The digests file of snapshot `stem`.
-pub(crate) fn digests_path(dir: &Path, stem: &str) -> PathBuf {
-    dir.join(format!("{stem}.secret-digests.json"))
+/// The name of the digests file of snapshot `stem`.
+pub(crate) fn digests_name(stem: &str) -> String {
+    format!("{stem}.secret-digests.json")
 }
 
 /// The previous snapshot's secret digests: its salt, and each record's (by identity hash)
@@ -114,16 +115,15 @@ pub(crate) struct Previous {
 }
 
 impl Previous {
-    /// Reads `path`; a missing file gives no digests.
+    /// Reads `name` in `folder`; a missing file gives no digests.
     ///
     /// # Errors
     /// When the file exists but cannot be read or is not a digests file, with the reason.
-    pub(crate) fn read(path: &Path) -> Result<Previous, String> {
-        let text = match std::fs::read(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                return Ok(Previous::default());
-            }
+    pub(crate) fn read(folder: &JobFolder, name: &str) -> Result<Previous, String> {
+        let path = folder.location(name);
+        let text = match folder.read(name) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Previous::default()),
             Err(error) => return Err(format!("{} cannot be read: {error}", path.display())),
         };
         let bad = || format!("{} is not a secret digests file", path.display());
@@ -168,12 +168,12 @@ impl Previous {
 }
 
 /// Writes `{stem}.secret-digests.json` (0600, atomically) if any record held secrets, and
-/// returns its path.
+/// returns its path (or URL).
 ///
 /// # Errors
 /// When the file cannot be written.
 pub(crate) fn write(
-    dir: &Path,
+    folder: &JobFolder,
     stem: &str,
     salt: &Salt,
     records: &[(String, Vec<Spot>)],
@@ -181,10 +181,11 @@ pub(crate) fn write(
     if records.is_empty() {
         return Ok(None);
     }
-    let path = digests_path(dir, stem);
+    let name = digests_name(stem);
+    let path = folder.location(&name);
     let text = serde_json::to_vec(&document(salt, records))
         .map_err(|error| SnapshotError::io("write", &path, error.into()))?;
-    write_atomically(&path, &text, FileMode::Private)?;
+    folder.put(&name, &text, FileMode::Private)?;
     Ok(Some(path))
 }
 
@@ -219,11 +220,12 @@ mod tests {
         assert_eq!(paths, ["client_secret", "options.client_secret"]);
 
         let dir = tempfile::tempdir().unwrap();
-        let path = digests_path(dir.path(), "apps-x");
+        let folder = JobFolder::from(dir.path());
+        let path = dir.path().join(digests_name("apps-x"));
         let text = document(&old_salt, &[("a".to_owned(), first)]).to_string();
         assert!(!text.contains("s1") && !text.contains("o1"), "{text}");
         std::fs::write(&path, text).unwrap();
-        let previous = Previous::read(&path).unwrap();
+        let previous = Previous::read(&folder, &digests_name("apps-x")).unwrap();
         assert_eq!(previous.salt, old_salt);
 
         let rotated = raw.replace("o1", "o2");
@@ -240,11 +242,12 @@ mod tests {
     #[test]
     fn a_missing_file_gives_no_digests_and_a_broken_one_a_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let path = digests_path(dir.path(), "apps-x");
-        assert!(Previous::read(&path).unwrap().records.is_empty());
-        std::fs::write(&path, "{\"salt\": 1}").unwrap();
+        let folder = JobFolder::from(dir.path());
+        let name = digests_name("apps-x");
+        assert!(Previous::read(&folder, &name).unwrap().records.is_empty());
+        std::fs::write(dir.path().join(&name), "{\"salt\": 1}").unwrap();
         assert!(
-            Previous::read(&path)
+            Previous::read(&folder, &name)
                 .unwrap_err()
                 .contains("not a secret digests file")
         );

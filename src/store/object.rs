@@ -1,0 +1,411 @@
+//! An object store output: the store `object_store` builds for a URL, from the environment's
+//! settings, and one job's "folder" in it, `{prefix}/{job}/`.
+//!
+//! Each operation is one request (or one paged listing) driven to its end with the runtime's
+//! handle, from a blocking thread. `object_store` retries what its client deems transient
+//! (its own backoff, up to three minutes); a0snap adds no retry of its own here.
+
+use std::future::Future;
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::azure::MicrosoftAzureBuilder;
+use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use url::Url;
+
+use super::error::{StoreError, StoreErrorKind};
+use crate::http::loopback::is_loopback;
+
+/// The URL schemes that name an object store.
+const SCHEMES: [&str; 6] = ["s3", "s3a", "gs", "az", "abfs", "azure"];
+
+/// Whether `text` is an object store URL rather than a path.
+pub(super) fn is_url(text: &str) -> bool {
+    text.split_once("://")
+        .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
+}
+
+/// A bucket and prefix in an object store, and the client that reaches it.
+pub struct ObjectOutput {
+    /// The client.
+    store: Arc<dyn ObjectStore>,
+    /// The prefix inside the bucket (empty for the bucket's root).
+    prefix: ObjectPath,
+    /// The URL as given, without a trailing `/`: `s3://bucket/prefix`.
+    url: String,
+}
+
+impl ObjectOutput {
+    /// Builds the client for `text` (`s3://bucket/prefix`, `gs://...`, `az://...`) from the
+    /// environment, as each cloud's SDK would read it.
+    pub(super) fn from_url(text: &str) -> Result<ObjectOutput, StoreError> {
+        let text = text.trim_end_matches('/');
+        let config = |detail: String| StoreError::Object {
+            action: "use",
+            url: text.to_owned(),
+            kind: StoreErrorKind::Config,
+            detail,
+        };
+        let url = Url::parse(text).map_err(|error| config(format!("not a URL: {error}")))?;
+        let bucket = url.host_str().unwrap_or_default();
+        if bucket.is_empty() {
+            return Err(config(
+                "names no bucket: write s3://BUCKET/PREFIX (gs://, az:// alike)".to_owned(),
+            ));
+        }
+        let store: Arc<dyn ObjectStore> = match url.scheme() {
+            "s3" | "s3a" => Arc::new(s3_builder(text)?.build().map_err(|e| config(e.to_string()))?),
+            "gs" => Arc::new(
+                GoogleCloudStorageBuilder::from_env()
+                    .with_url(text)
+                    .build()
+                    .map_err(|e| config(e.to_string()))?,
+            ),
+            _ => Arc::new(
+                MicrosoftAzureBuilder::from_env()
+                    .with_url(text)
+                    .build()
+                    .map_err(|e| config(e.to_string()))?,
+            ),
+        };
+        let prefix = ObjectPath::from_url_path(url.path())
+            .map_err(|error| config(format!("the prefix is not a valid object path: {error}")))?;
+        Ok(ObjectOutput {
+            store,
+            prefix,
+            url: text.to_owned(),
+        })
+    }
+
+    /// Builds an output on a store made elsewhere (tests).
+    #[cfg(test)]
+    pub(crate) fn with_store(store: Arc<dyn ObjectStore>, prefix: &str, url: &str) -> Self {
+        ObjectOutput {
+            store,
+            prefix: ObjectPath::from(prefix),
+            url: url.to_owned(),
+        }
+    }
+
+    /// The URL as given, without a trailing `/`.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Puts a small probe object under the prefix, reads it back and removes it: the bucket
+    /// exists, the credentials are accepted, and they may list, write, read and delete.
+    ///
+    /// # Errors
+    /// The first operation refused, with the permission it lacks.
+    pub(crate) fn probe(&self) -> Result<(), StoreError> {
+        let name = format!(".a0snap-probe-{}", uuid::Uuid::new_v4().simple());
+        let folder = ObjectFolder {
+            output: Arc::new(ObjectOutput {
+                store: self.store.clone(),
+                prefix: self.prefix.clone(),
+                url: self.url.clone(),
+            }),
+            path: self.prefix.clone(),
+            url: self.url.clone(),
+            job: String::new(),
+        };
+        folder.list()?;
+        folder.put(&name, b"a0snap validate probe\n".to_vec())?;
+        let read = folder.read(&name);
+        let removed = folder.remove(&name);
+        read?;
+        removed
+    }
+}
+
+/// The S3 client's settings: the environment's, with plain http allowed only on loopback.
+fn s3_builder(text: &str) -> Result<AmazonS3Builder, StoreError> {
+    let builder = AmazonS3Builder::from_env().with_url(text);
+    let endpoint = builder
+        .get_config_value(&AmazonS3ConfigKey::Endpoint)
+        .filter(|endpoint| !endpoint.is_empty());
+    let Some(endpoint) = endpoint else {
+        return Ok(builder.with_allow_http(false));
+    };
+    let parsed = Url::parse(&endpoint).map_err(|error| StoreError::Object {
+        action: "use",
+        url: text.to_owned(),
+        kind: StoreErrorKind::Config,
+        detail: format!("AWS_ENDPOINT_URL {endpoint:?} is not a URL: {error}"),
+    })?;
+    let loopback = is_loopback(&parsed);
+    match parsed.scheme() {
+        "https" => Ok(builder.with_allow_http(false)),
+        "http" if loopback => Ok(builder.with_allow_http(true)),
+        _ => Err(StoreError::Object {
+            action: "use",
+            url: text.to_owned(),
+            kind: StoreErrorKind::Config,
+            detail: format!(
+                "AWS_ENDPOINT_URL {endpoint} is not https: plain http is accepted only on loopback (127.0.0.1, ::1, localhost); serve the store over TLS"
+            ),
+        }),
+    }
+}
+
+/// `{prefix}/{job}/` in a store.
+#[derive(Clone)]
+pub(crate) struct ObjectFolder {
+    /// The store and its prefix.
+    output: Arc<ObjectOutput>,
+    /// `{prefix}/{job}`.
+    path: ObjectPath,
+    /// `{url}/{job}`.
+    url: String,
+    /// The job's name.
+    job: String,
+}
+
+impl ObjectFolder {
+    /// The folder of `job` in `output`.
+    pub(super) fn new(output: Arc<ObjectOutput>, job: &str) -> Self {
+        let path = output.prefix.clone().join(job);
+        let url = format!("{}/{job}", output.url);
+        ObjectFolder {
+            output,
+            path,
+            url,
+            job: job.to_owned(),
+        }
+    }
+
+    /// The job's name.
+    pub(super) fn job(&self) -> &str {
+        &self.job
+    }
+
+    /// The URL of `name` in this folder (of the folder itself for `""`).
+    pub(crate) fn url_of(&self, name: &str) -> String {
+        if name.is_empty() {
+            self.url.clone()
+        } else {
+            format!("{}/{name}", self.url)
+        }
+    }
+
+    fn path_of(&self, name: &str) -> ObjectPath {
+        self.path.clone().join(name)
+    }
+
+    fn store(&self) -> &Arc<dyn ObjectStore> {
+        &self.output.store
+    }
+
+    /// Maps a failed request on `name` to a [`StoreError`].
+    pub(super) fn error(&self, action: &'static str, name: &str, error: object_store::Error) -> StoreError {
+        let kind = kind_of(action, &error);
+        StoreError::Object {
+            action,
+            url: self.url_of(name),
+            kind,
+            detail: detail_of(&error),
+        }
+    }
+
+    /// The names of the objects directly under the folder.
+    pub(super) fn list(&self) -> Result<Vec<String>, StoreError> {
+        let listed = block_on(self.store().list_with_delimiter(Some(&self.path)))
+            .map_err(|error| self.error("list", "", error))?;
+        Ok(listed
+            .objects
+            .into_iter()
+            .filter_map(|object| object.location.filename().map(str::to_owned))
+            .collect())
+    }
+
+    /// A small object, whole.
+    pub(super) fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.path_of(name);
+        let got = block_on(async {
+            let result = self.store().get(&path).await?;
+            result.bytes().await
+        });
+        match got {
+            Ok(bytes) => Ok(Some(bytes.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(self.error("read", name, error)),
+        }
+    }
+
+    /// An object, streamed as it is read.
+    pub(super) fn open(&self, name: &str) -> Result<ObjectReader, StoreError> {
+        let path = self.path_of(name);
+        let result = block_on(self.store().get(&path))
+            .map_err(|error| self.error("read", name, error))?;
+        Ok(ObjectReader {
+            stream: result.into_stream(),
+            chunk: Bytes::new(),
+            url: self.url_of(name),
+        })
+    }
+
+    /// Writes an object whole, replacing any of that name.
+    pub(super) fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        let path = self.path_of(name);
+        block_on(self.store().put(&path, PutPayload::from(bytes)))
+            .map(drop)
+            .map_err(|error| self.error("put", name, error))
+    }
+
+    /// Writes an object with a precondition; the result carries its new version.
+    pub(super) fn put_opts(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        mode: object_store::PutMode,
+    ) -> Result<object_store::PutResult, object_store::Error> {
+        block_on(self.put_opts_async(name, bytes, mode))
+    }
+
+    /// [`ObjectFolder::put_opts`], from an async task.
+    pub(super) async fn put_opts_async(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        mode: object_store::PutMode,
+    ) -> Result<object_store::PutResult, object_store::Error> {
+        let path = self.path_of(name);
+        let options = object_store::PutOptions {
+            mode,
+            ..Default::default()
+        };
+        self.store()
+            .put_opts(&path, PutPayload::from(bytes), options)
+            .await
+    }
+
+    /// An object and its version (`None` when absent).
+    pub(super) fn read_versioned(
+        &self,
+        name: &str,
+    ) -> Result<Option<(Vec<u8>, object_store::UpdateVersion)>, StoreError> {
+        let path = self.path_of(name);
+        let got = block_on(async {
+            let result = self.store().get(&path).await?;
+            let version = object_store::UpdateVersion {
+                e_tag: result.meta.e_tag.clone(),
+                version: result.meta.version.clone(),
+            };
+            Ok::<_, object_store::Error>((result.bytes().await?, version))
+        });
+        match got {
+            Ok((bytes, version)) => Ok(Some((bytes.to_vec(), version))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(self.error("read", name, error)),
+        }
+    }
+
+    /// Removes an object; one that is not there is no error.
+    pub(super) fn remove(&self, name: &str) -> Result<(), StoreError> {
+        let path = self.path_of(name);
+        match block_on(self.store().delete(&path)) {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(self.error("remove", name, error)),
+        }
+    }
+
+    /// Copies `from` to `to` inside the store (no bytes pass through this process).
+    pub(crate) fn copy(&self, from: &str, to: &str) -> Result<(), StoreError> {
+        let (source, target) = (self.path_of(from), self.path_of(to));
+        block_on(self.store().copy(&source, &target)).map_err(|error| self.error("copy", to, error))
+    }
+
+    /// Starts a multipart upload of `name`.
+    pub(super) fn start_upload(
+        &self,
+        name: &str,
+    ) -> Result<Box<dyn object_store::MultipartUpload>, StoreError> {
+        let path = self.path_of(name);
+        block_on(self.store().put_multipart(&path)).map_err(|error| self.error("upload", name, error))
+    }
+}
+
+/// An object read as a stream of chunks, one request's body.
+pub(crate) struct ObjectReader {
+    /// The body still to come.
+    stream: BoxStream<'static, object_store::Result<Bytes>>,
+    /// What is left of the last chunk.
+    chunk: Bytes,
+    /// The object, for errors.
+    url: String,
+}
+
+impl Read for ObjectReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match block_on(self.stream.next()) {
+                Some(Ok(chunk)) => self.chunk = chunk,
+                Some(Err(error)) => {
+                    return Err(io::Error::other(format!(
+                        "reading {}: {}",
+                        self.url,
+                        detail_of(&error)
+                    )));
+                }
+                None => return Ok(0),
+            }
+        }
+        let count = buf.len().min(self.chunk.len());
+        buf[..count].copy_from_slice(&self.chunk.split_to(count));
+        Ok(count)
+    }
+}
+
+/// Drives `future` to its end on the current runtime. On a multi-threaded runtime (a0snap's)
+/// this works from any of its threads: a worker first hands its other tasks to the rest of
+/// the pool (`block_in_place`). On a current-thread runtime (some tests) it works only from a
+/// blocking thread (`spawn_blocking`).
+///
+/// # Panics
+/// Outside a runtime, or on a current-thread runtime's own thread.
+pub(super) fn block_on<F: Future>(future: F) -> F::Output {
+    let handle = tokio::runtime::Handle::current();
+    match handle.runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| handle.block_on(future))
+        }
+        _ => handle.block_on(future),
+    }
+}
+
+/// The kind of a store failure, from `object_store`'s error and the action tried.
+fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKind {
+    use object_store::Error as E;
+    let text = error.to_string();
+    match error {
+        _ if text.contains("NoSuchBucket") || text.contains("ContainerNotFound") => {
+            StoreErrorKind::NoBucket
+        }
+        E::NotFound { .. } if matches!(action, "list" | "put" | "upload" | "copy") => {
+            StoreErrorKind::NoBucket
+        }
+        E::NotFound { .. } => StoreErrorKind::NotFound,
+        E::PermissionDenied { .. } => StoreErrorKind::PermissionDenied,
+        E::Unauthenticated { .. } => StoreErrorKind::Unauthenticated,
+        E::AlreadyExists { .. } | E::Precondition { .. } => StoreErrorKind::Conflict,
+        E::NotSupported { .. } | E::NotImplemented { .. } => StoreErrorKind::NotSupported,
+        _ if text.contains("AccessDenied") || text.contains("403 Forbidden") => {
+            StoreErrorKind::PermissionDenied
+        }
+        _ if text.contains("InvalidAccessKeyId") || text.contains("SignatureDoesNotMatch") => {
+            StoreErrorKind::Unauthenticated
+        }
+        _ => StoreErrorKind::Other,
+    }
+}
+
+/// What `object_store` said, on one line.
+fn detail_of(error: &object_store::Error) -> String {
+    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+}
