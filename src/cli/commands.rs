@@ -57,7 +57,10 @@ pub(super) fn validate(env: RawEnv, overrides: &Overrides) -> Result<(), CliErro
         // An object store is written to for real: a probe object is put, read and removed.
         Ok(settings) => match settings.output.probe() {
             Ok(()) if settings.output.local_dir().is_none() => {
-                println!("output {}: reachable, and a probe object was written, read and removed", settings.output);
+                println!(
+                    "output {}: reachable, and a probe object was written, read and removed",
+                    settings.output
+                );
             }
             Ok(()) => {}
             Err(error) => problems.push(CliError::OutputUrl {

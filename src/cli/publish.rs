@@ -59,11 +59,7 @@ impl Publisher {
     /// Reads `jobs`' last runs into the metrics, then writes the file and pushes `jobs`'
     /// groups (and the process's) when configured.
     pub(crate) async fn publish(&self, jobs: &[Job]) {
-        let (metrics, out, now) = (
-            self.metrics.clone(),
-            self.output.clone(),
-            self.clock.now(),
-        );
+        let (metrics, out, now) = (self.metrics.clone(), self.output.clone(), self.clock.now());
         let (jobs, file) = (jobs.to_vec(), self.file.clone());
         let report_jobs = self.report_jobs.clone();
         let gathered = tokio::task::spawn_blocking(move || {

@@ -17,7 +17,8 @@ use super::CliError;
 pub(super) fn report(env: &RawEnv, overrides: &Overrides) -> Result<(), CliError> {
     let jobs = jobs::load_dir(&config::jobs_dir(env, overrides))?;
     let out = config::output_dir(env, overrides);
-    if let Ok(crate::store::Output::Object(_)) = crate::store::Output::parse(&out.to_string_lossy()) {
+    if let Ok(crate::store::Output::Object(_)) = crate::store::Output::parse(&out.to_string_lossy())
+    {
         return Err(CliError::OutputUrl {
             detail: format!(
                 "a0snap report writes index.html into a local output folder, and {} is an object store; run it with --out pointing at a folder",

@@ -3,11 +3,11 @@
 //! configuration error). It needs no tenant credentials: it reads only the jobs folder and the
 //! output folder, and never writes.
 
-use crate::store::Output;
 use crate::clock;
 use crate::config::{self, Overrides, RawEnv};
 use crate::jobs;
 use crate::status::{self, render};
+use crate::store::Output;
 
 use super::CliError;
 
@@ -34,9 +34,11 @@ pub(super) fn status(
             detail: error.to_string(),
         })?;
     let jobs = jobs::load_dir(&config::jobs_dir(env, overrides))?;
-    let out = Output::parse(&config::output_dir(env, overrides).to_string_lossy())
-        .map_err(|error| CliError::OutputUrl {
-            detail: error.to_string(),
+    let out =
+        Output::parse(&config::output_dir(env, overrides).to_string_lossy()).map_err(|error| {
+            CliError::OutputUrl {
+                detail: error.to_string(),
+            }
         })?;
     let now = clock::system().now();
     let statuses: Vec<_> = jobs

@@ -5,10 +5,10 @@
 //! is collected and reported at once, each naming the variable and the fix. The client secret
 //! is held as a [`secrecy::SecretString`] from the moment it is read, so no `Debug` or error can print it.
 
+use crate::store::Output;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
-use crate::store::Output;
 
 mod authentication;
 mod env;

@@ -68,7 +68,10 @@ fn from_meta(
     };
     let meta: Value = serde_json::from_slice(text).map_err(|error| corrupt(error.to_string()))?;
     let incremental = &meta["incremental"];
-    let Some(log_id) = incremental["last_log_id"].as_str().filter(|id| !id.is_empty()) else {
+    let Some(log_id) = incremental["last_log_id"]
+        .as_str()
+        .filter(|id| !id.is_empty())
+    else {
         tracing::warn!(job, meta = %path.display(), "the newest snapshot in the store holds no incremental checkpoint; starting from the oldest event Auth0 still holds (or from since)");
         return Ok(None);
     };

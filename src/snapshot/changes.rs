@@ -150,9 +150,9 @@ impl ChangeTracker {
                 } else {
                     let spill = match &mut self.spill {
                         Some(spill) => spill,
-                        None => self
-                            .spill
-                            .insert(Spill::create(&self.scratch_dir, "changes").map_err(|e| e.source)?),
+                        None => self.spill.insert(
+                            Spill::create(&self.scratch_dir, "changes").map_err(|e| e.source)?,
+                        ),
                     };
                     let offset = spill.append(text.as_bytes())?;
                     loaded.table.set(hash, State::Changed(offset));
@@ -361,7 +361,11 @@ impl ChangeTracker {
             return Err(error);
         }
         result.map_err(|reason| {
-            SnapshotError::io("read", self.folder.location(&file.name), io::Error::other(reason))
+            SnapshotError::io(
+                "read",
+                self.folder.location(&file.name),
+                io::Error::other(reason),
+            )
         })?;
         Ok(pass)
     }

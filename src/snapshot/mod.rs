@@ -54,11 +54,11 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub(crate) use crate::atomic_file::sweep_temp_files;
+pub(crate) use crate::store::JobLock;
 pub(crate) use changes::ChangeSummary;
 pub use encode::{Column, CsvWriter, REDACTED, Redactor};
 pub(crate) use error::SnapshotError;
 pub(crate) use format::Format;
-pub(crate) use crate::store::JobLock;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::{is_valid_job_name, parse_snapshot_file};
 pub(crate) use retention::{newest_committed_meta, sweep_uncommitted};

@@ -60,7 +60,6 @@ pub(crate) fn choose_stem(
     Ok(stem)
 }
 
-
 fn carries_stem(name: &str, stem: &str) -> bool {
     let name = name.strip_prefix(TEMP_PREFIX).unwrap_or(name);
     name.strip_prefix(stem)

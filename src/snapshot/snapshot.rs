@@ -237,7 +237,12 @@ impl Snapshot {
 }
 
 /// Applies retention; a failure is logged, since the new snapshot is already complete.
-fn retain(folder: &JobFolder, job: &str, retention: Retention, current: Current<'_>) -> Vec<String> {
+fn retain(
+    folder: &JobFolder,
+    job: &str,
+    retention: Retention,
+    current: Current<'_>,
+) -> Vec<String> {
     match apply_retention(folder, job, retention, current) {
         Ok(removed) => {
             if !removed.is_empty() {

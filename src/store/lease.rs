@@ -89,9 +89,7 @@ impl Record {
 
 fn expiry(ttl: Duration) -> Timestamp {
     let ttl = jiff::SignedDuration::try_from(ttl).unwrap_or(jiff::SignedDuration::MAX);
-    Timestamp::now()
-        .checked_add(ttl)
-        .unwrap_or(Timestamp::MAX)
+    Timestamp::now().checked_add(ttl).unwrap_or(Timestamp::MAX)
 }
 
 /// This process's lease on a job folder in a store; renewed in the background, removed on drop.
@@ -121,18 +119,22 @@ impl Lease {
     /// # Errors
     /// The store refused or failed a request (with the permission it lacks), or it cannot do
     /// conditional writes.
-    pub(super) fn try_acquire(folder: &ObjectFolder, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    pub(super) fn try_acquire(
+        folder: &ObjectFolder,
+        ttl: Duration,
+    ) -> Result<Option<Lease>, StoreError> {
         let token = uuid::Uuid::new_v4().simple().to_string();
         let record = Record::new(&token, ttl);
         let created = folder.put_opts(LEASE_OBJECT, record.bytes(), PutMode::Create);
         let version = match created {
             Ok(result) => UpdateVersion::from(result),
-            Err(object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. }) => {
-                match take_over(folder, &record)? {
-                    Some(version) => version,
-                    None => return Ok(None),
-                }
-            }
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => match take_over(folder, &record)? {
+                Some(version) => version,
+                None => return Ok(None),
+            },
             Err(error) => return Err(lease_error(folder, error)),
         };
         let state = Arc::new(State {
@@ -179,7 +181,10 @@ fn take_over(folder: &ObjectFolder, record: &Record) -> Result<Option<UpdateVers
         // Released meanwhile: one more try to create it.
         return match folder.put_opts(LEASE_OBJECT, record.bytes(), PutMode::Create) {
             Ok(result) => Ok(Some(result.into())),
-            Err(object_store::Error::AlreadyExists { .. } | object_store::Error::Precondition { .. }) => Ok(None),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => Ok(None),
             Err(error) => Err(lease_error(folder, error)),
         };
     };
@@ -192,7 +197,9 @@ fn take_over(folder: &ObjectFolder, record: &Record) -> Result<Option<UpdateVers
     }
     match folder.put_opts(LEASE_OBJECT, record.bytes(), PutMode::Update(version)) {
         Ok(result) => Ok(Some(result.into())),
-        Err(object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. }) => Ok(None),
+        Err(
+            object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. },
+        ) => Ok(None),
         Err(error) => Err(lease_error(folder, error)),
     }
 }
@@ -212,7 +219,9 @@ async fn renew(folder: ObjectFolder, state: Arc<State>, token: String, ttl: Dura
                 *lock(&state.version) = result.into();
                 *lock(&state.expires_at) = record.expires_at;
             }
-            Err(object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. }) => {
+            Err(
+                object_store::Error::Precondition { .. } | object_store::Error::NotFound { .. },
+            ) => {
                 tracing::error!(lease = %folder.url_of(LEASE_OBJECT), "the job's lease was taken over by another process; this run will not commit");
                 state.lost.store(true, Ordering::SeqCst);
                 return;
@@ -262,5 +271,7 @@ fn lease_error(folder: &ObjectFolder, error: object_store::Error) -> StoreError 
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Poisoned only if a holder panicked mid-assignment of a plain value: still usable.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

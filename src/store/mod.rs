@@ -290,7 +290,9 @@ impl JobFolder {
     /// Takes the folder's writer lock without waiting (see [`JobLock`]).
     pub(crate) fn try_lock(&self, lease_ttl: Duration) -> Result<Option<JobLock>, StoreError> {
         match self {
-            JobFolder::Local(dir) => Ok(lease::try_flock(dir)?.map(|file| JobLock::Local { _file: file })),
+            JobFolder::Local(dir) => {
+                Ok(lease::try_flock(dir)?.map(|file| JobLock::Local { _file: file }))
+            }
             JobFolder::Object(folder) => {
                 Ok(lease::Lease::try_acquire(folder, lease_ttl)?.map(JobLock::Lease))
             }

@@ -60,7 +60,11 @@ impl ObjectOutput {
             ));
         }
         let store: Arc<dyn ObjectStore> = match url.scheme() {
-            "s3" | "s3a" => Arc::new(s3_builder(text)?.build().map_err(|e| config(e.to_string()))?),
+            "s3" | "s3a" => Arc::new(
+                s3_builder(text)?
+                    .build()
+                    .map_err(|e| config(e.to_string()))?,
+            ),
             "gs" => Arc::new(
                 GoogleCloudStorageBuilder::from_env()
                     .with_url(text)
@@ -203,7 +207,12 @@ impl ObjectFolder {
     }
 
     /// Maps a failed request on `name` to a [`StoreError`].
-    pub(super) fn error(&self, action: &'static str, name: &str, error: object_store::Error) -> StoreError {
+    pub(super) fn error(
+        &self,
+        action: &'static str,
+        name: &str,
+        error: object_store::Error,
+    ) -> StoreError {
         let kind = kind_of(action, &error);
         StoreError::Object {
             action,
@@ -241,8 +250,8 @@ impl ObjectFolder {
     /// An object, streamed as it is read.
     pub(super) fn open(&self, name: &str) -> Result<ObjectReader, StoreError> {
         let path = self.path_of(name);
-        let result = block_on(self.store().get(&path))
-            .map_err(|error| self.error("read", name, error))?;
+        let result =
+            block_on(self.store().get(&path)).map_err(|error| self.error("read", name, error))?;
         Ok(ObjectReader {
             stream: result.into_stream(),
             chunk: Bytes::new(),
@@ -327,7 +336,8 @@ impl ObjectFolder {
         name: &str,
     ) -> Result<Box<dyn object_store::MultipartUpload>, StoreError> {
         let path = self.path_of(name);
-        block_on(self.store().put_multipart(&path)).map_err(|error| self.error("upload", name, error))
+        block_on(self.store().put_multipart(&path))
+            .map_err(|error| self.error("upload", name, error))
     }
 }
 
@@ -407,5 +417,9 @@ fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKind {
 
 /// What `object_store` said, on one line.
 fn detail_of(error: &object_store::Error) -> String {
-    error.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

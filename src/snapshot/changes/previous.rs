@@ -28,16 +28,23 @@ pub(crate) struct PreviousFile {
 /// cannot read.
 pub(crate) fn previous_file(folder: &JobFolder) -> Result<Option<PreviousFile>, String> {
     let unreadable = |name: &str, error| {
-        format!("{} cannot be read: {error}", folder.location(name).display())
+        format!(
+            "{} cannot be read: {error}",
+            folder.location(name).display()
+        )
     };
     let mut name = latest_name("meta.json");
-    let mut text = folder.read(&name).map_err(|error| unreadable(&name, error))?;
+    let mut text = folder
+        .read(&name)
+        .map_err(|error| unreadable(&name, error))?;
     if text.is_none() {
         let job = folder.job_name();
         let Some(meta) = crate::snapshot::newest_committed_meta(folder, &job) else {
             return Ok(None);
         };
-        text = folder.read(&meta).map_err(|error| unreadable(&meta, error))?;
+        text = folder
+            .read(&meta)
+            .map_err(|error| unreadable(&meta, error))?;
         name = meta;
     }
     let Some(text) = text else {

@@ -14,8 +14,8 @@ use serde_json::{Map, Value, json};
 use super::diff::FieldChange;
 use super::spill::Spill;
 use crate::atomic_file::FileMode;
-use crate::store::JobFolder;
 use crate::snapshot::error::SnapshotError;
+use crate::store::JobFolder;
 
 /// How the report shows an identity: its text, or for a composite identity (`role_id,user_id`,
 /// see `baseline::digest`) the array of its values (`["rol_1","auth0|1"]`).
@@ -209,7 +209,15 @@ mod tests {
         let path = dir.path().join("r.changes.json");
         let folder = JobFolder::from(dir.path());
         let header = json!({"job": "apps", "added": ["a"]});
-        write(&folder, "r.changes.json", &header, None, 0, FileMode::Shared).unwrap();
+        write(
+            &folder,
+            "r.changes.json",
+            &header,
+            None,
+            0,
+            FileMode::Shared,
+        )
+        .unwrap();
         let read = |path: &Path| -> Value {
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
         };
@@ -220,7 +228,15 @@ mod tests {
         let mut spill = Spill::create(dir.path(), "entries").unwrap();
         spill.append(br#"{"id":"1"}"#).unwrap();
         spill.append(br#"{"id":"2"}"#).unwrap();
-        write(&folder, "r.changes.json", &header, Some(&mut spill), 2, FileMode::Shared).unwrap();
+        write(
+            &folder,
+            "r.changes.json",
+            &header,
+            Some(&mut spill),
+            2,
+            FileMode::Shared,
+        )
+        .unwrap();
         assert_eq!(
             read(&path),
             json!({"job": "apps", "added": ["a"], "changed": [{"id": "1"}, {"id": "2"}]})

@@ -22,8 +22,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::baseline::identity_hash;
 use crate::atomic_file::FileMode;
-use crate::store::JobFolder;
 use crate::snapshot::error::SnapshotError;
+use crate::store::JobFolder;
 
 /// The salt of one digests file.
 pub(crate) type Salt = [u8; 16];

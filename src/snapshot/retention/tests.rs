@@ -73,8 +73,13 @@ fn the_oldest_snapshots_beyond_keep_are_removed_with_all_their_files() {
             "b-20230101T000000Z.csv",
         ],
     );
-    let removed =
-        apply_retention(&dir.path().into(), "a", by_count(2), current("a-20240103T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        by_count(2),
+        current("a-20240103T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240101T000000Z", "a-20240102T000000Z"]);
     assert_eq!(
         names(dir.path()),
@@ -98,9 +103,14 @@ fn keep_zero_keeps_everything() {
         &["a-20240101T000000Z.csv", "a-20240102T000000Z.csv"],
     );
     assert!(
-        apply_retention(&dir.path().into(), "a", by_count(0), current("a-20240102T000000Z"))
-            .unwrap()
-            .is_empty()
+        apply_retention(
+            &dir.path().into(),
+            "a",
+            by_count(0),
+            current("a-20240102T000000Z")
+        )
+        .unwrap()
+        .is_empty()
     );
     assert_eq!(names(dir.path()).len(), 2);
 }
@@ -116,8 +126,13 @@ fn the_snapshot_just_written_survives_even_when_it_sorts_oldest() {
             "a-20240106T000000Z.csv",
         ],
     );
-    let removed =
-        apply_retention(&dir.path().into(), "a", by_count(2), current("a-20240101T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        by_count(2),
+        current("a-20240101T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240105T000000Z"]);
     assert_eq!(
         names(dir.path()),
@@ -147,7 +162,13 @@ fn empty_deltas_do_not_count_so_the_events_outlive_quiet_runs() {
         ..by_count(3)
     };
 
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240104T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240104T000000Z"),
+    )
+    .unwrap();
 
     // Three deltas with events are within keep = 3; only the empty ones beyond them go.
     assert_eq!(removed, ["a-20231231T000000Z", "a-20231231T000100Z"]);
@@ -155,7 +176,13 @@ fn empty_deltas_do_not_count_so_the_events_outlive_quiet_runs() {
 
     // A fourth delta with events pushes out the oldest one.
     snapshot("a-20240105T000000Z", 1);
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240105T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240105T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240101T000000Z"]);
 }
 
@@ -170,8 +197,13 @@ fn without_deltas_every_snapshot_counts_even_an_empty_one() {
         touch(dir.path(), &[&format!("{stem}.json")]);
         meta(dir.path(), stem, records);
     }
-    let removed =
-        apply_retention(&dir.path().into(), "a", by_count(2), current("a-20240103T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        by_count(2),
+        current("a-20240103T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240101T000000Z"]);
 }
 
@@ -194,7 +226,13 @@ fn keep_for_alone_removes_what_is_older_and_keeps_what_is_younger() {
         ..by_count(0)
     };
     // 30 days before 2024-03-01 is 2024-01-31T00:00:00Z: exactly that old stays.
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240301T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240301T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240101T000000Z", "a-20240130T235959Z"]);
     assert_eq!(
         names(dir.path()),
@@ -219,7 +257,13 @@ fn the_newest_snapshot_is_never_removed_by_age() {
         keep_for: days(30),
         ..by_count(0)
     };
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240401T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240401T000000Z"),
+    )
+    .unwrap();
     assert_eq!(removed, ["a-20240101T000000Z"]);
     assert_eq!(names(dir.path()), ["a-20240115T000000Z.json"]);
 }
@@ -242,14 +286,26 @@ fn with_keep_and_keep_for_a_snapshot_goes_only_when_both_say_so() {
         keep_for: days(30),
         deltas: false,
     };
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240303T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240303T000000Z"),
+    )
+    .unwrap();
     // Beyond 2 are the 1st of March and both of January; only January is also older than 30 days.
     assert_eq!(removed, ["a-20240101T000000Z", "a-20240102T000000Z"]);
     assert_eq!(names(dir.path()).len(), 3);
 
     // Few snapshots but all old: keep holds them.
     let rules = Retention { keep: 5, ..rules };
-    let removed = apply_retention(&dir.path().into(), "a", rules, current("a-20240303T000000Z")).unwrap();
+    let removed = apply_retention(
+        &dir.path().into(),
+        "a",
+        rules,
+        current("a-20240303T000000Z"),
+    )
+    .unwrap();
     assert!(removed.is_empty());
 }
 
