@@ -224,7 +224,7 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("AUTH0_CLIENT_ASSERTION_KID", "the credential's kid, if any"),
         ("AUTH0_AUDIENCE", "token audience"),
         ("A0SNAP_JOBS_DIR", "folder of job files"),
-        ("A0SNAP_OUTPUT_DIR", "where snapshots go"),
+        ("A0SNAP_OUTPUT_DIR", "where snapshots go: a folder, or s3://, gs://, az://BUCKET/PREFIX"),
         ("A0SNAP_STATE_DIR", "token cache and other state"),
         ("A0SNAP_CA_FILE", "extra trusted root certificate (PEM)"),
         ("A0SNAP_LOG_FORMAT", "text or json"),
@@ -247,6 +247,10 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("A0SNAP_JOB_TIMEOUT", "time one job run may take"),
         ("A0SNAP_JOB_CONCURRENCY", "jobs run at once"),
         ("A0SNAP_GRACE_PERIOD", "daemon shutdown grace period"),
+        (
+            "A0SNAP_LEASE_TTL",
+            "lifetime of a job's lease in an object store, renewed every third",
+        ),
         ("A0SNAP_METRICS_ADDR", "address for /healthz and /metrics"),
         (
             "A0SNAP_METRICS_FILE",
