@@ -2,11 +2,14 @@
 
 kubernetes-validate proves each manifest is a well-formed resource; this proves the set is the
 one the operations guide describes: a CronJob that never overlaps and fails at once on exit
-code 2, a daemon Deployment, non-root read-only pods with resource bounds, the client secret as
-a mounted file, and every ConfigMap, Secret and claim they name present. Prints every problem
-and exits 1 if there is any. Usage: check_manifests.py FILE.yaml...
+code 2, a daemon Deployment, non-root read-only pods with resource bounds and no Kubernetes API
+token, the client secret as a mounted file, no secret written into a manifest as a literal
+value, a pod writing to object storage with no volume for output or state, and every
+ConfigMap, Secret, claim and service account they name present. Prints every problem and exits
+1 if there is any. Usage: check_manifests.py FILE.yaml...
 """
 
+import re
 import sys
 
 import yaml
@@ -46,10 +49,24 @@ def check_cronjob(where, spec, problems):
     return pod
 
 
+# Output URLs a0snap writes through object storage instead of a folder.
+OBJECT_STORE_SCHEMES = ("s3://", "gs://", "az://")
+
+# Variables that hold a secret: they may come from a Secret, never as a literal in a manifest.
+# (`*_FILE` names a file holding one, which is fine.)
+SECRET_VARIABLE = re.compile(r"(SECRET|SECRET_ACCESS_KEY|ACCOUNT_KEY|SIGNING_KEY|TOKEN|PASSWORD)$")
+
+
 def check_pod(where, pod, names, problems):
     context = pod.get("securityContext", {})
     if context.get("runAsNonRoot") is not True or context.get("runAsUser", 0) == 0:
         problems.append(f"{where}: the pod must run as a non-root user")
+    if pod.get("automountServiceAccountToken") is not False:
+        problems.append(f"{where}: automountServiceAccountToken must be false (a0snap never "
+                        f"calls the Kubernetes API; IRSA's webhook mounts its own token)")
+    account = pod.get("serviceAccountName")
+    if account and account not in names.get("serviceAccount", set()):
+        problems.append(f"{where}: serviceAccountName names a missing ServiceAccount {account}")
     volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
     for volume in volumes.values():
         for kind, key in (("configMap", "name"), ("secret", "secretName"),
@@ -77,7 +94,17 @@ def check_container(where, container, volumes, names, problems):
         name = source.get("configMapRef", {}).get("name")
         if name and name not in names.get("configMap", set()):
             problems.append(f"{where}: envFrom names a missing ConfigMap {name}")
+    for item in container.get("env", []):
+        if SECRET_VARIABLE.search(item["name"]) and "value" in item:
+            problems.append(f"{where}: {item['name']} holds a secret: take it from a Secret "
+                            f"(valueFrom.secretKeyRef), never as a literal value")
+        secret = item.get("valueFrom", {}).get("secretKeyRef", {}).get("name")
+        if secret and secret not in names.get("secret", set()):
+            problems.append(f"{where}: {item['name']} names a missing Secret {secret}")
     env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    output = env.get("A0SNAP_OUTPUT_DIR") or ""
+    if output.startswith(OBJECT_STORE_SCHEMES):
+        check_object_store(where, container, env, volumes, problems)
     if container.get("args", [None])[0] == "status":
         # `a0snap status` reads only the job files and the output folder: no tenant, no secret.
         return
@@ -90,11 +117,30 @@ def check_container(where, container, volumes, names, problems):
         problems.append(f"{where}: AUTH0_CLIENT_SECRET_FILE must name a file in a mounted Secret")
 
 
+def check_object_store(where, container, env, volumes, problems):
+    """A pod writing to object storage keeps nothing on a volume between runs."""
+    for name, volume in volumes.items():
+        if "persistentVolumeClaim" in volume:
+            problems.append(f"{where}: writes to object storage, so it needs no claim "
+                            f"(volume {name})")
+    if env.get("A0SNAP_TOKEN_CACHE") != "memory":
+        problems.append(f"{where}: writes to object storage without a state volume, so "
+                        f"A0SNAP_TOKEN_CACHE must be memory")
+    scratch = [
+        mount for mount in container.get("volumeMounts", [])
+        if mount["mountPath"] == "/tmp" and "emptyDir" in volumes.get(mount["name"], {})
+    ]
+    if not scratch:
+        problems.append(f"{where}: writes to object storage with a read-only root, so /tmp "
+                        f"must be an emptyDir (change reports spill there)")
+
+
 def main(paths):
     docs = load(paths)
     problems = []
     kinds = {"ConfigMap": "configMap", "Secret": "secret",
-             "PersistentVolumeClaim": "persistentVolumeClaim"}
+             "PersistentVolumeClaim": "persistentVolumeClaim",
+             "ServiceAccount": "serviceAccount"}
     names = {}
     for _, doc in docs:
         if doc.get("kind") in kinds:
