@@ -224,7 +224,10 @@ pub fn variables() -> BTreeMap<&'static str, &'static str> {
         ("AUTH0_CLIENT_ASSERTION_KID", "the credential's kid, if any"),
         ("AUTH0_AUDIENCE", "token audience"),
         ("A0SNAP_JOBS_DIR", "folder of job files"),
-        ("A0SNAP_OUTPUT_DIR", "where snapshots go: a folder, or s3://, gs://, az://BUCKET/PREFIX"),
+        (
+            "A0SNAP_OUTPUT_DIR",
+            "where snapshots go: a folder, or s3://, gs://, az://BUCKET/PREFIX",
+        ),
         ("A0SNAP_STATE_DIR", "token cache and other state"),
         ("A0SNAP_CA_FILE", "extra trusted root certificate (PEM)"),
         ("A0SNAP_LOG_FORMAT", "text or json"),

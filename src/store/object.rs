@@ -97,16 +97,31 @@ impl ObjectOutput {
         }
     }
 
+    /// Whether the store holds no object at all (tests).
+    #[cfg(test)]
+    pub(crate) fn is_empty_for_tests(&self) -> bool {
+        let listed = block_on(self.store.list_with_delimiter(None)).unwrap_or_else(|_| {
+            object_store::ListResult {
+                common_prefixes: vec![ObjectPath::from("error")],
+                objects: Vec::new(),
+            }
+        });
+        listed.objects.is_empty() && listed.common_prefixes.is_empty()
+    }
+
     /// The URL as given, without a trailing `/`.
     pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
-    /// Puts a small probe object under the prefix, reads it back and removes it: the bucket
-    /// exists, the credentials are accepted, and they may list, write, read and delete.
+    /// Puts a small probe object under the prefix, puts it again on the condition that it
+    /// does not exist (which must be refused: the lease relies on conditional writes), reads
+    /// it back and removes it: the bucket exists, the credentials are accepted, they may list,
+    /// write, read and delete, and the store keeps conditional writes.
     ///
     /// # Errors
-    /// The first operation refused, with the permission it lacks.
+    /// The first operation refused, with the permission it lacks; or
+    /// [`StoreErrorKind::NotSupported`] when the conditional write was not refused.
     pub(crate) fn probe(&self) -> Result<(), StoreError> {
         let name = format!(".a0snap-probe-{}", uuid::Uuid::new_v4().simple());
         let folder = ObjectFolder {
@@ -120,9 +135,29 @@ impl ObjectOutput {
             job: String::new(),
         };
         folder.list()?;
-        folder.put(&name, b"a0snap validate probe\n".to_vec())?;
+        let text = b"a0snap validate probe\n".to_vec();
+        folder
+            .put_opts(&name, text.clone(), object_store::PutMode::Create)
+            .map_err(|error| folder.error("put", &name, error))?;
+        let again = folder.put_opts(&name, text, object_store::PutMode::Create);
         let read = folder.read(&name);
         let removed = folder.remove(&name);
+        match again {
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => {}
+            Err(error) => return Err(folder.error("put", &name, error)),
+            Ok(_) => {
+                return Err(StoreError::Object {
+                    action: "put",
+                    url: folder.url_of(&name),
+                    kind: StoreErrorKind::NotSupported,
+                    detail: "a write on the condition If-None-Match: * replaced an existing object"
+                        .to_owned(),
+                });
+            }
+        }
         read?;
         removed
     }
