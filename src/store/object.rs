@@ -100,13 +100,8 @@ impl ObjectOutput {
     /// Whether the store holds no object at all (tests).
     #[cfg(test)]
     pub(crate) fn is_empty_for_tests(&self) -> bool {
-        let listed = block_on(self.store.list_with_delimiter(None)).unwrap_or_else(|_| {
-            object_store::ListResult {
-                common_prefixes: vec![ObjectPath::from("error")],
-                objects: Vec::new(),
-            }
-        });
-        listed.objects.is_empty() && listed.common_prefixes.is_empty()
+        block_on(self.store.list_with_delimiter(None))
+            .is_ok_and(|listed| listed.objects.is_empty() && listed.common_prefixes.is_empty())
     }
 
     /// The URL as given, without a trailing `/`.
