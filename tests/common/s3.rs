@@ -35,12 +35,22 @@ const INSTALL_HINT: &str =
     "install it with `pip install 'moto[server]==5.2.5'`, as .ci/run does into target/ci-tools";
 
 /// An access key pair moto accepts.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Credentials {
     /// `AWS_ACCESS_KEY_ID`
     pub access_key_id: String,
     /// `AWS_SECRET_ACCESS_KEY`
     pub secret_access_key: String,
+}
+
+/// The key id only, so that a failing assertion never prints a secret the test then searches
+/// a0snap's output for.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One multipart upload that was started and neither completed nor aborted.
@@ -90,8 +100,7 @@ impl S3Server {
     /// `s3:ListBucket` and `s3:GetObject` on the bucket) and a `writer` user (`s3:PutObject`,
     /// `s3:GetObject`, `s3:DeleteObject`, `s3:AbortMultipartUpload`, no listing), then turns IAM
     /// enforcement on: from then on moto checks every request's signature and the user's
-    /// policy. `None` (and
-    /// `SKIPPED: …`) when `moto_server` is not installed.
+    /// policy. `None` (and `SKIPPED: …`) when `moto_server` is not installed.
     pub(crate) async fn start_with_iam() -> Option<Self> {
         let server = start_moto().await?;
         create_bucket(&server, BUCKET).await;
@@ -137,7 +146,10 @@ impl S3Server {
         )
         .await;
         // moto's switch: the number of requests still let through unchecked, and the count
-        // restarts. Zero: every request from now on is authenticated and authorised.
+        // restarts. Zero: every request from now on is authenticated and authorised. (The
+        // same setting as `INITIAL_NO_AUTH_ACTION_COUNT` at start-up, which would make the
+        // harness count its own set-up requests: one more, or one retried, and the users
+        // would be made with enforcement on.)
         let answer = reqwest::Client::new()
             .post(format!("{}/moto-api/reset-auth", server.base_url()))
             .header("content-type", "text/plain")
