@@ -13,11 +13,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use object_store::aws::{AmazonS3, AmazonS3Builder, AwsAuthorizer, AwsCredential};
-use object_store::client::{HttpRequest, HttpRequestBody};
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 
 use super::bucket::{Bucket, test_retries};
 use super::local_server::{LocalServer, find_program};
+
+mod iam;
+mod uploads;
+
+use iam::Restricted;
 
 /// The bucket every server starts with.
 pub(crate) const BUCKET: &str = "a0snap-test";
@@ -53,23 +57,6 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// One multipart upload that was started and neither completed nor aborted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Upload {
-    /// The key it will create.
-    pub key: String,
-    /// Its id.
-    pub upload_id: String,
-}
-
-/// The keys of the users with partial rights, made by [`S3Server::start_with_iam`].
-struct Restricted {
-    /// May list and read the bucket: not write, not delete.
-    reader: Credentials,
-    /// May write, read and delete objects: not list.
-    writer: Credentials,
-}
-
 /// A running moto S3 server with [`BUCKET`] created; stopped on drop.
 pub(crate) struct S3Server {
     /// The `moto_server` process.
@@ -94,75 +81,6 @@ impl S3Server {
             secret_access_key: OPEN_SECRET_ACCESS_KEY.into(),
         };
         Some(Self::with(server, admin, None))
-    }
-
-    /// Starts moto with [`BUCKET`], an `admin` user (`s3:*`), a `reader` user (only
-    /// `s3:ListBucket` and `s3:GetObject` on the bucket) and a `writer` user (`s3:PutObject`,
-    /// `s3:GetObject`, `s3:DeleteObject`, `s3:AbortMultipartUpload`, no listing), then turns IAM
-    /// enforcement on: from then on moto checks every request's signature and the user's
-    /// policy. `None` (and `SKIPPED: …`) when `moto_server` is not installed.
-    pub(crate) async fn start_with_iam() -> Option<Self> {
-        let server = start_moto().await?;
-        create_bucket(&server, BUCKET).await;
-        let bucket_arn = format!("arn:aws:s3:::{BUCKET}");
-        let admin = create_user(
-            &server,
-            "admin",
-            &serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
-            }),
-        )
-        .await;
-        let reader = create_user(
-            &server,
-            "reader",
-            &serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket", "s3:GetObject"],
-                    "Resource": [bucket_arn.clone(), format!("{bucket_arn}/*")]
-                }]
-            }),
-        )
-        .await;
-        let writer = create_user(
-            &server,
-            "writer",
-            &serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": [
-                        "s3:PutObject",
-                        "s3:GetObject",
-                        "s3:DeleteObject",
-                        "s3:AbortMultipartUpload"
-                    ],
-                    "Resource": format!("{bucket_arn}/*")
-                }]
-            }),
-        )
-        .await;
-        // moto's switch: the number of requests still let through unchecked, and the count
-        // restarts. Zero: every request from now on is authenticated and authorised. (The
-        // same setting as `INITIAL_NO_AUTH_ACTION_COUNT` at start-up, which would make the
-        // harness count its own set-up requests: one more, or one retried, and the users
-        // would be made with enforcement on.)
-        let answer = reqwest::Client::new()
-            .post(format!("{}/moto-api/reset-auth", server.base_url()))
-            .header("content-type", "text/plain")
-            .body("0")
-            .send()
-            .await
-            .expect("moto answers reset-auth");
-        assert!(answer.status().is_success(), "reset-auth: {answer:?}");
-        Some(Self::with(
-            server,
-            admin,
-            Some(Restricted { reader, writer }),
-        ))
     }
 
     fn with(server: LocalServer, admin: Credentials, restricted: Option<Restricted>) -> Self {
@@ -278,54 +196,6 @@ impl S3Server {
         client(&self.endpoint(), bucket, credentials)
     }
 
-    /// The multipart uploads in progress under `prefix` in [`BUCKET`] (`GET /bucket?uploads`,
-    /// which object_store does not offer), sorted by key.
-    pub(crate) async fn multipart_uploads(&self, prefix: &str) -> Vec<Upload> {
-        let mut url = url::Url::parse(&format!("{}/{BUCKET}", self.endpoint())).expect("a URL");
-        url.query_pairs_mut()
-            .append_pair("uploads", "")
-            .append_pair("prefix", prefix);
-        let text = self.signed_get(url.as_str()).await;
-        let mut uploads: Vec<Upload> = text
-            .split("<Upload>")
-            .skip(1)
-            .map(|upload| Upload {
-                key: xml_unescape(between(upload, "<Key>", "</Key>")),
-                upload_id: xml_unescape(between(upload, "<UploadId>", "</UploadId>")),
-            })
-            .collect();
-        uploads.sort_by(|a, b| a.key.cmp(&b.key));
-        uploads
-    }
-
-    /// `GET url` signed with the admin key (moto checks signatures when IAM is on); the body
-    /// of a 200, or a panic with the answer.
-    async fn signed_get(&self, url: &str) -> String {
-        let credential = AwsCredential {
-            key_id: self.admin.access_key_id.clone(),
-            secret_key: self.admin.secret_access_key.clone(),
-            token: None,
-        };
-        let mut request: HttpRequest = http::Request::builder()
-            .method("GET")
-            .uri(url)
-            .body(HttpRequestBody::empty())
-            .expect("a GET request");
-        AwsAuthorizer::new(&credential, "s3", REGION)
-            .try_authorize(&mut request, None)
-            .expect("the request is signed");
-        let answer = reqwest::Client::new()
-            .get(url)
-            .headers(request.headers().clone())
-            .send()
-            .await
-            .unwrap_or_else(|error| panic!("GET {url}: {error}"));
-        let status = answer.status();
-        let text = answer.text().await.expect("a body");
-        assert!(status.is_success(), "GET {url}: {status}\n{text}");
-        text
-    }
-
     /// How long moto took to answer its first request.
     pub(crate) fn startup(&self) -> Duration {
         self.server.startup()
@@ -376,45 +246,6 @@ async fn create_bucket(server: &LocalServer, name: &str) {
     assert!(answer.status().is_success(), "PUT {url}: {answer:?}");
 }
 
-/// Creates the IAM user `name` with the inline `policy` and returns a new key of theirs.
-/// Unsigned requests (IAM is not enforced yet): moto picks the service from the credential
-/// scope of the `Authorization` header, so a placeholder one says "iam".
-async fn create_user(server: &LocalServer, name: &str, policy: &serde_json::Value) -> Credentials {
-    let policy = policy.to_string();
-    let calls: [&[(&str, &str)]; 3] = [
-        &[("Action", "CreateUser"), ("UserName", name)],
-        &[
-            ("Action", "PutUserPolicy"),
-            ("UserName", name),
-            ("PolicyName", "a0snap-test"),
-            ("PolicyDocument", &policy),
-        ],
-        &[("Action", "CreateAccessKey"), ("UserName", name)],
-    ];
-    let mut last = String::new();
-    for form in calls {
-        let answer = reqwest::Client::new()
-            .post(server.base_url())
-            .header(
-                "authorization",
-                format!(
-                    "AWS4-HMAC-SHA256 Credential=setup/20260101/{REGION}/iam/aws4_request, SignedHeaders=host, Signature=0"
-                ),
-            )
-            .form(&[form, &[("Version", "2010-05-08")]].concat())
-            .send()
-            .await
-            .expect("moto answers IAM");
-        let status = answer.status();
-        last = answer.text().await.expect("an IAM answer");
-        assert!(status.is_success(), "IAM {form:?}: {status}\n{last}");
-    }
-    Credentials {
-        access_key_id: between(&last, "<AccessKeyId>", "</AccessKeyId>").into(),
-        secret_access_key: between(&last, "<SecretAccessKey>", "</SecretAccessKey>").into(),
-    }
-}
-
 /// An object_store client for `bucket` at `endpoint` (path-style, plain HTTP allowed).
 fn client(endpoint: &str, bucket: &str, credentials: &Credentials) -> AmazonS3 {
     AmazonS3Builder::new()
@@ -430,7 +261,7 @@ fn client(endpoint: &str, bucket: &str, credentials: &Credentials) -> AmazonS3 {
 }
 
 /// The text between the first `open` and the next `close` in `text`; panics when absent.
-fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+pub(super) fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     text.split_once(open)
         .and_then(|(_, rest)| rest.split_once(close))
         .map(|(inside, _)| inside)
@@ -438,7 +269,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
 }
 
 /// The five XML entities undone (keys in a listing are escaped).
-fn xml_unescape(text: &str) -> String {
+pub(super) fn xml_unescape(text: &str) -> String {
     text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
