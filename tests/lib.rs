@@ -28,6 +28,7 @@ mod incremental;
 mod integrity;
 mod latest_transition;
 mod metrics_file;
+mod object_store_harness;
 mod private_key_jwt;
 mod progress;
 mod properties;

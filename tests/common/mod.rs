@@ -7,6 +7,11 @@ use std::process::Output;
 
 use fake_auth0::{Config, FakeAuth0, Sizes, Tenant};
 
+pub(crate) mod azurite;
+pub(crate) mod bucket;
+mod local_server;
+pub(crate) mod s3;
+
 /// The client credentials every test tenant accepts.
 pub(crate) const CLIENT_ID: &str = "test-client-id";
 /// A secret distinctive enough to search for in captured output.
@@ -215,6 +220,14 @@ pub(crate) async fn run_binary(args: &[&str], env: &[(String, String)], cwd: &Pa
         .await
         .expect("a0snap runs");
     Run::from_output(output)
+}
+
+/// Owned `(name, value)` pairs (an object store's `env()`) borrowed, as
+/// [`World::a0snap_with`] takes them.
+pub(crate) fn pairs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+    env.iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
 }
 
 /// File names in `dir`, sorted; empty if it does not exist.
