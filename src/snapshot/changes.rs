@@ -198,7 +198,7 @@ impl ChangeTracker {
             Err(reason) => Err(reason),
         };
         self.baseline = Some(loaded.unwrap_or_else(|reason| {
-            tracing::warn!(dir = %self.folder.display().display(), %reason, "no change report this time; the next snapshot will be compared with this one");
+            tracing::warn!(dir = %self.folder.folder_location().display(), %reason, "no change report this time; the next snapshot will be compared with this one");
             None
         }));
     }

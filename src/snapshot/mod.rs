@@ -2,14 +2,20 @@
 //! and CSV, with a metadata sidecar, `latest.*` links, retention and a per-job lock.
 //!
 //! Records are opaque JSON objects: this module knows nothing about Auth0 or HTTP. It streams
-//! every record straight to disk, so memory does not grow with the size of an export, and a
-//! snapshot only ever appears complete: each file is written under a temporary name in the same
-//! folder, flushed, synced and renamed. A [`Snapshot`] dropped without [`Snapshot::commit`]
-//! leaves nothing behind and never touches `latest.*` or older snapshots.
+//! every record straight to its file, so memory does not grow with the size of an export, and a
+//! snapshot only ever appears complete. The job's folder is a [`JobFolder`](crate::store::JobFolder):
+//! a local folder, where each file is written under a temporary name, flushed, synced and
+//! renamed; or a prefix in an object store, where each data file is a multipart upload that the
+//! store shows only once completed. The order of a commit is the same on both: data files (and
+//! the change report), then the meta file, which commits the snapshot, then `latest.*`. A
+//! [`Snapshot`] dropped without [`Snapshot::commit`] leaves nothing behind and never touches
+//! `latest.*` or older snapshots.
 //!
 //! The usual sequence for one run of a job:
-//! 1. [`JobLock::try_acquire`] on [`job_dir`] (skip the run if another process holds it);
-//! 2. [`sweep_temp_files`] and [`sweep_uncommitted`] to clear what a killed run left;
+//! 1. [`JobFolder::try_lock`](crate::store::JobFolder::try_lock) (skip the run if another
+//!    process holds the lock or the lease);
+//! 2. [`sweep_temp_files`] (a local folder) and [`sweep_uncommitted`] to clear what a killed
+//!    run left;
 //! 3. [`Snapshot::begin`], [`Snapshot::write`] for every record, [`Snapshot::commit`].
 //!
 //! With [`OutputSpec::changes`] set, a commit also writes `{stem}.changes.json`: the records
@@ -20,7 +26,7 @@
 //! - The lifecycle, at the top: [`Snapshot`] (`snapshot.rs`: begin, write, commit), its files
 //!   in progress (`pending_file.rs`) and written (`files.rs`: [`files::WrittenFile`], who may read
 //!   them), their names (`naming.rs`), `latest.*` (`latest.rs`), the meta file (`meta.rs`),
-//!   retention (`retention.rs`), the job lock (`lock.rs`), and what a job asks for
+//!   retention (`retention.rs`), and what a job asks for
 //!   ([`OutputSpec`], checked once by [`OutputDraft::check`], in `spec.rs`).
 //! - `encode/`: records into bytes. The format writers ([`CsvWriter`],
 //!   [`encode::JsonWriter`], [`encode::NdjsonWriter`]) are generic over [`std::io::Write`],

@@ -98,7 +98,7 @@ pub(crate) enum LastRunError {
 pub(crate) fn write(job_dir: impl Into<JobFolder>, run: &LastRun) -> Result<(), LastRunError> {
     let job_dir = &job_dir.into();
     job_dir.ensure().map_err(|error| LastRunError::Folder {
-        path: job_dir.display(),
+        path: job_dir.folder_location(),
         source: std::io::Error::other(error.to_string()),
     })?;
     let mut text = serde_json::to_vec_pretty(run).map_err(|source| LastRunError::Parse {

@@ -112,3 +112,38 @@ impl fmt::Display for StoreErrorKind {
         fmt::Debug::fmt(self, f)
     }
 }
+
+/// The kind of a store failure, from `object_store`'s error and the action tried.
+pub(super) fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKind {
+    use object_store::Error as E;
+    let text = error.to_string();
+    match error {
+        _ if text.contains("NoSuchBucket") || text.contains("ContainerNotFound") => {
+            StoreErrorKind::NoBucket
+        }
+        E::NotFound { .. } if matches!(action, "list" | "put" | "upload" | "copy") => {
+            StoreErrorKind::NoBucket
+        }
+        E::NotFound { .. } => StoreErrorKind::NotFound,
+        E::PermissionDenied { .. } => StoreErrorKind::PermissionDenied,
+        E::Unauthenticated { .. } => StoreErrorKind::Unauthenticated,
+        E::AlreadyExists { .. } | E::Precondition { .. } => StoreErrorKind::Conflict,
+        E::NotSupported { .. } | E::NotImplemented { .. } => StoreErrorKind::NotSupported,
+        _ if text.contains("AccessDenied") || text.contains("403 Forbidden") => {
+            StoreErrorKind::PermissionDenied
+        }
+        _ if text.contains("InvalidAccessKeyId") || text.contains("SignatureDoesNotMatch") => {
+            StoreErrorKind::Unauthenticated
+        }
+        _ => StoreErrorKind::Other,
+    }
+}
+
+/// What `object_store` said, on one line.
+pub(super) fn detail_of(error: &object_store::Error) -> String {
+    error
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,18 +1,22 @@
-//! A new file that appears only complete: a temporary file renamed into place on a local
+//! Files as streams. A new file that appears only complete: a temporary file renamed into place on a local
 //! disk, a multipart upload completed in an object store. Dropped before
 //! [`NewFile::persist`], it leaves nothing visible (the temporary file is removed, the upload
 //! aborted).
 //!
 //! An upload sends parts of [`PART_SIZE`] bytes, at most [`PARTS_IN_FLIGHT`] at a time, so the
 //! memory a file costs stays flat whatever its size: about `PART_SIZE * (PARTS_IN_FLIGHT + 1)`.
+//! An object is read back as the chunks of one request's body ([`ObjectReader`]).
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use object_store::WriteMultipart;
 
-use super::error::StoreError;
+use super::error::{StoreError, detail_of};
 use super::object::{ObjectFolder, block_on};
 use crate::atomic_file::{FileMode, TempPath};
 
@@ -143,6 +147,51 @@ fn abort(upload: WriteMultipart) {
         handle.spawn(async move {
             let _ = upload.abort().await;
         });
+    }
+}
+
+/// An object read as a stream of chunks, one request's body.
+pub(crate) struct ObjectReader {
+    /// The body still to come.
+    stream: BoxStream<'static, object_store::Result<Bytes>>,
+    /// What is left of the last chunk.
+    chunk: Bytes,
+    /// The object, for errors.
+    url: String,
+}
+
+impl Read for ObjectReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.chunk.is_empty() {
+            match block_on(self.stream.next()) {
+                Some(Ok(chunk)) => self.chunk = chunk,
+                Some(Err(error)) => {
+                    return Err(io::Error::other(format!(
+                        "reading {}: {}",
+                        self.url,
+                        detail_of(&error)
+                    )));
+                }
+                None => return Ok(0),
+            }
+        }
+        let count = buf.len().min(self.chunk.len());
+        buf[..count].copy_from_slice(&self.chunk.split_to(count));
+        Ok(count)
+    }
+}
+
+impl ObjectReader {
+    /// A reader of `stream`, the body of the object at `url`.
+    pub(super) fn new(
+        stream: BoxStream<'static, object_store::Result<Bytes>>,
+        url: String,
+    ) -> Self {
+        ObjectReader {
+            stream,
+            chunk: Bytes::new(),
+            url,
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 //!   completed). Dropped before that, it leaves nothing visible.
 //! - [`JobFolder::put`]: a small file written whole in one step.
 //! - [`JobFolder::list`], [`JobFolder::read`], [`JobFolder::open`], [`JobFolder::remove`],
-//!   [`JobFolder::copy`], [`JobFolder::sync`].
+//!   [`JobFolder::sync`]; in a store, a server-side copy for `latest.*`.
 //! - [`JobLock`]: one writer per job folder, an `flock` on a local folder and a lease object
 //!   on a store (see `lease`).
 //!
@@ -188,8 +188,8 @@ impl JobFolder {
         }
     }
 
-    /// The folder itself, for messages.
-    pub(crate) fn display(&self) -> PathBuf {
+    /// The folder itself, for messages: a path, or its URL.
+    pub(crate) fn folder_location(&self) -> PathBuf {
         match self {
             JobFolder::Local(dir) => dir.clone(),
             JobFolder::Object(folder) => PathBuf::from(folder.url_of("")),
@@ -302,7 +302,7 @@ impl JobFolder {
 
 impl fmt::Debug for JobFolder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "JobFolder({})", self.display().display())
+        write!(f, "JobFolder({})", self.folder_location().display())
     }
 }
 

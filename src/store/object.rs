@@ -6,12 +6,8 @@
 //! (its own backoff, up to three minutes); a0snap adds no retry of its own here.
 
 use std::future::Future;
-use std::io::{self, Read};
 use std::sync::Arc;
 
-use bytes::Bytes;
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
@@ -19,7 +15,8 @@ use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use url::Url;
 
-use super::error::{StoreError, StoreErrorKind};
+use super::error::{StoreError, StoreErrorKind, detail_of, kind_of};
+use super::file::ObjectReader;
 use crate::http::loopback::is_loopback;
 
 /// The URL schemes that name an object store.
@@ -282,11 +279,7 @@ impl ObjectFolder {
         let path = self.path_of(name);
         let result =
             block_on(self.store().get(&path)).map_err(|error| self.error("read", name, error))?;
-        Ok(ObjectReader {
-            stream: result.into_stream(),
-            chunk: Bytes::new(),
-            url: self.url_of(name),
-        })
+        Ok(ObjectReader::new(result.into_stream(), self.url_of(name)))
     }
 
     /// Writes an object whole, replacing any of that name.
@@ -371,37 +364,6 @@ impl ObjectFolder {
     }
 }
 
-/// An object read as a stream of chunks, one request's body.
-pub(crate) struct ObjectReader {
-    /// The body still to come.
-    stream: BoxStream<'static, object_store::Result<Bytes>>,
-    /// What is left of the last chunk.
-    chunk: Bytes,
-    /// The object, for errors.
-    url: String,
-}
-
-impl Read for ObjectReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.chunk.is_empty() {
-            match block_on(self.stream.next()) {
-                Some(Ok(chunk)) => self.chunk = chunk,
-                Some(Err(error)) => {
-                    return Err(io::Error::other(format!(
-                        "reading {}: {}",
-                        self.url,
-                        detail_of(&error)
-                    )));
-                }
-                None => return Ok(0),
-            }
-        }
-        let count = buf.len().min(self.chunk.len());
-        buf[..count].copy_from_slice(&self.chunk.split_to(count));
-        Ok(count)
-    }
-}
-
 /// Drives `future` to its end on the current runtime. On a multi-threaded runtime (a0snap's)
 /// this works from any of its threads: a worker first hands its other tasks to the rest of
 /// the pool (`block_in_place`). On a current-thread runtime (some tests) it works only from a
@@ -417,39 +379,4 @@ pub(super) fn block_on<F: Future>(future: F) -> F::Output {
         }
         _ => handle.block_on(future),
     }
-}
-
-/// The kind of a store failure, from `object_store`'s error and the action tried.
-fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKind {
-    use object_store::Error as E;
-    let text = error.to_string();
-    match error {
-        _ if text.contains("NoSuchBucket") || text.contains("ContainerNotFound") => {
-            StoreErrorKind::NoBucket
-        }
-        E::NotFound { .. } if matches!(action, "list" | "put" | "upload" | "copy") => {
-            StoreErrorKind::NoBucket
-        }
-        E::NotFound { .. } => StoreErrorKind::NotFound,
-        E::PermissionDenied { .. } => StoreErrorKind::PermissionDenied,
-        E::Unauthenticated { .. } => StoreErrorKind::Unauthenticated,
-        E::AlreadyExists { .. } | E::Precondition { .. } => StoreErrorKind::Conflict,
-        E::NotSupported { .. } | E::NotImplemented { .. } => StoreErrorKind::NotSupported,
-        _ if text.contains("AccessDenied") || text.contains("403 Forbidden") => {
-            StoreErrorKind::PermissionDenied
-        }
-        _ if text.contains("InvalidAccessKeyId") || text.contains("SignatureDoesNotMatch") => {
-            StoreErrorKind::Unauthenticated
-        }
-        _ => StoreErrorKind::Other,
-    }
-}
-
-/// What `object_store` said, on one line.
-fn detail_of(error: &object_store::Error) -> String {
-    error
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
