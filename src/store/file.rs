@@ -26,6 +26,9 @@ pub(crate) const PART_SIZE: usize = 5 * 1024 * 1024;
 /// Parts of one upload on their way at once.
 pub(crate) const PARTS_IN_FLIGHT: usize = 2;
 
+/// The longest a dropped file waits for its upload's abort.
+const ABORT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A file being written; see the module's text.
 pub(crate) struct NewFile {
     /// Where the bytes go.
@@ -140,13 +143,22 @@ impl Drop for NewFile {
     }
 }
 
-/// Aborts an unfinished upload, so its parts are not kept (and billed). Best effort: a
-/// process killed first leaves the upload to the bucket's lifecycle rule.
+/// Aborts an unfinished upload, so its parts are not kept (and billed), waiting at most
+/// [`ABORT_WAIT`] for the store's answer. Best effort: a process killed first leaves the upload
+/// to the bucket's lifecycle rule (README, "Object storage").
 fn abort(upload: WriteMultipart) {
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        handle.spawn(async move {
-            let _ = upload.abort().await;
-        });
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let abort = async move {
+        let _ = tokio::time::timeout(ABORT_WAIT, upload.abort()).await;
+    };
+    // On a0snap's multi-threaded runtime the abort is done before the drop returns, so a
+    // failed run has cleaned up before it reports; elsewhere (tests) it runs beside.
+    if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+        block_on(abort);
+    } else {
+        handle.spawn(abort);
     }
 }
 

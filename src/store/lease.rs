@@ -30,6 +30,9 @@ use super::object::ObjectFolder;
 /// The lock file's (or lease object's) name inside the job folder.
 pub(crate) const LEASE_OBJECT: &str = ".lock";
 
+/// The longest a run waits for its lease's removal at its end.
+const RELEASE_WAIT: Duration = Duration::from_secs(10);
+
 /// How long a lease lives without renewal (`A0SNAP_LEASE_TTL`).
 pub(crate) const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(5 * 60);
 
@@ -241,7 +244,7 @@ impl Drop for Lease {
         }
         let folder = self.folder.clone();
         let release = move || {
-            if let Err(error) = folder.remove(LEASE_OBJECT) {
+            if let Err(error) = folder.remove_within(LEASE_OBJECT, RELEASE_WAIT) {
                 tracing::warn!(%error, "could not release the job's lease; it expires by itself");
             }
         };

@@ -347,6 +347,26 @@ impl ObjectFolder {
         }
     }
 
+    /// [`ObjectFolder::remove`], giving up after `wait` (for a drop, which must not hang
+    /// for the client's whole retry budget when the store is away).
+    pub(super) fn remove_within(
+        &self,
+        name: &str,
+        wait: std::time::Duration,
+    ) -> Result<(), StoreError> {
+        let path = self.path_of(name);
+        match block_on(tokio::time::timeout(wait, self.store().delete(&path))) {
+            Ok(Ok(())) | Ok(Err(object_store::Error::NotFound { .. })) => Ok(()),
+            Ok(Err(error)) => Err(self.error("remove", name, error)),
+            Err(_) => Err(StoreError::Object {
+                action: "remove",
+                url: self.url_of(name),
+                kind: StoreErrorKind::Other,
+                detail: format!("no answer within {} s", wait.as_secs()),
+            }),
+        }
+    }
+
     /// Copies `from` to `to` inside the store (no bytes pass through this process).
     pub(crate) fn copy(&self, from: &str, to: &str) -> Result<(), StoreError> {
         let (source, target) = (self.path_of(from), self.path_of(to));
