@@ -187,18 +187,25 @@ impl Checkpoint {
         let stored = self.stored.as_ref()?;
         match error {
             ApiError::Refused { status, body, .. } if pages == 0 && matches!(status, 400 | 404) => {
-                let said = body.message.as_deref().or(body.error.as_deref());
-                if self.in_store {
-                    return Some(in_store::rejected(self, stored, *status, said));
-                }
-                Some(IncrementalError::Rejected {
-                    job: self.job.clone(),
-                    log_id: stored.log_id.clone(),
-                    path: self.path.clone(),
-                    detail: match said {
-                        Some(said) => format!("it answered {status}: {said}"),
-                        None => format!("it answered {status}"),
-                    },
+                let detail = match body.message.as_deref().or(body.error.as_deref()) {
+                    Some(said) => format!("it answered {status}: {said}"),
+                    None => format!("it answered {status}"),
+                };
+                let (job, log_id) = (self.job.clone(), stored.log_id.clone());
+                Some(if self.in_store {
+                    IncrementalError::RejectedInStore {
+                        job,
+                        log_id,
+                        meta: self.path.clone(),
+                        detail,
+                    }
+                } else {
+                    IncrementalError::Rejected {
+                        job,
+                        log_id,
+                        path: self.path.clone(),
+                        detail,
+                    }
                 })
             }
             _ => None,

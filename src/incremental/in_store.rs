@@ -95,21 +95,3 @@ fn from_meta(
         updated_at: meta["finished_at"].as_str().unwrap_or_default().to_owned(),
     }))
 }
-
-/// The logs API refused to continue after the store's checkpoint.
-pub(super) fn rejected(
-    checkpoint: &Checkpoint,
-    stored: &Stored,
-    status: u16,
-    said: Option<&str>,
-) -> IncrementalError {
-    IncrementalError::RejectedInStore {
-        job: checkpoint.job.clone(),
-        log_id: stored.log_id.clone(),
-        meta: checkpoint.path.clone(),
-        detail: match said {
-            Some(said) => format!("it answered {status}: {said}"),
-            None => format!("it answered {status}"),
-        },
-    }
-}
