@@ -95,3 +95,60 @@ fn from_meta(
         updated_at: meta["finished_at"].as_str().unwrap_or_default().to_owned(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TENANT: &str = "https://acme.eu.auth0.com/";
+
+    fn open_in(dir: &std::path::Path) -> Result<Checkpoint, IncrementalError> {
+        let output = Output::Local(dir.to_owned());
+        open(&output.job("logs"), "logs", &output, TENANT, None)
+    }
+
+    fn meta(dir: &std::path::Path, stem: &str, incremental: Value) {
+        let text = serde_json::json!({"records": 1, "finished_at": "2026-11-30T00:00:00Z", "incremental": incremental});
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        std::fs::write(
+            dir.join("logs").join(format!("{stem}.meta.json")),
+            text.to_string(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_newest_committed_delta_is_the_checkpoint_and_none_starts_from_the_oldest_event() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(open_in(dir.path()).unwrap().resume_after(), None);
+        meta(
+            dir.path(),
+            "logs-20261129T000000Z",
+            serde_json::json!({"last_log_id": "90", "tenant": TENANT}),
+        );
+        meta(
+            dir.path(),
+            "logs-20261130T000000Z",
+            serde_json::json!({"last_log_id": "95", "tenant": TENANT}),
+        );
+        // Data without a meta file is not committed: it does not move the checkpoint.
+        std::fs::write(dir.path().join("logs/logs-20261201T000000Z.ndjson"), "{}\n").unwrap();
+        let checkpoint = open_in(dir.path()).unwrap();
+        assert_eq!(checkpoint.resume_after().as_deref(), Some("95"));
+        assert!(checkpoint.in_store);
+    }
+
+    #[test]
+    fn another_tenants_delta_is_refused_and_a_non_incremental_meta_is_no_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        meta(
+            dir.path(),
+            "logs-20261130T000000Z",
+            serde_json::json!({"last_log_id": "95", "tenant": "https://other.auth0.com/"}),
+        );
+        let error = open_in(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("other.auth0.com"), "{error}");
+        meta(dir.path(), "logs-20261201T000000Z", Value::Null);
+        assert_eq!(open_in(dir.path()).unwrap().resume_after(), None);
+    }
+}
