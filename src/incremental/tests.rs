@@ -32,7 +32,7 @@ fn now() -> Timestamp {
 #[test]
 fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commit() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert_eq!(checkpoint.resume_after(), None);
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901", "902"]));
@@ -40,7 +40,7 @@ fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commi
         .stage(&tap, "logs-20240109T000000Z", now())
         .unwrap()
         .unwrap();
-    let path = Checkpoint::path_for(state.path(), "logs", &out());
+    let path = Checkpoint::path_for(state.path(), "logs", out());
     assert!(!path.exists(), "a staged checkpoint is not in place yet");
     staged.commit().unwrap();
     let dir = path.parent().unwrap();
@@ -57,14 +57,14 @@ fn a_first_run_has_no_checkpoint_and_its_staged_checkpoint_appears_only_on_commi
         1,
         "no temporary file is left"
     );
-    let again = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let again = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert_eq!(again.resume_after().as_deref(), Some("902"));
 }
 
 #[test]
 fn a_staged_checkpoint_that_is_dropped_leaves_the_old_one() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901"]));
     checkpoint
@@ -73,20 +73,20 @@ fn a_staged_checkpoint_that_is_dropped_leaves_the_old_one() {
         .unwrap()
         .commit()
         .unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["905"]));
     drop(checkpoint.stage(&tap, "s2", now()).unwrap());
-    let again = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let again = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert_eq!(again.resume_after().as_deref(), Some("901"));
-    let dir = Checkpoint::path_for(state.path(), "logs", &out());
+    let dir = Checkpoint::path_for(state.path(), "logs", out());
     assert_eq!(fs::read_dir(dir.parent().unwrap()).unwrap().count(), 1);
 }
 
 #[test]
 fn a_run_without_events_keeps_the_checkpoint() {
     let state = tempfile::tempdir().unwrap();
-    let checkpoint = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert!(
         checkpoint
             .stage(&checkpoint.tap(), "s", now())
@@ -99,7 +99,7 @@ fn a_run_without_events_keeps_the_checkpoint() {
 fn since_applies_only_to_the_first_run() {
     let state = tempfile::tempdir().unwrap();
     let since = Some("2030-01-01T00:00:00Z".parse().unwrap());
-    let first = Checkpoint::open(state.path(), "logs", &out(), TENANT, since).unwrap();
+    let first = Checkpoint::open(state.path(), "logs", out(), TENANT, since).unwrap();
     let mut tap = first.tap();
     assert!(tap.pass(events(&["901"])).is_empty(), "before since");
     first
@@ -108,17 +108,17 @@ fn since_applies_only_to_the_first_run() {
         .unwrap()
         .commit()
         .unwrap();
-    let second = Checkpoint::open(state.path(), "logs", &out(), TENANT, since).unwrap();
+    let second = Checkpoint::open(state.path(), "logs", out(), TENANT, since).unwrap();
     assert_eq!(second.tap().pass(events(&["902"])).len(), 1);
 }
 
 #[test]
 fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
     let state = tempfile::tempdir().unwrap();
-    let path = Checkpoint::path_for(state.path(), "logs", &out());
+    let path = Checkpoint::path_for(state.path(), "logs", out());
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(&path, "{oops").unwrap();
-    let error = Checkpoint::open(state.path(), "logs", &out(), TENANT, None)
+    let error = Checkpoint::open(state.path(), "logs", out(), TENANT, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -126,7 +126,7 @@ fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
         "{error}"
     );
 
-    let checkpoint = Checkpoint::open(state.path(), "other", &out(), TENANT, None).unwrap();
+    let checkpoint = Checkpoint::open(state.path(), "other", out(), TENANT, None).unwrap();
     let mut tap = checkpoint.tap();
     tap.pass(events(&["901"]));
     checkpoint
@@ -138,7 +138,7 @@ fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
     let error = Checkpoint::open(
         state.path(),
         "other",
-        &out(),
+        out(),
         "https://else.auth0.com/",
         None,
     )
@@ -149,7 +149,7 @@ fn bad_checkpoints_and_missing_state_folders_say_how_to_reset() {
         "{error}"
     );
 
-    let error = Checkpoint::open(Path::new(""), "logs", &out(), TENANT, None).unwrap_err();
+    let error = Checkpoint::open(Path::new(""), "logs", out(), TENANT, None).unwrap_err();
     assert!(
         error.to_string().contains("set A0SNAP_STATE_DIR"),
         "{error}"
@@ -164,7 +164,7 @@ fn only_a_refusal_of_the_first_request_after_a_checkpoint_is_a_rejected_checkpoi
         status: 400,
         body: Box::new(ErrorBody::default()),
     };
-    let first = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let first = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert!(
         first.rejected(&refused, 0).is_none(),
         "no checkpoint to reject"
@@ -177,7 +177,7 @@ fn only_a_refusal_of_the_first_request_after_a_checkpoint_is_a_rejected_checkpoi
         .unwrap()
         .commit()
         .unwrap();
-    let resumed = Checkpoint::open(state.path(), "logs", &out(), TENANT, None).unwrap();
+    let resumed = Checkpoint::open(state.path(), "logs", out(), TENANT, None).unwrap();
     assert!(resumed.rejected(&refused, 3).is_none(), "a later page");
     let message = resumed.rejected(&refused, 0).unwrap().to_string();
     assert!(

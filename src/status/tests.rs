@@ -64,7 +64,7 @@ fn a_success_is_ok_within_two_periods_and_stale_after_them() {
     let out = tempfile::tempdir().unwrap();
     let job = job("every = \"1h\"");
     last_run::write(
-        &out.path().join("apps"),
+        out.path().join("apps"),
         &run(RunEnd::Success, "2026-01-01T00:00:00Z"),
     )
     .unwrap();

@@ -39,7 +39,7 @@ fn a_read_only_output_folder_gives_a_message_that_names_it() {
         return;
     }
     let error = Snapshot::begin(
-        &job_dir(&out, "apps"),
+        job_dir(&out, "apps"),
         "apps",
         at("2024-03-05T00:00:00Z"),
         &all_formats(),
