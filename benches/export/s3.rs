@@ -72,8 +72,10 @@ pub(crate) fn measure(records: u64) -> Result<Row, Box<dyn Error>> {
         eprintln!("  moto_server not found: SKIPPED (pip install 'moto[server]==5.2.5')");
         return Ok(Row {
             label,
-            verdict: "SKIPPED: moto_server not found (pip install 'moto[server]==5.2.5')"
-                .to_owned(),
+            verdict: format!(
+                "{}: moto_server not found (pip install 'moto[server]==5.2.5')",
+                table::SKIPPED
+            ),
             ..Row::default()
         });
     };
