@@ -71,21 +71,38 @@ pub(crate) fn run_a0snap(dir: &Path, env: &[(String, String)]) -> io::Result<Mea
 /// The last `VmHWM` and CPU time read from `/proc/<pid>` before `done`.
 fn watch(proc: &str, done: &AtomicBool) -> (u64, Duration) {
     let (mut peak, mut cpu) = (0, Duration::ZERO);
-    let (status, stat) = (format!("{proc}/status"), format!("{proc}/stat"));
     while !done.load(Ordering::Relaxed) {
-        if let Some(kib) = fs::read_to_string(&status)
-            .ok()
-            .as_deref()
-            .and_then(high_water)
-        {
-            peak = peak.max(kib);
-        }
-        if let Some(time) = fs::read_to_string(&stat).ok().as_deref().and_then(cpu_time) {
-            cpu = cpu.max(time);
-        }
+        let now = usage(proc);
+        peak = peak.max(now.peak_rss_kib);
+        cpu = cpu.max(now.cpu);
         thread::sleep(POLL);
     }
     (peak, cpu)
+}
+
+/// What a process has cost so far, as `/proc/<pid>` tells.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Usage {
+    /// Its high-water mark of resident memory (`VmHWM`), in KiB.
+    pub peak_rss_kib: u64,
+    /// CPU time, user and system.
+    pub cpu: Duration,
+}
+
+/// Reads the usage of the process at `proc` (`/proc/<pid>`): zeros for what cannot be read
+/// (a process gone).
+pub(crate) fn usage(proc: &str) -> Usage {
+    let read = |file: &str| fs::read_to_string(format!("{proc}/{file}")).ok();
+    Usage {
+        peak_rss_kib: read("status")
+            .as_deref()
+            .and_then(high_water)
+            .unwrap_or_default(),
+        cpu: read("stat")
+            .as_deref()
+            .and_then(cpu_time)
+            .unwrap_or_default(),
+    }
 }
 
 /// utime + stime from `/proc/<pid>/stat`, assuming the usual 100 ticks a second.

@@ -7,7 +7,8 @@
 //! `pages x latency / in_flight`, or `(pages - burst) / rate` under a token bucket (the slowest
 //! job's, when jobs run at once under buckets of their own). Peak memory is the child's own (`wait4`).
 //! Scenario e times the CSV conversion alone, in this process, on one thread; scenario g runs
-//! one job with a change report twice.
+//! one job with a change report twice; scenario i exports d's log events to S3 (moto's server,
+//! started by the benchmark on loopback).
 //!
 //! Nothing here fails on a missed target: the table says which targets were met. Arguments
 //! select scenarios by letter (`cargo bench --bench export -- a c`); `--bench`, which cargo
@@ -17,6 +18,7 @@ mod alloc;
 mod changes;
 mod child;
 mod csv_alone;
+mod s3;
 mod scenario;
 mod table;
 
@@ -65,6 +67,15 @@ fn run(wanted: &dyn Fn(char) -> bool) -> Result<Vec<Row>, Box<dyn Error>> {
         if wanted(scenario.letter) {
             eprintln!("running {} ...", scenario.label);
             rows.push(export(&scenario)?);
+        }
+    }
+    if wanted('i') {
+        for records in s3::RECORDS {
+            eprintln!(
+                "running i. {} logs to S3 (moto on loopback) ...",
+                scenario::thousands(records)
+            );
+            rows.push(s3::measure(records)?);
         }
     }
     judge_memory_spread(&mut rows);
@@ -202,18 +213,19 @@ fn verdict(row: &Row, target: Target) -> String {
     }
 }
 
-/// Scenario d: the peak memory of each 1,000,000-record export against its 100,000 one.
+/// Scenarios d and i: the peak memory of each 1,000,000-record export against the 100,000 one
+/// of the same scenario and format.
 fn judge_memory_spread(rows: &mut [Row]) {
-    let small: Vec<(String, u64)> = rows
+    let small: Vec<((char, String), u64)> = rows
         .iter()
         .filter(|row| row.records == 100_000)
-        .filter_map(|row| Some((format_of(&row.label)?, row.peak_kib?)))
+        .filter_map(|row| Some((family_of(&row.label)?, row.peak_kib?)))
         .collect();
     for row in rows.iter_mut().filter(|row| row.records == 1_000_000) {
-        let Some(format) = format_of(&row.label) else {
+        let Some(family) = family_of(&row.label) else {
             continue;
         };
-        let Some((_, base)) = small.iter().find(|(f, _)| *f == format) else {
+        let Some((_, base)) = small.iter().find(|(f, _)| *f == family) else {
             continue;
         };
         let Some(peak) = row.peak_kib else { continue };
@@ -227,8 +239,11 @@ fn judge_memory_spread(rows: &mut [Row]) {
     }
 }
 
-fn format_of(label: &str) -> Option<String> {
-    label.rsplit(' ').next().map(str::to_owned)
+/// A row's scenario letter and format: `('d', "CSV")` for `d. 1,000,000 logs to CSV`.
+fn family_of(label: &str) -> Option<(char, String)> {
+    let letter = label.chars().next()?;
+    let format = label.rsplit(' ').next()?;
+    Some((letter, format.to_owned()))
 }
 
 fn csv_row() -> Result<Row, Box<dyn Error>> {

@@ -117,7 +117,7 @@ impl Bound {
 }
 
 /// Every scenario of the issues, `a` to `d`, `f` and `h` (`e` is [`crate::csv_alone`], `g`
-/// [`crate::changes`]).
+/// [`crate::changes`], `i` [`crate::s3`]).
 pub(crate) fn all() -> Vec<Scenario> {
     let offset_job = job("clients", "per_page = 100", "\"ndjson\"", "");
     let limited = RateLimit {

@@ -36,6 +36,9 @@ impl Row {
     }
 }
 
+/// How the verdict of a scenario that could not run starts.
+pub(crate) const SKIPPED: &str = "SKIPPED";
+
 /// Prints the rows as a Markdown table.
 pub(crate) fn print(rows: &[Row]) {
     println!(
@@ -43,12 +46,22 @@ pub(crate) fn print(rows: &[Row]) {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for row in rows {
+        // A scenario that could not run (scenario i without moto) measured nothing.
+        let ran = !row.verdict.starts_with(SKIPPED);
         println!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             row.label,
             row.pages.map_or("-".to_owned(), thousands),
-            thousands(row.records),
-            seconds(row.wall),
+            if ran {
+                thousands(row.records)
+            } else {
+                "-".to_owned()
+            },
+            if ran {
+                seconds(row.wall)
+            } else {
+                "-".to_owned()
+            },
             row.bound.map_or("-".to_owned(), seconds),
             row.ratio()
                 .map_or("-".to_owned(), |ratio| format!("{ratio:.2}")),
