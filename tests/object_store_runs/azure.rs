@@ -27,7 +27,9 @@ async fn an_export_to_azure_has_the_folder_layout_and_a_second_process_is_kept_o
     })
     .await;
     world.job("apps", APPS);
-    let env = azurite.output_env("snapshots");
+    let mut env = azurite.output_env("snapshots");
+    // One page at a time, so the pages' latency adds up.
+    env.push(("A0SNAP_MAX_IN_FLIGHT".into(), "1".into()));
     let container = azurite.container();
 
     let first = {

@@ -111,7 +111,7 @@ async fn a_failed_run_keeps_latest_and_the_older_snapshot_and_the_next_run_leave
         objects
     };
 
-    // Page 2 of 3 fails for good: the upload has begun and page 1 is in it.
+    // Every clients request after the first fails for good: by then the uploads have begun.
     world.fake.inject(FaultRule {
         times: u64::MAX,
         ..FaultRule::nth(Some("clients"), 2, Fault::Status(500))
