@@ -36,6 +36,42 @@ async fn missing_variables_are_each_named_with_exit_code_2() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_object_store_setting_that_turns_tls_verification_off_is_refused() {
+    let world = World::start(config(empty_sizes())).await;
+    world.job(
+        "apps",
+        "every = \"1h\"\nendpoint = \"clients\"\n[output]\nformat = \"json\"\n",
+    );
+    for (variable, url) in [
+        (
+            "AWS_ALLOW_INVALID_CERTIFICATES",
+            "s3://acme-snapshots/a0snap",
+        ),
+        ("AZURE_ALLOW_INVALID_CERTIFICATES", "az://snapshots/a0snap"),
+    ] {
+        let run = world
+            .a0snap_with(
+                &["run"],
+                &[
+                    ("A0SNAP_OUTPUT_DIR", url),
+                    (variable, "true"),
+                    ("AZURE_STORAGE_ACCOUNT_NAME", "acme"),
+                    ("AZURE_STORAGE_ACCOUNT_KEY", "a2V5"),
+                ],
+            )
+            .await;
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("A0SNAP_OUTPUT_DIR")
+                && run.stderr.contains(variable)
+                && run.stderr.contains("never turns TLS verification off"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn plain_http_to_a_remote_host_is_refused() {
     let world = World::start(config(empty_sizes())).await;
     world.job(

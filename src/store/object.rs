@@ -8,9 +8,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use object_store::ClientConfigKey;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
-use object_store::azure::MicrosoftAzureBuilder;
-use object_store::gcp::GoogleCloudStorageBuilder;
+use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
+use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use url::Url;
@@ -56,24 +57,26 @@ impl ObjectOutput {
                 "names no bucket: write s3://BUCKET/PREFIX (gs://, az:// alike)".to_owned(),
             ));
         }
+        let insecure = ClientConfigKey::AllowInvalidCertificates;
         let store: Arc<dyn ObjectStore> = match url.scheme() {
-            "s3" | "s3a" => Arc::new(
-                s3_builder(text)?
-                    .build()
-                    .map_err(|e| config(e.to_string()))?,
-            ),
-            "gs" => Arc::new(
-                GoogleCloudStorageBuilder::from_env()
-                    .with_url(text)
-                    .build()
-                    .map_err(|e| config(e.to_string()))?,
-            ),
-            _ => Arc::new(
-                MicrosoftAzureBuilder::from_env()
-                    .with_url(text)
-                    .build()
-                    .map_err(|e| config(e.to_string()))?,
-            ),
+            "s3" | "s3a" => {
+                let builder = s3_builder(text)?;
+                let off = builder.get_config_value(&AmazonS3ConfigKey::Client(insecure));
+                refuse_insecure(off, "AWS_ALLOW_INVALID_CERTIFICATES", text)?;
+                Arc::new(builder.build().map_err(|e| config(e.to_string()))?)
+            }
+            "gs" => {
+                let builder = GoogleCloudStorageBuilder::from_env().with_url(text);
+                let off = builder.get_config_value(&GoogleConfigKey::Client(insecure));
+                refuse_insecure(off, "GOOGLE_ALLOW_INVALID_CERTIFICATES", text)?;
+                Arc::new(builder.build().map_err(|e| config(e.to_string()))?)
+            }
+            _ => {
+                let builder = MicrosoftAzureBuilder::from_env().with_url(text);
+                let off = builder.get_config_value(&AzureConfigKey::Client(insecure));
+                refuse_insecure(off, "AZURE_ALLOW_INVALID_CERTIFICATES", text)?;
+                Arc::new(builder.build().map_err(|e| config(e.to_string()))?)
+            }
         };
         let prefix = ObjectPath::from_url_path(url.path())
             .map_err(|error| config(format!("the prefix is not a valid object path: {error}")))?;
@@ -153,6 +156,21 @@ impl ObjectOutput {
         read?;
         removed
     }
+}
+
+/// Refuses settings that would turn TLS verification off: a0snap never does.
+fn refuse_insecure(value: Option<String>, variable: &str, url: &str) -> Result<(), StoreError> {
+    if value.as_deref() == Some("true") {
+        return Err(StoreError::Object {
+            action: "use",
+            url: url.to_owned(),
+            kind: StoreErrorKind::Config,
+            detail: format!(
+                "{variable} asks to accept any certificate, and a0snap never turns TLS verification off; unset it, and give the store a certificate the system trusts"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The S3 client's settings: the environment's, with plain http allowed only on loopback.
