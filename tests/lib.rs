@@ -29,6 +29,7 @@ mod integrity;
 mod latest_transition;
 mod metrics_file;
 mod object_store_harness;
+mod object_store_rules;
 mod private_key_jwt;
 mod progress;
 mod properties;
