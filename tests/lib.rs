@@ -30,6 +30,7 @@ mod latest_transition;
 mod metrics_file;
 mod object_store_harness;
 mod object_store_runs;
+mod object_store_rules;
 mod private_key_jwt;
 mod progress;
 mod properties;

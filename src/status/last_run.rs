@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::{AtomicFileError, FileMode};
-use crate::store::JobFolder;
+use crate::atomic_file::FileMode;
+use crate::store::{JobFolder, StoreError};
 
 /// The file name, in the job's folder.
 pub(crate) const FILE_NAME: &str = "last-run.json";
@@ -65,9 +65,9 @@ pub(crate) struct LastRun {
 /// Why `last-run.json` could not be written or read.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LastRunError {
-    /// The job's folder could not be created, or the file not written.
+    /// The file could not be written (a local write, or the store's put).
     #[error("cannot write the last run's record: {0}")]
-    Write(#[from] AtomicFileError),
+    Write(#[from] StoreError),
     /// The job's folder could not be created.
     #[error("cannot create the folder {}: {source}", path.display())]
     Folder {
@@ -106,12 +106,7 @@ pub(crate) fn write(job_dir: impl Into<JobFolder>, run: &LastRun) -> Result<(), 
         source,
     })?;
     text.push(b'\n');
-    job_dir
-        .put(FILE_NAME, &text, FileMode::Shared)
-        .map_err(|error| LastRunError::Folder {
-            path: job_dir.location(FILE_NAME),
-            source: std::io::Error::other(error.to_string()),
-        })?;
+    job_dir.put(FILE_NAME, &text, FileMode::Shared)?;
     Ok(())
 }
 
@@ -160,6 +155,33 @@ mod tests {
         assert_eq!(read(&job_dir).unwrap(), Some(run));
         let text = std::fs::read_to_string(job_dir.join(FILE_NAME)).unwrap();
         assert!(text.contains("\"outcome\": \"failure\""), "{text}");
+    }
+
+    #[test]
+    fn a_record_that_cannot_be_written_says_so_and_not_that_the_folder_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        // The folder exists; the file's name is taken by a folder, so only the write fails.
+        std::fs::create_dir(dir.path().join(FILE_NAME)).unwrap();
+        let run = LastRun {
+            job: "apps".into(),
+            outcome: RunEnd::Success,
+            error: None,
+            started: "2026-01-01T00:00:00Z".parse().unwrap(),
+            finished: "2026-01-01T00:00:02Z".parse().unwrap(),
+            duration_ms: 2000,
+            snapshot: Some("apps-20260101T000000Z".into()),
+            records: 1,
+            pages: 1,
+            rate_limited: 0,
+            token_requests: 0,
+        };
+        let error = write(dir.path(), &run).unwrap_err().to_string();
+        assert!(
+            error.starts_with("cannot write the last run's record: "),
+            "{error}"
+        );
+        assert!(!error.contains("cannot create the folder"), "{error}");
+        assert!(error.contains(FILE_NAME), "{error}");
     }
 
     #[test]

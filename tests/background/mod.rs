@@ -56,6 +56,16 @@ impl Process {
         Self { child, log, reader }
     }
 
+    /// The process id (the `{pid}` of a lease's `holder`).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id().expect("a0snap is running")
+    }
+
+    /// Whether the process has not exited yet.
+    pub(crate) fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// The log so far, one line per event.
     pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
