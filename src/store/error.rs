@@ -141,9 +141,46 @@ pub(super) fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKi
 
 /// What `object_store` said, on one line.
 pub(super) fn detail_of(error: &object_store::Error) -> String {
-    error
-        .to_string()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let text = error.to_string();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // An S3 or Azure error body is XML with a request id and host id: keep its code and message.
+    let Some(start) = text.find("<?xml") else {
+        return text;
+    };
+    let element = |name: &str| {
+        let open = format!("<{name}>");
+        let from = text.find(&open)? + open.len();
+        let to = from + text[from..].find(&format!("</{name}>"))?;
+        Some(text[from..to].to_owned())
+    };
+    let said = match (element("Code"), element("Message")) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code,
+        _ => return text,
+    };
+    format!("{} {said}", text[..start].trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xml_error_body_is_cut_to_its_code_and_message() {
+        let body = "Error performing PUT http://127.0.0.1:1/b/k in 1ms - Server returned non-2XX status code: 403 Forbidden: <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>R1</RequestId><HostId>H1</HostId></Error>";
+        let error = object_store::Error::Generic {
+            store: "S3",
+            source: body.into(),
+        };
+        let detail = detail_of(&error);
+        assert!(
+            detail.ends_with("403 Forbidden: AccessDenied: Access Denied"),
+            "{detail}"
+        );
+        assert!(
+            !detail.contains("RequestId") && !detail.contains("<?xml"),
+            "{detail}"
+        );
+        assert_eq!(kind_of("put", &error), StoreErrorKind::PermissionDenied);
+    }
 }

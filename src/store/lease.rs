@@ -197,6 +197,8 @@ fn take_over(folder: &ObjectFolder, record: &Record) -> Result<Option<UpdateVers
             return Ok(None);
         }
         tracing::warn!(lease = %folder.url_of(LEASE_OBJECT), holder = %held.holder, expired_at = %held.expires_at, "taking over an expired lease: its holder stopped without releasing it");
+    } else {
+        tracing::warn!(lease = %folder.url_of(LEASE_OBJECT), "taking over a lease object that is not an a0snap lease record (written by hand, or by another program)");
     }
     match folder.put_opts(LEASE_OBJECT, record.bytes(), PutMode::Update(version)) {
         Ok(result) => Ok(Some(result.into())),
