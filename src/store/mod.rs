@@ -28,6 +28,7 @@
 //! environment (`AWS_*`, `GOOGLE_*`, `AZURE_*`); `AWS_ENDPOINT_URL` points at an S3-compatible
 //! store. Plain `http://` endpoints are accepted only on loopback: TLS is never off.
 
+mod client;
 mod error;
 mod file;
 mod lease;
@@ -65,7 +66,7 @@ impl Output {
     /// settings (from the environment) are incomplete or refused, such as a plain `http://`
     /// endpoint that is not on loopback. The message names the variable to fix.
     pub(crate) fn parse(text: &str) -> Result<Output, StoreError> {
-        if object::is_url(text) {
+        if client::is_url(text) {
             Ok(Output::Object(Arc::new(ObjectOutput::from_url(text)?)))
         } else {
             Ok(Output::Local(PathBuf::from(text)))

@@ -33,13 +33,13 @@ fn on_blocking_thread<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'stat
 
 #[test]
 fn urls_name_stores_and_anything_else_a_folder() {
-    assert!(object::is_url("s3://bucket/prefix"));
-    assert!(object::is_url("gs://bucket"));
-    assert!(object::is_url("az://container/p"));
-    assert!(object::is_url("S3://bucket/p"));
-    assert!(!object::is_url("out"));
-    assert!(!object::is_url("/var/lib/a0snap/out"));
-    assert!(!object::is_url("file:///tmp/out"));
+    assert!(client::is_url("s3://bucket/prefix"));
+    assert!(client::is_url("gs://bucket"));
+    assert!(client::is_url("az://container/p"));
+    assert!(client::is_url("S3://bucket/p"));
+    assert!(!client::is_url("out"));
+    assert!(!client::is_url("/var/lib/a0snap/out"));
+    assert!(!client::is_url("file:///tmp/out"));
     assert!(matches!(Output::parse("out").unwrap(), Output::Local(_)));
 }
 
