@@ -31,7 +31,11 @@
 //!   change reports: its lifecycle at the top, `snapshot/encode/` (records into JSON and CSV,
 //!   columns, redaction) and `snapshot/changes/` (change reports against the previous
 //!   snapshot).
-//! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder.
+//! - [`incremental`] keeps an incremental logs job's checkpoint in the state folder, or, for
+//!   an output in object storage, reads it from the newest committed delta.
+//! - [`store`] is where a job's files live: a local folder or a prefix in an object store (S3,
+//!   GCS, Azure Blob, through `object_store`), with the same few operations on both and one
+//!   writer per job (an `flock`, or a lease object).
 //! - [`atomic_file`] writes every file that must appear only complete, and sweeps what killed
 //!   processes left.
 //! - [`http`] is HTTP for everyone: the one client, the one retry loop ([`http::retry`]: the
@@ -45,8 +49,9 @@
 //!
 //! # Visibility
 //! Only what another crate uses is `pub`: [`cli`] for `main.rs`, and the parts of [`config`],
-//! [`trigger::cron`] (also at its old path `a0snap::cron`), [`endpoint`], [`jobs`] and
-//! [`snapshot`] that the integration tests and the bench call; everything else is
+//! [`trigger::cron`] (also at its old path `a0snap::cron`), [`endpoint`], [`jobs`],
+//! [`snapshot`] and [`store`] (its [`store::Output`], a field of the settings) that the
+//! integration tests and the bench call; everything else is
 //! `pub(crate)` (the `unreachable_pub` lint in `Cargo.toml` keeps it so). These docs are for maintainers: read them with `cargo doc --document-private-items`,
 //! which is why links to crate-private items are allowed.
 #![allow(rustdoc::private_intra_doc_links)]
