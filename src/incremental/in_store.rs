@@ -25,7 +25,12 @@ pub(super) fn open(
     tenant: &str,
     since: Option<Timestamp>,
 ) -> Result<Checkpoint, IncrementalError> {
-    let newest = snapshot::newest_committed_meta(folder, job);
+    let newest = snapshot::newest_committed_meta_listed(folder, job).map_err(|error| {
+        IncrementalError::Unlisted {
+            folder: folder.folder_location(),
+            detail: error.to_string(),
+        }
+    })?;
     let path = folder.location(newest.as_deref().unwrap_or(""));
     let stored = match &newest {
         None => None,
@@ -136,6 +141,16 @@ mod tests {
         let checkpoint = open_in(dir.path()).unwrap();
         assert_eq!(checkpoint.resume_after().as_deref(), Some("95"));
         assert!(checkpoint.in_store);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_an_error_not_a_first_run() {
+        // A first run starts from the oldest event Auth0 holds: taking a failed listing for
+        // "no delta yet" would export every event again.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("logs"), "not a folder").unwrap();
+        let error = open_in(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("logs"), "{error}");
     }
 
     #[test]
