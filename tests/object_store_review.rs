@@ -53,3 +53,28 @@ async fn a_run_without_metrics_reads_no_status_back_from_the_store_after_its_job
         "{metrics}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_store_url_is_a_configuration_error_not_a_local_folder() {
+    // `s4://` (a typo) or a bucket's https address used to be taken for a relative path: the
+    // run wrote into `./s4:/bucket/prefix` beside the process, exited 0 and printed
+    // `-> s4://bucket/prefix/...` as if the snapshots were in a bucket.
+    let world = World::start(config(Sizes {
+        roles: 3,
+        ..empty_sizes()
+    }))
+    .await;
+    world.job("roles", ROLES);
+    for url in ["s4://bucket/prefix", "https://bucket.s3.amazonaws.com/prefix"] {
+        let done = world
+            .a0snap_with(&["run"], &[("A0SNAP_OUTPUT_DIR", url)])
+            .await;
+        assert_eq!(done.code, 2, "{url}: {}", done.all_output());
+        assert!(
+            done.stderr.contains(url) && done.stderr.contains("s3://BUCKET/PREFIX"),
+            "{}",
+            done.stderr
+        );
+        assert_eq!(world.fake.counters().token_requests, 0, "{url}: the tenant was asked");
+    }
+}
