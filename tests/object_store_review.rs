@@ -10,7 +10,10 @@ const ROLES: &str = "every = \"1h\"\nendpoint = \"roles\"\n[output]\nformat = \"
 /// The requests moto logged for `key` with `method` (`"GET /a0snap-test/out/roles/last-run.json`).
 fn requests(s3: &S3Server, method: &str, key: &str) -> usize {
     let wanted = format!("\"{method} /a0snap-test/{key} ");
-    s3.log().lines().filter(|line| line.contains(&wanted)).count()
+    s3.log()
+        .lines()
+        .filter(|line| line.contains(&wanted))
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -47,9 +50,9 @@ async fn a_run_without_metrics_reads_no_status_back_from_the_store_after_its_job
     assert!(requests(&s3, "GET", "out/roles/last-run.json") > 0);
     let metrics = std::fs::read_to_string(&file).expect("metrics file");
     assert!(
-        metrics
-            .lines()
-            .any(|line| line.starts_with("a0snap_job_last_success_timestamp_seconds{job=\"roles\"}")),
+        metrics.lines().any(
+            |line| line.starts_with("a0snap_job_last_success_timestamp_seconds{job=\"roles\"}")
+        ),
         "{metrics}"
     );
 }
@@ -65,7 +68,10 @@ async fn a_mistyped_store_url_is_a_configuration_error_not_a_local_folder() {
     }))
     .await;
     world.job("roles", ROLES);
-    for url in ["s4://bucket/prefix", "https://bucket.s3.amazonaws.com/prefix"] {
+    for url in [
+        "s4://bucket/prefix",
+        "https://bucket.s3.amazonaws.com/prefix",
+    ] {
         let done = world
             .a0snap_with(&["run"], &[("A0SNAP_OUTPUT_DIR", url)])
             .await;
@@ -75,6 +81,10 @@ async fn a_mistyped_store_url_is_a_configuration_error_not_a_local_folder() {
             "{}",
             done.stderr
         );
-        assert_eq!(world.fake.counters().token_requests, 0, "{url}: the tenant was asked");
+        assert_eq!(
+            world.fake.counters().token_requests,
+            0,
+            "{url}: the tenant was asked"
+        );
     }
 }

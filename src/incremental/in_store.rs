@@ -158,7 +158,10 @@ mod tests {
             "logs-20261130T000000Z",
             serde_json::json!({"after": "95", "last_log_id": null, "tenant": TENANT}),
         );
-        assert_eq!(open_in(dir.path()).unwrap().resume_after().as_deref(), Some("95"));
+        assert_eq!(
+            open_in(dir.path()).unwrap().resume_after().as_deref(),
+            Some("95")
+        );
     }
 
     #[test]

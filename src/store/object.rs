@@ -35,7 +35,9 @@ pub(super) fn is_url(text: &str) -> bool {
 pub(super) fn foreign_scheme(text: &str) -> Option<&str> {
     let (scheme, _) = text.split_once("://")?;
     let mut chars = scheme.chars();
-    let url_like = chars.next().is_some_and(|first| first.is_ascii_alphabetic())
+    let url_like = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     (url_like && !is_url(text)).then_some(scheme)
 }

@@ -45,7 +45,11 @@ fn urls_name_stores_and_anything_else_a_folder() {
 
 #[test]
 fn a_url_of_another_scheme_is_refused_rather_than_taken_for_a_folder() {
-    for text in ["s4://bucket/p", "https://bucket.s3.amazonaws.com/p", "file:///tmp/out"] {
+    for text in [
+        "s4://bucket/p",
+        "https://bucket.s3.amazonaws.com/p",
+        "file:///tmp/out",
+    ] {
         let error = Output::parse(text).unwrap_err().to_string();
         assert!(error.contains("s3://BUCKET/PREFIX"), "{text}: {error}");
     }
