@@ -29,6 +29,7 @@ mod integrity;
 mod latest_transition;
 mod metrics_file;
 mod object_store_harness;
+mod object_store_review;
 mod object_store_rules;
 mod object_store_runs;
 mod private_key_jwt;

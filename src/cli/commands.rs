@@ -28,8 +28,11 @@ pub(super) async fn run(
     let jobs = jobs::select(all.clone(), names)?;
     let services = Services::new(&settings, clock::system())?;
     let ran = super::run::run_all(&settings, &services, jobs, progress).await;
-    // Every job's series, run this time or not (see `publish`).
-    Publisher::new(&settings, &services).publish(&all).await;
+    // Every job's series, run this time or not (see `publish`), when anything reads them.
+    let publisher = Publisher::new(&settings, &services);
+    if publisher.has_destination() {
+        publisher.publish(&all).await;
+    }
     ran
 }
 

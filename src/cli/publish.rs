@@ -56,6 +56,15 @@ impl Publisher {
         }
     }
 
+    /// Whether anything reads what [`Publisher::publish`] gathers without the daemon's
+    /// `/metrics`: the metrics file, the Pushgateway or the report. `a0snap run` publishes
+    /// only then: gathering reads each job's `last-run.json` and meta files again, and from a
+    /// store that stopped answering each read waits out the client's retries (about 3
+    /// minutes), so a run whose store went away would hang for every job after its summary.
+    pub(crate) fn has_destination(&self) -> bool {
+        self.file.is_some() || self.pushgateway.is_some() || self.report_jobs.is_some()
+    }
+
     /// Reads `jobs`' last runs into the metrics, then writes the file and pushes `jobs`'
     /// groups (and the process's) when configured.
     pub(crate) async fn publish(&self, jobs: &[Job]) {

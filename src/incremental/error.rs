@@ -26,6 +26,18 @@ pub(crate) enum IncrementalError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// The job's folder in a store, where the checkpoint is the newest delta's meta object,
+    /// cannot be listed.
+    #[error(
+        "cannot list {} to find the newest delta's checkpoint: {detail}; nothing was exported, and the next run resumes after the newest committed delta",
+        folder.display()
+    )]
+    Unlisted {
+        /// The job's folder (its URL).
+        folder: PathBuf,
+        /// What the store said.
+        detail: String,
+    },
     /// The checkpoint file is not one a0snap wrote.
     #[error(
         "the checkpoint {} is not one a0snap wrote ({detail}); delete it to start again from the oldest event Auth0 still holds (or from since)",

@@ -25,7 +25,12 @@ pub(super) fn open(
     tenant: &str,
     since: Option<Timestamp>,
 ) -> Result<Checkpoint, IncrementalError> {
-    let newest = snapshot::newest_committed_meta(folder, job);
+    let newest = snapshot::newest_committed_meta_listed(folder, job).map_err(|error| {
+        IncrementalError::Unlisted {
+            folder: folder.folder_location(),
+            detail: error.to_string(),
+        }
+    })?;
     let path = folder.location(newest.as_deref().unwrap_or(""));
     let stored = match &newest {
         None => None,
@@ -68,10 +73,10 @@ fn from_meta(
     };
     let meta: Value = serde_json::from_slice(text).map_err(|error| corrupt(error.to_string()))?;
     let incremental = &meta["incremental"];
-    let Some(log_id) = incremental["last_log_id"]
-        .as_str()
-        .filter(|id| !id.is_empty())
-    else {
+    // A quiet run committed by a version before 2026-11-29 (an empty delta, copied into the
+    // store from a folder) read nothing after `after`: that is where the next run continues.
+    let text_of = |key: &str| incremental[key].as_str().filter(|id| !id.is_empty());
+    let Some(log_id) = text_of("last_log_id").or_else(|| text_of("after")) else {
         tracing::warn!(job, meta = %path.display(), "the newest snapshot in the store holds no incremental checkpoint; starting from the oldest event Auth0 still holds (or from since)");
         return Ok(None);
     };
@@ -136,6 +141,37 @@ mod tests {
         let checkpoint = open_in(dir.path()).unwrap();
         assert_eq!(checkpoint.resume_after().as_deref(), Some("95"));
         assert!(checkpoint.in_store);
+    }
+
+    #[test]
+    fn an_empty_delta_of_an_older_version_resumes_after_the_event_it_continued_from() {
+        // Versions before 2026-11-29 committed quiet runs: `last_log_id` null, `after` set. A
+        // folder copied into a store whose newest delta is one must not start from scratch.
+        let dir = tempfile::tempdir().unwrap();
+        meta(
+            dir.path(),
+            "logs-20261129T000000Z",
+            serde_json::json!({"last_log_id": "95", "tenant": TENANT}),
+        );
+        meta(
+            dir.path(),
+            "logs-20261130T000000Z",
+            serde_json::json!({"after": "95", "last_log_id": null, "tenant": TENANT}),
+        );
+        assert_eq!(
+            open_in(dir.path()).unwrap().resume_after().as_deref(),
+            Some("95")
+        );
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_an_error_not_a_first_run() {
+        // A first run starts from the oldest event Auth0 holds: taking a failed listing for
+        // "no delta yet" would export every event again.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("logs"), "not a folder").unwrap();
+        let error = open_in(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("logs"), "{error}");
     }
 
     #[test]

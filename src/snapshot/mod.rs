@@ -67,7 +67,9 @@ pub(crate) use error::SnapshotError;
 pub(crate) use format::Format;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::{is_valid_job_name, parse_snapshot_file};
-pub(crate) use retention::{newest_committed_meta, sweep_uncommitted};
+pub(crate) use retention::{
+    newest_committed_meta, newest_committed_meta_listed, sweep_uncommitted,
+};
 pub(crate) use snapshot::{Committed, Snapshot};
 pub(crate) use spec::{OutputDraft, OutputProblem, OutputSpec};
 

@@ -143,11 +143,21 @@ pub(crate) fn sweep_uncommitted(folder: &JobFolder, job: &str) -> Result<usize, 
 /// reader falls back on while `latest.meta.json` is away (a run killed while it replaced
 /// `latest.*`), and where an incremental job whose output is in a store resumes.
 pub(crate) fn newest_committed_meta(folder: &JobFolder, job: &str) -> Option<String> {
-    let snapshots = list_snapshots(folder, job).ok()?;
-    snapshots.into_values().rev().find_map(|(stem, files)| {
+    newest_committed_meta_listed(folder, job).ok().flatten()
+}
+
+/// [`newest_committed_meta`], but a folder that cannot be listed is an error rather than
+/// none: where the answer decides what to export (an incremental job's checkpoint in a
+/// store), "no snapshot" would start again from the oldest event and export every event twice.
+pub(crate) fn newest_committed_meta_listed(
+    folder: &JobFolder,
+    job: &str,
+) -> Result<Option<String>, SnapshotError> {
+    let snapshots = list_snapshots(folder, job)?;
+    Ok(snapshots.into_values().rev().find_map(|(stem, files)| {
         let meta = format!("{stem}.meta.json");
         files.contains(&meta).then_some(meta)
-    })
+    }))
 }
 
 /// Whether snapshot `stem` may hold records: its meta file says more than 0, or cannot say

@@ -24,6 +24,19 @@ pub(super) fn is_url(text: &str) -> bool {
         .is_some_and(|(scheme, _)| SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()))
 }
 
+/// The scheme of `text` when it reads as a URL (`scheme://...`) that names no object store
+/// a0snap writes to (`s4://` for `s3://`, `https://` for a bucket's web address, `file://`):
+/// such text must not be taken for a local folder named `s4:` beside the process.
+pub(super) fn foreign_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once("://")?;
+    let mut chars = scheme.chars();
+    let url_like = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (url_like && !is_url(text)).then_some(scheme)
+}
+
 /// The client for `text` (`s3://bucket/prefix`, `gs://...`, `az://...`), built from the
 /// environment as each cloud's SDK would read it, the prefix, and the URL without a trailing
 /// `/`.

@@ -44,6 +44,22 @@ fn urls_name_stores_and_anything_else_a_folder() {
 }
 
 #[test]
+fn a_url_of_another_scheme_is_refused_rather_than_taken_for_a_folder() {
+    for text in [
+        "s4://bucket/p",
+        "https://bucket.s3.amazonaws.com/p",
+        "file:///tmp/out",
+    ] {
+        let error = Output::parse(text).unwrap_err().to_string();
+        assert!(error.contains("s3://BUCKET/PREFIX"), "{text}: {error}");
+    }
+    assert!(matches!(
+        Output::parse("./odd://name").unwrap(),
+        Output::Local(_)
+    ));
+}
+
+#[test]
 fn a_url_without_a_bucket_is_refused_naming_the_fix() {
     let error = Output::parse("s3:///prefix").unwrap_err().to_string();
     assert!(error.contains("names no bucket"), "{error}");
