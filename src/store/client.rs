@@ -37,6 +37,21 @@ pub(super) fn foreign_scheme(text: &str) -> Option<&str> {
     (url_like && !is_url(text)).then_some(scheme)
 }
 
+/// Refuses text that reads as a URL of a scheme a0snap does not write to ([`foreign_scheme`]).
+pub(super) fn refuse_foreign_scheme(text: &str) -> Result<(), StoreError> {
+    if let Some(scheme) = foreign_scheme(text) {
+        return Err(StoreError::Object {
+            action: "use",
+            url: text.to_owned(),
+            kind: StoreErrorKind::Config,
+            detail: format!(
+                "{scheme}:// is not an object store a0snap writes to: write s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or az://CONTAINER/PREFIX (an S3-compatible store's address goes in AWS_ENDPOINT_URL), or a folder's path"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The client for `text` (`s3://bucket/prefix`, `gs://...`, `az://...`), built from the
 /// environment as each cloud's SDK would read it, the prefix, and the URL without a trailing
 /// `/`.

@@ -46,6 +46,9 @@ pub(crate) enum StoreErrorKind {
     NotSupported,
     /// This process's lease on the job was taken over after its renewal failed.
     LeaseLost,
+    /// The store did not answer (connection refused, name not found, timeouts), after
+    /// `object_store`'s own retries.
+    Unreachable,
     /// Anything else: network, server error, bad answer.
     Other,
 }
@@ -93,6 +96,9 @@ fn object_message(action: &str, url: &str, kind: &StoreErrorKind, detail: &str) 
         StoreErrorKind::LeaseLost => {
             "this run's lease on the job expired before it could be renewed and another process may have taken the job over; nothing was committed. Raise A0SNAP_LEASE_TTL if the store answers slowly".to_owned()
         }
+        StoreErrorKind::Unreachable => {
+            "the store did not answer: check the endpoint (AWS_ENDPOINT_URL for an S3-compatible store), the region and the network".to_owned()
+        }
         StoreErrorKind::Other => String::new(),
     };
     let mut text = format!("could not {action} {url}");
@@ -134,6 +140,13 @@ pub(super) fn kind_of(action: &str, error: &object_store::Error) -> StoreErrorKi
         }
         _ if text.contains("InvalidAccessKeyId") || text.contains("SignatureDoesNotMatch") => {
             StoreErrorKind::Unauthenticated
+        }
+        _ if text.contains("error sending request")
+            || text.contains("Connection refused")
+            || text.contains("dns error")
+            || text.contains("timed out") =>
+        {
+            StoreErrorKind::Unreachable
         }
         _ => StoreErrorKind::Other,
     }
@@ -182,5 +195,21 @@ mod tests {
             "{detail}"
         );
         assert_eq!(kind_of("put", &error), StoreErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn a_store_that_does_not_answer_is_named_as_such() {
+        let error = object_store::Error::Generic {
+            store: "S3",
+            source: "Error performing PUT http://127.0.0.1:9/b/k in 2.8s, after 10 retries - HTTP error: error sending request".into(),
+        };
+        assert_eq!(kind_of("put", &error), StoreErrorKind::Unreachable);
+        let text = object_message(
+            "put",
+            "s3://b/k",
+            &StoreErrorKind::Unreachable,
+            &detail_of(&error),
+        );
+        assert!(text.contains("the store did not answer"), "{text}");
     }
 }

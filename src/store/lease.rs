@@ -164,7 +164,7 @@ impl Lease {
     /// [`StoreErrorKind::LeaseLost`] once another process took it over, or its expiry passed
     /// without a renewal.
     pub(crate) fn check(&self) -> Result<(), StoreError> {
-        let expired = lock(&self.state.expires_at).as_second() <= Timestamp::now().as_second();
+        let expired = *lock(&self.state.expires_at) <= Timestamp::now();
         if self.state.lost.load(Ordering::SeqCst) || expired {
             return Err(StoreError::Object {
                 action: "hold the lease",

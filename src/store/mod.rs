@@ -43,7 +43,6 @@ use std::time::Duration;
 
 use crate::atomic_file::{self, FileMode};
 pub(crate) use error::StoreError;
-use error::StoreErrorKind;
 pub(crate) use file::NewFile;
 pub(crate) use lease::{DEFAULT_LEASE_TTL, LEASE_OBJECT};
 use object::ObjectFolder;
@@ -67,16 +66,7 @@ impl Output {
     /// settings (from the environment) are incomplete or refused, such as a plain `http://`
     /// endpoint that is not on loopback. The message names the variable to fix.
     pub(crate) fn parse(text: &str) -> Result<Output, StoreError> {
-        if let Some(scheme) = client::foreign_scheme(text) {
-            return Err(StoreError::Object {
-                action: "use",
-                url: text.to_owned(),
-                kind: StoreErrorKind::Config,
-                detail: format!(
-                    "{scheme}:// is not an object store a0snap writes to: write s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or az://CONTAINER/PREFIX (an S3-compatible store's address goes in AWS_ENDPOINT_URL), or a folder's path"
-                ),
-            });
-        }
+        client::refuse_foreign_scheme(text)?;
         if client::is_url(text) {
             Ok(Output::Object(Arc::new(ObjectOutput::from_url(text)?)))
         } else {
