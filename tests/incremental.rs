@@ -75,12 +75,7 @@ async fn three_runs_with_new_events_between_them_export_the_served_log_once() {
     assert_eq!(ids.len(), 428, "no event twice");
     assert!(third.stdout.contains("141 records"), "{}", third.stdout);
     // Each later run starts after the checkpoint: no request without `from` after the first run.
-    let from_scratch = world
-        .fake
-        .requests()
-        .iter()
-        .filter(|request| request.starts_with("/api/v2/logs") && !request.contains("from="))
-        .count();
+    let from_scratch = world.log_walks_from_the_start();
     assert_eq!(from_scratch, 1);
     let latest: Vec<Value> =
         serde_json::from_str(&world.read("logs", "latest.json")).expect("json");

@@ -71,6 +71,16 @@ pub(crate) fn empty_sizes() -> Sizes {
 }
 
 impl World {
+    /// How many logs requests started from the oldest event (no `from=`): an incremental job
+    /// that resumes after its checkpoint makes one, on its first run only.
+    pub(crate) fn log_walks_from_the_start(&self) -> usize {
+        self.fake
+            .requests()
+            .iter()
+            .filter(|request| request.starts_with("/api/v2/logs") && !request.contains("from="))
+            .count()
+    }
+
     /// Starts a fake tenant with `config` and makes the folders.
     pub(crate) async fn start(config: Config) -> Self {
         let fake = fake_auth0::start(config).await.expect("fake tenant starts");

@@ -145,12 +145,7 @@ async fn three_pods_with_empty_disks_export_every_event_once_resuming_from_the_l
     }
     // The later pods asked the tenant for events after the store's checkpoint, never from
     // the start again.
-    let from_scratch = world
-        .fake
-        .requests()
-        .iter()
-        .filter(|request| request.starts_with("/api/v2/logs") && !request.contains("from="))
-        .count();
+    let from_scratch = world.log_walks_from_the_start();
     assert_eq!(from_scratch, 1, "{:?}", world.fake.requests());
 
     // A quiet pod: nothing new at the tenant, nothing committed.
