@@ -31,6 +31,32 @@ pub(crate) fn latest_name(suffix: &str) -> String {
     format!("latest.{suffix}")
 }
 
+/// A meta file found: its name and its text.
+pub(crate) type FoundMeta = (String, Vec<u8>);
+
+/// The meta file describing the job's latest snapshot, as `(name, text)`: `latest.meta.json`,
+/// or while it is away (`latest.*` in transition, see the module's text) the newest committed
+/// snapshot's own meta file; `Ok(None)` when there is neither.
+///
+/// # Errors
+/// The name of the file that could not be read, and why.
+pub(crate) fn latest_meta(
+    folder: &JobFolder,
+    job: &str,
+) -> Result<Option<FoundMeta>, (String, crate::store::StoreError)> {
+    let read = |name: String| match folder.read(&name) {
+        Ok(text) => Ok(text.map(|text| (name, text))),
+        Err(error) => Err((name, error)),
+    };
+    if let Some(found) = read(latest_name(META_SUFFIX))? {
+        return Ok(Some(found));
+    }
+    match super::newest_committed_meta(folder, job) {
+        Some(newest) => read(newest),
+        None => Ok(None),
+    }
+}
+
 /// A `latest` file ready to be put in place.
 #[derive(Debug)]
 pub(crate) enum StagedLatest {

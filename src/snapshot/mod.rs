@@ -65,6 +65,7 @@ pub(crate) use changes::ChangeSummary;
 pub use encode::{Column, CsvWriter, REDACTED, Redactor};
 pub(crate) use error::SnapshotError;
 pub(crate) use format::Format;
+pub(crate) use latest::latest_meta;
 pub(crate) use meta::MetaInput;
 pub(crate) use naming::{is_valid_job_name, parse_snapshot_file};
 pub(crate) use retention::{

@@ -23,9 +23,6 @@ use crate::snapshot;
 use crate::store::{JobFolder, Output};
 use last_run::{LastRun, RunEnd};
 
-/// The newest snapshot's meta file, as `snapshot::latest` names it.
-const LATEST_META: &str = "latest.meta.json";
-
 /// How many schedule periods may pass without a success before a job is stale.
 pub(crate) const STALE_PERIODS: u32 = 2;
 
@@ -172,24 +169,17 @@ pub(crate) fn job_status(
 /// see `snapshot::latest`) the newest committed snapshot's meta file; `Ok(None)` when there
 /// is neither.
 fn latest_meta(dir: &JobFolder, job: &str) -> Result<Option<Success>, String> {
-    let mut path = dir.location(LATEST_META);
-    let read = |name: &str| {
-        dir.read(name)
-            .map_err(|error| format!("cannot read {}: {error}", dir.location(name).display()))
-    };
-    let text = match read(LATEST_META)? {
-        Some(text) => text,
-        None => {
-            let Some(newest) = snapshot::newest_committed_meta(dir, job) else {
-                return Ok(None);
-            };
-            path = dir.location(&newest);
-            let Some(text) = read(&newest)? else {
-                return Ok(None);
-            };
-            text
+    let (name, text) = match snapshot::latest_meta(dir, job) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(None),
+        Err((name, error)) => {
+            return Err(format!(
+                "cannot read {}: {error}",
+                dir.location(&name).display()
+            ));
         }
     };
+    let path = dir.location(&name);
     let meta: serde_json::Value = serde_json::from_slice(&text)
         .map_err(|error| format!("{} is not JSON: {error}", path.display()))?;
     let at = meta["finished_at"]

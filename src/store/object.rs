@@ -63,14 +63,11 @@ impl ObjectOutput {
     /// # Errors
     /// The first operation refused, with the permission it lacks; or
     /// [`StoreErrorKind::NotSupported`] when the conditional write was not refused.
-    pub(crate) fn probe(&self) -> Result<(), StoreError> {
+    pub(crate) fn probe(self: &Arc<Self>) -> Result<(), StoreError> {
         let name = format!(".a0snap-probe-{}", uuid::Uuid::new_v4().simple());
+        // The prefix itself, as a folder.
         let folder = ObjectFolder {
-            output: Arc::new(ObjectOutput {
-                store: self.store.clone(),
-                prefix: self.prefix.clone(),
-                url: self.url.clone(),
-            }),
+            output: self.clone(),
             path: self.prefix.clone(),
             url: self.url.clone(),
             job: String::new(),
@@ -181,16 +178,7 @@ impl ObjectFolder {
 
     /// A small object, whole.
     pub(super) fn read(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.path_of(name);
-        let got = block_on(async {
-            let result = self.store().get(&path).await?;
-            result.bytes().await
-        });
-        match got {
-            Ok(bytes) => Ok(Some(bytes.to_vec())),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(error) => Err(self.error("read", name, error)),
-        }
+        Ok(self.read_versioned(name)?.map(|(bytes, _)| bytes))
     }
 
     /// An object, streamed as it is read.
@@ -260,10 +248,7 @@ impl ObjectFolder {
     /// Removes an object; one that is not there is no error.
     pub(super) fn remove(&self, name: &str) -> Result<(), StoreError> {
         let path = self.path_of(name);
-        match block_on(self.store().delete(&path)) {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(error) => Err(self.error("remove", name, error)),
-        }
+        self.removed(name, block_on(self.store().delete(&path)))
     }
 
     /// [`ObjectFolder::remove`], giving up after `wait` (for a drop, which must not hang
@@ -275,14 +260,21 @@ impl ObjectFolder {
     ) -> Result<(), StoreError> {
         let path = self.path_of(name);
         match block_on(tokio::time::timeout(wait, self.store().delete(&path))) {
-            Ok(Ok(())) | Ok(Err(object_store::Error::NotFound { .. })) => Ok(()),
-            Ok(Err(error)) => Err(self.error("remove", name, error)),
+            Ok(result) => self.removed(name, result),
             Err(_) => Err(StoreError::Object {
                 action: "remove",
                 url: self.url_of(name),
                 kind: StoreErrorKind::Other,
                 detail: format!("no answer within {} s", wait.as_secs()),
             }),
+        }
+    }
+
+    /// What a delete's answer means: an object already gone is removed too.
+    fn removed(&self, name: &str, result: object_store::Result<()>) -> Result<(), StoreError> {
+        match result {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(self.error("remove", name, error)),
         }
     }
 

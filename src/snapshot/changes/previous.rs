@@ -8,7 +8,6 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::snapshot::format::Format;
-use crate::snapshot::latest::latest_name;
 use crate::store::JobFolder;
 
 /// The previous snapshot's data file a report can read: its stem and path.
@@ -27,28 +26,13 @@ pub(crate) struct PreviousFile {
 /// file: `Ok(None)` when there is none, `Err` with the reason when there is one a report
 /// cannot read.
 pub(crate) fn previous_file(folder: &JobFolder) -> Result<Option<PreviousFile>, String> {
-    let unreadable = |name: &str, error| {
-        format!(
-            "{} cannot be read: {error}",
-            folder.location(name).display()
-        )
-    };
-    let mut name = latest_name("meta.json");
-    let mut text = folder
-        .read(&name)
-        .map_err(|error| unreadable(&name, error))?;
-    if text.is_none() {
-        let job = folder.job_name();
-        let Some(meta) = crate::snapshot::newest_committed_meta(folder, &job) else {
-            return Ok(None);
-        };
-        text = folder
-            .read(&meta)
-            .map_err(|error| unreadable(&meta, error))?;
-        name = meta;
-    }
-    let Some(text) = text else {
-        return Ok(None);
+    let (name, text) = match crate::snapshot::latest_meta(folder, &folder.job_name()) {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(None),
+        Err((name, error)) => {
+            let path = folder.location(&name);
+            return Err(format!("{} cannot be read: {error}", path.display()));
+        }
     };
     let path = folder.location(&name);
     let meta: serde_json::Value = serde_json::from_slice(&text)
